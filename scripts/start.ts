@@ -1,0 +1,149 @@
+/**
+ * `npm start`: the one command that runs the panel in production mode.
+ *
+ * - validates the configuration (one clear line on error);
+ * - with no master key configured, generates one into the data directory;
+ * - with DATABASE_URL unset, runs an embedded PostgreSQL under the data directory;
+ * - applies pending migrations, registers the local Docker socket as the first host;
+ * - builds the app when the build is missing or older than the sources;
+ * - runs `next start`, and on Ctrl-C stops Next, then PostgreSQL, cleanly.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { ConfigError, dataDir, parseEnv } from "../lib/env";
+import { generateKeySpec, parseKeyRing } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/server/db/embedded";
+import { migrate, MigrationError } from "../lib/server/db/migrate";
+import { createPrismaClient } from "../lib/server/db/client";
+import { registerLocalSocket } from "../lib/server/hosts/register-local-socket";
+
+const root = path.resolve(import.meta.dirname, "..");
+const say = (line: string) => console.log(`[paillasse] ${line}`);
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const data = dataDir(env);
+  mkdirSync(data, { recursive: true, mode: 0o700 });
+
+  ensureMasterKey(env.PANEL_SECRET_KEY, data);
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    say(`DATABASE_URL is not set: starting the embedded PostgreSQL (data in ${path.join(data, "postgres")}).`);
+    embedded = await startEmbeddedPostgres({
+      dir: data,
+      port: env.EMBEDDED_PG_PORT,
+      database: "paillasse",
+      log: say,
+    });
+    databaseUrl = embedded.url;
+    process.env.DATABASE_URL = databaseUrl;
+    process.env.PAILLASSE_EMBEDDED_DB = "1";
+  }
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (embedded) {
+      say("Stopping the embedded PostgreSQL…");
+      await embedded.stop().catch(() => {});
+    }
+    process.exit(code);
+  };
+
+  try {
+    const { applied } = await migrate(databaseUrl, path.join(root, "prisma", "migrations"), say);
+    say(applied.length ? `Database schema up to date (${applied.length} migration(s) applied).` : "Database schema up to date.");
+
+    const db = createPrismaClient(databaseUrl);
+    try {
+      if ((await registerLocalSocket(db, env.DOCKER_SOCKET)) === "registered") {
+        say(`Registered the local Docker socket ${env.DOCKER_SOCKET} as the first host ("local").`);
+      }
+    } finally {
+      await db.$disconnect();
+    }
+
+    if (buildIsStale()) {
+      say("Building the panel (first start or sources changed)…");
+      const build = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit", env: process.env });
+      if (build.status !== 0) throw new AppError("internal", "The build failed; see the output above.");
+    }
+  } catch (error) {
+    report(error);
+    await shutdown(1);
+    return;
+  }
+
+  const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+  const child = spawn(process.execPath, [nextBin, "start", "-H", env.PANEL_HOST, "-p", String(env.PANEL_PORT)], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  say(`Paillasse is starting on ${env.PANEL_URL} (listening on ${env.PANEL_HOST}:${env.PANEL_PORT}).`);
+  say("No operator exists yet? First-admin enrolment from the command line arrives with the sign-in feature;");
+  say("until then the panel is reachable only from this machine (PANEL_HOST=127.0.0.1).");
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      say(`${signal} received: stopping.`);
+      child.kill("SIGTERM");
+    });
+  }
+  child.on("exit", (code, signal) => {
+    void shutdown(code ?? (signal ? 0 : 1));
+  });
+}
+
+function ensureMasterKey(configured: string | undefined, data: string): void {
+  if (configured) {
+    parseKeyRing(configured);
+    return;
+  }
+  const keyFile = path.join(data, "master.key");
+  if (!existsSync(keyFile)) {
+    writeFileSync(keyFile, generateKeySpec() + "\n", { mode: 0o600 });
+    say(`No PANEL_SECRET_KEY set: generated a master key in ${keyFile} (mode 600).`);
+    say("Back this file up apart from the database: without it, stored secrets cannot be read.");
+  }
+  parseKeyRing(readFileSync(keyFile, "utf8"));
+  process.env.PANEL_SECRET_KEY_FILE = keyFile;
+}
+
+/** True when there is no production build or a source file is newer than it. */
+function buildIsStale(): boolean {
+  const stamp = path.join(root, ".next", "BUILD_ID");
+  if (!existsSync(stamp)) return true;
+  const builtAt = statSync(stamp).mtimeMs;
+  const sources = ["app", "components", "lib", "public", "next.config.ts", "package-lock.json", "prisma/schema.prisma"];
+  const newer = (p: string): boolean => {
+    if (!existsSync(p)) return false;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      if (path.basename(p) === "generated") return false;
+      return readdirSync(p).some((name) => newer(path.join(p, name)));
+    }
+    return st.mtimeMs > builtAt;
+  };
+  return sources.some((s) => newer(path.join(root, s)));
+}
+
+function report(error: unknown): void {
+  if (error instanceof ConfigError || error instanceof MigrationError) {
+    console.error(`[paillasse] ${error.message}`);
+  } else if (error instanceof AppError) {
+    console.error(`[paillasse] ${error.message}${error.hint ? ` ${error.hint}` : ""}`);
+  } else {
+    console.error(`[paillasse] Start failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+main().catch((error) => {
+  report(error);
+  process.exit(1);
+});
