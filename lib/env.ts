@@ -78,7 +78,7 @@ export class ConfigError extends Error {
  * Parse a raw environment (process.env by default). Pure apart from reading
  * `*_FILE` files; throws ConfigError on the first problem found.
  */
-export function parseEnv(raw: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(raw: Record<string, string | undefined> = process.env): Env {
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const value = raw[key];

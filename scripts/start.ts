@@ -57,7 +57,11 @@ async function main(): Promise<void> {
 
   try {
     const { applied } = await migrate(databaseUrl, path.join(root, "prisma", "migrations"), say);
-    say(applied.length ? `Database schema up to date (${applied.length} migration(s) applied).` : "Database schema up to date.");
+    say(
+      applied.length
+        ? `Database schema up to date (${applied.length} migration(s) applied).`
+        : "Database schema up to date.",
+    );
 
     const db = createPrismaClient(databaseUrl);
     try {
@@ -89,14 +93,19 @@ async function main(): Promise<void> {
   say("No operator exists yet? First-admin enrolment from the command line arrives with the sign-in feature;");
   say("until then the panel is reachable only from this machine (PANEL_HOST=127.0.0.1).");
 
+  let stopRequested = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
+      if (stopRequested) return;
+      stopRequested = true;
       say(`${signal} received: stopping.`);
       child.kill("SIGTERM");
     });
   }
-  child.on("exit", (code, signal) => {
-    void shutdown(code ?? (signal ? 0 : 1));
+  child.on("exit", (code) => {
+    // A stop we asked for is a clean exit whatever Next reports for SIGTERM.
+    if (!stopRequested) say(`The web server exited unexpectedly (code ${code}).`);
+    void shutdown(stopRequested ? 0 : code || 1);
   });
 }
 

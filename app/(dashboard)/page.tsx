@@ -17,7 +17,11 @@ export default async function DashboardPage() {
         description="Every eLabFTW instance of the units you look after: state, version, backups and compliance."
       />
       <div className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-5">
-        <Stat label="Docker hosts" value={summary.hosts} detail={summary.unreachableHosts ? `${summary.unreachableHosts} unreachable` : undefined} />
+        <Stat
+          label="Docker hosts"
+          value={summary.hosts}
+          detail={summary.unreachableHosts ? `${summary.unreachableHosts} unreachable` : undefined}
+        />
         <Stat label="Instances" value={summary.instances} />
         <Stat label="Units" value={summary.units} />
         <Stat label="Operations running" value={summary.operationsRunning} />
@@ -30,7 +34,8 @@ export default async function DashboardPage() {
             title="No Docker host yet"
             action={<ButtonLink href="/hosts">Go to Hosts</ButtonLink>}
           >
-            Start by registering the Docker host that runs eLabFTW. Its instances are then discovered and adopted, not re-typed.
+            Start by registering the Docker host that runs eLabFTW. Its instances are then discovered and adopted, not
+            re-typed.
           </EmptyState>
         ) : (
           <EmptyState
@@ -38,15 +43,19 @@ export default async function DashboardPage() {
             title="No eLabFTW instance in the inventory yet"
             action={<ButtonLink href="/hosts">Go to Hosts</ButtonLink>}
           >
-            The fleet table, update detection and the CNRS compliance report appear here once instances are adopted from a
-            host. Discovery and adoption arrive with the inventory feature.
+            The fleet table, update detection and the CNRS compliance report appear here once instances are adopted from
+            a host. Discovery and adoption arrive with the inventory feature.
           </EmptyState>
         )
       ) : (
         <Card title="Instances">
           <p className="text-sm text-slate-600">
-            {summary.instances} instance(s) in the inventory. The fleet table with health, versions and compliance arrives with
-            the inventory feature; see <a className="text-sky-800 underline" href="/instances">Instances</a> meanwhile.
+            {summary.instances} instance(s) in the inventory. The fleet table with health, versions and compliance
+            arrives with the inventory feature; see{" "}
+            <a className="text-sky-800 underline" href="/instances">
+              Instances
+            </a>{" "}
+            meanwhile.
           </p>
         </Card>
       )}

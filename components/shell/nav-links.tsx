@@ -39,7 +39,9 @@ export function NavLinks() {
               aria-current={active ? "page" : undefined}
               className={cn(
                 "flex items-center gap-2 rounded-md px-2.5 py-1.5 text-sm",
-                active ? "bg-slate-800 font-medium text-white" : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
+                active
+                  ? "bg-slate-800 font-medium text-white"
+                  : "text-slate-300 hover:bg-slate-800/60 hover:text-white",
               )}
             >
               <Icon aria-hidden className="size-4" />

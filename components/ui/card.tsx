@@ -1,7 +1,12 @@
 import type { ReactNode } from "react";
 import { cn } from "./cn";
 
-export function Card({ title, actions, children, className }: {
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+}: {
   title?: ReactNode;
   actions?: ReactNode;
   children: ReactNode;

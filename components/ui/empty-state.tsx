@@ -2,7 +2,12 @@ import type { LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
 
 /** What a page shows when it has nothing yet: what this is, and what to do next. */
-export function EmptyState({ icon: Icon, title, children, action }: {
+export function EmptyState({
+  icon: Icon,
+  title,
+  children,
+  action,
+}: {
   icon: LucideIcon;
   title: string;
   children: ReactNode;

@@ -1,6 +1,10 @@
 import type { ReactNode } from "react";
 
-export function PageHeader({ title, description, actions }: {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
   title: string;
   description?: ReactNode;
   actions?: ReactNode;

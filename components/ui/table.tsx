@@ -2,7 +2,12 @@ import type { ReactNode } from "react";
 import { cn } from "./cn";
 
 /** A dense, readable table. `columns` are header labels; rows are arrays of cells. */
-export function Table({ caption, columns, rows, className }: {
+export function Table({
+  caption,
+  columns,
+  rows,
+  className,
+}: {
   caption: string;
   columns: string[];
   rows: { key: string; cells: ReactNode[] }[];

@@ -29,7 +29,9 @@ export default async function AuditPage() {
               formatDateTime(e.at),
               e.actorLabel ?? e.actorType,
               e.ip ?? "—",
-              <code key="a" className="font-mono text-xs">{e.action}</code>,
+              <code key="a" className="font-mono text-xs">
+                {e.action}
+              </code>,
               e.targetType ? `${e.targetType} ${e.targetId ?? ""}` : "—",
               <OutcomeBadge key="o" value={e.outcome} />,
             ],

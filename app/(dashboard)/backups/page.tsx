@@ -9,7 +9,12 @@ import { findRecentBackups } from "@/lib/server/backups/find-backups";
 
 export const metadata: Metadata = { title: "Backups" };
 
-const TRIGGER = { scheduled: "Scheduled", manual: "On demand", pre_upgrade: "Before upgrade", pre_restore: "Before restore" } as const;
+const TRIGGER = {
+  scheduled: "Scheduled",
+  manual: "On demand",
+  pre_upgrade: "Before upgrade",
+  pre_restore: "Before restore",
+} as const;
 
 export default async function BackupsPage() {
   await connection();
@@ -22,8 +27,8 @@ export default async function BackupsPage() {
       />
       {backups.length === 0 ? (
         <EmptyState icon={Archive} title="No backup taken yet">
-          Scheduled, on-demand and pre-upgrade backups of adopted instances are listed here with their verification result.
-          Backups arrive with the backup feature, after the inventory.
+          Scheduled, on-demand and pre-upgrade backups of adopted instances are listed here with their verification
+          result. Backups arrive with the backup feature, after the inventory.
         </EmptyState>
       ) : (
         <Table

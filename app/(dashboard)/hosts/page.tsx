@@ -32,9 +32,13 @@ export default async function HostsPage() {
           rows={hosts.map((h) => ({
             key: h.id,
             cells: [
-              <span key="n" className="font-medium">{h.name}</span>,
+              <span key="n" className="font-medium">
+                {h.name}
+              </span>,
               KIND_LABEL[h.kind],
-              <code key="a" className="font-mono text-xs">{h.port ? `${h.address}:${h.port}` : h.address}</code>,
+              <code key="a" className="font-mono text-xs">
+                {h.port ? `${h.address}:${h.port}` : h.address}
+              </code>,
               <ReachabilityBadge key="r" value={h.reachability} />,
               h.engineVersion ?? "—",
               formatDateTime(h.lastSnapshotAt),

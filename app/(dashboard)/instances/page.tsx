@@ -16,8 +16,8 @@ export default async function InstancesPage() {
       <PageHeader title="eLabFTW instances" description="Each instance with its unit, host, version and state." />
       {instances.length === 0 ? (
         <EmptyState icon={Boxes} title="No instance in the inventory">
-          Instances already running on a host will be discovered and adopted from the Hosts page; new ones deployed with the
-          reference installation&apos;s secure defaults. Both arrive with the inventory feature.
+          Instances already running on a host will be discovered and adopted from the Hosts page; new ones deployed with
+          the reference installation&apos;s secure defaults. Both arrive with the inventory feature.
         </EmptyState>
       ) : (
         <Table
@@ -26,12 +26,16 @@ export default async function InstancesPage() {
           rows={instances.map((i) => ({
             key: i.id,
             cells: [
-              <span key="n" className="font-medium">{i.name}</span>,
+              <span key="n" className="font-medium">
+                {i.name}
+              </span>,
               i.unit.code,
               i.webHost.name,
               i.elabftwVersion ?? i.imageTag,
               <InstanceStateBadge key="s" value={i.state} />,
-              <span key="u" className="font-mono text-xs">{i.siteUrl}</span>,
+              <span key="u" className="font-mono text-xs">
+                {i.siteUrl}
+              </span>,
             ],
           }))}
         />

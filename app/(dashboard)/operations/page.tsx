@@ -20,8 +20,8 @@ export default async function OperationsPage() {
       />
       {operations.length === 0 ? (
         <EmptyState icon={Activity} title="No operation has run yet">
-          Every action that changes an instance is recorded here step by step, so the same record is the progress bar, the
-          log and the history.
+          Every action that changes an instance is recorded here step by step, so the same record is the progress bar,
+          the log and the history.
         </EmptyState>
       ) : (
         <Table

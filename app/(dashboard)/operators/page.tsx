@@ -16,11 +16,14 @@ export default async function OperatorsPage() {
   const now = new Date();
   return (
     <>
-      <PageHeader title="Operators" description="People allowed in, their role, their security keys and account expiry." />
+      <PageHeader
+        title="Operators"
+        description="People allowed in, their role, their security keys and account expiry."
+      />
       {operators.length === 0 ? (
         <EmptyState icon={Users} title="No operator yet">
-          The first admin will be created from the command line of the panel&apos;s host, which prints a one-time enrolment
-          link for a FIDO2 security key. That command arrives with the sign-in feature.
+          The first admin will be created from the command line of the panel&apos;s host, which prints a one-time
+          enrolment link for a FIDO2 security key. That command arrives with the sign-in feature.
         </EmptyState>
       ) : (
         <Table

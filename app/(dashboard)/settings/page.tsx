@@ -12,7 +12,10 @@ export default async function SettingsPage() {
     ["Public URL", config.publicUrl],
     ["Listening on", config.listen],
     ["Trusted networks", config.trustedNetworks.join(", ")],
-    ["Database", config.database === "embedded" ? "Embedded PostgreSQL (data directory)" : "External PostgreSQL (DATABASE_URL)"],
+    [
+      "Database",
+      config.database === "embedded" ? "Embedded PostgreSQL (data directory)" : "External PostgreSQL (DATABASE_URL)",
+    ],
     ["Master key", config.masterKeySource === "file" ? "Read from a key file" : "Read from PANEL_SECRET_KEY"],
     ["Local Docker socket", config.dockerSocket],
     ["Log level", config.logLevel],
@@ -34,7 +37,8 @@ export default async function SettingsPage() {
         </dl>
       </Card>
       <p className="mt-4 text-sm text-slate-600">
-        Backup policies, alert e-mail, syslog forwarding and the security-key policy are set here once their features land.
+        Backup policies, alert e-mail, syslog forwarding and the security-key policy are set here once their features
+        land.
       </p>
     </>
   );

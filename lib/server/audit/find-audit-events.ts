@@ -4,6 +4,16 @@ export async function findRecentAuditEvents(db: Db, take = 100) {
   return db.auditEvent.findMany({
     orderBy: { id: "desc" },
     take,
-    select: { id: true, at: true, actorType: true, actorLabel: true, ip: true, action: true, targetType: true, targetId: true, outcome: true },
+    select: {
+      id: true,
+      at: true,
+      actorType: true,
+      actorLabel: true,
+      ip: true,
+      action: true,
+      targetType: true,
+      targetId: true,
+      outcome: true,
+    },
   });
 }

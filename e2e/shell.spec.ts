@@ -1,0 +1,60 @@
+import { expect, test } from "@playwright/test";
+
+const PAGES: [string, string, RegExp][] = [
+  ["Dashboard", "Fleet dashboard", /^http:\/\/[^/]+\/$/],
+  ["Hosts", "Docker hosts", /\/hosts$/],
+  ["Instances", "eLabFTW instances", /\/instances$/],
+  ["Backups", "Backups", /\/backups$/],
+  ["Operations", "Operations", /\/operations$/],
+  ["Audit", "Audit log", /\/audit$/],
+  ["Operators", "Operators", /\/operators$/],
+  ["Settings", "Settings", /\/settings$/],
+];
+
+test("the shell renders with its navigation, and every section opens", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveTitle(/Dashboard · Paillasse/);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link")).toHaveCount(PAGES.length);
+
+  for (const [link, heading, url] of PAGES) {
+    await nav.getByRole("link", { name: link, exact: true }).click();
+    await expect(page).toHaveURL(url);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
+    await expect(nav.getByRole("link", { name: link, exact: true })).toHaveAttribute("aria-current", "page");
+  }
+});
+
+test("pages with nothing yet say so, and what comes next", async ({ page }) => {
+  await page.goto("/instances");
+  await expect(page.getByRole("heading", { name: "No instance in the inventory" })).toBeVisible();
+  await page.goto("/operators");
+  await expect(page.getByRole("heading", { name: "No operator yet" })).toBeVisible();
+  await expect(page.getByText("one-time enrolment link")).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByText("Docker hosts", { exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "No eLabFTW instance in the inventory yet" })).toBeVisible();
+});
+
+test("the machine's Docker socket was registered as the first host, with a worded status", async ({ page }) => {
+  await page.goto("/hosts");
+  const row = page.getByRole("row", { name: /local/ });
+  await expect(row).toContainText("Unix socket");
+  await expect(row).toContainText("Not checked yet");
+  await expect(row).toContainText("docker.sock");
+});
+
+test("settings show the running configuration and never a secret", async ({ page }) => {
+  await page.goto("/settings");
+  await expect(page.getByText("External PostgreSQL (DATABASE_URL)")).toBeVisible();
+  await expect(page.getByText("Read from a key file")).toBeVisible();
+  const html = await page.content();
+  expect(html).not.toMatch(/postgres(ql)?:\/\//);
+  expect(html).not.toMatch(/k1:[A-Za-z0-9+/]{20,}/);
+});
+
+test("an unknown address gets a page that says so", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
+});

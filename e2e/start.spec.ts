@@ -1,0 +1,79 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { startPanel } from "./support/panel-process";
+
+/**
+ * The README's start command with no configuration at all: an embedded
+ * PostgreSQL under the data directory, a generated master key, and a second
+ * start that finds everything the first one left.
+ */
+test("npm start runs on an embedded PostgreSQL, and a second start reuses its data", async ({ page }) => {
+  test.setTimeout(240_000);
+  const dir = mkdtempSync(path.join(tmpdir(), "paillasse-start-"));
+  chmodSync(dir, 0o711); // the embedded server runs as the postgres user when we are root
+  const dataDir = path.join(dir, "data");
+  const port = 3300 + Math.floor(Math.random() * 500);
+  const pgPort = 56000 + Math.floor(Math.random() * 3000);
+  const socketPath = path.join(dir, "docker.sock");
+  const socket = net.createServer((c) => c.end());
+  await new Promise<void>((resolve) => socket.listen(socketPath, resolve));
+  const logFile = path.join(dir, "panel.log");
+  const env = { PANEL_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) };
+
+  // First start: nothing exists yet.
+  const first = await startPanel({ port, logFile, env: { ...env, DOCKER_SOCKET: socketPath } });
+  expect(first.output()).toContain("DATABASE_URL is not set: starting the embedded PostgreSQL");
+  expect(first.output()).toContain("generated a master key");
+  expect(first.output()).toContain(`Registered the local Docker socket ${socketPath}`);
+  const keyFile = path.join(dataDir, "master.key");
+  expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+  const key = readFileSync(keyFile, "utf8");
+  expect(existsSync(path.join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
+  await page.goto(`${first.url}/settings`);
+  await expect(page.getByText("Embedded PostgreSQL (data directory)")).toBeVisible();
+  await page.goto(`${first.url}/hosts`);
+  await expect(page.getByRole("row", { name: /local/ })).toBeVisible();
+
+  // Ctrl-C stops Next, then PostgreSQL, cleanly.
+  expect(await first.stop()).toBe(0);
+  expect(first.output()).toContain("Stopping the embedded PostgreSQL");
+  expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+
+  // Second start: same data directory, no socket any more. The host row
+  // registered by the first start is still there, the key is unchanged.
+  const second = await startPanel({ port, logFile, env: { ...env, DOCKER_SOCKET: path.join(dir, "gone.sock") } });
+  try {
+    expect(second.output()).not.toContain("Creating the embedded PostgreSQL cluster");
+    expect(second.output()).not.toContain("generated a master key");
+    expect(second.output()).toContain("Database schema up to date.");
+    expect(readFileSync(keyFile, "utf8")).toBe(key);
+    await page.goto(`${second.url}/hosts`);
+    await expect(page.getByRole("row", { name: /local/ })).toContainText("Unix socket");
+  } finally {
+    expect(await second.stop()).toBe(0);
+  }
+});
+
+test("a bad configuration stops the start with one line naming the variable", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "paillasse-badconf-"));
+  const failing = startPanel({
+    port: 3899,
+    logFile: path.join(dir, "panel.log"),
+    env: { PANEL_DATA_DIR: path.join(dir, "data"), EMBEDDED_PG_PORT: "fifty" },
+    timeoutMs: 30_000,
+  });
+  const error = await failing.then(
+    () => null,
+    (e: Error) => e.message,
+  );
+  expect(error).toContain("exited with code 1");
+  const output = error!.split("\n").slice(1).join("\n").trim();
+  expect(output.split("\n").filter((l) => l.trim() && !l.startsWith(">"))).toEqual([
+    '[paillasse] Configuration error: EMBEDDED_PG_PORT must be a port number between 1 and 65535 (got "fifty").',
+  ]);
+  expect(output).not.toMatch(/at .*\(.*:\d+:\d+\)/);
+});

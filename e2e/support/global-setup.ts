@@ -1,0 +1,38 @@
+import { mkdirSync, mkdtempSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { E2E_PORT } from "../../playwright.config";
+import { acquireTestServer, createTestDatabase, dropTestDatabase } from "../../test/support/test-database";
+import { ROOT, startPanel } from "./panel-process";
+
+/**
+ * One panel for the browser tests: a fresh test database on the machine's
+ * PostgreSQL (or an embedded one), a throw-away data directory, and a unix
+ * socket standing for the machine's Docker socket, so the first-host
+ * registration is exercised too.
+ */
+export default async function globalSetup() {
+  const server = await acquireTestServer();
+  const databaseUrl = await createTestDatabase(server, "e2e");
+  const dataDir = mkdtempSync(path.join(tmpdir(), "paillasse-e2e-"));
+  const socketPath = path.join(dataDir, "docker.sock");
+  const socket = net.createServer((c) => c.end());
+  await new Promise<void>((resolve) => socket.listen(socketPath, resolve));
+
+  const artifacts = path.join(ROOT, "test-results");
+  mkdirSync(artifacts, { recursive: true });
+  const panel = await startPanel({
+    port: E2E_PORT,
+    logFile: path.join(artifacts, "e2e-panel.log"),
+    env: { DATABASE_URL: databaseUrl, PANEL_DATA_DIR: path.join(dataDir, "data"), DOCKER_SOCKET: socketPath },
+  });
+  process.env.E2E_DATA_DIR = dataDir;
+
+  return async () => {
+    await panel.stop();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await dropTestDatabase(server, databaseUrl);
+    await server.embedded?.stop();
+  };
+}

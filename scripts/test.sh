@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite (`npm test`, the README's test command, also run by CI):
+# lint, types, unit and integration tests against a fresh PostgreSQL database,
+# a production build, and end-to-end tests in Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+step() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
+
+rm -rf test-results
+mkdir -p test-results
+
+step "Test environment"
+bash scripts/test-env.sh up
+
+step "Prisma client"
+npm run --silent db:generate
+
+step "Lint and formatting"
+npm run --silent lint
+
+step "Type check"
+npm run --silent typecheck
+
+step "Unit and integration tests (Vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+
+step "Production build"
+npm run --silent build
+
+step "End-to-end tests (Playwright, Debian Chromium)"
+npx playwright test
+
+node scripts/test-summary.mjs
