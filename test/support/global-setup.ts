@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { testEngine } from "./docker";
 import { acquireTestServer, assertTestDatabase, type TestServer } from "./test-database";
 
 declare module "vitest" {
@@ -15,6 +16,9 @@ let server: TestServer | undefined;
 
 export async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) assertTestDatabase(process.env.DATABASE_URL);
+  // Fail once, early and clearly, when the Docker test environment is missing.
+  const engine = await testEngine();
+  void engine;
   server = await acquireTestServer();
   project.provide("pgAdminUrl", server.adminUrl);
 }

@@ -1,0 +1,175 @@
+import { createHash } from "node:crypto";
+import Dockerode from "dockerode";
+import { DockerError, toDockerError } from "./errors";
+
+/**
+ * How to reach one Docker engine. Built by lib/server from a DockerHost row,
+ * with its secrets already decrypted; never stored or logged as is.
+ */
+export type HostConnection =
+  | { kind: "socket"; name: string; socketPath: string }
+  | {
+      kind: "tcp-tls";
+      name: string;
+      host: string;
+      port: number;
+      /** PEM strings. */
+      ca: string;
+      cert: string;
+      key: string;
+    }
+  | {
+      kind: "ssh";
+      name: string;
+      host: string;
+      port: number;
+      username: string;
+      privateKey: string;
+      /** Pinned "SHA256:<base64>" host key fingerprint; undefined on first use. */
+      hostFingerprint?: string;
+    };
+
+/** Oldest and newest Engine API versions this panel speaks (Docker 20.10 … 28). */
+export const MIN_API_VERSION = "1.41";
+export const MAX_API_VERSION = "1.51";
+
+export interface ClientOptions {
+  /** Timeout of short calls (inspect, list, create…), in ms. Default 15 s. */
+  timeoutMs?: number;
+  /** Timeout of the version negotiation when connecting. Default 5 s. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A connected engine. `api` is for short calls and has a timeout; `stream`
+ * has none, for calls whose data may pause for long (exec, logs, pull,
+ * archives). Both speak the negotiated API version. Only lib/docker reads
+ * these fields: the rest of the panel passes the client around.
+ */
+export interface DockerClient {
+  readonly host: string;
+  readonly apiVersion: string;
+  readonly engineVersion: string;
+  /** SHA256 fingerprint of the SSH host key seen while connecting (ssh only). */
+  readonly sshFingerprint?: string;
+  readonly api: Dockerode;
+  readonly stream: Dockerode;
+}
+
+function baseOptions(connection: HostConnection, seen: { fingerprint?: string }): Dockerode.DockerOptions {
+  switch (connection.kind) {
+    case "socket":
+      return { socketPath: connection.socketPath };
+    case "tcp-tls":
+      return {
+        protocol: "https",
+        host: connection.host,
+        port: connection.port,
+        ca: connection.ca,
+        cert: connection.cert,
+        key: connection.key,
+      };
+    case "ssh":
+      return {
+        protocol: "ssh",
+        host: connection.host,
+        port: connection.port,
+        username: connection.username,
+        sshOptions: {
+          privateKey: connection.privateKey,
+          readyTimeout: 10_000,
+          // Pin the host key: refuse a key that differs from the stored one.
+          hostVerifier: (key: Buffer) => {
+            const fingerprint = `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+            seen.fingerprint = fingerprint;
+            return !connection.hostFingerprint || connection.hostFingerprint === fingerprint;
+          },
+        } as Dockerode.DockerOptions["sshOptions"],
+      };
+  }
+}
+
+export function describeHost(connection: HostConnection): string {
+  switch (connection.kind) {
+    case "socket":
+      return `${connection.name} (unix://${connection.socketPath})`;
+    case "tcp-tls":
+      return `${connection.name} (tcp://${connection.host}:${connection.port})`;
+    case "ssh":
+      return `${connection.name} (ssh://${connection.username}@${connection.host}:${connection.port})`;
+  }
+}
+
+function compareVersions(a: string, b: string): number {
+  const [a1 = 0, a2 = 0] = a.split(".").map(Number);
+  const [b1 = 0, b2 = 0] = b.split(".").map(Number);
+  return a1 - b1 || a2 - b2;
+}
+
+/** The API version both sides speak, or a DockerError saying why there is none. */
+export function negotiateApiVersion(server: { ApiVersion: string; MinAPIVersion?: string }, host: string): string {
+  const chosen = compareVersions(server.ApiVersion, MAX_API_VERSION) < 0 ? server.ApiVersion : MAX_API_VERSION;
+  if (compareVersions(chosen, MIN_API_VERSION) < 0) {
+    throw new DockerError(
+      "version",
+      `The engine on ${host} speaks Docker API ${server.ApiVersion}, older than ${MIN_API_VERSION}.`,
+      {
+        hint: "Upgrade Docker on that host to 20.10 or later.",
+      },
+    );
+  }
+  if (server.MinAPIVersion && compareVersions(chosen, server.MinAPIVersion) < 0) {
+    throw new DockerError(
+      "version",
+      `The engine on ${host} requires Docker API ${server.MinAPIVersion} or later; this panel speaks up to ${MAX_API_VERSION}.`,
+      {
+        hint: "Upgrade Paillasse.",
+      },
+    );
+  }
+  return chosen;
+}
+
+/**
+ * The client factory: the only place that builds dockerode clients. Connects,
+ * negotiates the API version with the engine, and returns a ready client.
+ * Throws DockerError (unreachable, refused, timeout, tls, permission, auth,
+ * fingerprint, version).
+ */
+export async function connect(connection: HostConnection, options: ClientOptions = {}): Promise<DockerClient> {
+  const host = describeHost(connection);
+  const seen: { fingerprint?: string } = {};
+  const probe = new Dockerode({ ...baseOptions(connection, seen), timeout: options.connectTimeoutMs ?? 5_000 });
+  let server: { ApiVersion: string; MinAPIVersion?: string; Version: string };
+  try {
+    // GET /version is unversioned: every engine answers it.
+    server = (await probe.version()) as unknown as typeof server;
+  } catch (error) {
+    if (
+      connection.kind === "ssh" &&
+      connection.hostFingerprint &&
+      seen.fingerprint &&
+      seen.fingerprint !== connection.hostFingerprint
+    ) {
+      throw new DockerError(
+        "fingerprint",
+        `The SSH host key of ${host} changed: expected ${connection.hostFingerprint}, got ${seen.fingerprint}.`,
+        {
+          hint: "If the host was reinstalled, check the new key out of band and pin it again; otherwise someone may be intercepting the connection.",
+          cause: error,
+        },
+      );
+    }
+    throw toDockerError(error, host, "Connecting to the Docker engine");
+  }
+  const apiVersion = negotiateApiVersion(server, host);
+  const version = `v${apiVersion}`;
+  return {
+    host,
+    apiVersion,
+    engineVersion: server.Version,
+    sshFingerprint: seen.fingerprint,
+    api: new Dockerode({ ...baseOptions(connection, seen), version, timeout: options.timeoutMs ?? 15_000 }),
+    stream: new Dockerode({ ...baseOptions(connection, seen), version }),
+  };
+}
