@@ -273,7 +273,7 @@ describe("archives and logs", () => {
     });
     await pipeline(await getArchive(client, target, "/data/uploads"), extract);
     expect(entries.get("uploads/ab/file.bin")?.data.equals(content)).toBe(true);
-    expect(entries.get("uploads/ab/file.bin")?.mode! & 0o777).toBe(0o640);
+    expect((entries.get("uploads/ab/file.bin")?.mode ?? 0) & 0o777).toBe(0o640);
     expect(entries.get("uploads/ab/file.bin")?.uid).toBe(101);
     expect(entries.get("uploads/readme.txt")?.data.toString()).toBe("bonjour\n");
   });
