@@ -160,6 +160,19 @@ export async function connect(connection: HostConnection, options: ClientOptions
         },
       );
     }
+    const code = (error as { code?: string }).code;
+    if (connection.kind === "tcp-tls" && (code === "ECONNRESET" || code === "EPIPE")) {
+      // With TLS 1.3 a rejected client certificate reaches us as a reset
+      // right after the handshake, not as a TLS alert.
+      throw new DockerError(
+        "tls",
+        `The engine at ${host} closed the TLS connection: it most likely does not accept the client certificate.`,
+        {
+          hint: "Check that the client certificate and key were issued by the CA the engine trusts (dockerd --tlscacert), and have not expired.",
+          cause: error,
+        },
+      );
+    }
     throw toDockerError(error, host, "Connecting to the Docker engine");
   }
   const apiVersion = negotiateApiVersion(server, host);
