@@ -261,7 +261,7 @@ describe("archives and logs", () => {
     const extract = tar.extract();
     extract.on("entry", (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
       stream.on("end", () => {
         entries.set(header.name.replace(/\/$/, ""), {
           mode: header.mode ?? 0,
