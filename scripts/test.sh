@@ -11,8 +11,11 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
 rm -rf test-results
 mkdir -p test-results
 
-step "Test environment"
+step "Test environment (packages, PostgreSQL, private Docker engine, registry, fixture images)"
 bash scripts/test-env.sh up
+# Stop the private engine and the registry at the end unless asked to keep them.
+if [ -z "${PL_KEEP_TEST_ENV:-}" ]; then trap 'bash scripts/test-env.sh down' EXIT; fi
+eval "$(bash scripts/test-env.sh env)"
 
 step "Prisma client"
 npm run --silent db:generate
