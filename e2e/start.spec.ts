@@ -3,7 +3,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { startPanel } from "./support/panel-process";
+import { freePort, startPanel } from "./support/panel-process";
 
 /**
  * The README's start command with no configuration at all: an embedded
@@ -15,8 +15,8 @@ test("npm start runs on an embedded PostgreSQL, and a second start reuses its da
   const dir = mkdtempSync(path.join(tmpdir(), "paillasse-start-"));
   chmodSync(dir, 0o711); // the embedded server runs as the postgres user when we are root
   const dataDir = path.join(dir, "data");
-  const port = 3300 + Math.floor(Math.random() * 500);
-  const pgPort = 56000 + Math.floor(Math.random() * 3000);
+  const port = await freePort();
+  const pgPort = await freePort();
   const socketPath = path.join(dir, "docker.sock");
   const socket = net.createServer((c) => c.end());
   await new Promise<void>((resolve) => socket.listen(socketPath, resolve));
@@ -61,7 +61,7 @@ test("npm start runs on an embedded PostgreSQL, and a second start reuses its da
 test("a bad configuration stops the start with one line naming the variable", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "paillasse-badconf-"));
   const failing = startPanel({
-    port: 3899,
+    port: await freePort(),
     logFile: path.join(dir, "panel.log"),
     env: { PANEL_DATA_DIR: path.join(dir, "data"), EMBEDDED_PG_PORT: "fifty" },
     timeoutMs: 30_000,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/server/db/embedded";
@@ -23,6 +24,14 @@ export function assertTestDatabase(url: string): void {
   }
 }
 
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 export interface TestServer {
   /** Connection URL of the maintenance database, for CREATE/DROP DATABASE. */
   adminUrl: string;
@@ -40,7 +49,7 @@ export async function acquireTestServer(): Promise<TestServer> {
     await client.end().catch(() => {});
     const dir = mkdtempSync(path.join(tmpdir(), "paillasse-test-pg-"));
     chmodSync(dir, 0o711); // the embedded server runs as the postgres user when we are root
-    const port = 55000 + Math.floor(Math.random() * 5000);
+    const port = await freePort();
     const embedded = await startEmbeddedPostgres({ dir, port, database: "postgres" });
     return { adminUrl: embedded.url, embedded };
   }
