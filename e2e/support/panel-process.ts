@@ -1,18 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../../test/support/ports";
+export { freePort };
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
-
-/** A TCP port nobody listens on right now (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface PanelProcess {
   child: ChildProcess;

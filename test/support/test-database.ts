@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../lib/server/db/embedded";
+import { freePort } from "./ports";
 
 /**
  * Fresh PostgreSQL databases for test runs: on the machine's server
@@ -22,14 +22,6 @@ export function assertTestDatabase(url: string): void {
       `Refusing to run tests against database "${name}": test databases must be named paillasse_test_<something>.`,
     );
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface TestServer {
