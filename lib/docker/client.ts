@@ -77,7 +77,12 @@ function baseOptions(connection: HostConnection, seen: { fingerprint?: string })
         username: connection.username,
         sshOptions: {
           privateKey: connection.privateKey,
+          // docker-modem's request timeout cannot apply over SSH (see
+          // timeoutFor): the handshake has its own limit, and keep-alives
+          // notice a host that stops answering.
           readyTimeout: 10_000,
+          keepaliveInterval: 5_000,
+          keepaliveCountMax: 3,
           // Pin the host key: refuse a key that differs from the stored one.
           hostVerifier: (key: Buffer) => {
             const fingerprint = `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
@@ -136,14 +141,32 @@ export function negotiateApiVersion(server: { ApiVersion: string; MinAPIVersion?
  * Throws DockerError (unreachable, refused, timeout, tls, permission, auth,
  * fingerprint, version).
  */
+/**
+ * docker-modem's request timeout calls setTimeout on the connection, which an
+ * SSH channel does not have: with a timeout the request is never sent. Over
+ * SSH the limits come from ssh2 instead (see baseOptions).
+ */
+function timeoutFor(connection: HostConnection, ms: number): { timeout?: number } {
+  return connection.kind === "ssh" ? {} : { timeout: ms };
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 export async function connect(connection: HostConnection, options: ClientOptions = {}): Promise<DockerClient> {
   const host = describeHost(connection);
   const seen: { fingerprint?: string } = {};
-  const probe = new Dockerode({ ...baseOptions(connection, seen), timeout: options.connectTimeoutMs ?? 5_000 });
+  const connectTimeout = options.connectTimeoutMs ?? (connection.kind === "ssh" ? 15_000 : 5_000);
+  const probe = new Dockerode({ ...baseOptions(connection, seen), ...timeoutFor(connection, connectTimeout) });
   let server: { ApiVersion: string; MinAPIVersion?: string; Version: string };
   try {
     // GET /version is unversioned: every engine answers it.
-    server = (await probe.version()) as unknown as typeof server;
+    server = (await withDeadline(probe.version(), connectTimeout)) as unknown as typeof server;
   } catch (error) {
     if (
       connection.kind === "ssh" &&
@@ -182,7 +205,11 @@ export async function connect(connection: HostConnection, options: ClientOptions
     apiVersion,
     engineVersion: server.Version,
     sshFingerprint: seen.fingerprint,
-    api: new Dockerode({ ...baseOptions(connection, seen), version, timeout: options.timeoutMs ?? 15_000 }),
+    api: new Dockerode({
+      ...baseOptions(connection, seen),
+      version,
+      ...timeoutFor(connection, options.timeoutMs ?? 15_000),
+    }),
     stream: new Dockerode({ ...baseOptions(connection, seen), version }),
   };
 }
