@@ -22,7 +22,15 @@ describe("parseEnv", () => {
     expect(env.PANEL_PORT).toBe(3000);
     expect(env.PANEL_HOST).toBe("127.0.0.1");
     expect(env.DATABASE_URL).toBeUndefined();
-    expect(env.PANEL_TRUSTED_NETWORKS).toEqual(["127.0.0.0/8", "::1/128"]);
+    expect(env.PANEL_TRUSTED_NETWORKS).toEqual([
+      "127.0.0.0/8",
+      "::1/128",
+      "10.0.0.0/8",
+      "172.16.0.0/12",
+      "192.168.0.0/16",
+      "fc00::/7",
+    ]);
+    expect(env.PANEL_TRUSTED_PROXIES).toEqual([]);
     expect(env.PANEL_URL).toBe("http://localhost:3000");
   });
 
@@ -37,6 +45,9 @@ describe("parseEnv", () => {
     );
     expect(errorOf({ PANEL_TRUSTED_NETWORKS: "10.8.0.0/16,10.300.0.0/16" })).toMatch(
       /^Configuration error: PANEL_TRUSTED_NETWORKS .*CIDR/,
+    );
+    expect(errorOf({ PANEL_TRUSTED_PROXIES: "proxy.example" })).toMatch(
+      /^Configuration error: PANEL_TRUSTED_PROXIES .*CIDR/,
     );
   });
 

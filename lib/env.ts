@@ -25,6 +25,18 @@ const port = (fallback: number) =>
     })
     .transform(Number);
 
+const cidrList = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
 const cidr = z.string().refine(isCidr, { message: "must be a list of CIDR ranges such as 10.8.0.0/16,::1/128" });
 
 const schema = z.object({
@@ -48,17 +60,10 @@ const schema = z.object({
       message: "must be the panel's public base URL, e.g. https://paillasse.unit.example",
     })
     .transform((v) => v.replace(/\/$/, "")),
-  PANEL_TRUSTED_NETWORKS: z
-    .string()
-    .trim()
-    .default("127.0.0.0/8,::1/128")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(cidr).min(1, { message: "must list at least one CIDR range" })),
+  PANEL_TRUSTED_NETWORKS: cidrList("127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7").pipe(
+    z.array(cidr).min(1, { message: "must list at least one CIDR range" }),
+  ),
+  PANEL_TRUSTED_PROXIES: cidrList("").pipe(z.array(cidr)),
   EMBEDDED_PG_PORT: port(54329),
   DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -6,9 +6,11 @@
  * - with DATABASE_URL unset, runs an embedded PostgreSQL under the data directory;
  * - applies pending migrations, registers the local Docker socket as the first host;
  * - builds the app when the build is missing or older than the sources;
- * - runs `next start`, and on Ctrl-C stops Next, then PostgreSQL, cleanly.
+ * - serves the app with Next in this process, behind the trusted-network gate;
+ * - on Ctrl-C stops the web server, then PostgreSQL, cleanly.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import http from "node:http";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, dataDir, parseEnv } from "../lib/env";
@@ -18,6 +20,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/server/db/e
 import { migrate, MigrationError } from "../lib/server/db/migrate";
 import { createPrismaClient } from "../lib/server/db/client";
 import { registerLocalSocket } from "../lib/server/hosts/register-local-socket";
+import { checkClient, parseCidrs } from "../lib/server/network/client-address";
+import { refusalPage } from "../lib/server/network/refusal-page";
 
 const root = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => console.log(`[paillasse] ${line}`);
@@ -83,15 +87,53 @@ async function main(): Promise<void> {
     return;
   }
 
-  const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-  const child = spawn(process.execPath, [nextBin, "start", "-H", env.PANEL_HOST, "-p", String(env.PANEL_PORT)], {
-    cwd: root,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, NODE_ENV: "production" },
+  // Next runs in this process behind a gate: a request from outside the
+  // trusted networks is refused before any application code sees it.
+  (process.env as Record<string, string>).NODE_ENV = "production";
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: root, hostname: env.PANEL_HOST, port: env.PANEL_PORT });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const gate = {
+    trustedNetworks: parseCidrs(env.PANEL_TRUSTED_NETWORKS),
+    trustedProxies: parseCidrs(env.PANEL_TRUSTED_PROXIES),
+  };
+  const server = http.createServer((req, res) => {
+    const forwarded = req.headers["x-forwarded-for"];
+    const verdict = checkClient(
+      req.socket.remoteAddress,
+      Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
+      gate,
+    );
+    if (!verdict.allow) {
+      res.writeHead(403, {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "X-Frame-Options": "DENY",
+      });
+      res.end(refusalPage(verdict.client));
+      return;
+    }
+    // What the application sees is the address the gate judged, never a header the client wrote.
+    req.headers["x-forwarded-for"] = verdict.client!;
+    req.headers["x-paillasse-client-ip"] = verdict.client!;
+    void handle(req, res);
   });
-  say(`Paillasse is starting on ${env.PANEL_URL} (listening on ${env.PANEL_HOST}:${env.PANEL_PORT}).`);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(env.PANEL_PORT, env.PANEL_HOST, () => resolve());
+  }).catch(async (error: NodeJS.ErrnoException) => {
+    report(
+      new AppError("config", `Cannot listen on ${env.PANEL_HOST}:${env.PANEL_PORT} (${error.code ?? error.message}).`, {
+        hint: "Another program may use that port: set PANEL_PORT to a free one.",
+      }),
+    );
+    await shutdown(1);
+  });
+  say(`Paillasse is ready on ${env.PANEL_URL} (listening on ${env.PANEL_HOST}:${env.PANEL_PORT}).`);
+  say(`Trusted networks: ${env.PANEL_TRUSTED_NETWORKS.join(", ")}.`);
   say("No operator exists yet? First-admin enrolment from the command line arrives with the sign-in feature;");
-  say("until then the panel is reachable only from this machine (PANEL_HOST=127.0.0.1).");
+  say("until then keep PANEL_HOST on 127.0.0.1 so that only this machine reaches the panel.");
 
   let stopRequested = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -99,14 +141,14 @@ async function main(): Promise<void> {
       if (stopRequested) return;
       stopRequested = true;
       say(`${signal} received: stopping.`);
-      child.kill("SIGTERM");
+      server.close();
+      server.closeAllConnections();
+      void app
+        .close()
+        .catch(() => {})
+        .finally(() => void shutdown(0));
     });
   }
-  child.on("exit", (code) => {
-    // A stop we asked for is a clean exit whatever Next reports for SIGTERM.
-    if (!stopRequested) say(`The web server exited unexpectedly (code ${code}).`);
-    void shutdown(stopRequested ? 0 : code || 1);
-  });
 }
 
 function ensureMasterKey(configured: string | undefined, data: string): void {

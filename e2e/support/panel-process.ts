@@ -23,6 +23,8 @@ export async function startPanel(options: {
   port: number;
   logFile: string;
   timeoutMs?: number;
+  /** Status of GET / that means "up" (a panel that refuses loopback answers 403). */
+  readyStatus?: number;
 }): Promise<PanelProcess> {
   // The same command line as `npm start` (package.json), without npm around it.
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
@@ -59,7 +61,7 @@ export async function startPanel(options: {
     }
     try {
       const res = await fetch(`${url}/`);
-      ready = res.status === 200;
+      ready = res.status === (options.readyStatus ?? 200);
     } catch {
       await new Promise((r) => setTimeout(r, 500));
     }

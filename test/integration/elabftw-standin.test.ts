@@ -321,6 +321,9 @@ describe("the mysql:8.0 stand-in", () => {
     expect(owner.stdout.trim()).toBe("999:999");
     const collations = await rootSql(client, db, "SHOW COLLATION LIKE 'utf8mb4_0900_ai_ci'");
     expect(collations.length).toBe(1);
+    // TZ=Europe/Paris is honoured (CET in winter, CEST in summer).
+    const zone = await rootSql(client, db, "SELECT @@system_time_zone");
+    expect(zone[0]?.[0]).toMatch(/^CES?T$/);
   });
 
   it("applies MYSQL_ROOT_PASSWORD only when the data directory is first created", async () => {

@@ -13,6 +13,10 @@ export default async function SettingsPage() {
     ["Listening on", config.listen],
     ["Trusted networks", config.trustedNetworks.join(", ")],
     [
+      "Trusted reverse proxies",
+      config.trustedProxies.length ? config.trustedProxies.join(", ") : "None (X-Forwarded-For ignored)",
+    ],
+    [
       "Database",
       config.database === "embedded" ? "Embedded PostgreSQL (data directory)" : "External PostgreSQL (DATABASE_URL)",
     ],

@@ -4,6 +4,7 @@ export interface PanelConfiguration {
   publicUrl: string;
   listen: string;
   trustedNetworks: string[];
+  trustedProxies: string[];
   database: "embedded" | "external";
   masterKeySource: "environment" | "file";
   dockerSocket: string;
@@ -17,6 +18,7 @@ export function getPanelConfiguration(): PanelConfiguration {
     publicUrl: e.PANEL_URL,
     listen: `${e.PANEL_HOST}:${e.PANEL_PORT}`,
     trustedNetworks: e.PANEL_TRUSTED_NETWORKS,
+    trustedProxies: e.PANEL_TRUSTED_PROXIES,
     database: process.env.PAILLASSE_EMBEDDED_DB === "1" ? "embedded" : "external",
     masterKeySource: process.env.PANEL_SECRET_KEY_FILE ? "file" : "environment",
     dockerSocket: e.DOCKER_SOCKET,
