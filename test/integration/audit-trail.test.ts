@@ -1,0 +1,117 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordAuditEvent } from "../../lib/server/audit/record-audit-event";
+import { verifyAuditChain } from "../../lib/server/audit/verify-audit-chain";
+import { GENESIS_HASH } from "../../lib/server/audit/audit-chain";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { useFreshDatabase } from "../support/fresh-database";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+describe("audit trail", () => {
+  const database = useFreshDatabase("audit", { migrated: true });
+  let db: Db;
+
+  beforeAll(() => {
+    db = createPrismaClient(database.url);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+  });
+
+  async function sql(text: string) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      return await client.query(text);
+    } finally {
+      await client.end();
+    }
+  }
+
+  function verifyCli(): { code: number; output: string } {
+    try {
+      const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: database.url },
+        encoding: "utf8",
+        stdio: "pipe",
+      });
+      return { code: 0, output: out };
+    } catch (error) {
+      const e = error as { status: number; stdout: string; stderr: string };
+      return { code: e.status, output: e.stdout + e.stderr };
+    }
+  }
+
+  it("chains events written concurrently into one line, secrets removed", async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        recordAuditEvent(db, {
+          actor: { type: "operator", operatorId: "op-1", label: "a@unit.example" },
+          ip: "10.8.0.2",
+          action: "host.test",
+          target: { type: "host", id: `h${i}` },
+          params: { attempt: i, sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----" },
+          outcome: i % 3 === 0 ? "failure" : "success",
+          reason: i % 3 === 0 ? "connection_refused" : null,
+        }),
+      ),
+    );
+    await recordAuditEvent(db, { actor: { type: "system" }, action: "backup.schedule", outcome: "success" });
+    const events = await db.auditEvent.findMany({ orderBy: { id: "asc" } });
+    expect(events).toHaveLength(9);
+    expect(events[0]!.prevHash).toBe(GENESIS_HASH);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    expect(JSON.stringify(events.map((e) => e.params))).not.toContain("BEGIN OPENSSH");
+    expect(events[0]!.params).toMatchObject({ sshPrivateKey: "[redacted]" });
+    expect(events[8]!.actorLabel).toBe("system");
+    expect(await verifyAuditChain(db)).toEqual({ intact: true, events: 9 });
+    const cli = verifyCli();
+    expect(cli).toMatchObject({ code: 0 });
+    expect(cli.output).toContain("Audit trail intact: 9 event(s)");
+  });
+
+  it("the database refuses to change, delete or truncate events", async () => {
+    await expect(sql(`UPDATE "AuditEvent" SET outcome = 'success'`)).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(sql(`DELETE FROM "AuditEvent"`)).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(sql(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only: TRUNCATE refused/);
+    await expect(db.auditEvent.deleteMany({})).rejects.toThrow();
+    expect(await db.auditEvent.count()).toBe(9);
+  });
+
+  it("an edit made behind the database's back is caught, and named", async () => {
+    const third = (await db.auditEvent.findMany({ orderBy: { id: "asc" }, take: 3 }))[2]!;
+    // A superuser can bypass the triggers; the chain still tells.
+    await sql(
+      `SET session_replication_role = replica; UPDATE "AuditEvent" SET action = 'host.tampered' WHERE id = ${third.id}`,
+    );
+    expect(await verifyAuditChain(db)).toMatchObject({
+      intact: false,
+      brokenAt: third.id,
+      reason: expect.stringMatching(/content does not match/),
+    });
+    const cli = verifyCli();
+    expect(cli.code).toBe(1);
+    expect(cli.output).toContain(`Audit trail BROKEN at event #${third.id}`);
+  });
+
+  it("a removed event is caught at the next one", async () => {
+    const events = await db.auditEvent.findMany({ orderBy: { id: "asc" } });
+    const [, , third, fourth, fifth] = events;
+    expect(third!.action).toBe("host.tampered");
+    // Undo the previous edit, then remove the fourth event.
+    await sql(
+      `SET session_replication_role = replica;
+       UPDATE "AuditEvent" SET action = 'host.test' WHERE id = ${third!.id};
+       DELETE FROM "AuditEvent" WHERE id = ${fourth!.id}`,
+    );
+    expect(await verifyAuditChain(db)).toMatchObject({
+      intact: false,
+      brokenAt: fifth!.id,
+      reason: expect.stringMatching(/link to the previous event/),
+    });
+  });
+});
