@@ -18,7 +18,9 @@ export default defineConfig({
   globalSetup: "./e2e/support/global-setup.ts",
   reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
   use: {
-    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    baseURL: `http://localhost:${E2E_PORT}`,
+    // Signed in as the admin enrolled by the global set-up (auth tests start from a blank state).
+    storageState: "test-results/e2e-admin-state.json",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {

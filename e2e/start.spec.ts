@@ -3,7 +3,10 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
 import { freePort, startPanel } from "./support/panel-process";
+
+test.use({ storageState: { cookies: [], origins: [] } });
 
 /**
  * The README's start command with no configuration at all: an embedded
@@ -32,6 +35,12 @@ test("npm start runs on an embedded PostgreSQL, and a second start reuses its da
   expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   const key = readFileSync(keyFile, "utf8");
   expect(existsSync(path.join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
+  // The README's first run, with nothing configured: the invite command finds
+  // the running embedded database by itself; the link enrols a key.
+  const link = inviteFromCommandLine({ ...env, PANEL_URL: first.url }, "first.admin@unit.example");
+  expect(link.startsWith(`${first.url}/enrol#`)).toBe(true);
+  await addVirtualKey(page);
+  await enrol(page, link);
   await page.goto(`${first.url}/settings`);
   await expect(page.getByText("Embedded PostgreSQL (data directory)")).toBeVisible();
   await page.goto(`${first.url}/hosts`);
@@ -51,6 +60,8 @@ test("npm start runs on an embedded PostgreSQL, and a second start reuses its da
     expect(second.output()).not.toContain("generated a master key");
     expect(second.output()).toContain("Database schema up to date.");
     expect(readFileSync(keyFile, "utf8")).toBe(key);
+    // The session survives a restart (same database, same master key), and the
+    // host row registered by the first start is still there.
     await page.goto(`${second.url}/hosts`);
     await expect(page.getByRole("row", { name: /local/ })).toContainText("Unix socket");
   } finally {

@@ -65,6 +65,22 @@ const schema = z.object({
   ),
   PANEL_TRUSTED_PROXIES: cidrList("").pipe(z.array(cidr)),
   EMBEDDED_PG_PORT: port(54329),
+  PANEL_SESSION_MAX_HOURS: z
+    .string()
+    .trim()
+    .default("12")
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 168, {
+      message: "must be a whole number of hours between 1 and 168",
+    })
+    .transform(Number),
+  PANEL_SESSION_IDLE_MINUTES: z
+    .string()
+    .trim()
+    .default("15")
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1440, {
+      message: "must be a whole number of minutes between 1 and 1440",
+    })
+    .transform(Number),
   DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   // Next runs in this process behind a gate: a request from outside the
   // trusted networks is refused before any application code sees it.
   (process.env as Record<string, string>).NODE_ENV = "production";
+  process.env.NEXTAUTH_URL = env.PANEL_URL;
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: root, hostname: env.PANEL_HOST, port: env.PANEL_PORT });
   const handle = app.getRequestHandler();
@@ -132,8 +133,8 @@ async function main(): Promise<void> {
   });
   say(`Paillasse is ready on ${env.PANEL_URL} (listening on ${env.PANEL_HOST}:${env.PANEL_PORT}).`);
   say(`Trusted networks: ${env.PANEL_TRUSTED_NETWORKS.join(", ")}.`);
-  say("No operator exists yet? First-admin enrolment from the command line arrives with the sign-in feature;");
-  say("until then keep PANEL_HOST on 127.0.0.1 so that only this machine reaches the panel.");
+  say("First start? Create the first admin, then open the link it prints with your security key at hand:");
+  say("  npm run operator:invite -- --email you@unit.example --role admin");
 
   let stopRequested = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

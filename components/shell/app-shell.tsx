@@ -1,9 +1,18 @@
 import { FlaskConical } from "lucide-react";
 import type { ReactNode } from "react";
 import { NavLinks } from "./nav-links";
+import { SignOutButton } from "./sign-out-button";
+
+const ROLE = { admin: "Admin", operator: "Operator", correspondant: "Correspondant CLE" } as const;
 
 /** The frame of every signed-in page: navigation on the left, content on the right. */
-export function AppShell({ children }: { children: ReactNode }) {
+export function AppShell({
+  children,
+  operator,
+}: {
+  children: ReactNode;
+  operator: { displayName: string; role: keyof typeof ROLE };
+}) {
   return (
     <div className="flex min-h-screen">
       <a
@@ -12,12 +21,19 @@ export function AppShell({ children }: { children: ReactNode }) {
       >
         Skip to content
       </a>
-      <nav aria-label="Main" className="w-52 shrink-0 bg-slate-900 px-3 py-4">
+      <nav aria-label="Main" className="flex w-52 shrink-0 flex-col bg-slate-900 px-3 py-4">
         <div className="mb-5 flex items-center gap-2 px-2 text-white">
           <FlaskConical aria-hidden className="size-5 text-sky-300" />
           <span className="text-base font-semibold tracking-tight">Paillasse</span>
         </div>
         <NavLinks />
+        <div className="mt-auto border-t border-slate-800 pt-3">
+          <div className="px-2.5 pb-2 text-xs text-slate-400">
+            <div className="truncate font-medium text-slate-200">{operator.displayName}</div>
+            <div>{ROLE[operator.role]}</div>
+          </div>
+          <SignOutButton />
+        </div>
       </nav>
       <main id="main" className="min-w-0 flex-1 px-6 py-5">
         {children}

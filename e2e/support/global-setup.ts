@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { E2E_PORT } from "../../playwright.config";
 import { acquireTestServer, createTestDatabase, dropTestDatabase } from "../../test/support/test-database";
+import { chromium, type FullConfig } from "@playwright/test";
+import { addVirtualKey, enrol, inviteFromCommandLine } from "./auth";
 import { ROOT, startPanel } from "./panel-process";
 
 /**
@@ -12,7 +14,7 @@ import { ROOT, startPanel } from "./panel-process";
  * socket standing for the machine's Docker socket, so the first-host
  * registration is exercised too.
  */
-export default async function globalSetup() {
+export default async function globalSetup(config: FullConfig) {
   const server = await acquireTestServer();
   const databaseUrl = await createTestDatabase(server, "e2e");
   const dataDir = mkdtempSync(path.join(tmpdir(), "paillasse-e2e-"));
@@ -28,11 +30,33 @@ export default async function globalSetup() {
     env: { DATABASE_URL: databaseUrl, PANEL_DATA_DIR: path.join(dataDir, "data"), DOCKER_SOCKET: socketPath },
   });
   process.env.E2E_DATA_DIR = dataDir;
+  process.env.E2E_DATABASE_URL = databaseUrl;
+  process.env.E2E_PORT = String(E2E_PORT);
+  process.env.E2E_PANEL_DATA_DIR = path.join(dataDir, "data");
 
-  return async () => {
+  const teardown = async () => {
     await panel.stop();
     await new Promise<void>((resolve) => socket.close(() => resolve()));
     await dropTestDatabase(server, databaseUrl);
     await server.embedded?.stop();
   };
+
+  // The README's first run: invite from the command line, enrol a key in the browser.
+  try {
+    await firstRun();
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+
+  async function firstRun() {
+    const link = inviteFromCommandLine({ DATABASE_URL: databaseUrl, PANEL_URL: panel.url }, "admin@unit.example");
+    const browser = await chromium.launch(config.projects[0]!.use.launchOptions);
+    const page = await browser.newPage();
+    await addVirtualKey(page);
+    await enrol(page, link, "Setup key");
+    await page.context().storageState({ path: path.join(artifacts, "e2e-admin-state.json") });
+    await browser.close();
+  }
 }

@@ -35,7 +35,8 @@ export async function startPanel(options: {
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       PANEL_PORT: String(options.port),
-      PANEL_URL: `http://127.0.0.1:${options.port}`,
+      // WebAuthn needs a domain as relying party ID: localhost, not an IP address.
+      PANEL_URL: `http://localhost:${options.port}`,
       ...options.env,
     } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,7 +50,7 @@ export async function startPanel(options: {
     });
   }
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = `http://127.0.0.1:${options.port}`;
+  const url = `http://localhost:${options.port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   let ready = false;
   while (!ready) {
@@ -60,8 +61,9 @@ export async function startPanel(options: {
       throw new Error(`The panel did not answer on ${url} in time:\n${text}`);
     }
     try {
-      const res = await fetch(`${url}/`);
-      ready = res.status === (options.readyStatus ?? 200);
+      const res = await fetch(`http://127.0.0.1:${options.port}/`, { redirect: "manual" });
+      // Signed out, / answers with a redirect to the sign-in page.
+      ready = res.status === (options.readyStatus ?? 307);
     } catch {
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -1,0 +1,51 @@
+"use client";
+
+import { startAuthentication } from "@simplewebauthn/browser";
+import { KeyRound } from "lucide-react";
+import { signIn } from "next-auth/react";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { Button } from "@/components/ui";
+import { FormError } from "./form-error";
+
+export function SignInForm() {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function onSignIn() {
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetch("/api/webauthn/sign-in", { method: "POST" });
+      if (!res.ok)
+        throw new Error(
+          (await res.json().catch(() => ({}))).message ??
+            "The panel could not start the sign-in. Reload the page and try again.",
+        );
+      const response = await startAuthentication({ optionsJSON: await res.json() });
+      const result = await signIn("key", { response: JSON.stringify(response), redirect: false });
+      if (!result || result.error) throw new Error(result?.error ?? "Sign-in failed.");
+      router.replace("/");
+      router.refresh();
+    } catch (e) {
+      const err = e as Error;
+      setError(
+        err.name === "NotAllowedError"
+          ? "The key was not used in time, or the request was cancelled. Try again."
+          : err.message,
+      );
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="mt-5">
+      <Button variant="primary" onClick={onSignIn} disabled={busy} className="w-full justify-center py-2">
+        <KeyRound aria-hidden className="size-4" />
+        {busy ? "Waiting for your security key…" : "Sign in with your security key"}
+      </Button>
+      {error && <FormError>{error}</FormError>}
+    </div>
+  );
+}

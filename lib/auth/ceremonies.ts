@@ -1,0 +1,263 @@
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import { recordAuditEvent } from "../server/audit/record-audit-event";
+import type { Db } from "../server/db/client";
+import { consumeChallenge, issueChallenge } from "./challenges";
+import { hashToken } from "./tokens";
+import {
+  authenticationOptions,
+  registrationOptions,
+  verifyAssertion,
+  verifyEnrolment,
+  WebAuthnRefusal,
+  type KeyPolicy,
+  type RelyingParty,
+} from "./webauthn";
+
+/** The one message a person sees for any failed ceremony; the reason code goes to the audit log. */
+export const GENERIC_SIGN_IN_FAILURE =
+  "Sign-in failed. Use a security key registered with this panel, enter its PIN, and try again.";
+export const INVALID_INVITE =
+  "This enrolment link cannot be used: it was already used, has expired (links last 30 minutes) or was replaced. Ask an administrator for a new one.";
+
+export class CeremonyFailure extends Error {
+  constructor(
+    readonly publicMessage: string,
+    readonly reason: string,
+  ) {
+    super(publicMessage);
+    this.name = "CeremonyFailure";
+  }
+}
+
+export interface RequestContext {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+async function usableInvite(db: Db, token: string, now: Date) {
+  const invite = await db.enrolmentInvite.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { operator: true },
+  });
+  if (!invite || invite.usedAt || invite.revokedAt || invite.expiresAt <= now) return null;
+  if (invite.operator.disabledAt || invite.operator.expiresAt <= now) return null;
+  return invite;
+}
+
+/** Step 1 of enrolment: registration options for the operator the link was made for. */
+export async function startEnrolment(db: Db, rp: RelyingParty, token: string, now = new Date()) {
+  const invite = await usableInvite(db, token, now);
+  if (!invite) throw new CeremonyFailure(INVALID_INVITE, "invite_invalid");
+  const keys = await db.securityKey.findMany({
+    where: { operatorId: invite.operatorId, revokedAt: null },
+    select: { credentialId: true },
+  });
+  const options = await registrationOptions(
+    rp,
+    invite.operator,
+    keys.map((k) => k.credentialId),
+  );
+  const issued = await issueChallenge(
+    db,
+    { purpose: "registration", operatorId: invite.operatorId, inviteId: invite.id },
+    now,
+  );
+  return { options: { ...options, challenge: issued.challenge }, binding: issued.binding };
+}
+
+/**
+ * Step 2: the invite is consumed first (single use, also when what follows
+ * fails), then the challenge, then the key is verified against the policy and
+ * stored. Returns the operator and the new key.
+ */
+export async function completeEnrolment(
+  db: Db,
+  rp: RelyingParty,
+  input: { token: string; keyName: string; response: RegistrationResponseJSON; binding: string | undefined },
+  context: RequestContext,
+  policy: KeyPolicy = {},
+  now = new Date(),
+): Promise<{ operatorId: string; keyId: string }> {
+  const used = await db.enrolmentInvite.updateManyAndReturn({
+    where: { tokenHash: hashToken(input.token), usedAt: null, revokedAt: null, expiresAt: { gt: now } },
+    data: { usedAt: now },
+    select: { id: true, operatorId: true, operator: { select: { email: true, disabledAt: true, expiresAt: true } } },
+  });
+  const invite = used[0];
+  if (!invite || invite.operator.disabledAt || invite.operator.expiresAt <= now) {
+    await audit(db, context, { action: "key.enrol", outcome: "denied", reason: "invite_invalid" });
+    throw new CeremonyFailure(INVALID_INVITE, "invite_invalid");
+  }
+  const actor = { type: "operator" as const, operatorId: invite.operatorId, label: invite.operator.email };
+  const challenge = await consumeChallenge(
+    db,
+    { challenge: challengeOf(input.response), purpose: "registration", binding: input.binding },
+    now,
+  );
+  if (!challenge || challenge.inviteId !== invite.id) {
+    await audit(db, context, { actor, action: "key.enrol", outcome: "denied", reason: "challenge_invalid" });
+    throw new CeremonyFailure(INVALID_INVITE, "challenge_invalid");
+  }
+  let key;
+  try {
+    key = await verifyEnrolment(rp, input.response, challengeOf(input.response), policy);
+  } catch (error) {
+    const reason = error instanceof WebAuthnRefusal ? error.reason : "verification_failed";
+    await audit(db, context, { actor, action: "key.enrol", outcome: "denied", reason });
+    throw new CeremonyFailure(
+      reason === "synced_credential"
+        ? "This key is a synced passkey: only a hardware security key kept on you can be registered. Use your security key and ask for a new link."
+        : `The key could not be registered (${reason.replace(/_/g, " ")}). Ask an administrator for a new link and try again with your security key and its PIN.`,
+      reason,
+    );
+  }
+  const existing = await db.securityKey.findUnique({
+    where: { credentialId: new Uint8Array(key.credentialId) },
+    select: { id: true },
+  });
+  if (existing) {
+    await audit(db, context, { actor, action: "key.enrol", outcome: "denied", reason: "credential_in_use" });
+    throw new CeremonyFailure("This security key is already registered. Sign in with it instead.", "credential_in_use");
+  }
+  const created = await db.securityKey.create({
+    data: {
+      operatorId: invite.operatorId,
+      name: input.keyName,
+      credentialId: new Uint8Array(key.credentialId),
+      publicKey: new Uint8Array(key.publicKey),
+      signCount: BigInt(key.signCount),
+      transports: key.transports,
+      aaguid: key.aaguid,
+      attestationFormat: key.attestationFormat,
+      backupEligible: key.backupEligible,
+      backedUp: key.backedUp,
+      createdAt: now,
+      lastUsedAt: now,
+    },
+    select: { id: true },
+  });
+  await audit(db, context, {
+    actor: { ...actor, securityKeyId: created.id },
+    action: "key.enrol",
+    outcome: "success",
+    target: { type: "security_key", id: created.id },
+    params: { name: input.keyName, aaguid: key.aaguid, format: key.attestationFormat },
+  });
+  return { operatorId: invite.operatorId, keyId: created.id };
+}
+
+export async function startSignIn(db: Db, rp: RelyingParty, now = new Date()) {
+  const options = await authenticationOptions(rp);
+  const issued = await issueChallenge(db, { purpose: "authentication" }, now);
+  return { options: { ...options, challenge: issued.challenge }, binding: issued.binding };
+}
+
+/** Verify a sign-in assertion; returns the operator and key, or throws CeremonyFailure (generic message). */
+export async function completeSignIn(
+  db: Db,
+  rp: RelyingParty,
+  input: { response: AuthenticationResponseJSON; binding: string | undefined },
+  context: RequestContext,
+  policy: KeyPolicy = {},
+  now = new Date(),
+): Promise<{ operatorId: string; keyId: string }> {
+  const refuse = async (reason: string, actor?: { operatorId: string; label: string; securityKeyId: string }) => {
+    await audit(db, context, {
+      actor: actor ? { type: "operator", ...actor } : undefined,
+      action: "auth.sign_in",
+      outcome: "denied",
+      reason,
+    });
+    return new CeremonyFailure(GENERIC_SIGN_IN_FAILURE, reason);
+  };
+  const challenge = await consumeChallenge(
+    db,
+    { challenge: challengeOf(input.response), purpose: "authentication", binding: input.binding },
+    now,
+  );
+  if (!challenge) throw await refuse("challenge_invalid");
+  const credentialId = new Uint8Array(Buffer.from(input.response.rawId ?? input.response.id ?? "", "base64url"));
+  if (credentialId.length === 0) throw await refuse("malformed_response");
+  const key = await db.securityKey.findUnique({ where: { credentialId }, include: { operator: true } });
+  if (!key) throw await refuse("unknown_credential");
+  const actor = { operatorId: key.operatorId, label: key.operator.email, securityKeyId: key.id };
+  if (key.revokedAt) throw await refuse("key_revoked", actor);
+  if (key.suspendedAt) throw await refuse("key_suspended", actor);
+  if (key.operator.disabledAt) throw await refuse("operator_disabled", actor);
+  if (key.operator.expiresAt <= now) throw await refuse("operator_expired", actor);
+  let newSignCount: number;
+  try {
+    ({ newSignCount } = await verifyAssertion(
+      rp,
+      input.response,
+      challengeOf(input.response),
+      {
+        credentialId: key.credentialId,
+        publicKey: key.publicKey,
+        signCount: Number(key.signCount),
+        transports: key.transports,
+        ownerUserHandle: key.operator.webauthnUserId,
+      },
+      policy,
+    ));
+  } catch (error) {
+    const reason = error instanceof WebAuthnRefusal ? error.reason : "verification_failed";
+    if (reason === "counter_regression") {
+      await db.securityKey.update({
+        where: { id: key.id },
+        data: { suspendedAt: now, suspendedReason: "signature counter went backwards (cloned key?)" },
+      });
+      await audit(db, context, {
+        actor: { type: "operator", ...actor },
+        action: "key.suspend",
+        outcome: "success",
+        target: { type: "security_key", id: key.id },
+        reason,
+      });
+    }
+    throw await refuse(reason, actor);
+  }
+  // Atomic: only moves forward from the value we verified against.
+  const { count } = await db.securityKey.updateMany({
+    where: { id: key.id, signCount: key.signCount },
+    data: { signCount: BigInt(newSignCount), lastUsedAt: now },
+  });
+  if (!count) throw await refuse("counter_race", actor);
+  await audit(db, context, { actor: { type: "operator", ...actor }, action: "auth.sign_in", outcome: "success" });
+  return { operatorId: key.operatorId, keyId: key.id };
+}
+
+function challengeOf(response: { response: { clientDataJSON: string } }): string {
+  try {
+    const clientData = JSON.parse(Buffer.from(response.response.clientDataJSON, "base64url").toString("utf8")) as {
+      challenge?: string;
+    };
+    return typeof clientData.challenge === "string" ? clientData.challenge : "";
+  } catch {
+    return "";
+  }
+}
+
+async function audit(
+  db: Db,
+  context: RequestContext,
+  event: {
+    actor?: { type: "operator"; operatorId: string; label: string; securityKeyId?: string };
+    action: string;
+    outcome: "success" | "failure" | "denied";
+    reason?: string;
+    target?: { type: string; id: string };
+    params?: Record<string, unknown>;
+  },
+) {
+  await recordAuditEvent(db, {
+    actor: event.actor ?? { type: "anonymous" },
+    ip: context.ip,
+    userAgent: context.userAgent,
+    action: event.action,
+    outcome: event.outcome,
+    reason: event.reason ?? null,
+    target: event.target,
+    params: event.params,
+  });
+}
