@@ -12,7 +12,11 @@ import { FormError } from "./form-error";
 export function EnrolForm() {
   const router = useRouter();
   // null while rendering on the server, the fragment once in the browser.
-  const fragment = useSyncExternalStore(subscribeToHash, () => window.location.hash, () => null);
+  const fragment = useSyncExternalStore(
+    subscribeToHash,
+    () => window.location.hash,
+    () => null,
+  );
   const token = fragment === null ? null : fragment.replace(/^#/, "");
   const [keyName, setKeyName] = useState("Security key");
   const [busy, setBusy] = useState(false);
