@@ -1,20 +1,45 @@
-// Prints one closing line for the whole suite: "N passed, N failed".
+// Closing line of the suite: "N passed, N failed". With --vitest, a gate run
+// right after Vitest: it fails when any test file failed (Vitest 4 exits 0
+// when a file's beforeAll throws and its tests are only marked skipped) or
+// when any test was skipped: no skipped test is left behind.
 import { existsSync, readFileSync } from "node:fs";
+
+const read = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null);
+const vitest = read("test-results/vitest.json");
+
+if (process.argv.includes("--vitest")) {
+  if (!vitest) {
+    console.error("Vitest wrote no results.");
+    process.exit(1);
+  }
+  const problems = [];
+  for (const file of vitest.testResults) {
+    if (file.status === "failed") problems.push(`${file.name}: ${file.message || "failed"}`);
+    for (const test of file.assertionResults) {
+      if (test.status !== "passed") problems.push(`${file.name} › ${test.title}: ${test.status}`);
+    }
+  }
+  if (!vitest.success || problems.length) {
+    console.error(`\nVitest: ${problems.length} problem(s):\n- ${problems.join("\n- ")}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (existsSync("test-results/vitest.json")) {
-  const v = JSON.parse(readFileSync("test-results/vitest.json", "utf8"));
-  passed += v.numPassedTests;
-  failed += v.numFailedTests;
-  skipped += v.numPendingTests + v.numTodoTests;
+if (vitest) {
+  passed += vitest.numPassedTests;
+  failed += vitest.numFailedTests + vitest.numFailedTestSuites;
+  skipped += vitest.numPendingTests + vitest.numTodoTests;
 }
-if (existsSync("test-results/playwright.json")) {
-  const p = JSON.parse(readFileSync("test-results/playwright.json", "utf8")).stats;
+const playwright = read("test-results/playwright.json");
+if (playwright) {
+  const p = playwright.stats;
   passed += p.expected + p.flaky;
   failed += p.unexpected;
   skipped += p.skipped;
 }
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(failed > 0 ? 1 : 0);
+process.exit(failed > 0 || skipped > 0 ? 1 : 0);

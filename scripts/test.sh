@@ -28,6 +28,7 @@ npm run --silent typecheck
 
 step "Unit and integration tests (Vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+node scripts/test-summary.mjs --vitest
 
 step "Production build"
 npm run --silent build

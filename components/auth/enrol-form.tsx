@@ -2,10 +2,10 @@
 
 import { startRegistration } from "@simplewebauthn/browser";
 import { KeyRound } from "lucide-react";
-import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { Button } from "@/components/ui";
+import { ceremonyErrorMessage, signInAndGo } from "./ceremony";
 import { FormError } from "./form-error";
 
 /** The token travels in the URL fragment: never sent to a server log or in a Referer. */
@@ -37,20 +37,14 @@ export function EnrolForm() {
       if (!res.ok)
         throw new Error(body.message ?? "The panel could not start the registration. Reload the page and try again.");
       const response = await startRegistration({ optionsJSON: body });
-      const result = await signIn("enrol", { token, keyName, response: JSON.stringify(response), redirect: false });
-      if (!result || result.error) throw new Error(result?.error ?? "The key could not be registered.");
-      window.history.replaceState(null, "", "/enrol");
-      router.replace("/");
-      router.refresh();
-    } catch (e) {
-      const err = e as Error;
-      setError(
-        err.name === "NotAllowedError"
-          ? "The key was not used in time, or the request was cancelled. This link may now be used up: ask for a new one if it fails again."
-          : err.name === "InvalidStateError"
-            ? "This key is already registered. Sign in with it instead."
-            : err.message,
+      await signInAndGo(
+        router,
+        "enrol",
+        { token, keyName, response: JSON.stringify(response) },
+        "The key could not be registered.",
       );
+    } catch (e) {
+      setError(ceremonyErrorMessage(e, "This link may now be used up: ask for a new one if it fails again."));
       setBusy(false);
     }
   }

@@ -2,10 +2,10 @@
 
 import { startAuthentication } from "@simplewebauthn/browser";
 import { KeyRound } from "lucide-react";
-import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui";
+import { ceremonyErrorMessage, signInAndGo } from "./ceremony";
 import { FormError } from "./form-error";
 
 export function SignInForm() {
@@ -24,17 +24,9 @@ export function SignInForm() {
             "The panel could not start the sign-in. Reload the page and try again.",
         );
       const response = await startAuthentication({ optionsJSON: await res.json() });
-      const result = await signIn("key", { response: JSON.stringify(response), redirect: false });
-      if (!result || result.error) throw new Error(result?.error ?? "Sign-in failed.");
-      router.replace("/");
-      router.refresh();
+      await signInAndGo(router, "key", { response: JSON.stringify(response) }, "Sign-in failed.");
     } catch (e) {
-      const err = e as Error;
-      setError(
-        err.name === "NotAllowedError"
-          ? "The key was not used in time, or the request was cancelled. Try again."
-          : err.message,
-      );
+      setError(ceremonyErrorMessage(e));
       setBusy(false);
     }
   }

@@ -9,9 +9,18 @@ export interface SshFront {
   close: () => Promise<void>;
 }
 
+/**
+ * An ed25519 key pair in OpenSSH format. ssh2's generator now and then (about
+ * 1 in 300) writes a key its own parser rejects as malformed: draw again.
+ */
 export function generateKey(): { privateKey: string; publicKey: string } {
-  const pair = utils.generateKeyPairSync("ed25519");
-  return { privateKey: pair.private, publicKey: pair.public };
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = utils.generateKeyPairSync("ed25519");
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) {
+      return { privateKey: pair.private, publicKey: pair.public };
+    }
+  }
+  throw new Error("could not generate a parsable ed25519 key");
 }
 
 /**
@@ -21,14 +30,14 @@ export function generateKey(): { privateKey: string; publicKey: string } {
  * reached over SSH, for real, without an sshd.
  */
 export async function startSshFront(socketPath: string, user: string, authorizedPublicKey: string): Promise<SshFront> {
-  const host = utils.generateKeyPairSync("ed25519");
-  const hostKey = utils.parseKey(host.private);
+  const host = generateKey();
+  const hostKey = utils.parseKey(host.privateKey);
   const allowed = utils.parseKey(authorizedPublicKey);
   if (hostKey instanceof Error || allowed instanceof Error) throw new Error("could not parse the generated keys");
   const blob = hostKey.getPublicSSH();
   const fingerprint = `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 
-  const server = new Server({ hostKeys: [host.private] }, (client) => {
+  const server = new Server({ hostKeys: [host.privateKey] }, (client) => {
     client.on("error", () => {});
     client.on("authentication", (ctx) => {
       const ok =
