@@ -139,9 +139,19 @@ async function main(): Promise<void> {
   let stopRequested = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      if (stopRequested) return;
+      if (stopRequested) {
+        // A second Ctrl-C means now.
+        say(`${signal} received again: stopping at once.`);
+        void shutdown(1);
+        return;
+      }
       stopRequested = true;
       say(`${signal} received: stopping.`);
+      // Never hang on the way out: whatever Next is waiting for, stop after 15 s.
+      setTimeout(() => {
+        say("The web server did not stop within 15 s: stopping anyway.");
+        void shutdown(1);
+      }, 15_000).unref();
       server.close();
       server.closeAllConnections();
       void app
