@@ -108,7 +108,11 @@ export function authOptions(): AuthOptions {
             await revokeSession(db(), token.sid as string, verdict.reason);
             await recordAuditEvent(db(), {
               actor: verdict.operatorId
-                ? { type: "operator", operatorId: verdict.operatorId, label: verdict.operatorId }
+                ? {
+                    type: "operator",
+                    operatorId: verdict.operatorId,
+                    label: verdict.operatorEmail ?? verdict.operatorId,
+                  }
                 : { type: "anonymous" },
               action: "auth.session_end",
               outcome: "success",

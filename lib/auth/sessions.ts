@@ -53,7 +53,8 @@ export async function checkSession(
   limits: SessionLimits,
   now = new Date(),
 ): Promise<
-  { ok: true; operator: SessionOperator } | { ok: false; reason: string; sessionId?: string; operatorId?: string }
+  | { ok: true; operator: SessionOperator }
+  | { ok: false; reason: string; sessionId?: string; operatorId?: string; operatorEmail?: string }
 > {
   if (!token) return { ok: false, reason: "no_session" };
   const session = await db.operatorSession.findUnique({

@@ -24,6 +24,16 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** Where the embedded server's generated password is kept, beside its data. */
+export function embeddedPasswordFile(dir: string): string {
+  return path.join(dir, "postgres.password");
+}
+
+/** Connection URL of a database on the embedded server (loopback only). */
+export function embeddedUrl(password: string, port: number, database: string): string {
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
 export interface EmbeddedOptions {
   /** Directory that holds `postgres/` (the cluster) and its password file. */
   dir: string;
@@ -61,7 +71,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     assertTraversable(path.resolve(dir));
   }
   const clusterDir = path.join(dir, "postgres");
-  const passwordFile = path.join(dir, "postgres.password");
+  const passwordFile = embeddedPasswordFile(dir);
   let password: string;
   if (existsSync(passwordFile)) {
     password = (await readFile(passwordFile, "utf8")).trim();
@@ -105,6 +115,5 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } finally {
     await admin.end();
   }
-  const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  return { url, stop: () => server.stop() };
+  return { url: embeddedUrl(password, port, database), stop: () => server.stop() };
 }

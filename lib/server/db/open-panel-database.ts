@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import pg from "pg";
 import { dataDir, type Env } from "../../env";
-import { startEmbeddedPostgres } from "./embedded";
+import { embeddedPasswordFile, embeddedUrl, startEmbeddedPostgres } from "./embedded";
 
 /**
  * The panel's database for a command-line tool: DATABASE_URL when set, else
@@ -12,10 +11,10 @@ import { startEmbeddedPostgres } from "./embedded";
 export async function openPanelDatabase(env: Env): Promise<{ url: string; close: () => Promise<void> }> {
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, close: async () => {} };
   const dir = dataDir(env);
-  const passwordFile = path.join(dir, "postgres.password");
+  const passwordFile = embeddedPasswordFile(dir);
   if (existsSync(passwordFile)) {
     const password = readFileSync(passwordFile, "utf8").trim();
-    const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/paillasse`;
+    const url = embeddedUrl(password, env.EMBEDDED_PG_PORT, "paillasse");
     const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
     try {
       await probe.connect();
