@@ -65,6 +65,8 @@ test("an enrolment link serves once, and an expired one not at all", async ({ pa
   const link = inviteFromCommandLine(env(), "once@unit.example", "operator");
   await enrol(page, link);
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Let the sign-out's own navigation finish, or it lands on top of the next one.
+  await expect(page).toHaveURL(/\/login$/);
 
   await page.goto(link);
   await page.getByRole("button", { name: "Register this key" }).click();
