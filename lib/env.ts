@@ -83,6 +83,12 @@ const schema = z.object({
     .transform(Number),
   DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Tests only: a file holding a number of milliseconds added to the panel's
+   * clock (session limits, challenges, invites), so idle and absolute
+   * timeouts can be exercised without waiting. Never set in production.
+   */
+  PANEL_TEST_CLOCK_FILE: z.string().trim().min(1).optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,6 +1,7 @@
 import { Boxes, Server } from "lucide-react";
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { requirePermission } from "@/lib/auth/authorize";
+import { seesWholeFleet } from "@/lib/auth/permissions";
 import { ButtonLink, Card, EmptyState, PageHeader, Stat } from "@/components/ui";
 import { db } from "@/lib/db";
 import { getFleetSummary } from "@/lib/server/fleet/get-fleet-summary";
@@ -8,8 +9,9 @@ import { getFleetSummary } from "@/lib/server/fleet/get-fleet-summary";
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
-  await connection();
-  const summary = await getFleetSummary(db());
+  const viewer = await requirePermission("fleet.read", "/");
+  const summary = await getFleetSummary(db(), viewer);
+  const staff = seesWholeFleet(viewer.role);
   return (
     <>
       <PageHeader
@@ -17,17 +19,24 @@ export default async function DashboardPage() {
         description="Every eLabFTW instance of the units you look after: state, version, backups and compliance."
       />
       <div className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-5">
-        <Stat
-          label="Docker hosts"
-          value={summary.hosts}
-          detail={summary.unreachableHosts ? `${summary.unreachableHosts} unreachable` : undefined}
-        />
+        {staff && (
+          <Stat
+            label="Docker hosts"
+            value={summary.hosts}
+            detail={summary.unreachableHosts ? `${summary.unreachableHosts} unreachable` : undefined}
+          />
+        )}
         <Stat label="Instances" value={summary.instances} />
         <Stat label="Units" value={summary.units} />
-        <Stat label="Operations running" value={summary.operationsRunning} />
+        {staff && <Stat label="Operations running" value={summary.operationsRunning} />}
         <Stat label="Failed backups (7 days)" value={summary.failedBackupsLast7Days} />
       </div>
-      {summary.instances === 0 ? (
+      {summary.instances === 0 && !staff ? (
+        <EmptyState icon={Boxes} title="No instance of your units is in the panel yet">
+          Once the service informatique adopts your unit&apos;s eLabFTW instance, its backup status appears here. Ask
+          them if you expected to see it already.
+        </EmptyState>
+      ) : summary.instances === 0 ? (
         summary.hosts === 0 ? (
           <EmptyState
             icon={Server}

@@ -1,5 +1,8 @@
 import { FlaskConical } from "lucide-react";
+import Link from "next/link";
 import type { ReactNode } from "react";
+import { Alert } from "@/components/ui";
+import { navigationFor } from "@/lib/auth/navigation";
 import { NavLinks } from "./nav-links";
 import { SignOutButton } from "./sign-out-button";
 
@@ -9,9 +12,11 @@ const ROLE = { admin: "Admin", operator: "Operator", correspondant: "Corresponda
 export function AppShell({
   children,
   operator,
+  activeKeys,
 }: {
   children: ReactNode;
   operator: { displayName: string; role: keyof typeof ROLE };
+  activeKeys: number;
 }) {
   return (
     <div className="flex min-h-screen">
@@ -26,7 +31,7 @@ export function AppShell({
           <FlaskConical aria-hidden className="size-5 text-sky-300" />
           <span className="text-base font-semibold tracking-tight">Paillasse</span>
         </div>
-        <NavLinks />
+        <NavLinks items={navigationFor(operator.role)} />
         <div className="mt-auto border-t border-slate-800 pt-3">
           <div className="px-2.5 pb-2 text-xs text-slate-400">
             <div className="truncate font-medium text-slate-200">{operator.displayName}</div>
@@ -36,6 +41,20 @@ export function AppShell({
         </div>
       </nav>
       <main id="main" className="min-w-0 flex-1 px-6 py-5">
+        {activeKeys === 1 && (
+          <Alert
+            tone="warning"
+            title="You have only one security key"
+            className="mb-4"
+            action={
+              <Link href="/keys" className="font-medium underline">
+                Add a spare key
+              </Link>
+            }
+          >
+            If it is lost or broken, you cannot sign in until an administrator sends you a new link.
+          </Alert>
+        )}
         {children}
       </main>
     </div>

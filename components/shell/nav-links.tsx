@@ -4,6 +4,7 @@ import {
   Activity,
   Archive,
   Boxes,
+  KeyRound,
   LayoutDashboard,
   ScrollText,
   Server,
@@ -15,22 +16,25 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui";
 
-export const NAV_ITEMS: { href: string; label: string; icon: LucideIcon }[] = [
-  { href: "/", label: "Dashboard", icon: LayoutDashboard },
-  { href: "/hosts", label: "Hosts", icon: Server },
-  { href: "/instances", label: "Instances", icon: Boxes },
-  { href: "/backups", label: "Backups", icon: Archive },
-  { href: "/operations", label: "Operations", icon: Activity },
-  { href: "/audit", label: "Audit", icon: ScrollText },
-  { href: "/operators", label: "Operators", icon: Users },
-  { href: "/settings", label: "Settings", icon: Settings },
-];
+const ICONS: Record<string, LucideIcon> = {
+  "/": LayoutDashboard,
+  "/hosts": Server,
+  "/instances": Boxes,
+  "/backups": Archive,
+  "/operations": Activity,
+  "/audit": ScrollText,
+  "/operators": Users,
+  "/settings": Settings,
+  "/keys": KeyRound,
+};
 
-export function NavLinks() {
+/** The links the signed-in person's role allows (computed on the server: see lib/auth/navigation.ts). */
+export function NavLinks({ items }: { items: { href: string; label: string }[] }) {
   const pathname = usePathname();
   return (
     <ul className="space-y-0.5">
-      {NAV_ITEMS.map(({ href, label, icon: Icon }) => {
+      {items.map(({ href, label }) => {
+        const Icon = ICONS[href] ?? LayoutDashboard;
         const active = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
         return (
           <li key={href}>

@@ -1,6 +1,9 @@
+export { Alert } from "./alert";
 export { Button, ButtonLink } from "./button";
 export { Card, Stat } from "./card";
+export { Dialog } from "./dialog";
 export { EmptyState } from "./empty-state";
+export { Field, Input, Select } from "./field";
 export { PageHeader } from "./page-header";
 export { StatusBadge, type Tone } from "./status-badge";
 export { Table } from "./table";

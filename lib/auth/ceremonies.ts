@@ -3,6 +3,7 @@ import { recordAuditEvent } from "../server/audit/record-audit-event";
 import type { Db } from "../server/db/client";
 import { consumeChallenge, issueChallenge } from "./challenges";
 import { hashToken } from "./tokens";
+import { now as clockNow } from "../clock";
 import {
   authenticationOptions,
   registrationOptions,
@@ -45,7 +46,7 @@ async function usableInvite(db: Db, token: string, now: Date) {
 }
 
 /** Step 1 of enrolment: registration options for the operator the link was made for. */
-export async function startEnrolment(db: Db, rp: RelyingParty, token: string, now = new Date()) {
+export async function startEnrolment(db: Db, rp: RelyingParty, token: string, now = clockNow()) {
   const invite = await usableInvite(db, token, now);
   if (!invite) throw new CeremonyFailure(INVALID_INVITE, "invite_invalid");
   const keys = await db.securityKey.findMany({
@@ -76,7 +77,7 @@ export async function completeEnrolment(
   input: { token: string; keyName: string; response: RegistrationResponseJSON; binding: string | undefined },
   context: RequestContext,
   policy: KeyPolicy = {},
-  now = new Date(),
+  now = clockNow(),
 ): Promise<{ operatorId: string; keyId: string }> {
   const used = await db.enrolmentInvite.updateManyAndReturn({
     where: { tokenHash: hashToken(input.token), usedAt: null, revokedAt: null, expiresAt: { gt: now } },
@@ -98,16 +99,38 @@ export async function completeEnrolment(
     await audit(db, context, { actor, action: "key.enrol", outcome: "denied", reason: "challenge_invalid" });
     throw new CeremonyFailure(INVALID_INVITE, "challenge_invalid");
   }
+  const created = await registerKey(db, rp, input, actor, context, policy, now, "key.enrol");
+  return { operatorId: invite.operatorId, keyId: created };
+}
+
+/**
+ * Verify a registration response against the policy and store the new key
+ * (shared by enrolment and "add a key"). Throws CeremonyFailure with a
+ * message that says what to do; every outcome is audited under `action`.
+ */
+async function registerKey(
+  db: Db,
+  rp: RelyingParty,
+  input: { keyName: string; response: RegistrationResponseJSON },
+  actor: { type: "operator"; operatorId: string; label: string },
+  context: RequestContext,
+  policy: KeyPolicy,
+  now: Date,
+  action: "key.enrol" | "key.add",
+  retryHint = "Ask an administrator for a new link and try again with your security key and its PIN.",
+): Promise<string> {
   let key;
   try {
     key = await verifyEnrolment(rp, input.response, challengeOf(input.response), policy);
   } catch (error) {
     const reason = error instanceof WebAuthnRefusal ? error.reason : "verification_failed";
-    await audit(db, context, { actor, action: "key.enrol", outcome: "denied", reason });
+    await audit(db, context, { actor, action, outcome: "denied", reason });
     throw new CeremonyFailure(
       reason === "synced_credential"
-        ? "This key is a synced passkey: only a hardware security key kept on you can be registered. Use your security key and ask for a new link."
-        : `The key could not be registered (${reason.replace(/_/g, " ")}). Ask an administrator for a new link and try again with your security key and its PIN.`,
+        ? `This key is a synced passkey: only a hardware security key kept on you can be registered. ${retryHint}`
+        : reason === "model_not_allowed"
+          ? `This model of security key is not on the panel's list of approved keys. Use an approved key. ${retryHint}`
+          : `The key could not be registered (${reason.replace(/_/g, " ")}). ${retryHint}`,
       reason,
     );
   }
@@ -116,37 +139,95 @@ export async function completeEnrolment(
     select: { id: true },
   });
   if (existing) {
-    await audit(db, context, { actor, action: "key.enrol", outcome: "denied", reason: "credential_in_use" });
-    throw new CeremonyFailure("This security key is already registered. Sign in with it instead.", "credential_in_use");
+    await audit(db, context, { actor, action, outcome: "denied", reason: "credential_in_use" });
+    throw new CeremonyFailure("This security key is already registered. Use another key.", "credential_in_use");
   }
   const created = await db.securityKey.create({
     data: {
-      operatorId: invite.operatorId,
+      operatorId: actor.operatorId,
       name: input.keyName,
       credentialId: new Uint8Array(key.credentialId),
       publicKey: new Uint8Array(key.publicKey),
       signCount: BigInt(key.signCount),
       transports: key.transports,
       aaguid: key.aaguid,
+      modelName: key.modelName,
       attestationFormat: key.attestationFormat,
       backupEligible: key.backupEligible,
       backedUp: key.backedUp,
       createdAt: now,
-      lastUsedAt: now,
+      lastUsedAt: action === "key.enrol" ? now : null,
     },
     select: { id: true },
   });
   await audit(db, context, {
     actor: { ...actor, securityKeyId: created.id },
-    action: "key.enrol",
+    action,
     outcome: "success",
     target: { type: "security_key", id: created.id },
     params: { name: input.keyName, aaguid: key.aaguid, format: key.attestationFormat },
   });
-  return { operatorId: invite.operatorId, keyId: created.id };
+  return created.id;
 }
 
-export async function startSignIn(db: Db, rp: RelyingParty, now = new Date()) {
+/** "Add a key", step 1 (after a fresh touch of a current key): options to register one more key for oneself. */
+export async function startKeyAddition(
+  db: Db,
+  rp: RelyingParty,
+  operator: { id: string; email: string; displayName: string },
+  now = clockNow(),
+) {
+  const full = await db.operator.findUniqueOrThrow({ where: { id: operator.id } });
+  const keys = await db.securityKey.findMany({
+    where: { operatorId: operator.id, revokedAt: null },
+    select: { credentialId: true },
+  });
+  const options = await registrationOptions(
+    rp,
+    full,
+    keys.map((k) => k.credentialId),
+  );
+  const issued = await issueChallenge(db, { purpose: "registration", operatorId: operator.id }, now);
+  return { options: { ...options, challenge: issued.challenge }, binding: issued.binding };
+}
+
+/** "Add a key", step 2: the registration must answer a challenge issued to this very operator. */
+export async function completeKeyAddition(
+  db: Db,
+  rp: RelyingParty,
+  operator: { id: string; email: string },
+  input: { keyName: string; response: RegistrationResponseJSON; binding: string | undefined },
+  context: RequestContext,
+  policy: KeyPolicy = {},
+  now = clockNow(),
+): Promise<string> {
+  const actor = { type: "operator" as const, operatorId: operator.id, label: operator.email };
+  const challenge = await consumeChallenge(
+    db,
+    { challenge: challengeOf(input.response), purpose: "registration", binding: input.binding },
+    now,
+  );
+  if (!challenge || challenge.operatorId !== operator.id || challenge.inviteId !== null) {
+    await audit(db, context, { actor, action: "key.add", outcome: "denied", reason: "challenge_invalid" });
+    throw new CeremonyFailure(
+      "The registration took too long or was started in another tab. Start again from “Add a key”.",
+      "challenge_invalid",
+    );
+  }
+  return registerKey(
+    db,
+    rp,
+    input,
+    actor,
+    context,
+    policy,
+    now,
+    "key.add",
+    "Start again from “Add a key” with another security key.",
+  );
+}
+
+export async function startSignIn(db: Db, rp: RelyingParty, now = clockNow()) {
   const options = await authenticationOptions(rp);
   const issued = await issueChallenge(db, { purpose: "authentication" }, now);
   return { options: { ...options, challenge: issued.challenge }, binding: issued.binding };
@@ -159,9 +240,9 @@ export async function completeSignIn(
   input: { response: AuthenticationResponseJSON; binding: string | undefined },
   context: RequestContext,
   policy: KeyPolicy = {},
-  now = new Date(),
+  now = clockNow(),
 ): Promise<{ operatorId: string; keyId: string }> {
-  const refuse = async (reason: string, actor?: { operatorId: string; label: string; securityKeyId: string }) => {
+  const refuse = async (reason: string, actor?: KeyActor) => {
     await audit(db, context, {
       actor: actor ? { type: "operator", ...actor } : undefined,
       action: "auth.sign_in",
@@ -176,21 +257,48 @@ export async function completeSignIn(
     now,
   );
   if (!challenge) throw await refuse("challenge_invalid");
-  const credentialId = new Uint8Array(Buffer.from(input.response.rawId ?? input.response.id ?? "", "base64url"));
-  if (credentialId.length === 0) throw await refuse("malformed_response");
+  const verdict = await assertWithKey(db, rp, input.response, context, policy, now);
+  if (!verdict.ok) throw await refuse(verdict.reason, verdict.actor);
+  await audit(db, context, {
+    actor: { type: "operator", ...verdict.actor },
+    action: "auth.sign_in",
+    outcome: "success",
+  });
+  return { operatorId: verdict.actor.operatorId, keyId: verdict.actor.securityKeyId };
+}
+
+type KeyActor = { operatorId: string; label: string; securityKeyId: string };
+
+/**
+ * Check an assertion against the key it names (after its challenge was
+ * consumed): the key and its owner must be usable, the signature valid, the
+ * user verified, the counter moving forward. A counter going backwards
+ * suspends the key (cloned key suspected) and is audited. The counter is
+ * updated atomically. Shared by sign-in and step-up.
+ */
+export async function assertWithKey(
+  db: Db,
+  rp: RelyingParty,
+  response: AuthenticationResponseJSON,
+  context: RequestContext,
+  policy: KeyPolicy,
+  now: Date,
+): Promise<{ ok: true; actor: KeyActor } | { ok: false; reason: string; actor?: KeyActor }> {
+  const credentialId = new Uint8Array(Buffer.from(response.rawId ?? response.id ?? "", "base64url"));
+  if (credentialId.length === 0) return { ok: false, reason: "malformed_response" };
   const key = await db.securityKey.findUnique({ where: { credentialId }, include: { operator: true } });
-  if (!key) throw await refuse("unknown_credential");
+  if (!key) return { ok: false, reason: "unknown_credential" };
   const actor = { operatorId: key.operatorId, label: key.operator.email, securityKeyId: key.id };
-  if (key.revokedAt) throw await refuse("key_revoked", actor);
-  if (key.suspendedAt) throw await refuse("key_suspended", actor);
-  if (key.operator.disabledAt) throw await refuse("operator_disabled", actor);
-  if (key.operator.expiresAt <= now) throw await refuse("operator_expired", actor);
+  if (key.revokedAt) return { ok: false, reason: "key_revoked", actor };
+  if (key.suspendedAt) return { ok: false, reason: "key_suspended", actor };
+  if (key.operator.disabledAt) return { ok: false, reason: "operator_disabled", actor };
+  if (key.operator.expiresAt <= now) return { ok: false, reason: "operator_expired", actor };
   let newSignCount: number;
   try {
     ({ newSignCount } = await verifyAssertion(
       rp,
-      input.response,
-      challengeOf(input.response),
+      response,
+      challengeOf(response),
       {
         credentialId: key.credentialId,
         publicKey: key.publicKey,
@@ -215,19 +323,18 @@ export async function completeSignIn(
         reason,
       });
     }
-    throw await refuse(reason, actor);
+    return { ok: false, reason, actor };
   }
   // Atomic: only moves forward from the value we verified against.
   const { count } = await db.securityKey.updateMany({
     where: { id: key.id, signCount: key.signCount },
     data: { signCount: BigInt(newSignCount), lastUsedAt: now },
   });
-  if (!count) throw await refuse("counter_race", actor);
-  await audit(db, context, { actor: { type: "operator", ...actor }, action: "auth.sign_in", outcome: "success" });
-  return { operatorId: key.operatorId, keyId: key.id };
+  if (!count) return { ok: false, reason: "counter_race", actor };
+  return { ok: true, actor };
 }
 
-function challengeOf(response: { response: { clientDataJSON: string } }): string {
+export function challengeOf(response: { response: { clientDataJSON: string } }): string {
   try {
     const clientData = JSON.parse(Buffer.from(response.response.clientDataJSON, "base64url").toString("utf8")) as {
       challenge?: string;
@@ -238,7 +345,7 @@ function challengeOf(response: { response: { clientDataJSON: string } }): string
   }
 }
 
-async function audit(
+export async function audit(
   db: Db,
   context: RequestContext,
   event: {

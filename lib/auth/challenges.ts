@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../server/db/client";
+import { now as clockNow } from "../clock";
 
 /**
  * WebAuthn challenges: random, stored server-side, bound to one browser by
@@ -22,8 +23,16 @@ const sha256 = (text: string) => createHash("sha256").update(text, "utf8").diges
 
 export async function issueChallenge(
   db: Db,
-  input: { purpose: ChallengePurpose; operatorId?: string; inviteId?: string; binding?: string },
-  now = new Date(),
+  input: {
+    purpose: ChallengePurpose;
+    operatorId?: string;
+    inviteId?: string;
+    binding?: string;
+    /** Step-up: the action and the hash of its parameters this touch may authorise. */
+    action?: string;
+    paramsHash?: string;
+  },
+  now = clockNow(),
 ): Promise<IssuedChallenge> {
   const challenge = randomBytes(32).toString("base64url");
   const binding = input.binding ?? randomBytes(32).toString("base64url");
@@ -35,11 +44,20 @@ export async function issueChallenge(
       bindingHash: sha256(binding),
       operatorId: input.operatorId,
       inviteId: input.inviteId,
+      action: input.action,
+      paramsHash: input.paramsHash,
       expiresAt,
       createdAt: now,
     },
   });
   return { challenge, binding, expiresAt };
+}
+
+export interface ConsumedChallenge {
+  operatorId: string | null;
+  inviteId: string | null;
+  action: string | null;
+  paramsHash: string | null;
 }
 
 /**
@@ -51,22 +69,22 @@ export async function issueChallenge(
 export async function consumeChallenge(
   db: Db,
   input: { challenge: string; purpose: ChallengePurpose; binding: string | undefined },
-  now = new Date(),
-): Promise<{ operatorId: string | null; inviteId: string | null } | null> {
+  now = clockNow(),
+): Promise<ConsumedChallenge | null> {
   if (!input.binding) return null;
-  const rows = await db.$queryRaw<{ operatorId: string | null; inviteId: string | null }[]>`
+  const rows = await db.$queryRaw<ConsumedChallenge[]>`
     UPDATE "WebAuthnChallenge" SET "consumedAt" = ${now}
      WHERE "challenge" = ${input.challenge}
        AND "purpose" = ${input.purpose}::"ChallengePurpose"
        AND "bindingHash" = ${sha256(input.binding)}
        AND "consumedAt" IS NULL
        AND "expiresAt" > ${now}
-     RETURNING "operatorId", "inviteId"`;
+     RETURNING "operatorId", "inviteId", "action", "paramsHash"`;
   return rows[0] ?? null;
 }
 
 /** Remove challenges that can no longer be used (housekeeping). */
-export async function purgeChallenges(db: Db, now = new Date()): Promise<number> {
+export async function purgeChallenges(db: Db, now = clockNow()): Promise<number> {
   const { count } = await db.webAuthnChallenge.deleteMany({
     where: { OR: [{ expiresAt: { lt: now } }, { consumedAt: { not: null } }] },
   });

@@ -1,5 +1,6 @@
 import type { Db } from "../server/db/client";
 import { hashToken, newToken } from "./tokens";
+import { now as clockNow } from "../clock";
 
 export interface SessionLimits {
   absoluteMs: number;
@@ -12,6 +13,8 @@ export interface SessionOperator {
   displayName: string;
   role: "admin" | "operator" | "correspondant";
   sessionId: string;
+  /** The key this session was opened with. */
+  securityKeyId: string | null;
   lastKeyTouchAt: Date;
 }
 
@@ -20,7 +23,7 @@ export async function createSession(
   db: Db,
   input: { operatorId: string; securityKeyId: string; ip: string | null; userAgent: string | null },
   limits: SessionLimits,
-  now = new Date(),
+  now = clockNow(),
 ): Promise<{ token: string; sessionId: string }> {
   const { token, hash } = newToken();
   const session = await db.operatorSession.create({
@@ -51,7 +54,7 @@ export async function checkSession(
   db: Db,
   token: string | undefined,
   limits: SessionLimits,
-  now = new Date(),
+  now = clockNow(),
 ): Promise<
   | { ok: true; operator: SessionOperator }
   | { ok: false; reason: string; sessionId?: string; operatorId?: string; operatorEmail?: string }
@@ -88,12 +91,13 @@ export async function checkSession(
       displayName: operator.displayName,
       role: operator.role,
       sessionId: session.id,
+      securityKeyId: session.securityKeyId,
       lastKeyTouchAt: session.lastKeyTouchAt,
     },
   };
 }
 
-export async function revokeSession(db: Db, token: string, reason: string, now = new Date()): Promise<string | null> {
+export async function revokeSession(db: Db, token: string, reason: string, now = clockNow()): Promise<string | null> {
   const { count } = await db.operatorSession.updateMany({
     where: { tokenHash: hashToken(token), revokedAt: null },
     data: { revokedAt: now, revokedReason: reason },

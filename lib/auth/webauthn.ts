@@ -88,6 +88,8 @@ export interface EnrolledKey {
   signCount: number;
   transports: string[];
   aaguid: string;
+  /** The model's name from its FIDO metadata statement, when known. */
+  modelName: string | null;
   attestationFormat: string;
   backupEligible: boolean;
   backedUp: boolean;
@@ -137,6 +139,7 @@ export async function verifyEnrolment(
     signCount: info.credential.counter,
     transports: (response.response.transports ?? []) as string[],
     aaguid: info.aaguid,
+    modelName: null,
     attestationFormat: info.fmt,
     backupEligible,
     backedUp: info.credentialBackedUp,

@@ -1,6 +1,6 @@
 import { ScrollText } from "lucide-react";
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { requirePermission } from "@/lib/auth/authorize";
 import { OutcomeBadge } from "@/components/status/badges";
 import { EmptyState, PageHeader, Table } from "@/components/ui";
 import { db } from "@/lib/db";
@@ -10,8 +10,8 @@ import { findRecentAuditEvents } from "@/lib/server/audit/find-audit-events";
 export const metadata: Metadata = { title: "Audit log" };
 
 export default async function AuditPage() {
-  await connection();
-  const events = await findRecentAuditEvents(db());
+  const viewer = await requirePermission("audit.read", "/audit");
+  const events = await findRecentAuditEvents(db(), viewer);
   return (
     <>
       <PageHeader title="Audit log" description="Who did what, when, from where, and how it ended." />

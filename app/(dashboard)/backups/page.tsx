@@ -1,6 +1,6 @@
 import { Archive } from "lucide-react";
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { requirePermission } from "@/lib/auth/authorize";
 import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import { EmptyState, PageHeader, Table } from "@/components/ui";
 import { db } from "@/lib/db";
@@ -17,8 +17,8 @@ const TRIGGER = {
 } as const;
 
 export default async function BackupsPage() {
-  await connection();
-  const backups = await findRecentBackups(db());
+  const viewer = await requirePermission("fleet.read", "/backups");
+  const backups = await findRecentBackups(db(), viewer);
   return (
     <>
       <PageHeader

@@ -1,6 +1,6 @@
 import { Server } from "lucide-react";
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { requirePermission } from "@/lib/auth/authorize";
 import { ReachabilityBadge } from "@/components/status/badges";
 import { EmptyState, PageHeader, Table } from "@/components/ui";
 import { db } from "@/lib/db";
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Hosts" };
 const KIND_LABEL = { socket: "Unix socket", tcp_tls: "TCP + mutual TLS", ssh: "SSH" } as const;
 
 export default async function HostsPage() {
-  await connection();
+  await requirePermission("hosts.read", "/hosts");
   const hosts = await findHosts(db());
   return (
     <>

@@ -1,6 +1,6 @@
 import { Boxes } from "lucide-react";
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { requirePermission } from "@/lib/auth/authorize";
 import { InstanceStateBadge } from "@/components/status/badges";
 import { EmptyState, PageHeader, Table } from "@/components/ui";
 import { db } from "@/lib/db";
@@ -9,8 +9,8 @@ import { findInstances } from "@/lib/server/instances/find-instances";
 export const metadata: Metadata = { title: "Instances" };
 
 export default async function InstancesPage() {
-  await connection();
-  const instances = await findInstances(db());
+  const viewer = await requirePermission("fleet.read", "/instances");
+  const instances = await findInstances(db(), viewer);
   return (
     <>
       <PageHeader title="eLabFTW instances" description="Each instance with its unit, host, version and state." />

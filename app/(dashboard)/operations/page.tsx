@@ -1,6 +1,6 @@
 import { Activity } from "lucide-react";
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { requirePermission } from "@/lib/auth/authorize";
 import { OperationStateBadge } from "@/components/status/badges";
 import { EmptyState, PageHeader, Table } from "@/components/ui";
 import { db } from "@/lib/db";
@@ -10,7 +10,7 @@ import { findRecentOperations } from "@/lib/server/operations/find-operations";
 export const metadata: Metadata = { title: "Operations" };
 
 export default async function OperationsPage() {
-  await connection();
+  await requirePermission("operations.read", "/operations");
   const operations = await findRecentOperations(db());
   return (
     <>

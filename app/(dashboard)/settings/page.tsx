@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
-import { connection } from "next/server";
+import { requirePermission } from "@/lib/auth/authorize";
 import { Card, PageHeader } from "@/components/ui";
 import { getPanelConfiguration } from "@/lib/server/settings/get-panel-configuration";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  await connection();
+  await requirePermission("settings.read", "/settings");
   const config = getPanelConfiguration();
   const rows: [string, string][] = [
     ["Public URL", config.publicUrl],

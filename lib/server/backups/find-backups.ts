@@ -1,8 +1,10 @@
 import type { Db } from "../db/client";
+import { backupScope, type Viewer } from "../scope";
 
-/** The most recent restore points across the fleet. */
-export async function findRecentBackups(db: Db, take = 50) {
+/** The most recent restore points across the part of the fleet the viewer sees. */
+export async function findRecentBackups(db: Db, viewer: Viewer, take = 50) {
   return db.backup.findMany({
+    where: backupScope(viewer),
     orderBy: { createdAt: "desc" },
     take,
     select: {

@@ -4,6 +4,7 @@ import { newToken } from "../../auth/tokens";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
+import { now as clockNow } from "../../clock";
 
 export const INVITE_TTL_MS = 30 * 60 * 1000;
 
@@ -13,6 +14,11 @@ export const inviteSchema = z.object({
   role: z.enum(["admin", "operator", "correspondant"], { message: "must be admin, operator or correspondant" }),
   /** Account expiry; default one year from now. */
   expiresAt: z.coerce.date({ message: "must be a date such as 2027-12-31" }).optional(),
+  /** Units the new operator belongs to (a correspondant sees only these units' instances). */
+  unitIds: z
+    .array(z.string().uuid({ message: "must be unit identifiers" }))
+    .max(200)
+    .optional(),
 });
 
 export type InviteInput = z.input<typeof inviteSchema>;
@@ -27,7 +33,7 @@ export async function inviteOperator(
   db: Db,
   raw: InviteInput,
   issuer: { operatorId: string; label: string } | { via: "cli" },
-  now = new Date(),
+  now = clockNow(),
 ): Promise<{ token: string; expiresAt: Date; operatorId: string; created: boolean }> {
   const parsed = inviteSchema.safeParse(raw);
   if (!parsed.success) {
@@ -57,6 +63,16 @@ export async function inviteOperator(
         createdById: "operatorId" in issuer ? issuer.operatorId : null,
       },
     });
+    if (created && input.unitIds?.length) {
+      const units = await tx.unit.count({ where: { id: { in: input.unitIds } } });
+      if (units !== new Set(input.unitIds).size) {
+        throw new AppError("bad_input", "One of the chosen units no longer exists.", { hint: "Reload the page." });
+      }
+      await tx.unitMembership.createMany({
+        data: input.unitIds.map((unitId) => ({ operatorId: operator!.id, unitId })),
+        skipDuplicates: true,
+      });
+    }
     await tx.enrolmentInvite.updateMany({
       where: { operatorId: operator.id, usedAt: null, revokedAt: null },
       data: { revokedAt: now },

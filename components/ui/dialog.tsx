@@ -1,0 +1,42 @@
+"use client";
+
+import { useEffect, useRef, type ReactNode } from "react";
+
+/**
+ * A modal dialog on the native <dialog> element: focus moves into it, Escape
+ * closes it, the page behind is inert.
+ */
+export function Dialog({
+  open,
+  onClose,
+  title,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby="dialog-title"
+      className="m-auto w-full max-w-lg rounded-lg border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
+    >
+      <div className="border-b border-slate-200 px-4 py-3">
+        <h2 id="dialog-title" className="text-base font-semibold text-slate-900">
+          {title}
+        </h2>
+      </div>
+      <div className="px-4 py-3 text-sm text-slate-700">{children}</div>
+    </dialog>
+  );
+}

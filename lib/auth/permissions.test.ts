@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { can, PERMISSIONS, seesWholeFleet, type Permission } from "./permissions";
+
+describe("permissions", () => {
+  it("gives the admin everything", () => {
+    for (const permission of Object.keys(PERMISSIONS) as Permission[]) expect(can("admin", permission)).toBe(true);
+  });
+
+  it("keeps operators away from operators and panel settings, nothing else", () => {
+    const denied = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => !can("operator", p));
+    expect(denied.sort()).toEqual(["operators.manage", "settings.manage"]);
+  });
+
+  it("lets a correspondant read their units and manage their own keys, and change nothing else", () => {
+    const allowed = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can("correspondant", p));
+    expect(allowed.sort()).toEqual(["audit.read", "fleet.read", "keys.own"]);
+    expect(seesWholeFleet("correspondant")).toBe(false);
+    expect(seesWholeFleet("operator")).toBe(true);
+  });
+});

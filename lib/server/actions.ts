@@ -1,0 +1,26 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import { toAppError } from "../errors";
+import type { ActionResult } from "./action-result";
+
+export type { ActionResult };
+
+/**
+ * Run a server action's body: errors become a readable result (message and
+ * hint together, no stack, no secret); Next's own interrupts (redirect,
+ * forbidden) pass through.
+ */
+export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult<T>> {
+  try {
+    return { ok: true, data: await body() };
+  } catch (error) {
+    unstable_rethrow(error);
+    const appError = toAppError(error);
+    if (appError.code === "internal") console.error(appError.cause ?? appError);
+    return {
+      ok: false,
+      code: appError.code,
+      message: appError.hint ? `${appError.message} ${appError.hint}` : appError.message,
+    };
+  }
+}
