@@ -126,7 +126,17 @@ export function RenameKey({ keyId, name }: { keyId: string; name: string }) {
   );
 }
 
-export function RevokeMyKeyButton({ keyId, name, last }: { keyId: string; name: string; last: boolean }) {
+export function RevokeMyKeyButton({
+  keyId,
+  name,
+  last,
+  current,
+}: {
+  keyId: string;
+  name: string;
+  last: boolean;
+  current: boolean;
+}) {
   const params = { keyId };
   return (
     <KeyConfirmButton
@@ -139,7 +149,9 @@ export function RevokeMyKeyButton({ keyId, name, last }: { keyId: string; name: 
     >
       {last
         ? "This is your last active key: the panel will refuse, because you could no longer sign in. Add another key first."
-        : "This key will no longer sign in, and any session opened with it ends now. It stays listed as revoked."}
+        : current
+          ? "You signed in with this key: this session ends now and you sign in again with another of your keys. The key will no longer sign in; it stays listed as revoked."
+          : "This key will no longer sign in, and any session opened with it ends now. It stays listed as revoked."}
     </KeyConfirmButton>
   );
 }

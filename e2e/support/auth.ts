@@ -19,11 +19,40 @@ export async function addVirtualKey(page: Page): Promise<{ cdp: CDPSession; auth
   return { cdp, authenticatorId };
 }
 
+export interface VirtualCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  privateKey: string;
+  userHandle?: string;
+  signCount: number;
+}
+
+/** The credentials a virtual key holds (with their private keys), to put them in another virtual key later. */
+export async function credentialsOf(cdp: CDPSession, authenticatorId: string): Promise<VirtualCredential[]> {
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  return credentials as VirtualCredential[];
+}
+
+/** A virtual key holding exactly these credentials (e.g. only a revoked one). */
+export async function virtualKeyWith(page: Page, credentials: VirtualCredential[]) {
+  const key = await addVirtualKey(page);
+  for (const credential of credentials) {
+    await key.cdp.send("WebAuthn.addCredential", { authenticatorId: key.authenticatorId, credential });
+  }
+  return key;
+}
+
 /** Run the README's invite command against a database; returns the printed link. */
-export function inviteFromCommandLine(env: Record<string, string>, email: string, role = "admin"): string {
+export function inviteFromCommandLine(
+  env: Record<string, string>,
+  email: string,
+  role = "admin",
+  name = "Test Admin",
+): string {
   const output = execFileSync(
     process.execPath,
-    ["--import", "tsx", "scripts/operator-invite.ts", "--email", email, "--role", role, "--name", "Test Admin"],
+    ["--import", "tsx", "scripts/operator-invite.ts", "--email", email, "--role", role, "--name", name],
     {
       cwd: ROOT,
       env: {

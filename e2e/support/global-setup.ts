@@ -27,12 +27,19 @@ export default async function globalSetup(config: FullConfig) {
   const panel = await startPanel({
     port: E2E_PORT,
     logFile: path.join(artifacts, "e2e-panel.log"),
-    env: { DATABASE_URL: databaseUrl, PANEL_DATA_DIR: path.join(dataDir, "data"), DOCKER_SOCKET: socketPath },
+    env: {
+      DATABASE_URL: databaseUrl,
+      PANEL_DATA_DIR: path.join(dataDir, "data"),
+      DOCKER_SOCKET: socketPath,
+      // Lets the session-limit tests move the panel's clock forward (lib/clock.ts).
+      PANEL_TEST_CLOCK_FILE: path.join(dataDir, "clock-offset-ms"),
+    },
   });
   process.env.E2E_DATA_DIR = dataDir;
   process.env.E2E_DATABASE_URL = databaseUrl;
   process.env.E2E_PORT = String(E2E_PORT);
   process.env.E2E_PANEL_DATA_DIR = path.join(dataDir, "data");
+  process.env.E2E_CLOCK_FILE = path.join(dataDir, "clock-offset-ms");
 
   const teardown = async () => {
     await panel.stop();

@@ -38,7 +38,13 @@ export default async function MyKeysPage() {
                   {k.id === operator.securityKeyId && <span className="text-xs text-slate-500">used now</span>}
                 </span>,
                 k.revokedAt ? null : (
-                  <RevokeMyKeyButton key="r" keyId={k.id} name={k.name} last={active <= 1 && !k.suspendedAt} />
+                  <RevokeMyKeyButton
+                    key="r"
+                    keyId={k.id}
+                    name={k.name}
+                    last={active <= 1 && !k.suspendedAt}
+                    current={k.id === operator.securityKeyId}
+                  />
                 ),
               ],
             }))}

@@ -70,25 +70,32 @@ export default async function OperatorPage({ params }: { params: Promise<{ id: s
           units={units}
         />
         <Card title="Security keys">
-          <Table
-            caption="Security keys"
-            columns={["Name", "Model", "Registered", "Last used", "State", ""]}
-            rows={operator.keys.map((k) => ({
-              key: k.id,
-              cells: [
-                k.name,
-                <span key="m" className="font-mono text-xs">
-                  {keyModel(k)}
-                </span>,
-                formatDateTime(k.createdAt),
-                formatDateTime(k.lastUsedAt),
-                <KeyBadge key="s" {...k} />,
-                k.revokedAt ? null : (
-                  <RevokeOperatorKeyButton key="r" operatorId={operator.id} keyId={k.id} name={k.name} />
-                ),
-              ],
-            }))}
-          />
+          {operator.keys.length === 0 ? (
+            <p className="text-sm text-slate-600">
+              No key registered yet. The person registers one by opening their enrolment link; if it expired, invite
+              them again from the Operators page.
+            </p>
+          ) : (
+            <Table
+              caption="Security keys"
+              columns={["Name", "Model", "Registered", "Last used", "State", ""]}
+              rows={operator.keys.map((k) => ({
+                key: k.id,
+                cells: [
+                  k.name,
+                  <span key="m" className="font-mono text-xs">
+                    {keyModel(k)}
+                  </span>,
+                  formatDateTime(k.createdAt),
+                  formatDateTime(k.lastUsedAt),
+                  <KeyBadge key="s" {...k} />,
+                  k.revokedAt ? null : (
+                    <RevokeOperatorKeyButton key="r" operatorId={operator.id} keyId={k.id} name={k.name} />
+                  ),
+                ],
+              }))}
+            />
+          )}
         </Card>
         <Card title="Open sessions">
           {operator.sessions.length === 0 ? (
