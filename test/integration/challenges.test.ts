@@ -37,7 +37,7 @@ describe("WebAuthn challenges", () => {
     ).toBeNull();
     expect(
       await consumeChallenge(db, { challenge: issued.challenge, purpose: "authentication", binding: issued.binding }),
-    ).toEqual({ operatorId: null, inviteId: null });
+    ).toEqual({ operatorId: null, inviteId: null, action: null, paramsHash: null });
     // Reused: refused.
     expect(
       await consumeChallenge(db, { challenge: issued.challenge, purpose: "authentication", binding: issued.binding }),
