@@ -2,6 +2,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simp
 import { recordAuditEvent } from "../server/audit/record-audit-event";
 import type { Db } from "../server/db/client";
 import { consumeChallenge, issueChallenge } from "./challenges";
+import type { SignInLimiter } from "./rate-limit";
 import { hashToken } from "./tokens";
 import { now as clockNow } from "../clock";
 import {
@@ -19,6 +20,10 @@ export const GENERIC_SIGN_IN_FAILURE =
   "Sign-in failed. Use a security key registered with this panel, enter its PIN, and try again.";
 export const INVALID_INVITE =
   "This enrolment link cannot be used: it was already used, has expired (links last 30 minutes) or was replaced. Ask an administrator for a new one.";
+
+export function rateLimitedMessage(seconds: number): string {
+  return `Too many failed sign-ins from this address or with this key. Wait ${Math.ceil(seconds / 60)} min, then try again.`;
+}
 
 export class CeremonyFailure extends Error {
   constructor(
@@ -241,7 +246,9 @@ export async function completeSignIn(
   context: RequestContext,
   policy: KeyPolicy = {},
   now = clockNow(),
+  limiter?: SignInLimiter,
 ): Promise<{ operatorId: string; keyId: string }> {
+  const credential = typeof input.response?.rawId === "string" ? input.response.rawId.slice(0, 512) : null;
   const refuse = async (reason: string, actor?: KeyActor) => {
     await audit(db, context, {
       actor: actor ? { type: "operator", ...actor } : undefined,
@@ -249,8 +256,14 @@ export async function completeSignIn(
       outcome: "denied",
       reason,
     });
+    await limiter?.failed(context.ip, credential);
     return new CeremonyFailure(GENERIC_SIGN_IN_FAILURE, reason);
   };
+  const wait = (await limiter?.retryAfter(context.ip, credential)) ?? 0;
+  if (wait > 0) {
+    await audit(db, context, { action: "auth.sign_in", outcome: "denied", reason: "rate_limited" });
+    throw new CeremonyFailure(rateLimitedMessage(wait), "rate_limited");
+  }
   const challenge = await consumeChallenge(
     db,
     { challenge: challengeOf(input.response), purpose: "authentication", binding: input.binding },
@@ -259,6 +272,7 @@ export async function completeSignIn(
   if (!challenge) throw await refuse("challenge_invalid");
   const verdict = await assertWithKey(db, rp, input.response, context, policy, now);
   if (!verdict.ok) throw await refuse(verdict.reason, verdict.actor);
+  if (credential) await limiter?.succeeded(credential);
   await audit(db, context, {
     actor: { type: "operator", ...verdict.actor },
     action: "auth.sign_in",

@@ -10,6 +10,7 @@ import {
   type RequestContext,
 } from "./ceremonies";
 import { authConfig } from "./config";
+import { signInLimiter } from "./rate-limit";
 import { checkSession, createSession, revokeSession } from "./sessions";
 import { BINDING_COOKIE, cookieFrom } from "./tokens";
 
@@ -66,6 +67,8 @@ export function authOptions(): AuthOptions {
               { response: parseJson(credentials?.response), binding },
               context,
               config.policy,
+              undefined,
+              signInLimiter(),
             );
             return await signedIn(operatorId, keyId, context);
           } catch (error) {

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
-import { startSignIn } from "@/lib/auth/ceremonies";
+import { rateLimitedMessage, startSignIn } from "@/lib/auth/ceremonies";
+import { signInLimiter } from "@/lib/auth/rate-limit";
 import { authConfig } from "@/lib/auth/config";
 import { ceremonyResponse, refuseCrossOrigin, sameOrigin } from "@/lib/auth/route-helpers";
 import { db } from "@/lib/db";
@@ -7,6 +8,14 @@ import { db } from "@/lib/db";
 /** Options for a sign-in touch (discoverable key: no name asked). */
 export async function POST(request: Request) {
   if (!sameOrigin(request)) return refuseCrossOrigin();
+  // A blocked address is told at once, before it is asked to touch its key.
+  const wait = await signInLimiter().retryAfter(request.headers.get("x-paillasse-client-ip"), null);
+  if (wait > 0) {
+    return NextResponse.json(
+      { message: rateLimitedMessage(wait) },
+      { status: 429, headers: { "Retry-After": String(wait) } },
+    );
+  }
   const { options, binding } = await startSignIn(db(), authConfig().rp);
   return ceremonyResponse(options, binding);
 }
