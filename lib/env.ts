@@ -84,6 +84,11 @@ const schema = z.object({
   DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
+   * Strict key policy: a JSON file of FIDO metadata statements (an array, or
+   * the decoded payload of a FIDO MDS3 BLOB); only those models may enrol.
+   */
+  PANEL_APPROVED_KEY_MODELS_FILE: z.string().trim().min(1).optional(),
+  /**
    * Tests only: a file holding a number of milliseconds added to the panel's
    * clock (session limits, challenges, invites), so idle and absolute
    * timeouts can be exercised without waiting. Never set in production.

@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import http from "node:http";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { loadApprovedModels } from "../lib/auth/key-models";
 import { ConfigError, dataDir, parseEnv } from "../lib/env";
 import { generateKeySpec, parseKeyRing } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -32,6 +33,13 @@ async function main(): Promise<void> {
   mkdirSync(data, { recursive: true, mode: 0o700 });
 
   ensureMasterKey(env.PANEL_SECRET_KEY, data);
+  if (env.PANEL_APPROVED_KEY_MODELS_FILE) {
+    const models = loadApprovedModels(env.PANEL_APPROVED_KEY_MODELS_FILE);
+    say(`Strict key policy: ${models.length} approved model(s): ${models.map((m) => m.description).join(", ")}.`);
+  }
+  if (env.PANEL_TEST_CLOCK_FILE) {
+    say(`PANEL_TEST_CLOCK_FILE is set: the clock can be moved by ${env.PANEL_TEST_CLOCK_FILE}. For tests only.`);
+  }
 
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = env.DATABASE_URL;

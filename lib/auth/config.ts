@@ -2,6 +2,7 @@ import { hkdfSync } from "node:crypto";
 import { parseKeyRing } from "../crypto";
 import { env } from "../env";
 import { AppError } from "../errors";
+import { loadApprovedModels } from "./key-models";
 import type { SessionLimits } from "./sessions";
 import { relyingPartyFrom, type KeyPolicy, type RelyingParty } from "./webauthn";
 
@@ -33,7 +34,10 @@ export function authConfig(): AuthConfig {
     limits: { absoluteMs: e.PANEL_SESSION_MAX_HOURS * 3600_000, idleMs: e.PANEL_SESSION_IDLE_MINUTES * 60_000 },
     secret,
     secureCookies: e.PANEL_URL.startsWith("https://"),
-    policy: {},
+    // Default: device-bound hardware keys with user verification; strict allow-list when configured.
+    policy: e.PANEL_APPROVED_KEY_MODELS_FILE
+      ? { approvedModels: loadApprovedModels(e.PANEL_APPROVED_KEY_MODELS_FILE) }
+      : {},
   };
   return cached;
 }

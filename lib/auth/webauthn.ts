@@ -1,10 +1,14 @@
+import { createHash } from "node:crypto";
+import { decodeAttestationObject } from "@simplewebauthn/server/helpers";
 import {
+  MetadataService,
   generateAuthenticationOptions,
   generateRegistrationOptions,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
+  type MetadataStatement,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
@@ -36,8 +40,13 @@ export function relyingPartyFrom(panelUrl: string): RelyingParty {
 export interface KeyPolicy {
   /** Accept synced / backup-eligible passkeys. Default false: device-bound hardware keys only. */
   allowSynced?: boolean;
-  /** When set, only these authenticator models (AAGUIDs) may enrol. */
-  allowedAaguids?: string[];
+  /**
+   * Strict mode: when set, only these authenticator models may enrol, each
+   * given by its FIDO metadata statement. A key must prove its model with a
+   * full attestation whose certificate chain ends at one of the statement's
+   * attestation roots ("none" and self attestation are refused).
+   */
+  approvedModels?: MetadataStatement[];
 }
 
 export type RefusalReason =
@@ -46,6 +55,8 @@ export type RefusalReason =
   | "synced_credential"
   | "algorithm_not_allowed"
   | "model_not_allowed"
+  | "attestation_missing"
+  | "attestation_untrusted"
   | "user_handle_mismatch"
   | "counter_regression";
 
@@ -106,6 +117,8 @@ export async function verifyEnrolment(
   if (algorithm !== null && !ALLOWED_ALGORITHMS.includes(algorithm)) {
     throw new WebAuthnRefusal("algorithm_not_allowed", `COSE algorithm ${algorithm} is not allowed`);
   }
+  const strict = policy.approvedModels !== undefined;
+  await useMetadata(policy.approvedModels);
   let verification;
   try {
     verification = await verifyRegistrationResponse({
@@ -121,6 +134,9 @@ export async function verifyEnrolment(
     if (/user could not be verified|user verification/i.test(message))
       throw new WebAuthnRefusal("user_not_verified", message);
     if (/public key alg|algorithm/i.test(message)) throw new WebAuthnRefusal("algorithm_not_allowed", message);
+    if (strict && /No metadata statement found/i.test(message)) throw new WebAuthnRefusal("model_not_allowed", message);
+    if (strict && /certificate|trust anchor|x5c|Packed\|Full/i.test(message))
+      throw new WebAuthnRefusal("attestation_untrusted", message);
     throw new WebAuthnRefusal("verification_failed", message);
   }
   if (!verification.verified) throw new WebAuthnRefusal("verification_failed", "registration not verified");
@@ -130,8 +146,19 @@ export async function verifyEnrolment(
   if ((backupEligible || info.credentialBackedUp) && !policy.allowSynced) {
     throw new WebAuthnRefusal("synced_credential", "synced or backup-eligible credentials are not accepted");
   }
-  if (policy.allowedAaguids && !policy.allowedAaguids.includes(info.aaguid)) {
-    throw new WebAuthnRefusal("model_not_allowed", `authenticator model ${info.aaguid} is not on the allow-list`);
+  let modelName: string | null = null;
+  if (strict) {
+    const statement = policy.approvedModels!.find((m) => m.aaguid === info.aaguid);
+    if (!statement) {
+      throw new WebAuthnRefusal("model_not_allowed", `authenticator model ${info.aaguid} is not on the allow-list`);
+    }
+    // The library checks the chain against the metadata only for full attestations: "none" and self
+    // attestation prove no model at all, so strict mode refuses them here.
+    const attStmt = decodeAttestationObject(info.attestationObject).get("attStmt");
+    if (info.fmt === "none" || !attStmt.get("x5c")) {
+      throw new WebAuthnRefusal("attestation_missing", `the key gave no attestation chain (format ${info.fmt})`);
+    }
+    modelName = statement.description;
   }
   return {
     credentialId: Buffer.from(info.credential.id, "base64url"),
@@ -139,7 +166,7 @@ export async function verifyEnrolment(
     signCount: info.credential.counter,
     transports: (response.response.transports ?? []) as string[],
     aaguid: info.aaguid,
-    modelName: null,
+    modelName,
     attestationFormat: info.fmt,
     backupEligible,
     backedUp: info.credentialBackedUp,
@@ -215,4 +242,25 @@ export async function verifyAssertion(
 function coseAlgorithmOf(response: RegistrationResponseJSON): number | null {
   const alg = response.response.publicKeyAlgorithm;
   return typeof alg === "number" ? alg : null;
+}
+
+let metadataFingerprint: string | undefined;
+
+/**
+ * SimpleWebAuthn's MetadataService is one per process: (re)load it only when
+ * the approved models change. Strict mode with exactly the approved
+ * statements, never a download (the panel has no Internet access); no
+ * approved models: permissive and empty, so it checks nothing.
+ */
+async function useMetadata(models: MetadataStatement[] | undefined): Promise<void> {
+  const fingerprint = createHash("sha256")
+    .update(JSON.stringify(models ?? null))
+    .digest("hex");
+  if (fingerprint === metadataFingerprint) return;
+  await MetadataService.initialize({
+    mdsServers: [],
+    statements: models ?? [],
+    verificationMode: models ? "strict" : "permissive",
+  });
+  metadataFingerprint = fingerprint;
 }

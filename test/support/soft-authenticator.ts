@@ -65,9 +65,11 @@ export interface CeremonyOptions {
   userVerified?: boolean;
   backupEligible?: boolean;
   backedUp?: boolean;
-  /** Attestation format: "none", or "packed" self attestation. */
+  /** Attestation format: "none", or "packed" (self attestation, or full with `attestation`). */
   format?: "none" | "packed";
   aaguid?: string;
+  /** Full (basic) packed attestation: the model's attestation key and its certificate chain (leaf first, DER). */
+  attestation?: { key: KeyObject; x5c: Buffer[] };
 }
 
 function flags(o: CeremonyOptions, extra: number): number {
@@ -105,13 +107,18 @@ export function register(credential: SoftCredential, challenge: string, o: Cerem
   const alg = credential.algorithm === "ES256" ? -7 : credential.algorithm === "EdDSA" ? -8 : -257;
   const attStmt = new Map<string, CBORType>();
   if (o.format === "packed") {
-    attStmt.set("alg", alg);
-    attStmt.set(
-      "sig",
-      new Uint8Array(
-        signWith(credential, Buffer.concat([authData, createHash("sha256").update(clientDataJSON).digest()])),
-      ),
-    );
+    const signed = Buffer.concat([authData, createHash("sha256").update(clientDataJSON).digest()]);
+    if (o.attestation) {
+      attStmt.set("alg", -7);
+      attStmt.set("sig", new Uint8Array(sign("sha256", signed, o.attestation.key)));
+      attStmt.set(
+        "x5c",
+        o.attestation.x5c.map((der) => new Uint8Array(der)),
+      );
+    } else {
+      attStmt.set("alg", alg);
+      attStmt.set("sig", new Uint8Array(signWith(credential, signed)));
+    }
   }
   const attestationObject = encodeCBOR(
     new Map<string, CBORType>([
