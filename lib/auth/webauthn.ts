@@ -118,7 +118,7 @@ export async function verifyEnrolment(
     throw new WebAuthnRefusal("algorithm_not_allowed", `COSE algorithm ${algorithm} is not allowed`);
   }
   const strict = policy.approvedModels !== undefined;
-  await useMetadata(policy.approvedModels);
+  await loadMetadata(policy.approvedModels);
   let verification;
   try {
     verification = await verifyRegistrationResponse({
@@ -252,7 +252,7 @@ let metadataFingerprint: string | undefined;
  * statements, never a download (the panel has no Internet access); no
  * approved models: permissive and empty, so it checks nothing.
  */
-async function useMetadata(models: MetadataStatement[] | undefined): Promise<void> {
+async function loadMetadata(models: MetadataStatement[] | undefined): Promise<void> {
   const fingerprint = createHash("sha256")
     .update(JSON.stringify(models ?? null))
     .digest("hex");
