@@ -107,8 +107,12 @@ export function authOptions(): AuthOptions {
         }
         const verdict = await checkSession(db(), token.sid as string | undefined, config.limits);
         if (!verdict.ok) {
-          if (verdict.sessionId && verdict.reason !== "session_revoked") {
-            await revokeSession(db(), token.sid as string, verdict.reason);
+          // Layout and page check the session concurrently: only the request that revokes it records the end.
+          if (
+            verdict.sessionId &&
+            verdict.reason !== "session_revoked" &&
+            (await revokeSession(db(), token.sid as string, verdict.reason))
+          ) {
             await recordAuditEvent(db(), {
               actor: verdict.operatorId
                 ? {

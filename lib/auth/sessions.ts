@@ -70,6 +70,7 @@ export async function checkSession(
     reason,
     sessionId: session.id,
     operatorId: session.operatorId,
+    operatorEmail: session.operator.email,
   });
   if (session.revokedAt) return ended("session_revoked");
   if (session.expiresAt <= now) return ended("session_expired");

@@ -1,0 +1,75 @@
+import { expect, test } from "@playwright/test";
+import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
+import { auditRows, e2eEnv, sql } from "./support/db";
+
+/** A correspondant CLE sees only their unit's instances and gets 403 on operator pages and actions. */
+test.use({ storageState: { cookies: [], origins: [] } });
+
+test("a correspondant sees only their unit, and is refused operator pages and actions", async ({ page, baseURL }) => {
+  const [host] = await sql<{ id: string }>(
+    `INSERT INTO "DockerHost" (id, name, kind, address, "updatedAt") VALUES (gen_random_uuid(), 'roles-host', 'socket', '/run/roles.sock', now()) RETURNING id`,
+  );
+  const units: Record<string, string> = {};
+  for (const code of ["UMR7001", "UMR7002"]) {
+    const [unit] = await sql<{ id: string }>(
+      `INSERT INTO "Unit" (id, code, name, "alertEmails", "updatedAt") VALUES (gen_random_uuid(), $1, $1, '{}', now()) RETURNING id`,
+      [code],
+    );
+    units[code] = unit!.id;
+    await sql(
+      `INSERT INTO "Instance" (id, name, "unitId", "webHostId", "webContainerName", "databasePlacement", "imageTag", "siteUrl", "uploadsKind", "uploadsSource", "updatedAt")
+       VALUES (gen_random_uuid(), $1, $2, $3, $1, 'container', '5.0.4', 'https://' || $1 || '.unit.example', 'volume', $1, now())`,
+      [`elab-${code.toLowerCase()}`, unit!.id, host!.id],
+    );
+  }
+  const link = inviteFromCommandLine(e2eEnv(), "cle@unit.example", "correspondant", "Camille CLE");
+  await sql(
+    `INSERT INTO "UnitMembership" ("operatorId", "unitId") SELECT id, $1 FROM "Operator" WHERE email = 'cle@unit.example'`,
+    [units.UMR7001],
+  );
+  await addVirtualKey(page);
+  await enrol(page, link);
+
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const label of ["Dashboard", "Instances", "Backups", "Audit", "My keys"]) {
+    await expect(nav.getByRole("link", { name: label })).toBeVisible();
+  }
+  for (const label of ["Hosts", "Operations", "Operators", "Settings"]) {
+    await expect(nav.getByRole("link", { name: label })).toHaveCount(0);
+  }
+
+  await page.goto("/instances");
+  await expect(page.getByRole("cell", { name: "elab-umr7001", exact: true })).toBeVisible();
+  await expect(page.getByText("elab-umr7002")).toHaveCount(0);
+
+  for (const path of [
+    "/hosts",
+    "/operations",
+    "/operators",
+    "/settings",
+    "/operators/3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c",
+  ]) {
+    const response = await page.goto(path);
+    expect(`${path} ${response?.status()}`).toBe(`${path} 403`);
+    await expect(page.getByRole("heading", { name: "Your role does not give access to this page" })).toBeVisible();
+  }
+  await page.screenshot({ path: "test-results/screens/forbidden.png", fullPage: true });
+
+  // Actions too: a key touch for inviting someone is refused before any key is asked for.
+  const refused = await page.request.post("/api/webauthn/step-up", {
+    headers: { Origin: baseURL! },
+    data: { action: "operator.invite", params: { email: "x@unit.example", role: "admin" } },
+  });
+  expect(refused.status()).toBe(403);
+  expect(await refused.json()).toMatchObject({ code: "forbidden" });
+
+  const denied = await auditRows(`"actorLabel" = 'cle@unit.example' AND action = 'access.denied'`);
+  expect(denied.map((r) => r.reason)).toEqual([
+    "role_correspondant_lacks_hosts.read",
+    "role_correspondant_lacks_operations.read",
+    "role_correspondant_lacks_operators.manage",
+    "role_correspondant_lacks_settings.read",
+    "role_correspondant_lacks_operators.manage",
+    "role_correspondant_lacks_operators.manage",
+  ]);
+});

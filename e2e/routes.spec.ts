@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { ROOT } from "./support/panel-process";
+
+/**
+ * No page, action or API route answers without a valid session: this walks
+ * every page and route file under app/ and asks each one, without cookies.
+ * A route meant to be public must be listed here, on purpose.
+ */
+test.use({ storageState: { cookies: [], origins: [] } });
+
+const PUBLIC_PAGES = ["/login", "/enrol"];
+/** next-auth's own endpoints, the sign-in options (a touch is what proves anything) and enrolment by link. */
+const PUBLIC_ROUTES = ["/api/auth/[...nextauth]", "/api/webauthn/sign-in", "/api/webauthn/enrol"];
+const SAMPLE_ID = "3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c";
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+  );
+}
+
+/** app/(dashboard)/operators/[id]/page.tsx → /operators/[id] */
+function routeOf(file: string): string {
+  const segments = path
+    .relative(path.join(ROOT, "app"), path.dirname(file))
+    .split(path.sep)
+    .filter((s) => s && !/^\(.*\)$/.test(s));
+  return `/${segments.join("/")}`;
+}
+
+const concrete = (route: string) => route.replace(/\[\.\.\.[^\]]+\]/g, "x").replace(/\[[^\]]+\]/g, SAMPLE_ID);
+const files = walk(path.join(ROOT, "app"));
+const pages = files.filter((f) => /[/\\]page\.tsx$/.test(f)).map(routeOf);
+const routes = files
+  .filter((f) => /[/\\]route\.ts$/.test(f))
+  .map((f) => ({
+    route: routeOf(f),
+    methods: [...readFileSync(f, "utf8").matchAll(/export (?:async )?function (GET|POST|PUT|PATCH|DELETE)\b/g)].map(
+      (m) => m[1]!,
+    ),
+  }));
+
+test("the walk finds the panel's pages and API routes", () => {
+  expect(pages).toEqual(expect.arrayContaining(["/", "/hosts", "/operators", "/operators/[id]", "/keys", "/login"]));
+  expect(routes.map((r) => r.route)).toEqual(expect.arrayContaining(["/api/webauthn/step-up", "/api/webauthn/keys"]));
+  for (const p of PUBLIC_PAGES) expect(pages).toContain(p);
+  for (const r of PUBLIC_ROUTES) expect(routes.map((x) => x.route)).toContain(r);
+});
+
+test("every other page sends a visitor without a session to the sign-in page", async ({ request }) => {
+  const protectedPages = pages.filter((p) => !PUBLIC_PAGES.includes(p));
+  expect(protectedPages.length).toBeGreaterThan(8);
+  for (const route of protectedPages) {
+    const response = await request.get(concrete(route), { maxRedirects: 0 });
+    expect(`${route} → ${response.status()} ${response.headers().location ?? ""}`).toMatch(/→ 307 \/login$/);
+  }
+});
+
+test("every other API route answers 401 to every method it has, even from the panel's own origin", async ({
+  request,
+  baseURL,
+}) => {
+  const protectedRoutes = routes.filter((r) => !PUBLIC_ROUTES.includes(r.route));
+  expect(protectedRoutes.length).toBeGreaterThan(1);
+  for (const { route, methods } of protectedRoutes) {
+    expect(methods.length).toBeGreaterThan(0);
+    for (const method of methods) {
+      const response = await request.fetch(concrete(route), {
+        method,
+        headers: { Origin: baseURL!, "Content-Type": "application/json" },
+        data: method === "GET" ? undefined : { action: "key.add", params: {}, stepUp: "{}" },
+        maxRedirects: 0,
+      });
+      expect(`${method} ${route} → ${response.status()}`).toBe(`${method} ${route} → 401`);
+      expect(await response.json()).toMatchObject({ code: "unauthenticated" });
+    }
+  }
+});
