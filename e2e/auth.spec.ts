@@ -105,3 +105,19 @@ test("a revoked key ends its session and no longer signs in", async ({ page }) =
   await page.getByRole("button", { name: "Sign in with your security key" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Sign-in failed" })).toBeVisible();
 });
+
+test("an operator whose account expired is refused at the next request, even with a live session", async ({ page }) => {
+  await freshOperator(page, "fixed.term@unit.example");
+  await sql(`UPDATE "Operator" SET "expiresAt" = now() - interval '1 second' WHERE email = 'fixed.term@unit.example'`);
+  await page.goto("/instances");
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByRole("button", { name: "Sign in with your security key" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Sign-in failed" })).toBeVisible();
+  const events = await sql(
+    `SELECT action, reason FROM "AuditEvent" WHERE "actorLabel" = 'fixed.term@unit.example' AND reason IS NOT NULL ORDER BY id`,
+  );
+  expect(events).toEqual([
+    { action: "auth.session_end", reason: "operator_expired" },
+    { action: "auth.sign_in", reason: "operator_expired" },
+  ]);
+});

@@ -5,6 +5,13 @@ import { auditRows, e2eEnv, sql } from "./support/db";
 /** A correspondant CLE sees only their unit's instances and gets 403 on operator pages and actions. */
 test.use({ storageState: { cookies: [], origins: [] } });
 
+// The other specs share this database and expect an empty inventory: leave none behind.
+test.afterEach(async () => {
+  await sql(`DELETE FROM "Instance" WHERE name LIKE 'elab-umr700%'`);
+  await sql(`DELETE FROM "Unit" WHERE code LIKE 'UMR700%'`);
+  await sql(`DELETE FROM "DockerHost" WHERE name = 'roles-host'`);
+});
+
 test("a correspondant sees only their unit, and is refused operator pages and actions", async ({ page, baseURL }) => {
   const [host] = await sql<{ id: string }>(
     `INSERT INTO "DockerHost" (id, name, kind, address, "updatedAt") VALUES (gen_random_uuid(), 'roles-host', 'socket', '/run/roles.sock', now()) RETURNING id`,

@@ -9,6 +9,7 @@ const PAGES: [string, string, RegExp][] = [
   ["Audit", "Audit log", /\/audit$/],
   ["Operators", "Operators", /\/operators$/],
   ["Settings", "Settings", /\/settings$/],
+  ["My keys", "My keys", /\/keys$/],
 ];
 
 test("the shell renders with its navigation, and every section opens", async ({ page }) => {
