@@ -14,3 +14,5 @@ export * from "./networks";
 export * from "./archive";
 export * from "./logs";
 export { demux } from "./demux";
+export * from "./credentials";
+export * from "./disk";

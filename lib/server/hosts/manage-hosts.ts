@@ -1,0 +1,185 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { RequestContext } from "../../auth/ceremonies";
+import type { KeyRing } from "../../crypto";
+import { AppError } from "../../errors";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db/client";
+import type { Actor } from "../operators/manage-operators";
+import { sealHostSecret } from "./host-connection";
+import { parseHostInput, type HostInput } from "./host-input";
+
+/**
+ * Adding, editing and removing Docker hosts. Secrets are sealed with the
+ * master key before they touch the database and never come back out to a
+ * page; an edit that leaves a secret empty keeps the stored one. Every
+ * change is audited, without the secrets.
+ */
+
+function columns(ring: KeyRing, id: string, input: HostInput) {
+  switch (input.kind) {
+    case "socket":
+      return {
+        kind: "socket" as const,
+        address: input.socketPath,
+        port: null,
+        sshUser: null,
+        tlsCaCert: null,
+        tlsClientCert: null,
+        tlsClientKeyEnc: null,
+        sshPrivateKeyEnc: null,
+        sshHostFingerprint: null,
+      };
+    case "tcp_tls":
+      return {
+        kind: "tcp_tls" as const,
+        address: input.address,
+        port: input.port,
+        sshUser: null,
+        tlsCaCert: input.tlsCaCert,
+        tlsClientCert: input.tlsClientCert,
+        ...(input.tlsClientKey
+          ? { tlsClientKeyEnc: sealHostSecret(ring, id, "tlsClientKey", input.tlsClientKey) }
+          : {}),
+        sshPrivateKeyEnc: null,
+        sshHostFingerprint: null,
+      };
+    case "ssh":
+      return {
+        kind: "ssh" as const,
+        address: input.address,
+        port: input.port,
+        sshUser: input.sshUser,
+        tlsCaCert: null,
+        tlsClientCert: null,
+        tlsClientKeyEnc: null,
+        ...(input.sshPrivateKey
+          ? { sshPrivateKeyEnc: sealHostSecret(ring, id, "sshPrivateKey", input.sshPrivateKey) }
+          : {}),
+      };
+  }
+}
+
+/** What the audit log may say about a host: no key, no certificate body. */
+function auditParams(input: HostInput) {
+  return {
+    name: input.name,
+    kind: input.kind,
+    address: input.kind === "socket" ? input.socketPath : `${input.address}:${input.port}`,
+    ...(input.kind === "ssh" ? { user: input.sshUser, keyReplaced: !!input.sshPrivateKey } : {}),
+    ...(input.kind === "tcp_tls" ? { keyReplaced: !!input.tlsClientKey } : {}),
+  };
+}
+
+async function audit(
+  db: Db,
+  actor: Actor,
+  context: RequestContext,
+  action: string,
+  hostId: string,
+  params: Record<string, unknown>,
+) {
+  await recordAuditEvent(db, {
+    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+    ip: context.ip,
+    userAgent: context.userAgent,
+    action,
+    outcome: "success",
+    target: { type: "docker_host", id: hostId },
+    params,
+  });
+}
+
+function nameTaken(name: string) {
+  return new AppError("conflict", `A host named “${name}” already exists.`, { hint: "Choose another name." });
+}
+
+export async function createHost(db: Db, ring: KeyRing, actor: Actor, raw: unknown, context: RequestContext) {
+  const input = parseHostInput(raw, true);
+  if (await db.dockerHost.findUnique({ where: { name: input.name }, select: { id: true } }))
+    throw nameTaken(input.name);
+  const id = randomUUID();
+  await db.dockerHost.create({ data: { id, name: input.name, ...columns(ring, id, input) } });
+  await audit(db, actor, context, "host.create", id, auditParams(input));
+  return id;
+}
+
+export async function updateHost(
+  db: Db,
+  ring: KeyRing,
+  actor: Actor,
+  hostId: string,
+  raw: unknown,
+  context: RequestContext,
+) {
+  const id = z.string().uuid().safeParse(hostId);
+  if (!id.success) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
+  const current = await db.dockerHost.findUnique({
+    where: { id: hostId },
+    select: { kind: true, name: true, address: true, port: true, sshUser: true },
+  });
+  if (!current) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
+  const input = parseHostInput(raw, false);
+  if (
+    input.kind !== current.kind &&
+    ((input.kind === "tcp_tls" && !input.tlsClientKey) || (input.kind === "ssh" && !input.sshPrivateKey))
+  ) {
+    throw new AppError("bad_input", "Changing the connection type needs the new key too.", {
+      hint: "Paste the key for the new connection type; nothing was changed.",
+    });
+  }
+  const other = await db.dockerHost.findUnique({ where: { name: input.name }, select: { id: true } });
+  if (other && other.id !== hostId) throw nameTaken(input.name);
+  const data = columns(ring, hostId, input);
+  // A different SSH endpoint or user is a different machine: its host key is pinned again on first use.
+  const endpointChanged =
+    input.kind === "ssh" &&
+    (current.kind !== "ssh" ||
+      current.address !== input.address ||
+      current.port !== input.port ||
+      current.sshUser !== input.sshUser);
+  await db.dockerHost.update({
+    where: { id: hostId },
+    data: {
+      name: input.name,
+      ...data,
+      ...(endpointChanged ? { sshHostFingerprint: null } : {}),
+      reachability: "unknown",
+    },
+  });
+  await audit(db, actor, context, "host.update", hostId, auditParams(input));
+}
+
+/** Remove a host from the panel (nothing changes on the host itself). Refused while instances live there. */
+export async function deleteHost(db: Db, actor: Actor, hostId: string, context: RequestContext) {
+  const host = await db.dockerHost.findUnique({
+    where: { id: hostId },
+    select: {
+      name: true,
+      _count: { select: { webInstances: true, databaseInstances: true } },
+    },
+  });
+  if (!host) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
+  const used = host._count.webInstances + host._count.databaseInstances;
+  if (used > 0) {
+    throw new AppError("conflict", `${host.name} still runs ${used} instance(s) of the inventory.`, {
+      hint: "Remove or move those instances from the inventory first.",
+    });
+  }
+  await db.dockerHost.delete({ where: { id: hostId } });
+  await audit(db, actor, context, "host.delete", hostId, { name: host.name });
+}
+
+/** Forget a pinned SSH host key (after checking the new one out of band): the next connection pins the key it sees. */
+export async function forgetHostFingerprint(db: Db, actor: Actor, hostId: string, context: RequestContext) {
+  const host = await db.dockerHost.findUnique({
+    where: { id: hostId },
+    select: { name: true, sshHostFingerprint: true },
+  });
+  if (!host) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
+  await db.dockerHost.update({ where: { id: hostId }, data: { sshHostFingerprint: null, reachability: "unknown" } });
+  await audit(db, actor, context, "host.forget_fingerprint", hostId, {
+    name: host.name,
+    previous: host.sshHostFingerprint,
+  });
+}

@@ -1,0 +1,243 @@
+import pLimit from "p-limit";
+import {
+  connect,
+  DockerError,
+  getEngineInfo,
+  listContainers,
+  localImageTags,
+  measureFreeSpace,
+  pickHelperImage,
+  toDockerError,
+  type DockerClient,
+  type HostConnection,
+} from "../../docker";
+import type { KeyRing } from "../../crypto";
+import type { Db } from "../db/client";
+import { CONNECTION_FIELDS, hostConnection } from "./host-connection";
+
+/**
+ * A host snapshot: what the engine said about itself and its containers, read
+ * in one go under a deadline, then stored on the host row. Pages read the
+ * stored snapshot and show its age; they never wait on an engine.
+ */
+export interface HostSnapshot {
+  takenAt: string;
+  durationMs: number;
+  engine: {
+    version: string;
+    apiVersion: string;
+    operatingSystem: string;
+    kernelVersion: string;
+    architecture: string;
+    cpus: number;
+    memoryBytes: number;
+    dockerRootDir: string;
+    storageDriver: string;
+  };
+  containers: {
+    id: string;
+    name: string;
+    image: string;
+    state: string;
+    status: string;
+    createdAt: string;
+    labels: Record<string, string>;
+  }[];
+  containersRunning: number;
+  freeBytes: number | null;
+  /** Why the free space is unknown, when it is. */
+  freeBytesNote: string | null;
+}
+
+export interface SnapshotOptions {
+  /** Whole-snapshot deadline, in ms (connection included). */
+  timeoutMs?: number;
+  /** Measure free space (runs a helper container: not at every refresh). */
+  measureDisk?: boolean;
+  /** Images to prefer for the free-space helper. */
+  helperImages?: string[];
+}
+
+export type SnapshotOutcome =
+  { ok: true; snapshot: HostSnapshot; sshFingerprint?: string } | { ok: false; error: DockerError; durationMs: number };
+
+const KEPT_LABELS =
+  /^(com\.docker\.compose\.(project|service|project\.working_dir|project\.config_files)|net\.paillasse\.)/;
+
+async function read(client: DockerClient, options: SnapshotOptions, started: number): Promise<HostSnapshot> {
+  const [engine, containers] = await Promise.all([getEngineInfo(client), listContainers(client, { all: true })]);
+  let freeBytes: number | null = null;
+  let freeBytesNote: string | null = "not measured at this refresh";
+  if (options.measureDisk) {
+    const image = pickHelperImage(await localImageTags(client), options.helperImages);
+    if (!image) {
+      freeBytesNote = "no eLabFTW or MySQL image on this host to measure it with";
+    } else {
+      try {
+        freeBytes = await measureFreeSpace(client, engine.dockerRootDir, image);
+        freeBytesNote = freeBytes === null ? "df gave no figure" : null;
+      } catch (error) {
+        freeBytesNote = `measuring failed: ${toDockerError(error, client.host, "Measuring free space").message}`;
+      }
+    }
+  }
+  return {
+    takenAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    engine: {
+      version: engine.engineVersion,
+      apiVersion: engine.apiVersion,
+      operatingSystem: engine.operatingSystem,
+      kernelVersion: engine.kernelVersion,
+      architecture: engine.architecture,
+      cpus: engine.cpus,
+      memoryBytes: engine.memoryBytes,
+      dockerRootDir: engine.dockerRootDir,
+      storageDriver: engine.storageDriver,
+    },
+    containers: containers
+      .filter((c) => c.labels["net.paillasse.helper"] === undefined)
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        image: c.image,
+        state: c.state,
+        status: c.status,
+        createdAt: c.createdAt.toISOString(),
+        labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => KEPT_LABELS.test(k))),
+      })),
+    containersRunning: containers.filter((c) => c.state === "running").length,
+    freeBytes,
+    freeBytesNote,
+  };
+}
+
+/** Read one engine under a deadline; never throws. */
+export async function takeSnapshot(
+  connection: HostConnection,
+  options: SnapshotOptions = {},
+): Promise<SnapshotOutcome> {
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DockerError("timeout", `${connection.name} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+            hint: "Check that the host is up and that its engine answers (a firewall may drop the packets).",
+          }),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    const work = (async () => {
+      const client = await connect(connection, {
+        connectTimeoutMs: Math.min(timeoutMs, connection.kind === "ssh" ? 15_000 : 5_000),
+        timeoutMs,
+      });
+      return { client, snapshot: await read(client, options, started) };
+    })();
+    work.catch(() => undefined); // the deadline may win; the late failure is not news
+    const { client, snapshot } = await Promise.race([work, deadline]);
+    return { ok: true, snapshot, sshFingerprint: client.sshFingerprint };
+  } catch (error) {
+    return {
+      ok: false,
+      error: error instanceof DockerError ? error : toDockerError(error, connection.name, "Reading the host"),
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Snapshot one stored host and store the result (pinning an SSH host key seen for the first time). */
+export async function refreshHost(
+  db: Db,
+  ring: KeyRing,
+  hostId: string,
+  options: SnapshotOptions = {},
+): Promise<SnapshotOutcome & { hostName: string }> {
+  const row = await db.dockerHost.findUniqueOrThrow({
+    where: { id: hostId },
+    // Selecting the sealed secrets explicitly overrides the client's default omit.
+    select: CONNECTION_FIELDS,
+  });
+  let outcome: SnapshotOutcome;
+  try {
+    outcome = await takeSnapshot(hostConnection(row, ring), options);
+  } catch (error) {
+    // A stored secret that cannot be opened: report it like any other failure.
+    outcome = {
+      ok: false,
+      error: new DockerError("engine", (error as Error).message, { hint: "Edit the host and enter its key again." }),
+      durationMs: 0,
+    };
+  }
+  const now = new Date();
+  if (outcome.ok) {
+    const { snapshot } = outcome;
+    const previous = await db.dockerHost.findUniqueOrThrow({ where: { id: hostId }, select: { freeBytes: true } });
+    await db.dockerHost.update({
+      where: { id: hostId },
+      data: {
+        reachability: "reachable",
+        lastSnapshotAt: now,
+        lastSnapshotError: null,
+        engineVersion: snapshot.engine.version,
+        apiVersion: snapshot.engine.apiVersion,
+        operatingSystem: snapshot.engine.operatingSystem,
+        dockerRootDir: snapshot.engine.dockerRootDir,
+        // A refresh that did not measure keeps the last measured figure.
+        freeBytes: snapshot.freeBytes !== null ? BigInt(snapshot.freeBytes) : previous.freeBytes,
+        snapshot: snapshot as unknown as object,
+        ...(row.kind === "ssh" && !row.sshHostFingerprint && outcome.sshFingerprint
+          ? { sshHostFingerprint: outcome.sshFingerprint }
+          : {}),
+      },
+    });
+  } else {
+    await db.dockerHost.update({
+      where: { id: hostId },
+      data: {
+        reachability: "unreachable",
+        lastSnapshotAt: now,
+        lastSnapshotError: outcome.error.hint
+          ? `${outcome.error.message} ${outcome.error.hint}`
+          : outcome.error.message,
+      },
+    });
+  }
+  return { ...outcome, hostName: row.name };
+}
+
+export interface RefreshSummary {
+  hosts: number;
+  reachable: number;
+  unreachable: string[];
+  durationMs: number;
+}
+
+/**
+ * Refresh every host, at most `concurrency` at a time, each under its own
+ * deadline: a dead or black-holed host costs one slot for `timeoutMs` and
+ * delays nobody else.
+ */
+export async function refreshAllHosts(
+  db: Db,
+  ring: KeyRing,
+  options: SnapshotOptions & { concurrency?: number } = {},
+): Promise<RefreshSummary> {
+  const started = Date.now();
+  const hosts = await db.dockerHost.findMany({ select: { id: true, freeBytes: true, lastSnapshotAt: true } });
+  const limit = pLimit(options.concurrency ?? 8);
+  const results = await Promise.all(hosts.map((h) => limit(() => refreshHost(db, ring, h.id, options))));
+  return {
+    hosts: hosts.length,
+    reachable: results.filter((r) => r.ok).length,
+    unreachable: results.filter((r) => !r.ok).map((r) => r.hostName),
+    durationMs: Date.now() - started,
+  };
+}
