@@ -82,6 +82,21 @@ const schema = z.object({
     })
     .transform(Number),
   DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
+  /**
+   * Images (comma-separated, already present on the hosts) preferred for the
+   * short-lived helper containers, e.g. measuring free disk space. When none
+   * is present, an eLabFTW or MySQL image of the host is used.
+   */
+  PANEL_HELPER_IMAGES: z
+    .string()
+    .trim()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * Strict key policy: a JSON file of FIDO metadata statements (an array, or

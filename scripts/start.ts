@@ -14,6 +14,7 @@ import http from "node:http";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { loadApprovedModels } from "../lib/auth/key-models";
+import { startJobs, type Jobs } from "../lib/server/jobs/jobs";
 import { ConfigError, dataDir, parseEnv } from "../lib/env";
 import { generateKeySpec, parseKeyRing } from "../lib/crypto";
 import { AppError } from "../lib/errors";
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const data = dataDir(env);
   mkdirSync(data, { recursive: true, mode: 0o700 });
 
-  ensureMasterKey(env.PANEL_SECRET_KEY, data);
+  const masterKey = ensureMasterKey(env.PANEL_SECRET_KEY, data);
   if (env.PANEL_APPROVED_KEY_MODELS_FILE) {
     const models = loadApprovedModels(env.PANEL_APPROVED_KEY_MODELS_FILE);
     say(`Strict key policy: ${models.length} approved model(s): ${models.map((m) => m.description).join(", ")}.`);
@@ -57,9 +58,14 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
+  let jobs: Jobs | undefined;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    if (jobs) {
+      say("Stopping background jobs…");
+      await jobs.stop();
+    }
     if (embedded) {
       say("Stopping the embedded PostgreSQL…");
       await embedded.stop().catch(() => {});
@@ -89,6 +95,13 @@ async function main(): Promise<void> {
       const build = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit", env: process.env });
       if (build.status !== 0) throw new AppError("internal", "The build failed; see the output above.");
     }
+    jobs = await startJobs({
+      databaseUrl,
+      ring: parseKeyRing(masterKey),
+      log: say,
+      helperImages: env.PANEL_HELPER_IMAGES,
+    });
+    say("Background jobs started (host snapshots every minute).");
   } catch (error) {
     report(error);
     await shutdown(1);
@@ -170,10 +183,11 @@ async function main(): Promise<void> {
   }
 }
 
-function ensureMasterKey(configured: string | undefined, data: string): void {
+/** The master key ring specification: the configured one, or the one in data/master.key (created if missing). */
+function ensureMasterKey(configured: string | undefined, data: string): string {
   if (configured) {
     parseKeyRing(configured);
-    return;
+    return configured;
   }
   const keyFile = path.join(data, "master.key");
   if (!existsSync(keyFile)) {
@@ -181,8 +195,10 @@ function ensureMasterKey(configured: string | undefined, data: string): void {
     say(`No PANEL_SECRET_KEY set: generated a master key in ${keyFile} (mode 600).`);
     say("Back this file up apart from the database: without it, stored secrets cannot be read.");
   }
-  parseKeyRing(readFileSync(keyFile, "utf8"));
+  const spec = readFileSync(keyFile, "utf8").trim();
+  parseKeyRing(spec);
   process.env.PANEL_SECRET_KEY_FILE = keyFile;
+  return spec;
 }
 
 /** True when there is no production build or a source file is newer than it. */

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { createHost } from "../../lib/server/hosts/manage-hosts";
+import { startJobs, type Jobs } from "../../lib/server/jobs/jobs";
+import { BUSYBOX, TEST_SOCKET } from "../support/docker";
+import { useFreshDatabase } from "../support/fresh-database";
+
+const ring = parseKeyRing(generateKeySpec());
+
+describe("background jobs on the Postgres queue", () => {
+  const database = useFreshDatabase("jobs", { migrated: true });
+  let db: Db;
+  let jobs: Jobs | undefined;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    db = createPrismaClient(database.url);
+  });
+  afterAll(async () => {
+    await jobs?.stop();
+    await db?.$disconnect();
+  });
+
+  it("snapshots every host as soon as the panel starts, then on the schedule, and records unreachable ones", async () => {
+    const actor = { id: "00000000-0000-4000-8000-000000000001", email: "ops@unit.example" };
+    const context = { ip: null, userAgent: null };
+    const good = await createHost(
+      db,
+      ring,
+      actor,
+      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
+      context,
+    );
+    const gone = await createHost(
+      db,
+      ring,
+      actor,
+      { kind: "socket", name: "gone", socketPath: "/tmp/pl-no-such.sock" },
+      context,
+    );
+    jobs = await startJobs({ databaseUrl: database.url, ring, log: (l) => log.push(l), helperImages: [BUSYBOX] });
+
+    await expect
+      .poll(async () => (await db.dockerHost.findUniqueOrThrow({ where: { id: good } })).reachability, {
+        timeout: 30_000,
+      })
+      .toBe("reachable");
+    const engine = await db.dockerHost.findUniqueOrThrow({ where: { id: good } });
+    expect(Number(engine.freeBytes)).toBeGreaterThan(0); // the first run measures disk space
+    const missing = await db.dockerHost.findUniqueOrThrow({ where: { id: gone } });
+    expect(missing.reachability).toBe("unreachable");
+    expect(missing.lastSnapshotError).toContain("/tmp/pl-no-such.sock");
+    expect(log.join("\n")).toContain("unreachable: gone");
+
+    // The schedule is stored in the queue's own schema, not in the panel's tables.
+    const schedules = await db.$queryRaw<{ name: string; cron: string }[]>`SELECT name, cron FROM pgboss.schedule`;
+    expect(schedules).toEqual([{ name: "hosts-snapshot", cron: "* * * * *" }]);
+  });
+});
