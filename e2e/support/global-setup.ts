@@ -31,6 +31,7 @@ export default async function globalSetup(config: FullConfig) {
       DATABASE_URL: databaseUrl,
       PANEL_DATA_DIR: path.join(dataDir, "data"),
       DOCKER_SOCKET: socketPath,
+      PANEL_HELPER_IMAGES: "paillasse-fixture/busybox:1",
       // Lets the session-limit tests move the panel's clock forward (lib/clock.ts).
       PANEL_TEST_CLOCK_FILE: path.join(dataDir, "clock-offset-ms"),
     },

@@ -28,6 +28,7 @@ export const STEP_UP_ACTIONS = {
   "key.revoke": "keys.own",
   "settings.update": "settings.manage",
   "host.delete": "hosts.manage",
+  "host.forget_fingerprint": "hosts.manage",
   "instance.deploy": "instances.deploy",
   "instance.upgrade": "instances.upgrade",
   "instance.delete": "instances.delete",

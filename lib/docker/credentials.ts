@@ -1,5 +1,8 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
-import { utils as sshUtils } from "ssh2";
+import ssh2 from "ssh2";
+
+// ssh2 is CommonJS: take `utils` off the default export (a named import fails under Node's ESM loader).
+const sshUtils = ssh2.utils;
 
 /**
  * Checks of the credentials an operator pastes or uploads for a host, before

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { HostSnapshot } from "./snapshot";
 
 export async function findHosts(db: Db) {
   return db.dockerHost.findMany({
@@ -13,7 +14,30 @@ export async function findHosts(db: Db) {
       lastSnapshotAt: true,
       lastSnapshotError: true,
       engineVersion: true,
+      freeBytes: true,
       _count: { select: { webInstances: true } },
     },
   });
+}
+
+/** One host for its page: everything but the secrets, of which only their presence is told. */
+export async function findHost(db: Db, id: string) {
+  const host = await db.dockerHost.findUnique({
+    where: { id },
+    include: {
+      webInstances: { select: { id: true, name: true }, orderBy: { name: "asc" } },
+      databaseInstances: { select: { id: true, name: true }, orderBy: { name: "asc" } },
+    },
+  });
+  if (!host) return null;
+  const secrets = await db.dockerHost.findUniqueOrThrow({
+    where: { id },
+    select: { tlsClientKeyEnc: true, sshPrivateKeyEnc: true },
+  });
+  return {
+    ...host,
+    snapshot: host.snapshot as unknown as HostSnapshot | null,
+    hasClientKey: !!secrets.tlsClientKeyEnc,
+    hasSshKey: !!secrets.sshPrivateKeyEnc,
+  };
 }

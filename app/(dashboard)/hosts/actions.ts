@@ -1,0 +1,94 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { runAction, type ActionResult } from "@/lib/server/actions";
+import { createHost, deleteHost, forgetHostFingerprint, updateHost } from "@/lib/server/hosts/manage-hosts";
+import { refreshHost } from "@/lib/server/hosts/snapshot";
+import { keyRing } from "@/lib/server/secrets";
+
+/** Hosts: operators and admins add, edit and test; removing a host or forgetting its SSH key needs a key touch. */
+
+export interface ConnectionReport {
+  ok: boolean;
+  message: string;
+}
+
+async function test(hostId: string): Promise<ConnectionReport> {
+  const outcome = await refreshHost(db(), keyRing(), hostId, {
+    timeoutMs: 15_000,
+    measureDisk: true,
+    helperImages: env().PANEL_HELPER_IMAGES,
+  });
+  if (!outcome.ok) {
+    return { ok: false, message: `${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ""}` };
+  }
+  const s = outcome.snapshot;
+  return {
+    ok: true,
+    message: `Docker ${s.engine.version} (API ${s.engine.apiVersion}) on ${s.engine.operatingSystem}, ${s.containers.length} container(s).`,
+  };
+}
+
+export async function createHostAction(
+  input: Record<string, unknown>,
+): Promise<ActionResult<{ id: string; report: ConnectionReport }>> {
+  return runAction(async () => {
+    const operator = await authorize("hosts.manage", "host.create");
+    const id = await createHost(
+      db(),
+      keyRing(),
+      { ...operator, securityKeyId: operator.securityKeyId },
+      input,
+      await requestContext(),
+    );
+    const report = await test(id);
+    revalidatePath("/hosts");
+    return { id, report };
+  });
+}
+
+export async function updateHostAction(
+  hostId: string,
+  input: Record<string, unknown>,
+): Promise<ActionResult<ConnectionReport>> {
+  return runAction(async () => {
+    const operator = await authorize("hosts.manage", "host.update");
+    await updateHost(db(), keyRing(), operator, hostId, input, await requestContext());
+    const report = await test(hostId);
+    revalidatePath("/hosts");
+    revalidatePath(`/hosts/${hostId}`);
+    return report;
+  });
+}
+
+export async function testHostAction(hostId: string): Promise<ActionResult<ConnectionReport>> {
+  return runAction(async () => {
+    await authorize("hosts.manage", "host.test");
+    const report = await test(hostId);
+    revalidatePath(`/hosts/${hostId}`);
+    return report;
+  });
+}
+
+export async function deleteHostAction(params: { hostId: string }, stepUp: string): Promise<ActionResult> {
+  return runAction(async () => {
+    const operator = await authorize("hosts.manage", "host.delete");
+    const { securityKeyId } = await confirmStepUp(operator, "host.delete", params, stepUp);
+    await deleteHost(db(), { ...operator, securityKeyId }, params.hostId, await requestContext());
+    revalidatePath("/hosts");
+    return null;
+  });
+}
+
+export async function forgetFingerprintAction(params: { hostId: string }, stepUp: string): Promise<ActionResult> {
+  return runAction(async () => {
+    const operator = await authorize("hosts.manage", "host.forget_fingerprint");
+    const { securityKeyId } = await confirmStepUp(operator, "host.forget_fingerprint", params, stepUp);
+    await forgetHostFingerprint(db(), { ...operator, securityKeyId }, params.hostId, await requestContext());
+    revalidatePath(`/hosts/${params.hostId}`);
+    return null;
+  });
+}
