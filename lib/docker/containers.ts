@@ -12,6 +12,8 @@ export interface ContainerSummary {
   status: string;
   labels: Record<string, string>;
   createdAt: Date;
+  /** Published ports (host side), e.g. { ip: "0.0.0.0", publicPort: 3306, privatePort: 3306 }. */
+  ports: { ip: string; privatePort: number; publicPort: number; type: string }[];
 }
 
 export type HealthStatus = "none" | "starting" | "healthy" | "unhealthy";
@@ -257,6 +259,9 @@ function summary(c: Dockerode.ContainerInfo): ContainerSummary {
     status: c.Status,
     labels: c.Labels ?? {},
     createdAt: new Date(c.Created * 1000),
+    ports: (c.Ports ?? [])
+      .filter((p) => p.PublicPort !== undefined)
+      .map((p) => ({ ip: p.IP ?? "", privatePort: p.PrivatePort, publicPort: p.PublicPort, type: p.Type })),
   };
 }
 

@@ -42,6 +42,7 @@ export interface HostSnapshot {
     status: string;
     createdAt: string;
     labels: Record<string, string>;
+    ports: { ip: string; privatePort: number; publicPort: number; type: string }[];
   }[];
   containersRunning: number;
   freeBytes: number | null;
@@ -105,6 +106,7 @@ async function read(client: DockerClient, options: SnapshotOptions, started: num
         status: c.status,
         createdAt: c.createdAt.toISOString(),
         labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => KEPT_LABELS.test(k))),
+        ports: c.ports,
       })),
     containersRunning: containers.filter((c) => c.state === "running").length,
     freeBytes,

@@ -1,0 +1,201 @@
+import { randomUUID } from "node:crypto";
+import pLimit from "p-limit";
+import { z } from "zod";
+import type { RequestContext } from "../../auth/ceremonies";
+import { seal, type KeyRing } from "../../crypto";
+import {
+  connect,
+  elabftwVersionOf,
+  inspectContainer,
+  listContainers,
+  type ContainerDetails,
+  type ContainerSummary,
+} from "../../docker";
+import { AppError } from "../../errors";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db/client";
+import { CONNECTION_FIELDS, hostConnection } from "../hosts/host-connection";
+import type { HostSnapshot } from "../hosts/snapshot";
+import type { Actor } from "../operators/manage-operators";
+import { isElabftwImage, proposeInstance, type HostView, type InstanceProposal } from "./discovery";
+
+/**
+ * Discovery and adoption, the reading and writing part. Discovery inspects
+ * the host's containers live; other managed hosts are looked at through their
+ * stored snapshots (a database on another host is found by its published
+ * port). Secrets read from container configurations stay on the server: a
+ * proposal only says which ones were found, and adoption reads them again.
+ */
+interface InstanceSecrets {
+  dbPassword?: string;
+  secretKey?: string;
+  mysqlRootPassword?: string;
+}
+
+export const instanceSecretsContext = (instanceId: string) => `instance:${instanceId}:secrets`;
+
+async function discover(
+  db: Db,
+  ring: KeyRing,
+  hostId: string,
+): Promise<{ proposals: InstanceProposal[]; secrets: Map<string, InstanceSecrets> }> {
+  const row = await db.dockerHost.findUnique({ where: { id: hostId }, select: CONNECTION_FIELDS });
+  if (!row) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
+  const client = await connect(hostConnection(row, ring), { timeoutMs: 15_000 });
+  const containers = (await listContainers(client, { all: true })).filter(
+    (c) => c.labels["net.paillasse.helper"] === undefined,
+  );
+  const limit = pLimit(8);
+  const details = await Promise.all(containers.map((c) => limit(() => inspectContainer(client, c.id))));
+  const adopted = await db.instance.findMany({
+    where: { webHostId: hostId },
+    select: { webContainerName: true, webContainerId: true },
+  });
+  const isAdopted = (d: ContainerDetails) =>
+    adopted.some((i) => i.webContainerId === d.id || i.webContainerName === d.name);
+
+  const others = await db.dockerHost.findMany({
+    where: { id: { not: hostId } },
+    select: { id: true, name: true, address: true, snapshot: true },
+  });
+  const otherHosts: HostView[] = others.map((h) => ({
+    id: h.id,
+    name: h.name,
+    address: h.address,
+    containers: ((h.snapshot as unknown as HostSnapshot | null)?.containers ?? []).map((c): ContainerSummary => ({
+      id: c.id,
+      name: c.name,
+      image: c.image,
+      imageId: "",
+      state: c.state,
+      status: c.status,
+      labels: c.labels,
+      createdAt: new Date(c.createdAt),
+      ports: c.ports ?? [],
+    })),
+  }));
+  const here: HostView = { id: row.id, name: row.name, address: row.address, containers };
+
+  const proposals: InstanceProposal[] = [];
+  const secrets = new Map<string, InstanceSecrets>();
+  for (const web of details) {
+    if (!isElabftwImage(web.image, web.labels) || isAdopted(web)) continue;
+    const proposal = proposeInstance(web, elabftwVersionOf(web.labels), here, details, otherHosts);
+    proposals.push(proposal);
+    const dbContainer =
+      proposal.database.placement === "container" && proposal.database.hostId === hostId
+        ? details.find((d) => d.name === (proposal.database as { containerName: string }).containerName)
+        : undefined;
+    secrets.set(web.id, {
+      dbPassword: web.env.DB_PASSWORD || undefined,
+      secretKey: web.env.SECRET_KEY || undefined,
+      mysqlRootPassword: dbContainer?.env.MYSQL_ROOT_PASSWORD || undefined,
+    });
+  }
+  proposals.sort((a, b) => a.container.name.localeCompare(b.container.name));
+  return { proposals, secrets };
+}
+
+/** The eLabFTW instances running on a host that the inventory does not know yet. */
+export async function discoverOnHost(db: Db, ring: KeyRing, hostId: string): Promise<InstanceProposal[]> {
+  return (await discover(db, ring, hostId)).proposals;
+}
+
+export const adoptSchema = z.object({
+  hostId: z.string().uuid({ message: "is not a host of the panel" }),
+  containerId: z.string().regex(/^[a-f0-9]{64}$/, { message: "is not a container id" }),
+  unitId: z.string().uuid({ message: "must be chosen" }),
+  name: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
+      message: "must be 1 to 50 lower-case letters, digits or dashes, starting with a letter or digit",
+    }),
+});
+
+/** Adopt one discovered instance into the inventory, under a unit. */
+export async function adoptInstance(
+  db: Db,
+  ring: KeyRing,
+  actor: Actor,
+  raw: unknown,
+  context: RequestContext,
+): Promise<string> {
+  const parsed = adoptSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const label = { hostId: "Host", containerId: "Container", unitId: "Unit", name: "Name" }[String(issue.path[0])];
+    throw new AppError("bad_input", `${label ?? "Input"} ${issue.message}.`, {
+      hint: "Correct it; nothing was adopted.",
+    });
+  }
+  const input = parsed.data;
+  if (!(await db.unit.findUnique({ where: { id: input.unitId }, select: { id: true } }))) {
+    throw new AppError("bad_input", "This unit no longer exists.", { hint: "Reload the page and pick a unit." });
+  }
+  if (await db.instance.findUnique({ where: { name: input.name }, select: { id: true } })) {
+    throw new AppError("conflict", `An instance named “${input.name}” is already in the inventory.`, {
+      hint: "Choose another name.",
+    });
+  }
+  const { proposals, secrets } = await discover(db, ring, input.hostId);
+  const proposal = proposals.find((p) => p.container.id === input.containerId);
+  if (!proposal) {
+    throw new AppError("not_found", "That container is no longer an unadopted eLabFTW instance on this host.", {
+      hint: "Run the discovery again: it may have been removed, recreated or adopted meanwhile.",
+    });
+  }
+  const id = randomUUID();
+  const found = secrets.get(proposal.container.id) ?? {};
+  const db_ = proposal.database;
+  await db.instance.create({
+    data: {
+      id,
+      name: input.name,
+      unitId: input.unitId,
+      webHostId: input.hostId,
+      webContainerName: proposal.container.name,
+      webContainerId: proposal.container.id,
+      databasePlacement: db_.placement,
+      databaseHostId: db_.placement === "container" ? db_.hostId : null,
+      databaseContainerName: db_.placement === "container" ? db_.containerName : null,
+      databaseAddress: db_.placement === "external" ? db_.address : null,
+      databasePort: proposal.databasePort,
+      databaseName: proposal.databaseName,
+      databaseUser: proposal.databaseUser,
+      databaseTls: proposal.databaseTls,
+      imageRepository: proposal.imageRepository,
+      imageTag: proposal.imageTag,
+      elabftwVersion: proposal.elabftwVersion,
+      siteUrl: proposal.siteUrl ?? "",
+      uploadsKind: proposal.uploads?.kind ?? "volume",
+      uploadsSource: proposal.uploads?.source ?? "",
+      composeProject: proposal.compose?.project ?? null,
+      composeService: proposal.compose?.service ?? null,
+      composeWorkingDir: proposal.compose?.workingDir ?? null,
+      composeConfigFiles: proposal.compose?.configFiles ?? null,
+      secretsEnc: Object.keys(found).length ? seal(ring, JSON.stringify(found), instanceSecretsContext(id)) : null,
+      state: proposal.container.state === "running" ? "running" : "stopped",
+      observedAt: new Date(),
+    },
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+    ip: context.ip,
+    userAgent: context.userAgent,
+    action: "instance.adopt",
+    outcome: "success",
+    target: { type: "instance", id },
+    instanceId: id,
+    unitId: input.unitId,
+    params: {
+      name: input.name,
+      container: proposal.container.name,
+      image: proposal.container.image,
+      database: db_.placement === "container" ? `${db_.hostName}/${db_.containerName}` : `${db_.address}:${db_.port}`,
+      // Which values were kept (names only, under a name the redactor leaves alone).
+      kept: Object.keys(found),
+    },
+  });
+  return id;
+}

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import type { RequestContext } from "../../auth/ceremonies";
+import { AppError } from "../../errors";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db/client";
+import type { Actor } from "../operators/manage-operators";
+
+export const unitSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9][A-Z0-9-]{1,19}$/, { message: "must be a unit code such as UMR5107 (letters, digits, dashes)" }),
+  name: z.string().trim().min(1, { message: "must not be empty" }).max(200),
+  institution: z.string().trim().max(200).optional(),
+});
+
+/** A research unit (e.g. UMR5107): instances belong to one, correspondants to some. */
+export async function createUnit(db: Db, actor: Actor, raw: unknown, context: RequestContext) {
+  const parsed = unitSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const label = { code: "Unit code", name: "Unit name", institution: "Institution" }[String(issue.path[0])];
+    throw new AppError("bad_input", `${label ?? "Unit"} ${issue.message}.`, {
+      hint: "Correct it; nothing was created.",
+    });
+  }
+  const input = parsed.data;
+  if (await db.unit.findUnique({ where: { code: input.code }, select: { id: true } })) {
+    throw new AppError("conflict", `Unit ${input.code} already exists.`, { hint: "Pick it from the list instead." });
+  }
+  const unit = await db.unit.create({
+    data: { code: input.code, name: input.name, institution: input.institution || null },
+    select: { id: true, code: true, name: true },
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+    ip: context.ip,
+    userAgent: context.userAgent,
+    action: "unit.create",
+    outcome: "success",
+    target: { type: "unit", id: unit.id },
+    unitId: unit.id,
+    params: { code: unit.code, name: unit.name },
+  });
+  return unit;
+}

@@ -1,0 +1,210 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeySpec, open, parseKeyRing } from "../../lib/crypto";
+import { createContainer, pullImage, startContainer, type DockerClient } from "../../lib/docker";
+import { AppError } from "../../lib/errors";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { createHost } from "../../lib/server/hosts/manage-hosts";
+import { refreshHost } from "../../lib/server/hosts/snapshot";
+import { adoptInstance, discoverOnHost, instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { createUnit } from "../../lib/server/units/manage-units";
+import { removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
+import { startDatabase, type TestDatabase } from "../support/elabftw";
+import { useFreshDatabase } from "../support/fresh-database";
+import { makePki, startTlsFront, type Pki } from "../support/tls";
+
+const ring = parseKeyRing(generateKeySpec());
+const actor = { id: "00000000-0000-4000-8000-000000000001", email: "ops@unit.example" };
+const context = { ip: "10.0.0.7", userAgent: "vitest" };
+const SECRET_KEY = "def00000aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+/**
+ * Discovery of instances started the way the reference compose file does
+ * (project labels, a network, the database reached by its service name, the
+ * uploads bind-mounted), on the real test engine, then adoption.
+ */
+describe("discovery and adoption", () => {
+  const database = useFreshDatabase("discovery", { migrated: true });
+  const run = uniqueName("disc");
+  let db: Db;
+  let engine: DockerClient;
+  let mysql: TestDatabase;
+  let pki: Pki;
+  let front: { port: number; close: () => Promise<void> };
+  let hostId: string;
+  let tlsHostId: string;
+  const web = `${run}-elabftw`;
+  const uploads = mkdtempSync(path.join(tmpdir(), "uploads-"));
+
+  async function startWeb(name: string, env: Record<string, string>, labels: Record<string, string> = {}) {
+    await createContainer(engine, {
+      name,
+      image: "elabftw/elabimg:5.0.4",
+      env: { SITE_URL: "https://elab.unit.example", SECRET_KEY, DB_NAME: "elabftw", DB_USER: "elabftw", ...env },
+      labels: { [TEST_LABEL]: run, ...labels },
+      binds: [`${uploads}:/elabftw/uploads`],
+      capDrop: ["ALL"],
+      capAdd: ["CHOWN", "SETGID", "SETUID", "FOWNER", "DAC_OVERRIDE"],
+      securityOpt: ["no-new-privileges:true"],
+      restartPolicy: "always",
+      network: { name: mysql.network },
+    });
+    await startContainer(engine, name);
+  }
+
+  beforeAll(async () => {
+    db = createPrismaClient(database.url);
+    engine = await testEngine();
+    await pullImage(engine, "elabftw/elabimg:5.0.4");
+    mysql = await startDatabase(engine, run);
+    await startWeb(
+      web,
+      { DB_HOST: "mysql", DB_PASSWORD: mysql.userPassword },
+      {
+        "com.docker.compose.project": run,
+        "com.docker.compose.service": "web",
+        "com.docker.compose.project.working_dir": "/srv/elabftw",
+        "com.docker.compose.project.config_files": "/srv/elabftw/docker-compose.yml",
+      },
+    );
+    await startWeb(`${run}-external`, { DB_HOST: "db.unit.example", DB_PORT: "3307", DB_PASSWORD: "x" });
+    hostId = await createHost(db, ring, actor, { kind: "socket", name: "engine", socketPath: TEST_SOCKET }, context);
+    pki = makePki("discovery");
+    front = await startTlsFront(pki, TEST_SOCKET);
+  }, 180_000);
+  afterAll(async () => {
+    await front?.close();
+    if (engine) await removeTestContainers(engine, run);
+    await db?.$disconnect();
+  });
+
+  it("proposes the layout of an instance started as the reference compose file does", async () => {
+    const proposals = await discoverOnHost(db, ring, hostId);
+    const p = proposals.find((x) => x.container.name === web);
+    expect(p).toBeDefined();
+    expect(p).toMatchObject({
+      suggestedName: run,
+      imageRepository: "elabftw/elabimg",
+      imageTag: "5.0.4",
+      elabftwVersion: "5.0.4",
+      siteUrl: "https://elab.unit.example",
+      uploads: { kind: "bind", source: uploads },
+      compose: {
+        project: run,
+        service: "web",
+        workingDir: "/srv/elabftw",
+        configFiles: "/srv/elabftw/docker-compose.yml",
+      },
+      database: { placement: "container", hostId, containerName: mysql.container },
+      databaseName: "elabftw",
+      databaseUser: "elabftw",
+      databasePort: 3306,
+      databaseTls: false,
+      secretsFound: { dbPassword: true, secretKey: true, mysqlRootPassword: true },
+      warnings: [],
+    });
+    expect(p!.database.foundBy).toContain("network alias mysql");
+    // Secrets never travel in a proposal.
+    expect(JSON.stringify(proposals)).not.toContain(mysql.userPassword);
+    expect(JSON.stringify(proposals)).not.toContain(SECRET_KEY);
+
+    const external = proposals.find((x) => x.container.name === `${run}-external`);
+    expect(external?.database).toMatchObject({ placement: "external", address: "db.unit.example", port: 3307 });
+    // Not an eLabFTW image: never proposed.
+    expect(proposals.some((x) => x.container.name === mysql.container)).toBe(false);
+  });
+
+  it("finds a database published on another managed host", async () => {
+    tlsHostId = await createHost(
+      db,
+      ring,
+      actor,
+      {
+        kind: "tcp_tls",
+        name: "db-host",
+        address: "127.0.0.1",
+        port: front.port,
+        tlsCaCert: pki.ca,
+        tlsClientCert: pki.clientCert,
+        tlsClientKey: pki.clientKey,
+      },
+      context,
+    );
+    const publishedDb = `${run}-published-db`;
+    await createContainer(engine, {
+      name: publishedDb,
+      image: "mysql:8.0",
+      env: { MYSQL_ROOT_PASSWORD: "r", MYSQL_DATABASE: "elabftw", MYSQL_USER: "elabftw", MYSQL_PASSWORD: "p" },
+      labels: { [TEST_LABEL]: run },
+      portBindings: { "3306/tcp": [{ hostIp: "127.0.0.1", hostPort: "33306" }] },
+    });
+    await startContainer(engine, publishedDb);
+    expect((await refreshHost(db, ring, tlsHostId)).ok).toBe(true);
+    await startWeb(`${run}-two-machines`, { DB_HOST: "127.0.0.1", DB_PORT: "33306", DB_PASSWORD: "p" });
+    const proposals = await discoverOnHost(db, ring, hostId);
+    const p = proposals.find((x) => x.container.name === `${run}-two-machines`);
+    expect(p?.database).toMatchObject({ placement: "container", hostId: tlsHostId, containerName: publishedDb });
+    expect(p?.database.foundBy).toContain("port 33306 published on managed host db-host");
+  });
+
+  it("adopts under a unit, stores the secrets sealed, and no longer proposes it", async () => {
+    const unit = await createUnit(db, actor, { code: "umr5107", name: "Test unit" }, context);
+    expect(unit.code).toBe("UMR5107");
+    const containerId = (await discoverOnHost(db, ring, hostId)).find((x) => x.container.name === web)!.container.id;
+
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ hostId, containerId, unitId: unit.id, name: "Bad Name" }, /^Name must be/],
+      [{ hostId, containerId: "nope", unitId: unit.id, name: "ok" }, /^Container is not a container id/],
+      [{ hostId, containerId, unitId: "x", name: "ok" }, /^Unit must be chosen/],
+      [{ hostId, containerId: "a".repeat(64), unitId: unit.id, name: "ok" }, /no longer an unadopted eLabFTW instance/],
+    ];
+    for (const [input, message] of bad) {
+      const error = await adoptInstance(db, ring, actor, input, context).catch((e) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).message).toMatch(message);
+    }
+    expect(await db.instance.count()).toBe(0);
+
+    const id = await adoptInstance(
+      db,
+      ring,
+      actor,
+      { hostId, containerId, unitId: unit.id, name: "elab-umr5107" },
+      context,
+    );
+    const instance = await db.instance.findUniqueOrThrow({ where: { id }, omit: { secretsEnc: false } });
+    expect(instance).toMatchObject({
+      name: "elab-umr5107",
+      webContainerName: web,
+      databasePlacement: "container",
+      databaseContainerName: mysql.container,
+      imageTag: "5.0.4",
+      elabftwVersion: "5.0.4",
+      uploadsKind: "bind",
+      uploadsSource: uploads,
+      composeProject: run,
+      state: "running",
+    });
+    const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(id)));
+    expect(secrets).toEqual({
+      dbPassword: mysql.userPassword,
+      secretKey: SECRET_KEY,
+      mysqlRootPassword: mysql.rootPassword,
+    });
+    const event = await db.auditEvent.findFirstOrThrow({ where: { action: "instance.adopt" } });
+    expect(JSON.stringify(event.params)).not.toContain(mysql.userPassword);
+    expect(event.params).toMatchObject({ kept: ["dbPassword", "secretKey", "mysqlRootPassword"] });
+
+    expect((await discoverOnHost(db, ring, hostId)).some((x) => x.container.name === web)).toBe(false);
+    const again = await adoptInstance(
+      db,
+      ring,
+      actor,
+      { hostId, containerId, unitId: unit.id, name: "other" },
+      context,
+    ).catch((e) => e);
+    expect((again as AppError).message).toContain("no longer an unadopted eLabFTW instance");
+  });
+});
