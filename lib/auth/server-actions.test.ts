@@ -41,6 +41,7 @@ describe("server actions", () => {
   it("are found", () => {
     expect(actionFiles.map((f) => path.relative(ROOT, f)).sort()).toEqual([
       "app/(dashboard)/hosts/actions.ts",
+      "app/(dashboard)/instances/actions.ts",
       "app/(dashboard)/keys/actions.ts",
       "app/(dashboard)/operators/actions.ts",
     ]);

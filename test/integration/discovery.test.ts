@@ -1,9 +1,10 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, open, parseKeyRing } from "../../lib/crypto";
-import { createContainer, pullImage, startContainer, type DockerClient } from "../../lib/docker";
+import { createContainer, pullImage, startContainer, stopContainer, type DockerClient } from "../../lib/docker";
+import { observeInstance } from "../../lib/server/instances/observe";
 import { AppError } from "../../lib/errors";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
@@ -11,7 +12,7 @@ import { refreshHost } from "../../lib/server/hosts/snapshot";
 import { adoptInstance, discoverOnHost, instanceSecretsContext } from "../../lib/server/instances/discover-instances";
 import { createUnit } from "../../lib/server/units/manage-units";
 import { removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
-import { startDatabase, type TestDatabase } from "../support/elabftw";
+import { init, startDatabase, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { makePki, startTlsFront, type Pki } from "../support/tls";
 
@@ -206,5 +207,33 @@ describe("discovery and adoption", () => {
       context,
     ).catch((e) => e);
     expect((again as AppError).message).toContain("no longer an unadopted eLabFTW instance");
+  });
+
+  it("observes the adopted instance through the Docker API only: containers, health, schema, uploads", async () => {
+    const instance = await db.instance.findUniqueOrThrow({ where: { name: "elab-umr5107" } });
+    // A fresh database: no schema yet, so db:check has nothing to report.
+    const before = await observeInstance(db, ring, instance.id);
+    expect(before.web).toMatchObject({ name: web, running: true, restartPolicy: "always" });
+    expect(before.database).toMatchObject({ name: mysql.container, running: true, health: "healthy" });
+    expect(before.health.verdict).toBe("ok");
+    expect("current" in before.schema).toBe(false);
+    expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).state).toBe("degraded");
+
+    expect((await init(engine, web, "db:install")).exitCode).toBe(0);
+    writeFileSync(path.join(uploads, "figure.png"), Buffer.alloc(300 * 1024, 1));
+    const after = await observeInstance(db, ring, instance.id);
+    expect(after.schema).toMatchObject({ current: 144, required: 144, upToDate: true });
+    expect(after.uploadsBytes).toBeGreaterThanOrEqual(300 * 1024);
+    expect(after.problems).toEqual([]);
+    const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(row).toMatchObject({ state: "running", health: "ok", schemaVersion: 144, elabftwVersion: "5.0.4" });
+
+    // The database stops: eLabFTW answers "ko", and the page says so.
+    await stopContainer(engine, mysql.container, 2);
+    const down = await observeInstance(db, ring, instance.id);
+    expect(down.health.verdict).toBe("ko");
+    expect(down.problems.join(" ")).toContain(`The database container ${mysql.container} is not running.`);
+    expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).state).toBe("degraded");
+    await startContainer(engine, mysql.container);
   });
 });

@@ -12,6 +12,8 @@ import { db } from "@/lib/db";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findHost } from "@/lib/server/hosts/find-hosts";
 import { isUuid } from "@/lib/server/ids";
+import { findUnits } from "@/lib/server/units/find-units";
+import { DiscoverPanel } from "@/components/instances/discover-panel";
 import { KIND_LABEL } from "@/components/hosts/labels";
 
 export const metadata: Metadata = { title: "Host" };
@@ -144,6 +146,9 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             )}
           </Card>
         </div>
+        {can(viewer.role, "instances.manage") && (
+          <DiscoverPanel hostId={host.id} units={await findUnits(db(), viewer)} />
+        )}
         {snapshot && (
           <Card title={`Containers at the last reading (${snapshot.containers.length})`}>
             {snapshot.containers.length === 0 ? (

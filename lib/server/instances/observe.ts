@@ -1,0 +1,192 @@
+import {
+  DockerError,
+  execCapture,
+  inspectContainer,
+  inspectImage,
+  toDockerError,
+  type ContainerDetails,
+  type DockerClient,
+} from "../../docker";
+import type { KeyRing } from "../../crypto";
+import { AppError } from "../../errors";
+import type { Db } from "../db/client";
+import { clientFor } from "../hosts/clients";
+import { parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
+
+/**
+ * A look at one instance, through the Docker API only (no network path from
+ * the panel to the instance is needed): its containers, `/healthcheck.php`
+ * requested from inside the web container, `bin/console db:check` read by its
+ * text, the size of the uploads. The result is stored on the instance and
+ * shown on its page.
+ */
+export interface ContainerView {
+  name: string;
+  host: string;
+  state: string;
+  running: boolean;
+  health: string;
+  restartPolicy: string;
+  image: string;
+  startedAt: string | null;
+}
+
+export interface Observation {
+  at: string;
+  web: ContainerView | null;
+  database: ContainerView | null;
+  /** "ok", "ko" (database unreachable), "unexpected", or why it could not be asked. */
+  health: { verdict: "ok" | "ko" | "unexpected" | "unknown"; detail: string };
+  schema: (DbCheck & { detail: string }) | { detail: string };
+  elabftwVersion: string | null;
+  uploadsBytes: number | null;
+  problems: string[];
+}
+
+function view(c: ContainerDetails, host: string): ContainerView {
+  return {
+    name: c.name,
+    host,
+    state: c.state.status,
+    running: c.state.running,
+    health: c.state.health,
+    restartPolicy: c.restartPolicy.name,
+    image: c.image,
+    startedAt: c.state.startedAt?.toISOString() ?? null,
+  };
+}
+
+/** Ask the web server from inside its container (curl is in the image). */
+export async function healthFromInside(client: DockerClient, web: ContainerDetails): Promise<Observation["health"]> {
+  const scheme = web.env.DISABLE_HTTPS === "true" ? "http" : "https";
+  const result = await execCapture(client, web.id, {
+    cmd: ["curl", "-sk", "--max-time", "30", "-w", "\n%{http_code}", `${scheme}://127.0.0.1:443/healthcheck.php`],
+  });
+  if (result.exitCode !== 0) {
+    return {
+      verdict: "unknown",
+      detail: `the web server did not answer inside the container (curl exit ${result.exitCode})`,
+    };
+  }
+  const cut = result.stdout.lastIndexOf("\n");
+  const status = Number(result.stdout.slice(cut + 1));
+  const body = result.stdout.slice(0, cut);
+  const verdict = parseHealth(status, body);
+  return {
+    verdict,
+    detail:
+      verdict === "ok"
+        ? "healthcheck.php answered ok"
+        : verdict === "ko"
+          ? "healthcheck.php answered ko: eLabFTW cannot reach its database"
+          : `healthcheck.php answered HTTP ${status}`,
+  };
+}
+
+export async function dbCheck(client: DockerClient, web: ContainerDetails): Promise<Observation["schema"]> {
+  const result = await execCapture(client, web.id, { cmd: ["bin/console", "db:check"] });
+  const parsed = parseDbCheck(result.stdout);
+  if (!parsed) {
+    return {
+      detail: `bin/console db:check printed no report (exit ${result.exitCode})${result.stderr ? `: ${result.stderr.trim().split("\n")[0]}` : ""}`,
+    };
+  }
+  return {
+    ...parsed,
+    detail: parsed.upToDate
+      ? `schema ${parsed.current}, as the image requires`
+      : parsed.ahead
+        ? `schema ${parsed.current} is ahead of the image (${parsed.required}): the image is older than the database`
+        : `schema ${parsed.current}, the image requires ${parsed.required}: an update is pending`,
+  };
+}
+
+async function uploadsSize(client: DockerClient, web: ContainerDetails): Promise<number | null> {
+  const result = await execCapture(client, web.id, { cmd: ["du", "-sk", "/elabftw/uploads"] });
+  const kib = Number(/^(\d+)/.exec(result.stdout)?.[1]);
+  return result.exitCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
+}
+
+export async function observeInstance(db: Db, ring: KeyRing, instanceId: string): Promise<Observation> {
+  const instance = await db.instance.findUnique({
+    where: { id: instanceId },
+    include: { webHost: { select: { name: true } }, databaseHost: { select: { id: true, name: true } } },
+  });
+  if (!instance)
+    throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
+  const problems: string[] = [];
+  const observation: Observation = {
+    at: new Date().toISOString(),
+    web: null,
+    database: null,
+    health: { verdict: "unknown", detail: "not asked" },
+    schema: { detail: "not asked" },
+    elabftwVersion: instance.elabftwVersion,
+    uploadsBytes: null,
+    problems,
+  };
+  let state: "running" | "degraded" | "stopped" | "unreachable" = "unreachable";
+  try {
+    const client = await clientFor(db, ring, instance.webHostId, { timeoutMs: 15_000 });
+    const web = await inspectContainer(client, instance.webContainerName);
+    observation.web = view(web, instance.webHost.name);
+    const labels = web.labels["net.elabftw.elabftw-version"]
+      ? web.labels
+      : ((await inspectImage(client, web.imageId).catch(() => null))?.labels ?? {});
+    observation.elabftwVersion =
+      labels["net.elabftw.elabftw-version"] ?? labels["org.opencontainers.image.version"] ?? null;
+    if (instance.databasePlacement === "container" && instance.databaseHost && instance.databaseContainerName) {
+      try {
+        const dbClient =
+          instance.databaseHost.id === instance.webHostId
+            ? client
+            : await clientFor(db, ring, instance.databaseHost.id, { timeoutMs: 15_000 });
+        observation.database = view(
+          await inspectContainer(dbClient, instance.databaseContainerName),
+          instance.databaseHost.name,
+        );
+        if (!observation.database.running)
+          problems.push(`The database container ${observation.database.name} is not running.`);
+      } catch (error) {
+        problems.push(toDockerError(error, instance.databaseHost.name, "Reading the database container").message);
+      }
+    }
+    if (!web.state.running) {
+      state = "stopped";
+      problems.push(`The web container ${web.name} is ${web.state.status}.`);
+    } else {
+      const [health, schema, uploads] = await Promise.all([
+        healthFromInside(client, web).catch((e): Observation["health"] => ({
+          verdict: "unknown",
+          detail: (e as Error).message,
+        })),
+        dbCheck(client, web).catch((e): Observation["schema"] => ({ detail: (e as Error).message })),
+        uploadsSize(client, web).catch(() => null),
+      ]);
+      observation.health = health;
+      observation.schema = schema;
+      observation.uploadsBytes = uploads;
+      const inSync = "upToDate" in schema && schema.upToDate;
+      state = health.verdict === "ok" && inSync ? "running" : "degraded";
+      if (health.verdict !== "ok") problems.push(`Health: ${health.detail}.`);
+      if (!inSync) problems.push(`Schema: ${schema.detail}.`);
+    }
+  } catch (error) {
+    const e =
+      error instanceof DockerError ? error : toDockerError(error, instance.webHost.name, "Reading the instance");
+    problems.push(e.hint ? `${e.message} ${e.hint}` : e.message);
+    state = e.failure === "not_found" ? "stopped" : "unreachable";
+  }
+  await db.instance.update({
+    where: { id: instanceId },
+    data: {
+      state,
+      health: observation.health.verdict,
+      schemaVersion: "current" in observation.schema ? observation.schema.current : instance.schemaVersion,
+      elabftwVersion: observation.elabftwVersion,
+      observation: observation as unknown as object,
+      observedAt: new Date(observation.at),
+    },
+  });
+  return observation;
+}
