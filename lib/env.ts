@@ -13,7 +13,7 @@ import { z } from "zod";
  */
 
 /** Variables that accept a `<NAME>_FILE` variant because they hold secrets. */
-export const SECRET_VARIABLES = ["DATABASE_URL", "PANEL_SECRET_KEY"] as const;
+export const SECRET_VARIABLES = ["DATABASE_URL", "PANEL_SECRET_KEY", "PANEL_REGISTRY_PASSWORD"] as const;
 
 const port = (fallback: number) =>
   z
@@ -82,6 +82,16 @@ const schema = z.object({
     })
     .transform(Number),
   DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
+  /** Registry asked for the tags of eLabFTW images (Docker Registry HTTP API v2). */
+  PANEL_REGISTRY_URL: z
+    .string()
+    .trim()
+    .default("https://registry-1.docker.io")
+    .refine((v) => /^https?:\/\/[^/\s]+\/?$/.test(v), {
+      message: "must be a registry base URL such as https://registry-1.docker.io",
+    }),
+  PANEL_REGISTRY_USERNAME: z.string().trim().min(1).optional(),
+  PANEL_REGISTRY_PASSWORD: z.string().min(1).optional(),
   /**
    * Images (comma-separated, already present on the hosts) preferred for the
    * short-lived helper containers, e.g. measuring free disk space. When none

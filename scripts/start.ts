@@ -100,6 +100,11 @@ async function main(): Promise<void> {
       ring: parseKeyRing(masterKey),
       log: say,
       helperImages: env.PANEL_HELPER_IMAGES,
+      registry: {
+        url: env.PANEL_REGISTRY_URL,
+        username: env.PANEL_REGISTRY_USERNAME,
+        password: env.PANEL_REGISTRY_PASSWORD,
+      },
     });
     say("Background jobs started (host snapshots every minute).");
   } catch (error) {

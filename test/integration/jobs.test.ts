@@ -3,7 +3,8 @@ import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { startJobs, type Jobs } from "../../lib/server/jobs/jobs";
-import { BUSYBOX, TEST_SOCKET } from "../support/docker";
+import { readTagCache } from "../../lib/server/registry/tag-cache";
+import { BUSYBOX, TEST_REGISTRY, TEST_SOCKET } from "../support/docker";
 import { useFreshDatabase } from "../support/fresh-database";
 
 const ring = parseKeyRing(generateKeySpec());
@@ -39,7 +40,28 @@ describe("background jobs on the Postgres queue", () => {
       { kind: "socket", name: "gone", socketPath: "/tmp/pl-no-such.sock" },
       context,
     );
-    jobs = await startJobs({ databaseUrl: database.url, ring, log: (l) => log.push(l), helperImages: [BUSYBOX] });
+    const unit = await db.unit.create({ data: { code: "UMR0001", name: "One" } });
+    await db.instance.create({
+      data: {
+        name: "elab-one",
+        unitId: unit.id,
+        webHostId: good,
+        webContainerName: "elabftw",
+        databasePlacement: "container",
+        imageRepository: "elabftw/elabimg",
+        imageTag: "5.0.4",
+        siteUrl: "https://elab.unit.example",
+        uploadsKind: "volume",
+        uploadsSource: "uploads",
+      },
+    });
+    jobs = await startJobs({
+      databaseUrl: database.url,
+      ring,
+      log: (l) => log.push(l),
+      helperImages: [BUSYBOX],
+      registry: { url: TEST_REGISTRY },
+    });
 
     await expect
       .poll(async () => (await db.dockerHost.findUniqueOrThrow({ where: { id: good } })).reachability, {
@@ -53,8 +75,17 @@ describe("background jobs on the Postgres queue", () => {
     expect(missing.lastSnapshotError).toContain("/tmp/pl-no-such.sock");
     expect(log.join("\n")).toContain("unreachable: gone");
 
+    // The registry's tag list of the fleet's image, fetched at start too.
+    await expect
+      .poll(async () => (await readTagCache(db))["elabftw/elabimg"]?.tags ?? [], { timeout: 30_000 })
+      .toEqual(expect.arrayContaining(["5.0.4", "5.1.0"]));
+    expect((await readTagCache(db))["elabftw/elabimg"]?.error).toBeNull();
+
     // The schedule is stored in the queue's own schema, not in the panel's tables.
     const schedules = await db.$queryRaw<{ name: string; cron: string }[]>`SELECT name, cron FROM pgboss.schedule`;
-    expect(schedules).toEqual([{ name: "hosts-snapshot", cron: "* * * * *" }]);
+    expect(schedules.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: "hosts-snapshot", cron: "* * * * *" },
+      { name: "registry-tags", cron: "17 * * * *" },
+    ]);
   });
 });

@@ -2,6 +2,8 @@ import PgBoss from "pg-boss";
 import type { KeyRing } from "../../crypto";
 import { createPrismaClient } from "../db/client";
 import { refreshAllHosts } from "../hosts/snapshot";
+import type { RegistryConfig } from "../registry/registry-client";
+import { refreshTagCache } from "../registry/tag-cache";
 
 /**
  * Background jobs on PostgreSQL (pg-boss: a maintained job queue on the
@@ -10,7 +12,7 @@ import { refreshAllHosts } from "../hosts/snapshot";
  * every host runs each minute; the queue's "stately" policy means one run at
  * a time across every panel process sharing the database.
  */
-export const QUEUES = { hostSnapshots: "hosts-snapshot" } as const;
+export const QUEUES = { hostSnapshots: "hosts-snapshot", registryTags: "registry-tags" } as const;
 
 export interface JobsOptions {
   databaseUrl: string;
@@ -23,6 +25,8 @@ export interface JobsOptions {
   snapshotConcurrency?: number;
   /** Images to prefer for measuring free disk space. */
   helperImages?: string[];
+  /** Where newer eLabFTW versions are looked up. */
+  registry: RegistryConfig;
 }
 
 export interface Jobs {
@@ -64,8 +68,22 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     }
     return summary;
   });
-  // A first snapshot right away, not in a minute.
+  // Newer eLabFTW versions: the registry's tag lists, hourly.
+  await boss.createQueue(QUEUES.registryTags, {
+    name: QUEUES.registryTags,
+    policy: "stately",
+    retryLimit: 0,
+    expireInSeconds: 300,
+  });
+  await boss.schedule(QUEUES.registryTags, "17 * * * *", {}, { tz: "UTC" });
+  await boss.work(QUEUES.registryTags, { pollingIntervalSeconds: 5 }, async () => {
+    const cache = await refreshTagCache(db, options.registry);
+    const failed = Object.entries(cache).filter(([, v]) => v.error);
+    for (const [repository, v] of failed) options.log(`Registry tags of ${repository}: ${v.error}`);
+  });
+  // A first snapshot and tag list right away, not in a minute or an hour.
   await boss.send(QUEUES.hostSnapshots, {});
+  await boss.send(QUEUES.registryTags, {});
   return {
     boss,
     stop: async () => {

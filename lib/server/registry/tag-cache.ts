@@ -1,0 +1,73 @@
+import { env } from "../../env";
+import { toAppError } from "../../errors";
+import type { Db } from "../db/client";
+import { listTags, type RegistryConfig } from "./registry-client";
+
+/**
+ * Tag lists of the image repositories the fleet uses, fetched by a job (hourly,
+ * and at start) and on demand, stored in one setting. Pages compute "a newer
+ * version exists" from this stored list and never wait on a registry.
+ */
+export const TAGS_SETTING = "registry.tags";
+
+export interface RepositoryTags {
+  fetchedAt: string;
+  tags: string[];
+  /** The last failure, when the last attempt failed (the previous tags are kept). */
+  error: string | null;
+}
+
+export type TagCache = Record<string, RepositoryTags>;
+
+export function registryConfig(): RegistryConfig {
+  const e = env();
+  return { url: e.PANEL_REGISTRY_URL, username: e.PANEL_REGISTRY_USERNAME, password: e.PANEL_REGISTRY_PASSWORD };
+}
+
+export async function readTagCache(db: Db): Promise<TagCache> {
+  const row = await db.setting.findUnique({ where: { key: TAGS_SETTING }, select: { value: true } });
+  return (row?.value as unknown as TagCache | undefined) ?? {};
+}
+
+/** Fetch the tags of these repositories (default: every repository of the inventory) and store them. */
+export async function refreshTagCache(db: Db, config: RegistryConfig, repositories?: string[]): Promise<TagCache> {
+  const wanted =
+    repositories ??
+    (await db.instance.findMany({ distinct: ["imageRepository"], select: { imageRepository: true } })).map(
+      (i) => i.imageRepository,
+    );
+  const results = await Promise.all(
+    wanted.map(async (repository) => {
+      try {
+        return [
+          repository,
+          { fetchedAt: new Date().toISOString(), tags: await listTags(config, repository), error: null },
+        ] as const;
+      } catch (error) {
+        const e = toAppError(error);
+        return [
+          repository,
+          { fetchedAt: new Date().toISOString(), tags: null, error: e.hint ? `${e.message} ${e.hint}` : e.message },
+        ] as const;
+      }
+    }),
+  );
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${TAGS_SETTING}))`;
+    const row = await tx.setting.findUnique({ where: { key: TAGS_SETTING }, select: { value: true } });
+    const cache: TagCache = { ...((row?.value as unknown as TagCache | undefined) ?? {}) };
+    for (const [repository, result] of results) {
+      cache[repository] = {
+        fetchedAt: result.fetchedAt,
+        tags: result.tags ?? cache[repository]?.tags ?? [],
+        error: result.error,
+      };
+    }
+    await tx.setting.upsert({
+      where: { key: TAGS_SETTING },
+      create: { key: TAGS_SETTING, value: cache as unknown as object },
+      update: { value: cache as unknown as object },
+    });
+    return cache;
+  });
+}
