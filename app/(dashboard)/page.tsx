@@ -1,22 +1,41 @@
 import { Boxes, Server } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
+import { FleetFilters, FleetTable } from "@/components/fleet/fleet-table";
+import { ReachabilityBadge } from "@/components/status/badges";
+import { ButtonLink, Card, EmptyState, PageHeader, Stat } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { seesWholeFleet } from "@/lib/auth/permissions";
-import { ButtonLink, Card, EmptyState, PageHeader, Stat } from "@/components/ui";
+import { now } from "@/lib/clock";
 import { db } from "@/lib/db";
+import { formatAge } from "@/lib/format";
+import { findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/fleet/find-fleet";
 import { getFleetSummary } from "@/lib/server/fleet/get-fleet-summary";
+import { findHosts } from "@/lib/server/hosts/find-hosts";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-export default async function DashboardPage() {
+export default async function DashboardPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const viewer = await requirePermission("fleet.read", "/");
-  const summary = await getFleetSummary(db(), viewer);
   const staff = seesWholeFleet(viewer.role);
+  const filters = parseFleetFilters(await searchParams);
+  const [summary, rows, options, hosts] = await Promise.all([
+    getFleetSummary(db(), viewer),
+    findFleet(db(), viewer, filters),
+    fleetFilterOptions(db(), viewer),
+    staff ? findHosts(db()) : Promise.resolve([]),
+  ]);
+  const at = now();
+  const updatable = rows.filter((r) => r.updates?.newest).length;
   return (
     <>
       <PageHeader
         title="Fleet dashboard"
-        description="Every eLabFTW instance of the units you look after: state, version, backups and compliance."
+        description="Every eLabFTW instance of the units you look after: state, health, version, backups."
       />
       <div className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-5">
         {staff && (
@@ -26,7 +45,11 @@ export default async function DashboardPage() {
             detail={summary.unreachableHosts ? `${summary.unreachableHosts} unreachable` : undefined}
           />
         )}
-        <Stat label="Instances" value={summary.instances} />
+        <Stat
+          label="Instances"
+          value={summary.instances}
+          detail={updatable ? `${updatable} can be updated` : undefined}
+        />
         <Stat label="Units" value={summary.units} />
         {staff && <Stat label="Operations running" value={summary.operationsRunning} />}
         <Stat label="Failed backups (7 days)" value={summary.failedBackupsLast7Days} />
@@ -41,7 +64,7 @@ export default async function DashboardPage() {
           <EmptyState
             icon={Server}
             title="No Docker host yet"
-            action={<ButtonLink href="/hosts">Go to Hosts</ButtonLink>}
+            action={<ButtonLink href="/hosts/new">Add a host</ButtonLink>}
           >
             Start by registering the Docker host that runs eLabFTW. Its instances are then discovered and adopted, not
             re-typed.
@@ -52,20 +75,38 @@ export default async function DashboardPage() {
             title="No eLabFTW instance in the inventory yet"
             action={<ButtonLink href="/hosts">Go to Hosts</ButtonLink>}
           >
-            The fleet table, update detection and the CNRS compliance report appear here once instances are adopted from
-            a host. Discovery and adoption arrive with the inventory feature.
+            Open a host and use Discover: the eLabFTW instances running there are listed with their database and
+            uploads, ready to adopt under a unit.
           </EmptyState>
         )
       ) : (
         <Card title="Instances">
-          <p className="text-sm text-slate-600">
-            {summary.instances} instance(s) in the inventory. The fleet table with health, versions and compliance
-            arrives with the inventory feature; see{" "}
-            <a className="text-sky-800 underline" href="/instances">
-              Instances
-            </a>{" "}
-            meanwhile.
-          </p>
+          <FleetFilters action="/" options={options} current={filters} />
+          {rows.length === 0 ? (
+            <p className="text-sm text-slate-600">No instance matches these filters.</p>
+          ) : (
+            <FleetTable rows={rows} now={at} showHost={staff} />
+          )}
+        </Card>
+      )}
+      {staff && hosts.length > 0 && (
+        <Card title="Hosts" className="mt-5">
+          <ul className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
+            {hosts.map((h) => (
+              <li
+                key={h.id}
+                className="flex items-center justify-between gap-2 rounded-md border border-slate-200 px-3 py-2"
+              >
+                <Link href={`/hosts/${h.id}`} className="font-medium text-sky-800 underline">
+                  {h.name}
+                </Link>
+                <span className="flex items-center gap-2 text-xs text-slate-600">
+                  <ReachabilityBadge value={h.reachability} />
+                  {h.lastSnapshotAt ? formatAge(h.lastSnapshotAt, at) : "never read"}
+                </span>
+              </li>
+            ))}
+          </ul>
         </Card>
       )}
     </>

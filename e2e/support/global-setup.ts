@@ -32,6 +32,8 @@ export default async function globalSetup(config: FullConfig) {
       PANEL_DATA_DIR: path.join(dataDir, "data"),
       DOCKER_SOCKET: socketPath,
       PANEL_HELPER_IMAGES: "paillasse-fixture/busybox:1",
+      // Newer versions come from the test registry, as they would from Docker Hub.
+      PANEL_REGISTRY_URL: process.env.PL_TEST_REGISTRY ?? "http://127.0.0.1:5555",
       // Lets the session-limit tests move the panel's clock forward (lib/clock.ts).
       PANEL_TEST_CLOCK_FILE: path.join(dataDir, "clock-offset-ms"),
     },

@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "hosts.read": STAFF,
   "hosts.manage": STAFF,
   "instances.manage": STAFF,
+  /** Live container logs and exec-based checks: staff only (logs may hold personal data). */
+  "instances.inspect": STAFF,
   "instances.deploy": STAFF,
   "instances.upgrade": STAFF,
   "instances.delete": STAFF,

@@ -8,6 +8,10 @@ import { adoptInstance, discoverOnHost } from "@/lib/server/instances/discover-i
 import type { InstanceProposal } from "@/lib/server/instances/discovery";
 import { keyRing } from "@/lib/server/secrets";
 import { createUnit } from "@/lib/server/units/manage-units";
+import { AppError } from "@/lib/errors";
+import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
+import { observeInstance, type Observation } from "@/lib/server/instances/observe";
+import { refreshTagCache, registryConfig } from "@/lib/server/registry/tag-cache";
 
 /** Discovery and adoption: operators and admins. */
 
@@ -27,6 +31,12 @@ export async function adoptAction(input: {
   return runAction(async () => {
     const operator = await authorize("instances.manage", "instance.adopt");
     const id = await adoptInstance(db(), keyRing(), operator, input, await requestContext());
+    // Its versions at once, rather than at the next hourly refresh (a registry failure is stored, not thrown).
+    const { imageRepository } = await db().instance.findUniqueOrThrow({
+      where: { id },
+      select: { imageRepository: true },
+    });
+    await refreshTagCache(db(), registryConfig(), [imageRepository]);
     revalidatePath("/instances");
     revalidatePath("/");
     return { id };
@@ -40,5 +50,29 @@ export async function createUnitAction(input: {
   return runAction(async () => {
     const operator = await authorize("instances.manage", "unit.create");
     return createUnit(db(), operator, input, await requestContext());
+  });
+}
+
+/** Look at an instance now (containers, health, schema, uploads): exec in its containers, so staff only. */
+export async function observeAction(instanceId: string): Promise<ActionResult<Observation>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.inspect", "instance.observe");
+    await requireVisibleInstance(db(), operator, instanceId);
+    const observation = await observeInstance(db(), keyRing(), instanceId);
+    revalidatePath(`/instances/${instanceId}`);
+    return observation;
+  });
+}
+
+/** Ask the registry now for the versions of this instance's image. */
+export async function checkUpdatesAction(instanceId: string): Promise<ActionResult<null>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.manage", "instance.check_updates");
+    const instance = await requireVisibleInstance(db(), operator, instanceId);
+    const cache = await refreshTagCache(db(), registryConfig(), [instance.imageRepository]);
+    const result = cache[instance.imageRepository];
+    if (result?.error) throw new AppError("unavailable", result.error);
+    revalidatePath(`/instances/${instanceId}`);
+    return null;
   });
 }

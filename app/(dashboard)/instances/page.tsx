@@ -1,44 +1,49 @@
 import { Boxes } from "lucide-react";
 import type { Metadata } from "next";
+import { FleetFilters, FleetTable } from "@/components/fleet/fleet-table";
+import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
-import { InstanceStateBadge } from "@/components/status/badges";
-import { EmptyState, PageHeader, Table } from "@/components/ui";
+import { can, seesWholeFleet } from "@/lib/auth/permissions";
+import { now } from "@/lib/clock";
 import { db } from "@/lib/db";
-import { findInstances } from "@/lib/server/instances/find-instances";
+import { findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/fleet/find-fleet";
 
 export const metadata: Metadata = { title: "Instances" };
 
-export default async function InstancesPage() {
+export default async function InstancesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const viewer = await requirePermission("fleet.read", "/instances");
-  const instances = await findInstances(db(), viewer);
+  const filters = parseFleetFilters(await searchParams);
+  const [rows, options] = await Promise.all([findFleet(db(), viewer, filters), fleetFilterOptions(db(), viewer)]);
+  const filtered = !!(filters.unit || filters.host || filters.state);
   return (
     <>
-      <PageHeader title="eLabFTW instances" description="Each instance with its unit, host, version and state." />
-      {instances.length === 0 ? (
-        <EmptyState icon={Boxes} title="No instance in the inventory">
-          Instances already running on a host will be discovered and adopted from the Hosts page; new ones deployed with
-          the reference installation&apos;s secure defaults. Both arrive with the inventory feature.
+      <PageHeader
+        title="eLabFTW instances"
+        description="Each instance with its unit, host, state, health, version and last backup, as last observed."
+      />
+      {rows.length === 0 && !filtered ? (
+        <EmptyState
+          icon={Boxes}
+          title="No instance in the inventory"
+          action={can(viewer.role, "instances.manage") ? <ButtonLink href="/hosts">Go to Hosts</ButtonLink> : undefined}
+        >
+          {seesWholeFleet(viewer.role)
+            ? "Open a host and use Discover: the eLabFTW instances running there are listed, ready to adopt."
+            : "No instance of your units is in the panel yet. Ask the service informatique if you expected one."}
         </EmptyState>
       ) : (
-        <Table
-          caption="eLabFTW instances"
-          columns={["Instance", "Unit", "Host", "Version", "State", "Site"]}
-          rows={instances.map((i) => ({
-            key: i.id,
-            cells: [
-              <span key="n" className="font-medium">
-                {i.name}
-              </span>,
-              i.unit.code,
-              i.webHost.name,
-              i.elabftwVersion ?? i.imageTag,
-              <InstanceStateBadge key="s" value={i.state} />,
-              <span key="u" className="font-mono text-xs">
-                {i.siteUrl}
-              </span>,
-            ],
-          }))}
-        />
+        <>
+          <FleetFilters action="/instances" options={options} current={filters} />
+          {rows.length === 0 ? (
+            <p className="text-sm text-slate-600">No instance matches these filters.</p>
+          ) : (
+            <FleetTable rows={rows} now={now()} showHost={seesWholeFleet(viewer.role)} />
+          )}
+        </>
       )}
     </>
   );

@@ -176,7 +176,6 @@ export async function adoptInstance(
       composeConfigFiles: proposal.compose?.configFiles ?? null,
       secretsEnc: Object.keys(found).length ? seal(ring, JSON.stringify(found), instanceSecretsContext(id)) : null,
       state: proposal.container.state === "running" ? "running" : "stopped",
-      observedAt: new Date(),
     },
   });
   await recordAuditEvent(db, {

@@ -1,0 +1,221 @@
+import { ArrowUpCircle } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { HealthBadge } from "@/components/fleet/fleet-table";
+import { CheckUpdatesButton, ObserveButton } from "@/components/instances/instance-controls";
+import { LiveLogs } from "@/components/instances/live-logs";
+import { InstanceStateBadge } from "@/components/status/badges";
+import { Alert, Card, PageHeader, StatusBadge, Table } from "@/components/ui";
+import { requirePermission } from "@/lib/auth/authorize";
+import { can } from "@/lib/auth/permissions";
+import { now } from "@/lib/clock";
+import { db } from "@/lib/db";
+import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
+import { findInstance } from "@/lib/server/instances/find-instances";
+import type { Observation } from "@/lib/server/instances/observe";
+import { readTagCache } from "@/lib/server/registry/tag-cache";
+import { updatesFor } from "@/lib/server/registry/versions";
+
+export const metadata: Metadata = { title: "Instance" };
+
+function Facts({ items }: { items: [string, React.ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 text-sm">
+      {items.map(([label, value]) => (
+        <div key={label} className="contents">
+          <dt className="text-slate-500">{label}</dt>
+          <dd className="min-w-0 break-words text-slate-900">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const viewer = await requirePermission("fleet.read", `/instances/${id}`);
+  const instance = await findInstance(db(), viewer, id);
+  if (!instance) notFound();
+  const at = now();
+  const observation = instance.observation as unknown as Observation | null;
+  const tags = (await readTagCache(db()))[instance.imageRepository];
+  const version = instance.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(instance.imageTag) ? instance.imageTag : null);
+  const updates = tags ? updatesFor(version, tags.tags) : null;
+  const inspect = can(viewer.role, "instances.inspect");
+  const lastBackup = instance.backups[0];
+  return (
+    <>
+      <PageHeader
+        title={instance.name}
+        description={
+          <>
+            {instance.unit.code} · {instance.unit.name} ·{" "}
+            <a href={instance.siteUrl} className="text-sky-800 underline" rel="noreferrer" target="_blank">
+              {instance.siteUrl}
+            </a>
+          </>
+        }
+        actions={
+          inspect && (
+            <ObserveButton
+              instanceId={instance.id}
+              auto={!instance.observedAt || at.getTime() - instance.observedAt.getTime() > 60_000}
+            />
+          )
+        }
+      />
+      <div className="space-y-5">
+        <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
+          <InstanceStateBadge value={instance.state} />
+          <HealthBadge value={instance.health} />
+          <span>{instance.observedAt ? `checked ${formatAge(instance.observedAt, at)}` : "never checked"}</span>
+        </div>
+        {observation && observation.problems.length > 0 && (
+          <Alert tone="warning" title="What the last check found">
+            <ul className="list-disc pl-4">
+              {observation.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </Alert>
+        )}
+        <div className="grid gap-5 lg:grid-cols-2">
+          <Card title="Version">
+            <Facts
+              items={[
+                ["eLabFTW", version ?? "unknown"],
+                ["Image", <code key="i">{`${instance.imageRepository}:${instance.imageTag}`}</code>],
+                [
+                  "Schema",
+                  observation && "current" in observation.schema
+                    ? observation.schema.detail
+                    : (observation?.schema.detail ??
+                      (instance.schemaVersion ? `schema ${instance.schemaVersion}` : "unknown")),
+                ],
+                [
+                  "Updates",
+                  !tags ? (
+                    "not checked yet"
+                  ) : updates?.newest || updates?.newestPatch ? (
+                    <span key="u" className="inline-flex flex-col gap-0.5">
+                      {updates.newest && (
+                        <span className="inline-flex items-center gap-1 text-sky-900">
+                          <ArrowUpCircle aria-hidden className="size-4" />
+                          {updates.newest} available (newest)
+                        </span>
+                      )}
+                      {updates.newestPatch && updates.newestPatch !== updates.newest && (
+                        <span>
+                          {updates.newestPatch} (newest patch of {version?.split(".").slice(0, 2).join(".")})
+                        </span>
+                      )}
+                      <span className="text-xs text-slate-500">
+                        registry checked {formatAge(new Date(tags.fetchedAt), at)}
+                      </span>
+                    </span>
+                  ) : (
+                    <span key="u">
+                      up to date{" "}
+                      <span className="text-xs text-slate-500">
+                        (registry checked {formatAge(new Date(tags.fetchedAt), at)})
+                      </span>
+                    </span>
+                  ),
+                ],
+                ...(tags?.error
+                  ? ([
+                      [
+                        "Registry",
+                        <span key="e" className="text-red-800">
+                          {tags.error}
+                        </span>,
+                      ],
+                    ] as [string, React.ReactNode][])
+                  : []),
+              ]}
+            />
+            {can(viewer.role, "instances.manage") && (
+              <div className="mt-3">
+                <CheckUpdatesButton instanceId={instance.id} />
+              </div>
+            )}
+          </Card>
+          <Card title="Layout">
+            <Facts
+              items={[
+                [
+                  "Web",
+                  <span key="w">
+                    {instance.webContainerName} on{" "}
+                    <Link href={`/hosts/${instance.webHost.id}`} className="text-sky-800 underline">
+                      {instance.webHost.name}
+                    </Link>
+                  </span>,
+                ],
+                [
+                  "Database",
+                  instance.databasePlacement === "container"
+                    ? `${instance.databaseContainerName} on ${instance.databaseHost?.name ?? "?"}, database ${instance.databaseName}`
+                    : `external server ${instance.databaseAddress}:${instance.databasePort}, database ${instance.databaseName}`,
+                ],
+                ["Database TLS", instance.databaseTls ? "yes (DB_CERT_PATH set)" : "no"],
+                [
+                  "Uploads",
+                  `${instance.uploadsKind === "bind" ? "directory" : "volume"} ${instance.uploadsSource || "—"}${observation?.uploadsBytes != null ? `, ${formatBytes(observation.uploadsBytes)}` : ""}`,
+                ],
+                [
+                  "Compose",
+                  instance.composeProject
+                    ? `${instance.composeProject}${instance.composeConfigFiles ? ` (${instance.composeConfigFiles})` : ""}`
+                    : "not managed by compose",
+                ],
+                [
+                  "Last backup",
+                  lastBackup?.finishedAt ? (
+                    `${formatAge(lastBackup.finishedAt, at)} (${formatDateTime(lastBackup.finishedAt)})`
+                  ) : (
+                    <StatusBadge key="b" tone="warning" label="Never" />
+                  ),
+                ],
+              ]}
+            />
+          </Card>
+        </div>
+        <Card title="Containers">
+          {!observation || (!observation.web && !observation.database) ? (
+            <p className="text-sm text-slate-600">Not checked yet{inspect ? ": use “Check now”." : "."}</p>
+          ) : (
+            <Table
+              caption="Containers"
+              columns={["Role", "Container", "Host", "State", "Docker health", "Restart policy", "Image", "Started"]}
+              rows={(
+                [
+                  ["Web", observation.web],
+                  ["Database", observation.database],
+                ] as const
+              )
+                .filter(([, c]) => c)
+                .map(([role, c]) => ({
+                  key: role,
+                  cells: [
+                    role,
+                    c!.name,
+                    c!.host,
+                    <StatusBadge key="s" tone={c!.running ? "ok" : "error"} label={c!.state} />,
+                    c!.health === "none" ? "no healthcheck" : c!.health,
+                    c!.restartPolicy,
+                    <code key="i" className="text-xs">
+                      {c!.image}
+                    </code>,
+                    c!.startedAt ? formatDateTime(new Date(c!.startedAt)) : "—",
+                  ],
+                }))}
+            />
+          )}
+        </Card>
+        {inspect && <LiveLogs instanceId={instance.id} hasDatabase={instance.databasePlacement === "container"} />}
+      </div>
+    </>
+  );
+}

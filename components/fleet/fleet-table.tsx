@@ -1,0 +1,123 @@
+import { ArrowUpCircle } from "lucide-react";
+import Link from "next/link";
+import { InstanceStateBadge } from "@/components/status/badges";
+import { StatusBadge, Table } from "@/components/ui";
+import { formatAge } from "@/lib/format";
+import type { FleetRow } from "@/lib/server/fleet/find-fleet";
+
+const HEALTH: Record<string, ["ok" | "error" | "warning" | "neutral", string]> = {
+  ok: ["ok", "Healthy"],
+  ko: ["error", "Database unreachable"],
+  unexpected: ["warning", "Unexpected answer"],
+  unknown: ["neutral", "Unknown"],
+};
+
+export function HealthBadge({ value }: { value: string | null }) {
+  const [tone, label] = HEALTH[value ?? "unknown"] ?? HEALTH.unknown!;
+  return <StatusBadge tone={tone} label={label} />;
+}
+
+/** The fleet at a glance: one dense row per instance, every status in words and an icon. */
+export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; now: Date; showHost?: boolean }) {
+  return (
+    <Table
+      caption="eLabFTW instances"
+      columns={[
+        "Instance",
+        "Unit",
+        ...(showHost ? ["Host"] : []),
+        "State",
+        "Health",
+        "Version",
+        "Last backup",
+        "Checked",
+      ]}
+      rows={rows.map((r) => ({
+        key: r.id,
+        cells: [
+          <Link key="n" href={`/instances/${r.id}`} className="font-medium text-sky-800 underline">
+            {r.name}
+          </Link>,
+          r.unit.code,
+          ...(showHost
+            ? [
+                <span key="h" className="inline-flex flex-col">
+                  {r.webHost.name}
+                  {r.webHost.reachability === "unreachable" && (
+                    <span className="text-xs text-red-800">host unreachable</span>
+                  )}
+                </span>,
+              ]
+            : []),
+          <InstanceStateBadge key="s" value={r.state} />,
+          <HealthBadge key="hl" value={r.health} />,
+          <span key="v" className="inline-flex flex-col gap-0.5">
+            <span className="font-mono text-xs">{r.version ?? r.imageTag}</span>
+            {r.updates?.newest && (
+              <span className="inline-flex items-center gap-1 text-xs text-sky-900">
+                <ArrowUpCircle aria-hidden className="size-3.5" />
+                {r.updates.newest} available
+              </span>
+            )}
+            {r.updates?.newestPatch && r.updates.newestPatch !== r.updates.newest && (
+              <span className="text-xs text-sky-900">patch {r.updates.newestPatch}</span>
+            )}
+          </span>,
+          r.lastBackup?.finishedAt ? (
+            formatAge(r.lastBackup.finishedAt, now)
+          ) : (
+            <StatusBadge key="b" tone="warning" label="Never" />
+          ),
+          r.observedAt ? formatAge(r.observedAt, now) : "never",
+        ],
+      }))}
+    />
+  );
+}
+
+/** Filters as a plain GET form: works without JavaScript, the URL can be bookmarked. */
+export function FleetFilters({
+  action,
+  options,
+  current,
+}: {
+  action: string;
+  options: { units: string[]; hosts: string[]; states: string[] };
+  current: { unit?: string; host?: string; state?: string };
+}) {
+  const select = (name: "unit" | "host" | "state", label: string, values: string[]) => (
+    <label className="flex items-center gap-1.5 text-sm text-slate-700">
+      {label}
+      <select
+        name={name}
+        defaultValue={current[name] ?? ""}
+        className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+      >
+        <option value="">all</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <form action={action} method="get" className="mb-3 flex flex-wrap items-center gap-3">
+      {select("unit", "Unit", options.units)}
+      {options.hosts.length > 0 && select("host", "Host", options.hosts)}
+      {select("state", "State", options.states)}
+      <button
+        type="submit"
+        className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100"
+      >
+        Filter
+      </button>
+      {(current.unit || current.host || current.state) && (
+        <Link href={action} className="text-sm text-sky-800 underline">
+          Clear
+        </Link>
+      )}
+    </form>
+  );
+}

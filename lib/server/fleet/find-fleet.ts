@@ -1,0 +1,93 @@
+import type { Prisma } from "../../generated/prisma/client";
+import type { Db } from "../db/client";
+import { updatesFor } from "../registry/versions";
+import { readTagCache } from "../registry/tag-cache";
+import { instanceScope, type Viewer } from "../scope";
+
+/**
+ * The fleet as the dashboard and the Instances page show it: one row per
+ * instance with what the last observation, host snapshot, registry tag list
+ * and backups say. Everything is read from the database (stored by the jobs),
+ * so the page never waits on an engine or a registry.
+ */
+export interface FleetFilters {
+  unit?: string;
+  host?: string;
+  state?: string;
+}
+
+const STATES = ["unknown", "running", "degraded", "stopped", "unreachable"] as const;
+
+export function parseFleetFilters(params: Record<string, string | string[] | undefined>): FleetFilters {
+  const one = (v: string | string[] | undefined) => (typeof v === "string" && v.length <= 64 ? v : undefined);
+  const state = one(params.state);
+  return {
+    unit: one(params.unit),
+    host: one(params.host),
+    state: state && (STATES as readonly string[]).includes(state) ? state : undefined,
+  };
+}
+
+export async function findFleet(db: Db, viewer: Viewer, filters: FleetFilters = {}) {
+  const where: Prisma.InstanceWhereInput = {
+    AND: [
+      instanceScope(viewer),
+      filters.unit ? { unit: { code: filters.unit } } : {},
+      filters.host ? { webHost: { name: filters.host } } : {},
+      filters.state ? { state: filters.state as (typeof STATES)[number] } : {},
+    ],
+  };
+  const [instances, tags] = await Promise.all([
+    db.instance.findMany({
+      where,
+      orderBy: [{ unit: { code: "asc" } }, { name: "asc" }],
+      select: {
+        id: true,
+        name: true,
+        state: true,
+        health: true,
+        imageRepository: true,
+        imageTag: true,
+        elabftwVersion: true,
+        schemaVersion: true,
+        observedAt: true,
+        siteUrl: true,
+        unit: { select: { code: true, name: true } },
+        webHost: { select: { name: true, reachability: true, lastSnapshotAt: true } },
+        backups: {
+          where: { status: "succeeded" },
+          orderBy: { finishedAt: "desc" },
+          take: 1,
+          select: { finishedAt: true, verificationStatus: true },
+        },
+      },
+    }),
+    readTagCache(db),
+  ]);
+  return instances.map((i) => {
+    const version = i.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(i.imageTag) ? i.imageTag : null);
+    const cached = tags[i.imageRepository];
+    return {
+      ...i,
+      version,
+      updates: cached ? updatesFor(version, cached.tags) : null,
+      lastBackup: i.backups[0] ?? null,
+    };
+  });
+}
+
+export type FleetRow = Awaited<ReturnType<typeof findFleet>>[number];
+
+/** The values the filters offer, within what the viewer may see. */
+export async function fleetFilterOptions(db: Db, viewer: Viewer) {
+  const scope = instanceScope(viewer);
+  const [units, hosts] = await Promise.all([
+    db.unit.findMany({ where: { instances: { some: scope } }, orderBy: { code: "asc" }, select: { code: true } }),
+    db.dockerHost.findMany({
+      where: { webInstances: { some: scope } },
+      orderBy: { name: "asc" },
+      select: { name: true },
+    }),
+  ]);
+  return { units: units.map((u) => u.code), hosts: hosts.map((h) => h.name), states: [...STATES] };
+}
