@@ -21,7 +21,7 @@ test("npm start runs on an embedded PostgreSQL, and a second start reuses its da
   const port = await freePort();
   const pgPort = await freePort();
   const socketPath = path.join(dir, "docker.sock");
-  const socket = net.createServer((c) => c.end());
+  const socket = net.createServer((c) => c.destroy()); // a socket that refuses to talk (closing at once, so close() never waits)
   await new Promise<void>((resolve) => socket.listen(socketPath, resolve));
   const logFile = path.join(dir, "panel.log");
   const env = { PANEL_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) };

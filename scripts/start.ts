@@ -65,10 +65,14 @@ async function main(): Promise<void> {
     if (jobs) {
       say("Stopping background jobs…");
       await jobs.stop();
+      say("Background jobs stopped.");
     }
     if (embedded) {
       say("Stopping the embedded PostgreSQL…");
-      await embedded.stop().catch(() => {});
+      await embedded
+        .stop()
+        .catch((error: Error) => say(`The embedded PostgreSQL did not stop cleanly: ${error.message}`));
+      say("Embedded PostgreSQL stopped.");
     }
     process.exit(code);
   };

@@ -35,6 +35,13 @@ if (vitest) {
   skipped += vitest.numPendingTests + vitest.numTodoTests;
 }
 const playwright = read("test-results/playwright.json");
+if (!vitest || !playwright) {
+  // A run cut short (a hung teardown, a killed process) writes no report: that is a failure, never a pass.
+  console.error(
+    `\n${!vitest ? "Vitest" : "Playwright"} wrote no results: its run did not finish. See the output above.`,
+  );
+  process.exit(1);
+}
 if (playwright) {
   const p = playwright.stats;
   passed += p.expected + p.flaky;

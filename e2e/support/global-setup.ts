@@ -19,7 +19,7 @@ export default async function globalSetup(config: FullConfig) {
   const databaseUrl = await createTestDatabase(server, "e2e");
   const dataDir = mkdtempSync(path.join(tmpdir(), "paillasse-e2e-"));
   const socketPath = path.join(dataDir, "docker.sock");
-  const socket = net.createServer((c) => c.end());
+  const socket = net.createServer((c) => c.destroy()); // a socket that refuses to talk (closing at once, so close() never waits)
   await new Promise<void>((resolve) => socket.listen(socketPath, resolve));
 
   const artifacts = path.join(ROOT, "test-results");

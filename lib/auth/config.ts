@@ -1,5 +1,5 @@
 import { hkdfSync } from "node:crypto";
-import { parseKeyRing } from "../crypto";
+import { parseKeyRing, type KeyRing } from "../crypto";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { loadApprovedModels } from "./key-models";
@@ -17,6 +17,13 @@ export interface AuthConfig {
 
 let cached: AuthConfig | undefined;
 
+/** The key that signs and encrypts the session cookie: derived from the master key, never stored. */
+export function sessionCookieSecret(ring: KeyRing): string {
+  return Buffer.from(hkdfSync("sha256", ring.current.key, Buffer.alloc(0), "paillasse session cookie", 32)).toString(
+    "base64url",
+  );
+}
+
 export function authConfig(): AuthConfig {
   if (cached) return cached;
   const e = env();
@@ -25,10 +32,7 @@ export function authConfig(): AuthConfig {
       hint: "Start the panel with `npm start`, which creates one on first start.",
     });
   }
-  const ring = parseKeyRing(e.PANEL_SECRET_KEY);
-  const secret = Buffer.from(
-    hkdfSync("sha256", ring.current.key, Buffer.alloc(0), "paillasse session cookie", 32),
-  ).toString("base64url");
+  const secret = sessionCookieSecret(parseKeyRing(e.PANEL_SECRET_KEY));
   cached = {
     rp: relyingPartyFrom(e.PANEL_URL),
     limits: { absoluteMs: e.PANEL_SESSION_MAX_HOURS * 3600_000, idleMs: e.PANEL_SESSION_IDLE_MINUTES * 60_000 },

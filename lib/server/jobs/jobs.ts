@@ -87,7 +87,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   return {
     boss,
     stop: async () => {
-      await boss.stop({ graceful: true, timeout: 5_000, wait: true }).catch(() => undefined);
+      // Let a running job finish for up to 5 s, then close the queue's connections.
+      await boss
+        .stop({ graceful: true, timeout: 5_000, wait: true, close: true })
+        .catch((error: Error) => options.log(`Job queue stop: ${error.message}`));
       await db.$disconnect().catch(() => undefined);
     },
   };

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# npm run bench: starts the test environment (as npm test does), runs the
+# benchmarks, stops it again unless PL_KEEP_TEST_ENV=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/test-env.sh up
+[ "${PL_KEEP_TEST_ENV:-}" = 1 ] || trap 'bash scripts/test-env.sh down' EXIT
+eval "$(bash scripts/test-env.sh env)"
+npm run db:generate >/dev/null
+[ -f .next/BUILD_ID ] || npm run build
+node --import tsx scripts/bench.ts
