@@ -150,6 +150,7 @@ async function main() {
       maxAge: 12 * 3600,
     })}`;
 
+    mkdirSync(path.join(ROOT, "bench-results"), { recursive: true });
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), "paillasse-bench-"));
     console.log("[bench] starting the panel…");
@@ -168,7 +169,9 @@ async function main() {
       const started = performance.now();
       const res = await fetch(`http://localhost:${port}/`, { headers: { Cookie: cookie }, redirect: "manual" });
       const body = await res.text();
-      if (res.status !== 200 || !body.includes("elab-499")) throw new Error(`the dashboard answered ${res.status}`);
+      if (res.status !== 200 || !body.replace(/<!-- -->/g, "").includes(`most need attention of ${INSTANCES}`)) {
+        throw new Error(`the dashboard answered ${res.status} without the fleet of ${INSTANCES}`);
+      }
       return performance.now() - started;
     };
     for (let i = 0; i < 20; i++) await get(); // warm-up

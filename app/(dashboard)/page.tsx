@@ -9,11 +9,13 @@ import { seesWholeFleet } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
 import { db } from "@/lib/db";
 import { formatAge } from "@/lib/format";
-import { findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/fleet/find-fleet";
+import { byAttention, findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/fleet/find-fleet";
 import { getFleetSummary } from "@/lib/server/fleet/get-fleet-summary";
 import { findHosts } from "@/lib/server/hosts/find-hosts";
 
 export const metadata: Metadata = { title: "Dashboard" };
+
+const DASHBOARD_ROWS = 50;
 
 export default async function DashboardPage({
   searchParams,
@@ -31,6 +33,8 @@ export default async function DashboardPage({
   ]);
   const at = now();
   const updatable = rows.filter((r) => r.updates?.newest).length;
+  // At a glance: what needs attention first, at most DASHBOARD_ROWS rows; the Instances page lists them all.
+  const shown = byAttention(rows, at).slice(0, DASHBOARD_ROWS);
   return (
     <>
       <PageHeader
@@ -85,7 +89,18 @@ export default async function DashboardPage({
           {rows.length === 0 ? (
             <p className="text-sm text-slate-600">No instance matches these filters.</p>
           ) : (
-            <FleetTable rows={rows} now={at} showHost={staff} />
+            <>
+              <FleetTable rows={shown} now={at} showHost={staff} />
+              {rows.length > shown.length && (
+                <p className="mt-2 text-sm text-slate-600">
+                  The {shown.length} instances that most need attention of {rows.length}.{" "}
+                  <Link href="/instances" className="text-sky-800 underline">
+                    See them all on Instances
+                  </Link>
+                  .
+                </p>
+              )}
+            </>
           )}
         </Card>
       )}

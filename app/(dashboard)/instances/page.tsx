@@ -1,5 +1,6 @@
 import { Boxes } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { FleetFilters, FleetTable } from "@/components/fleet/fleet-table";
 import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
@@ -10,6 +11,8 @@ import { findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/f
 
 export const metadata: Metadata = { title: "Instances" };
 
+const PAGE = 100;
+
 export default async function InstancesPage({
   searchParams,
 }: {
@@ -19,6 +22,16 @@ export default async function InstancesPage({
   const filters = parseFleetFilters(await searchParams);
   const [rows, options] = await Promise.all([findFleet(db(), viewer, filters), fleetFilterOptions(db(), viewer)]);
   const filtered = !!(filters.unit || filters.host || filters.state);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+  const rawPage = Number((await searchParams).page ?? 1);
+  const page = Number.isInteger(rawPage) && rawPage >= 1 && rawPage <= pages ? rawPage : 1;
+  const shown = rows.slice((page - 1) * PAGE, page * PAGE);
+  const pageLink = (n: number) => {
+    const query = new URLSearchParams(
+      Object.entries({ ...filters, page: String(n) }).filter(([, v]) => v) as [string, string][],
+    );
+    return `/instances?${query}`;
+  };
   return (
     <>
       <PageHeader
@@ -41,7 +54,26 @@ export default async function InstancesPage({
           {rows.length === 0 ? (
             <p className="text-sm text-slate-600">No instance matches these filters.</p>
           ) : (
-            <FleetTable rows={rows} now={now()} showHost={seesWholeFleet(viewer.role)} />
+            <>
+              <FleetTable rows={shown} now={now()} showHost={seesWholeFleet(viewer.role)} />
+              {pages > 1 && (
+                <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm text-slate-700">
+                  {page > 1 && (
+                    <Link href={pageLink(page - 1)} className="text-sky-800 underline">
+                      Previous
+                    </Link>
+                  )}
+                  <span>
+                    Page {page} of {pages} ({rows.length} instances)
+                  </span>
+                  {page < pages && (
+                    <Link href={pageLink(page + 1)} className="text-sky-800 underline">
+                      Next
+                    </Link>
+                  )}
+                </nav>
+              )}
+            </>
           )}
         </>
       )}

@@ -54,16 +54,17 @@ export async function findFleet(db: Db, viewer: Viewer, filters: FleetFilters = 
         siteUrl: true,
         unit: { select: { code: true, name: true } },
         webHost: { select: { name: true, reachability: true, lastSnapshotAt: true } },
-        backups: {
-          where: { status: "succeeded" },
-          orderBy: { finishedAt: "desc" },
-          take: 1,
-          select: { finishedAt: true, verificationStatus: true },
-        },
       },
     }),
     readTagCache(db),
   ]);
+  // The last successful backup of every listed instance, in one aggregate query.
+  const lastBackups = await db.backup.groupBy({
+    by: ["instanceId"],
+    where: { status: "succeeded", instanceId: { in: instances.map((i) => i.id) } },
+    _max: { finishedAt: true },
+  });
+  const lastBackupOf = new Map(lastBackups.map((b) => [b.instanceId, b._max.finishedAt]));
   return instances.map((i) => {
     const version = i.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(i.imageTag) ? i.imageTag : null);
     const cached = tags[i.imageRepository];
@@ -71,7 +72,7 @@ export async function findFleet(db: Db, viewer: Viewer, filters: FleetFilters = 
       ...i,
       version,
       updates: cached ? updatesFor(version, cached.tags) : null,
-      lastBackup: i.backups[0] ?? null,
+      lastBackup: lastBackupOf.get(i.id) ? { finishedAt: lastBackupOf.get(i.id)! } : null,
     };
   });
 }
@@ -90,4 +91,24 @@ export async function fleetFilterOptions(db: Db, viewer: Viewer) {
     }),
   ]);
   return { units: units.map((u) => u.code), hosts: hosts.map((h) => h.name), states: [...STATES] };
+}
+
+const DAY = 24 * 3600_000;
+
+/** What needs someone's eyes first: not running, unhealthy, no recent backup, then an available update. */
+export function attentionOf(row: FleetRow, now: Date): number {
+  let score = 0;
+  if (row.state !== "running") score += 8;
+  if (row.health !== "ok") score += 4;
+  if (!row.lastBackup || now.getTime() - row.lastBackup.finishedAt.getTime() > 1.5 * DAY) score += 2;
+  if (row.updates?.newest) score += 1;
+  return score;
+}
+
+/** Rows sorted by attention (most first), keeping the unit/name order among equals. */
+export function byAttention(rows: FleetRow[], now: Date): FleetRow[] {
+  return rows
+    .map((row, index) => ({ row, index, score: attentionOf(row, now) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .map((x) => x.row);
 }
