@@ -88,6 +88,14 @@ test("add the host, discover and adopt the instance, see it on the dashboard, op
   await expect(page.getByText("Running", { exact: true }).first()).toBeVisible();
   await expect(page.getByText("schema 144, as the image requires")).toBeVisible();
   await expect(page.getByText("5.1.0 available (newest)")).toBeVisible();
+  // The CNRS report: this layout keeps the database on the web host and is not hardened.
+  await expect(page.getByRole("heading", { name: /^CNRS compliance: \d of \d checks pass$/ })).toBeVisible();
+  const compliance = page.getByRole("table", { name: "CNRS compliance checks" });
+  await expect(compliance.getByRole("row", { name: /Database on another machine/ })).toContainText("Fail");
+  await expect(compliance.getByRole("row", { name: /Web container hardened/ })).toContainText(
+    "no-new-privileges is not set",
+  );
+  await expect(compliance.getByRole("row", { name: /Image pinned to a version/ })).toContainText("Pass");
   const logs = page.getByLabel("Log lines");
   await expect(logs).toContainText("healthcheck.php", { timeout: 30_000 });
   await page.getByLabel("Stream").selectOption("stdout");
@@ -101,6 +109,7 @@ test("add the host, discover and adopt the instance, see it on the dashboard, op
   await expect(row).toContainText("5.1.0 available");
   await expect(row).toContainText("Healthy");
   await expect(row).toContainText("Never"); // no backup yet
+  await expect(row).toContainText(/\d+ %/); // compliance score
   await page.screenshot({ path: "test-results/screens/dashboard.png", fullPage: true });
 
   // Filters narrow the table, from the URL.

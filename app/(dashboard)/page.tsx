@@ -33,6 +33,11 @@ export default async function DashboardPage({
   ]);
   const at = now();
   const updatable = rows.filter((r) => r.updates?.newest).length;
+  const scored = rows.filter((r) => r.complianceScore !== null);
+  const compliance = scored.length
+    ? Math.round(scored.reduce((sum, r) => sum + r.complianceScore!, 0) / scored.length)
+    : null;
+  const belowFull = scored.filter((r) => r.complianceScore! < 100).length;
   // At a glance: what needs attention first, at most DASHBOARD_ROWS rows; the Instances page lists them all.
   const shown = byAttention(rows, at).slice(0, DASHBOARD_ROWS);
   return (
@@ -41,7 +46,7 @@ export default async function DashboardPage({
         title="Fleet dashboard"
         description="Every eLabFTW instance of the units you look after: state, health, version, backups."
       />
-      <div className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-5">
+      <div className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-6">
         {staff && (
           <Stat
             label="Docker hosts"
@@ -55,6 +60,17 @@ export default async function DashboardPage({
           detail={updatable ? `${updatable} can be updated` : undefined}
         />
         <Stat label="Units" value={summary.units} />
+        <Stat
+          label="CNRS compliance"
+          value={compliance === null ? "—" : `${compliance} %`}
+          detail={
+            compliance === null
+              ? "not checked yet"
+              : belowFull
+                ? `${belowFull} instance(s) below 100 %`
+                : "every check passes"
+          }
+        />
         {staff && <Stat label="Operations running" value={summary.operationsRunning} />}
         <Stat label="Failed backups (7 days)" value={summary.failedBackupsLast7Days} />
       </div>

@@ -12,6 +12,12 @@ const HEALTH: Record<string, ["ok" | "error" | "warning" | "neutral", string]> =
   unknown: ["neutral", "Unknown"],
 };
 
+export function ComplianceBadge({ percent }: { percent: number | null }) {
+  if (percent === null) return <StatusBadge tone="neutral" label="Not checked" />;
+  const tone = percent === 100 ? "ok" : percent >= 50 ? "warning" : "error";
+  return <StatusBadge tone={tone} label={`${percent} %`} title="Share of the CNRS compliance checks that pass" />;
+}
+
 export function HealthBadge({ value }: { value: string | null }) {
   const [tone, label] = HEALTH[value ?? "unknown"] ?? HEALTH.unknown!;
   return <StatusBadge tone={tone} label={label} />;
@@ -29,6 +35,7 @@ export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; n
         "State",
         "Health",
         "Version",
+        "Compliance",
         "Last backup",
         "Checked",
       ]}
@@ -63,6 +70,7 @@ export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; n
               <span className="text-xs text-sky-900">patch {r.updates.newestPatch}</span>
             )}
           </span>,
+          <ComplianceBadge key="c" percent={r.complianceScore} />,
           r.lastBackup?.finishedAt ? (
             formatAge(r.lastBackup.finishedAt, now)
           ) : (

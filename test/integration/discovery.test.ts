@@ -227,6 +227,18 @@ describe("discovery and adoption", () => {
     expect(after.problems).toEqual([]);
     const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
     expect(row).toMatchObject({ state: "running", health: "ok", schemaVersion: 144, elabftwVersion: "5.0.4" });
+    // The CNRS report, from what the containers' configuration proves.
+    expect(Object.fromEntries(after.compliance!.checks.map((c) => [c.id, c.verdict]))).toEqual({
+      two_machines: "fail", // web and database on the same engine
+      https: "pass",
+      database_tls: "fail",
+      web_hardened: "pass",
+      image_pinned: "pass",
+      database_port: "pass",
+      restart_policies: "pass",
+      backups: "unknown",
+    });
+    expect(row.complianceScore).toBe(71);
 
     // The database stops: eLabFTW answers "ko", and the page says so.
     await stopContainer(engine, mysql.container, 2);

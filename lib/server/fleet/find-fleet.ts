@@ -50,6 +50,7 @@ export async function findFleet(db: Db, viewer: Viewer, filters: FleetFilters = 
         imageTag: true,
         elabftwVersion: true,
         schemaVersion: true,
+        complianceScore: true,
         observedAt: true,
         siteUrl: true,
         unit: { select: { code: true, name: true } },

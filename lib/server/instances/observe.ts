@@ -3,6 +3,7 @@ import {
   execCapture,
   inspectContainer,
   inspectImage,
+  listContainers,
   toDockerError,
   type ContainerDetails,
   type DockerClient,
@@ -11,6 +12,8 @@ import type { KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
+import { complianceChecks, complianceScore, type ComplianceCheck } from "../compliance/checks";
+import { splitImageRef } from "./discovery";
 import { parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
 
 /**
@@ -41,6 +44,22 @@ export interface Observation {
   elabftwVersion: string | null;
   uploadsBytes: number | null;
   problems: string[];
+  compliance: { checks: ComplianceCheck[]; score: ReturnType<typeof complianceScore> } | null;
+}
+
+/** Panel-made side containers (one-off, backup, kept for rollback) on a host, with their restart policies. */
+async function sideContainers(client: DockerClient, instanceId: string) {
+  const list = await listContainers(client, { all: true, labels: ["net.paillasse.role"] });
+  const mine = list.filter(
+    (c) => !c.labels["net.paillasse.instance"] || c.labels["net.paillasse.instance"] === instanceId,
+  );
+  return Promise.all(
+    mine.map(async (c) => ({
+      name: c.name,
+      role: c.labels["net.paillasse.role"]!,
+      restartPolicy: (await inspectContainer(client, c.id)).restartPolicy.name,
+    })),
+  );
 }
 
 function view(c: ContainerDetails, host: string): ContainerView {
@@ -110,7 +129,10 @@ async function uploadsSize(client: DockerClient, web: ContainerDetails): Promise
 export async function observeInstance(db: Db, ring: KeyRing, instanceId: string): Promise<Observation> {
   const instance = await db.instance.findUnique({
     where: { id: instanceId },
-    include: { webHost: { select: { name: true } }, databaseHost: { select: { id: true, name: true } } },
+    include: {
+      webHost: { select: { name: true, address: true, kind: true } },
+      databaseHost: { select: { id: true, name: true } },
+    },
   });
   if (!instance)
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
@@ -124,12 +146,21 @@ export async function observeInstance(db: Db, ring: KeyRing, instanceId: string)
     elabftwVersion: instance.elabftwVersion,
     uploadsBytes: null,
     problems,
+    compliance: null,
   };
+  // What the checks below need from the containers, filled in as they are read.
+  const seen: {
+    web: ContainerDetails | null;
+    db: ContainerDetails | null;
+    sides: Awaited<ReturnType<typeof sideContainers>> | null;
+  } = { web: null, db: null, sides: null };
   let state: "running" | "degraded" | "stopped" | "unreachable" = "unreachable";
   try {
     const client = await clientFor(db, ring, instance.webHostId, { timeoutMs: 15_000 });
     const web = await inspectContainer(client, instance.webContainerName);
+    seen.web = web;
     observation.web = view(web, instance.webHost.name);
+    seen.sides = await sideContainers(client, instance.id).catch(() => null);
     const labels = web.labels["net.elabftw.elabftw-version"]
       ? web.labels
       : ((await inspectImage(client, web.imageId).catch(() => null))?.labels ?? {});
@@ -141,10 +172,8 @@ export async function observeInstance(db: Db, ring: KeyRing, instanceId: string)
           instance.databaseHost.id === instance.webHostId
             ? client
             : await clientFor(db, ring, instance.databaseHost.id, { timeoutMs: 15_000 });
-        observation.database = view(
-          await inspectContainer(dbClient, instance.databaseContainerName),
-          instance.databaseHost.name,
-        );
+        seen.db = await inspectContainer(dbClient, instance.databaseContainerName);
+        observation.database = view(seen.db, instance.databaseHost.name);
         if (!observation.database.running)
           problems.push(`The database container ${observation.database.name} is not running.`);
       } catch (error) {
@@ -177,9 +206,49 @@ export async function observeInstance(db: Db, ring: KeyRing, instanceId: string)
     problems.push(e.hint ? `${e.message} ${e.hint}` : e.message);
     state = e.failure === "not_found" ? "stopped" : "unreachable";
   }
+  const backups = await db.backup.aggregate({
+    where: { instanceId, status: "succeeded" },
+    _max: { finishedAt: true },
+  });
+  const backupCount = await db.backup.count({ where: { instanceId } });
+  const checks = complianceChecks(
+    {
+      webHost: {
+        id: instance.webHostId,
+        name: instance.webHost.name,
+        address: instance.webHost.address,
+        kind: instance.webHost.kind,
+      },
+      database:
+        instance.databasePlacement === "container"
+          ? {
+              placement: "container",
+              hostId: instance.databaseHostId,
+              hostName: instance.databaseHost?.name ?? null,
+              portBindings: seen.db?.portBindings ?? null,
+            }
+          : { placement: "external", address: instance.databaseAddress },
+      web: seen.web
+        ? {
+            env: seen.web.env,
+            securityOpt: seen.web.securityOpt,
+            capDrop: seen.web.capDrop,
+            capAdd: seen.web.capAdd,
+            imageTag: splitImageRef(seen.web.image).tag,
+          }
+        : null,
+      sideContainers: seen.sides,
+      // Every backup the panel makes is encrypted (age) before it touches the disk.
+      backups: { count: backupCount, lastSucceededAt: backups._max.finishedAt, lastEncrypted: true, maxAgeHours: 36 },
+    },
+    new Date(observation.at),
+  );
+  const score = complianceScore(checks);
+  observation.compliance = { checks, score };
   await db.instance.update({
     where: { id: instanceId },
     data: {
+      complianceScore: score.percent,
       state,
       health: observation.health.verdict,
       schemaVersion: "current" in observation.schema ? observation.schema.current : instance.schemaVersion,

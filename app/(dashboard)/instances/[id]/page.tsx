@@ -182,6 +182,36 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             />
           </Card>
         </div>
+        <Card
+          title={
+            observation?.compliance
+              ? `CNRS compliance: ${observation.compliance.score.passed} of ${observation.compliance.score.decided} checks pass`
+              : "CNRS compliance"
+          }
+        >
+          {!observation?.compliance ? (
+            <p className="text-sm text-slate-600">Not checked yet{inspect ? ": use “Check now”." : "."}</p>
+          ) : (
+            <Table
+              caption="CNRS compliance checks"
+              columns={["Check", "Result", "Why"]}
+              rows={observation.compliance.checks.map((c) => ({
+                key: c.id,
+                cells: [
+                  c.title,
+                  <StatusBadge
+                    key="v"
+                    tone={c.verdict === "pass" ? "ok" : c.verdict === "fail" ? "error" : "neutral"}
+                    label={c.verdict === "pass" ? "Pass" : c.verdict === "fail" ? "Fail" : "Unknown"}
+                  />,
+                  <span key="r" className="text-slate-700">
+                    {c.reason}
+                  </span>,
+                ],
+              }))}
+            />
+          )}
+        </Card>
         <Card title="Containers">
           {!observation || (!observation.web && !observation.database) ? (
             <p className="text-sm text-slate-600">Not checked yet{inspect ? ": use “Check now”." : "."}</p>
