@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, open, parseKeyRing } from "../../lib/crypto";
 import { createContainer, pullImage, startContainer, stopContainer, type DockerClient } from "../../lib/docker";
 import { observeInstance } from "../../lib/server/instances/observe";
+import { addInstanceByHand } from "../../lib/server/instances/add-instance";
 import { AppError } from "../../lib/errors";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
@@ -247,5 +248,55 @@ describe("discovery and adoption", () => {
     expect(down.problems.join(" ")).toContain(`The database container ${mysql.container} is not running.`);
     expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).state).toBe("degraded");
     await startContainer(engine, mysql.container);
+  });
+
+  it("adds an instance by hand when the web container exists, and refuses bad input with what to fix", async () => {
+    const unit = await db.unit.findUniqueOrThrow({ where: { code: "UMR5107" } });
+    const base = {
+      name: "by-hand",
+      unitId: unit.id,
+      webHostId: hostId,
+      webContainerName: `${run}-external`,
+      siteUrl: "https://by-hand.unit.example",
+      databasePlacement: "external",
+      databaseAddress: "db.unit.example",
+      databasePort: "3307",
+      databaseName: "elabftw",
+      databaseUser: "elabftw",
+      uploadsKind: "bind",
+      uploadsSource: uploads,
+      dbPassword: "x",
+    };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...base, name: "By Hand" }, /^Name must be/],
+      [{ ...base, siteUrl: "elab" }, /^Site URL must be the address users type/],
+      [{ ...base, databaseAddress: "" }, /^Database address is needed for an external database server/],
+      [{ ...base, databasePlacement: "container" }, /^Database container and its host are needed/],
+      [{ ...base, uploadsSource: "relative/dir" }, /^Uploads location must be an absolute directory/],
+      [{ ...base, webContainerName: `${run}-no-such` }, /There is no container named .*-no-such on engine/],
+      [{ ...base, name: "elab-umr5107" }, /already has an instance named/],
+    ];
+    for (const [input, message] of cases) {
+      const error = await addInstanceByHand(db, ring, actor, input, context).catch((e) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).message).toMatch(message);
+    }
+    expect(await db.instance.count({ where: { name: "by-hand" } })).toBe(0);
+
+    const id = await addInstanceByHand(db, ring, actor, base, context);
+    const row = await db.instance.findUniqueOrThrow({ where: { id }, omit: { secretsEnc: false } });
+    expect(row).toMatchObject({
+      imageRepository: "elabftw/elabimg",
+      imageTag: "5.0.4",
+      elabftwVersion: "5.0.4",
+      databasePlacement: "external",
+      databaseAddress: "db.unit.example",
+      databasePort: 3307,
+      state: "running",
+    });
+    expect(JSON.parse(open(ring, row.secretsEnc!, instanceSecretsContext(id)))).toEqual({ dbPassword: "x" });
+    // The same container cannot be added twice.
+    const twice = await addInstanceByHand(db, ring, actor, { ...base, name: "again" }, context).catch((e) => e);
+    expect((twice as AppError).message).toContain("already has this web container");
   });
 });

@@ -10,6 +10,7 @@ import { keyRing } from "@/lib/server/secrets";
 import { createUnit } from "@/lib/server/units/manage-units";
 import { AppError } from "@/lib/errors";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
+import { addInstanceByHand } from "@/lib/server/instances/add-instance";
 import { observeInstance, type Observation } from "@/lib/server/instances/observe";
 import { refreshTagCache, registryConfig } from "@/lib/server/registry/tag-cache";
 
@@ -74,5 +75,20 @@ export async function checkUpdatesAction(instanceId: string): Promise<ActionResu
     if (result?.error) throw new AppError("unavailable", result.error);
     revalidatePath(`/instances/${instanceId}`);
     return null;
+  });
+}
+
+/** Add an instance by hand (unusual layouts): the web container must exist on the chosen host. */
+export async function addInstanceAction(input: Record<string, unknown>): Promise<ActionResult<{ id: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.manage", "instance.add");
+    const id = await addInstanceByHand(db(), keyRing(), operator, input, await requestContext());
+    const { imageRepository } = await db().instance.findUniqueOrThrow({
+      where: { id },
+      select: { imageRepository: true },
+    });
+    await refreshTagCache(db(), registryConfig(), [imageRepository]);
+    revalidatePath("/instances");
+    return { id };
   });
 }

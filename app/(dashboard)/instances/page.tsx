@@ -37,6 +37,9 @@ export default async function InstancesPage({
       <PageHeader
         title="eLabFTW instances"
         description="Each instance with its unit, host, state, health, version and last backup, as last observed."
+        actions={
+          can(viewer.role, "instances.manage") ? <ButtonLink href="/instances/new">Add by hand</ButtonLink> : undefined
+        }
       />
       {rows.length === 0 && !filtered ? (
         <EmptyState
