@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { inviteOperatorAction } from "@/app/(dashboard)/operators/actions";
 import { withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+import { UnitCheckboxes } from "./unit-checkboxes";
 
 const ROLE_HELP = {
   admin: "Everything, including operators, keys and panel settings.",
@@ -107,23 +108,12 @@ export function InviteForm({
         <Field id="invite-expires" label="Account expires on" help="The account stops working that day.">
           <Input id="invite-expires" name="expiresAt" type="date" defaultValue={defaultExpiry} required />
         </Field>
-        <fieldset className="sm:col-span-2">
-          <legend className="text-sm font-medium text-slate-800">Units</legend>
-          {units.length === 0 ? (
-            <p className="mt-1 text-xs text-slate-500">
-              No unit yet: units are created when instances are adopted. Correspondants need one.
-            </p>
-          ) : (
-            <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
-              {units.map((u) => (
-                <label key={u.id} className="flex items-center gap-1.5 text-sm text-slate-800">
-                  <input type="checkbox" name="unitIds" value={u.id} />
-                  {u.code} <span className="text-slate-500">{u.name}</span>
-                </label>
-              ))}
-            </div>
-          )}
-        </fieldset>
+        <div className="sm:col-span-2">
+          <UnitCheckboxes
+            units={units}
+            empty="No unit yet: units are created when instances are adopted. Correspondants need one."
+          />
+        </div>
         <div className="sm:col-span-2">
           {error && (
             <Alert tone="error" className="mb-3">

@@ -9,6 +9,7 @@ import {
 } from "@/app/(dashboard)/operators/actions";
 import { KeyConfirmButton, withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+import { UnitCheckboxes } from "./unit-checkboxes";
 import { useRouter } from "next/navigation";
 
 type Role = "admin" | "operator" | "correspondant";
@@ -66,21 +67,7 @@ export function OperatorForm({
         <Field id="op-expires" label="Account expires on">
           <Input id="op-expires" name="expiresAt" type="date" defaultValue={operator.expiresAt} required />
         </Field>
-        <fieldset>
-          <legend className="text-sm font-medium text-slate-800">Units</legend>
-          {units.length === 0 ? (
-            <p className="mt-1 text-xs text-slate-500">No unit yet.</p>
-          ) : (
-            <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
-              {units.map((u) => (
-                <label key={u.id} className="flex items-center gap-1.5 text-sm text-slate-800">
-                  <input type="checkbox" name="unitIds" value={u.id} defaultChecked={operator.unitIds.includes(u.id)} />
-                  {u.code}
-                </label>
-              ))}
-            </div>
-          )}
-        </fieldset>
+        <UnitCheckboxes units={units} checked={operator.unitIds} empty="No unit yet." />
         <div className="sm:col-span-2">
           {error && (
             <Alert tone="error" className="mb-3">

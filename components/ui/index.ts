@@ -3,6 +3,7 @@ export { Button, ButtonLink } from "./button";
 export { Card, Stat } from "./card";
 export { Dialog } from "./dialog";
 export { EmptyState } from "./empty-state";
+export { Facts } from "./facts";
 export { Field, Input, Select } from "./field";
 export { PageHeader } from "./page-header";
 export { StatusBadge, type Tone } from "./status-badge";

@@ -1,28 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
-import { AppError } from "../../lib/errors";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost, deleteHost, updateHost } from "../../lib/server/hosts/manage-hosts";
 import { refreshAllHosts, refreshHost } from "../../lib/server/hosts/snapshot";
 import { startBlackHole } from "../support/black-hole";
 import { BUSYBOX, TEST_SOCKET } from "../support/docker";
 import { useFreshDatabase } from "../support/fresh-database";
+import { refusal } from "../support/refusal";
 import { generateKey, startSshFront, type SshFront } from "../support/ssh";
 import { makePki, startTlsFront, type Pki } from "../support/tls";
 
 const ring = parseKeyRing(generateKeySpec());
 const actor = { id: "00000000-0000-4000-8000-000000000001", email: "ops@unit.example" };
 const context = { ip: "10.0.0.7", userAgent: "vitest" };
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("Docker hosts: add, test, snapshot", () => {
   const database = useFreshDatabase("hosts", { migrated: true });

@@ -8,22 +8,12 @@ import {
   updateOperator,
 } from "../../lib/server/operators/manage-operators";
 import { findInstances } from "../../lib/server/instances/find-instances";
-import { AppError } from "../../lib/errors";
 import { useFreshDatabase } from "../support/fresh-database";
+import { refusal } from "../support/refusal";
 import { addKey, operatorWithKey } from "../support/operators";
 
 const context = { ip: "10.0.0.7", userAgent: "vitest" };
 const inAYear = () => new Date(Date.now() + 365 * 24 * 3600_000);
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("operator and key changes", () => {
   const database = useFreshDatabase("manage_operators", { migrated: true });

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeleteHostButton, ForgetFingerprintButton, TestConnectionButton } from "@/components/hosts/host-actions";
 import { ReachabilityBadge } from "@/components/status/badges";
-import { Alert, ButtonLink, Card, PageHeader, Table } from "@/components/ui";
+import { Alert, ButtonLink, Card, PageHeader, Table, Facts } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
@@ -17,19 +17,6 @@ import { DiscoverPanel } from "@/components/instances/discover-panel";
 import { KIND_LABEL } from "@/components/hosts/labels";
 
 export const metadata: Metadata = { title: "Host" };
-
-function Facts({ items }: { items: [string, React.ReactNode][] }) {
-  return (
-    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 text-sm">
-      {items.map(([label, value]) => (
-        <div key={label} className="contents">
-          <dt className="text-slate-500">{label}</dt>
-          <dd className="min-w-0 break-words text-slate-900">{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;

@@ -6,7 +6,7 @@ import { HealthBadge } from "@/components/fleet/fleet-table";
 import { CheckUpdatesButton, ObserveButton } from "@/components/instances/instance-controls";
 import { LiveLogs } from "@/components/instances/live-logs";
 import { InstanceStateBadge } from "@/components/status/badges";
-import { Alert, Card, PageHeader, StatusBadge, Table } from "@/components/ui";
+import { Alert, Card, PageHeader, StatusBadge, Table, Facts } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
@@ -18,19 +18,6 @@ import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 
 export const metadata: Metadata = { title: "Instance" };
-
-function Facts({ items }: { items: [string, React.ReactNode][] }) {
-  return (
-    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 text-sm">
-      {items.map(([label, value]) => (
-        <div key={label} className="contents">
-          <dt className="text-slate-500">{label}</dt>
-          <dd className="min-w-0 break-words text-slate-900">{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
