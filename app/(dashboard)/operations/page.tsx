@@ -1,5 +1,6 @@
 import { Activity } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requirePermission } from "@/lib/auth/authorize";
 import { OperationStateBadge } from "@/components/status/badges";
 import { EmptyState, PageHeader, Table } from "@/components/ui";
@@ -30,7 +31,9 @@ export default async function OperationsPage() {
           rows={operations.map((o) => ({
             key: o.id,
             cells: [
-              formatDateTime(o.createdAt),
+              <Link key="d" href={`/operations/${o.id}`} className="text-sky-800 underline">
+                {formatDateTime(o.createdAt)}
+              </Link>,
               o.kind,
               o.instance?.name ?? "—",
               <OperationStateBadge key="s" value={o.state} />,

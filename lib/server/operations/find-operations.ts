@@ -16,3 +16,17 @@ export async function findRecentOperations(db: Db, take = 50) {
     },
   });
 }
+
+/** One operation with its journal (steps in order) and its log. */
+export async function findOperation(db: Db, id: string) {
+  return db.operation.findUnique({
+    where: { id },
+    include: {
+      instance: { select: { id: true, name: true } },
+      host: { select: { id: true, name: true } },
+      requestedBy: { select: { email: true } },
+      steps: { orderBy: { position: "asc" } },
+      logs: { orderBy: { id: "asc" }, take: 2000 },
+    },
+  });
+}

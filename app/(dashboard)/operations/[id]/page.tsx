@@ -1,0 +1,132 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { LiveRefresh } from "@/components/operations/live-refresh";
+import { OperationStateBadge } from "@/components/status/badges";
+import { Alert, Card, Facts, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
+import { requirePermission } from "@/lib/auth/authorize";
+import { db } from "@/lib/db";
+import { formatDateTime } from "@/lib/format";
+import { isUuid } from "@/lib/server/ids";
+import { findOperation } from "@/lib/server/operations/find-operations";
+
+export const metadata: Metadata = { title: "Operation" };
+
+const STEP: Record<string, [Tone, string]> = {
+  pending: ["neutral", "Waiting"],
+  running: ["busy", "Running"],
+  succeeded: ["ok", "Done"],
+  failed: ["error", "Failed"],
+  skipped: ["neutral", "Skipped"],
+  compensated: ["warning", "Undone"],
+};
+
+const KIND = {
+  deploy: "Deploy",
+  upgrade: "Upgrade",
+  backup: "Backup",
+  restore: "Restore",
+  verify: "Verification",
+} as const;
+
+export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requirePermission("operations.read", `/operations/${id}`);
+  const operation = isUuid(id) ? await findOperation(db(), id) : null;
+  if (!operation) notFound();
+  const active = ["queued", "running", "rolling_back"].includes(operation.state);
+  const title = `${KIND[operation.kind]}${operation.instance ? ` of ${operation.instance.name}` : ""}`;
+  return (
+    <>
+      <LiveRefresh active={active} />
+      <PageHeader title={title} description={`Requested by ${operation.requestedBy?.email ?? "the system"}`} />
+      <div className="space-y-5">
+        <div className="flex flex-wrap items-center gap-3 text-sm text-slate-700">
+          <OperationStateBadge value={operation.state} />
+          {operation.currentStep && active && <span>{operation.currentStep}</span>}
+        </div>
+        {operation.progress !== null && (
+          <div>
+            <progress
+              value={operation.progress}
+              max={100}
+              aria-label="Progress"
+              className="h-2 w-full overflow-hidden rounded [&::-webkit-progress-bar]:bg-slate-200 [&::-webkit-progress-value]:bg-sky-700"
+            />
+            <div className="mt-1 text-xs text-slate-600">{operation.progress} %</div>
+          </div>
+        )}
+        {operation.error && (
+          <Alert tone="error" title={operation.state === "rolled_back" ? "Failed, and undone" : "Failed"}>
+            {operation.error}
+          </Alert>
+        )}
+        <Card title="Steps">
+          <Table
+            caption="Steps"
+            columns={["#", "Step", "State", "Started", "Finished", "Problem"]}
+            rows={operation.steps.map((s) => {
+              const [tone, label] = STEP[s.state] ?? STEP.pending!;
+              const intent = (s.intent ?? {}) as { title?: string };
+              return {
+                key: s.id,
+                cells: [
+                  s.position + 1,
+                  intent.title ?? s.key,
+                  <StatusBadge key="s" tone={tone} label={label} />,
+                  formatDateTime(s.startedAt),
+                  formatDateTime(s.finishedAt),
+                  s.error ?? "",
+                ],
+              };
+            })}
+          />
+        </Card>
+        <Card title="Details">
+          <Facts
+            items={[
+              ["Created", formatDateTime(operation.createdAt)],
+              ["Started", formatDateTime(operation.startedAt)],
+              ["Finished", formatDateTime(operation.finishedAt)],
+              [
+                "Instance",
+                operation.instance ? (
+                  <Link key="i" href={`/instances/${operation.instance.id}`} className="text-sky-800 underline">
+                    {operation.instance.name}
+                  </Link>
+                ) : (
+                  "—"
+                ),
+              ],
+              [
+                "Worker",
+                operation.leaseOwner
+                  ? `${operation.leaseOwner} (heartbeat ${formatDateTime(operation.heartbeatAt)})`
+                  : "—",
+              ],
+            ]}
+          />
+        </Card>
+        <Card title="Log">
+          {operation.logs.length === 0 ? (
+            <p className="text-sm text-slate-600">Nothing logged yet.</p>
+          ) : (
+            <pre className="max-h-96 overflow-auto rounded-md bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-100">
+              {operation.logs.map((l) => (
+                <div
+                  key={String(l.id)}
+                  className={l.level === "error" ? "text-red-300" : l.level === "warn" ? "text-amber-300" : undefined}
+                >
+                  <span className="select-none text-slate-500">
+                    {l.at.toISOString().slice(11, 19)} {l.level.padEnd(5)}{" "}
+                  </span>
+                  {l.message}
+                </div>
+              ))}
+            </pre>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

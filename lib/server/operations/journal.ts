@@ -1,0 +1,240 @@
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "../../generated/prisma/client";
+import { AppError } from "../../errors";
+import type { Db } from "../db/client";
+
+/**
+ * The operation journal: every side-effecting action (deploy, upgrade,
+ * backup, restore, verify) is an Operation row with one row per step. A step
+ * writes its intent before its side effect and its result after, so a
+ * crashed run leaves a record of exactly how far it got. A worker holds the
+ * operation through a lease renewed by a heartbeat; an instance is held by at
+ * most one operation (a unique column), so a second request is refused by the
+ * database itself.
+ */
+export type OperationKind = "deploy" | "upgrade" | "backup" | "restore" | "verify";
+
+export interface StepContext {
+  operationId: string;
+  /** Record what this step is about to do (before the side effect). */
+  intent(value: Prisma.InputJsonValue): Promise<void>;
+  log(message: string, level?: "debug" | "info" | "warn" | "error"): Promise<void>;
+  /** Overall progress 0–100 and what is happening, for the live page. */
+  progress(percent: number, detail?: string): Promise<void>;
+  /** Results of the steps that already succeeded, by step key. */
+  results: Record<string, unknown>;
+}
+
+export interface StepDefinition {
+  key: string;
+  title: string;
+  run(ctx: StepContext): Promise<Prisma.InputJsonValue | void>;
+  /** Undo this step after a later step failed (rollback); absent: nothing to undo. */
+  compensate?(ctx: StepContext): Promise<void>;
+}
+
+export class OperationConflict extends AppError {
+  constructor(message: string, hint: string) {
+    super("conflict", message, { hint });
+    this.name = "OperationConflict";
+  }
+}
+
+/** Create an operation and its pending steps; holds the instance when one is named. */
+export async function createOperation(
+  db: Db,
+  input: {
+    kind: OperationKind;
+    instanceId?: string;
+    hostId?: string;
+    requestedById?: string | null;
+    params: Prisma.InputJsonValue;
+    steps: { key: string; title: string }[];
+  },
+): Promise<string> {
+  const id = randomUUID();
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.operation.create({
+        data: {
+          id,
+          kind: input.kind,
+          instanceId: input.instanceId,
+          hostId: input.hostId,
+          requestedById: input.requestedById ?? null,
+          params: input.params,
+          steps: {
+            create: input.steps.map((s, position) => ({ position, key: s.key, intent: { title: s.title } })),
+          },
+        },
+      });
+      if (input.instanceId) {
+        const { count } = await tx.instance.updateMany({
+          where: { id: input.instanceId, activeOperationId: null },
+          data: { activeOperationId: id },
+        });
+        if (!count) {
+          throw new OperationConflict(
+            "Another operation is already running on this instance.",
+            "Wait for it to finish (see Operations), then try again.",
+          );
+        }
+      }
+    });
+  } catch (error) {
+    if (error instanceof OperationConflict) throw error;
+    if ((error as { code?: string }).code === "P2002") {
+      throw new OperationConflict(
+        "Another operation is already running on this instance.",
+        "Wait for it to finish (see Operations), then try again.",
+      );
+    }
+    throw error;
+  }
+  return id;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Run (or resume) an operation: take its lease, run the steps not yet
+ * succeeded in order, each journaled; on a failure, compensate the steps that
+ * succeeded, newest first, and end "rolled back" (or "failed" when nothing
+ * could be undone or an undo failed). Releases the instance at the end.
+ */
+export async function runOperation(
+  db: Db,
+  operationId: string,
+  steps: StepDefinition[],
+  options: { owner: string; leaseMs?: number } = { owner: "panel" },
+): Promise<"succeeded" | "failed" | "rolled_back"> {
+  const leaseMs = options.leaseMs ?? 30_000;
+  const now = () => new Date();
+  const taken = await db.operation.updateMany({
+    where: {
+      id: operationId,
+      state: { in: ["queued", "running"] },
+      OR: [{ leaseOwner: null }, { leaseExpiresAt: { lt: now() } }, { leaseOwner: options.owner }],
+    },
+    data: {
+      leaseOwner: options.owner,
+      leaseExpiresAt: new Date(Date.now() + leaseMs),
+      heartbeatAt: now(),
+      state: "running",
+      startedAt: now(),
+    },
+  });
+  if (!taken.count) {
+    throw new OperationConflict("This operation is held by another worker or already finished.", "Nothing to do.");
+  }
+  const heartbeat = setInterval(
+    () => {
+      void db.operation
+        .updateMany({
+          where: { id: operationId, leaseOwner: options.owner },
+          data: { leaseExpiresAt: new Date(Date.now() + leaseMs), heartbeatAt: now() },
+        })
+        .catch(() => undefined);
+    },
+    Math.max(1_000, Math.floor(leaseMs / 3)),
+  );
+
+  const rows = await db.operationStep.findMany({ where: { operationId }, orderBy: { position: "asc" } });
+  const results: Record<string, unknown> = Object.fromEntries(
+    rows.filter((r) => r.state === "succeeded").map((r) => [r.key, r.result]),
+  );
+  const contextFor = (stepId: string | null, title: string): StepContext => ({
+    operationId,
+    results,
+    intent: async (value) => {
+      // The step's title stays with what it is about to do.
+      const intent =
+        value && typeof value === "object" && !Array.isArray(value) ? { title, ...value } : { title, value };
+      if (stepId) await db.operationStep.update({ where: { id: stepId }, data: { intent } });
+    },
+    log: async (text, level = "info") => {
+      await db.operationLog.create({ data: { operationId, stepId, level, message: text.slice(0, 4000) } });
+    },
+    progress: async (percent, detail) => {
+      await db.operation.update({
+        where: { id: operationId },
+        data: { progress: Math.max(0, Math.min(100, Math.round(percent))), ...(detail ? { currentStep: detail } : {}) },
+      });
+    },
+  });
+
+  const done: { definition: StepDefinition; id: string }[] = [];
+  let failure: { step: string; error: string } | null = null;
+  try {
+    for (const definition of steps) {
+      const row = rows.find((r) => r.key === definition.key);
+      if (!row) throw new Error(`the journal has no step ${definition.key}`);
+      if (row.state === "succeeded") {
+        done.push({ definition, id: row.id });
+        continue;
+      }
+      await db.operationStep.update({
+        where: { id: row.id },
+        data: { state: "running", startedAt: now(), error: null },
+      });
+      await db.operation.update({ where: { id: operationId }, data: { currentStep: definition.title } });
+      const ctx = contextFor(row.id, definition.title);
+      try {
+        const result = (await definition.run(ctx)) ?? null;
+        results[definition.key] = result;
+        await db.operationStep.update({
+          where: { id: row.id },
+          data: { state: "succeeded", finishedAt: now(), result: result === null ? undefined : result },
+        });
+        done.push({ definition, id: row.id });
+      } catch (error) {
+        await db.operationStep.update({
+          where: { id: row.id },
+          data: { state: "failed", finishedAt: now(), error: message(error).slice(0, 4000) },
+        });
+        await ctx.log(`${definition.title} failed: ${message(error)}`, "error");
+        failure = { step: definition.title, error: message(error) };
+        break;
+      }
+    }
+    let final: "succeeded" | "failed" | "rolled_back" = "succeeded";
+    if (failure) {
+      await db.operationStep.updateMany({ where: { operationId, state: "pending" }, data: { state: "skipped" } });
+      await db.operation.update({ where: { id: operationId }, data: { state: "rolling_back" } });
+      let undone = 0;
+      let undoFailed = false;
+      for (const { definition, id } of [...done].reverse()) {
+        if (!definition.compensate) continue;
+        const ctx = contextFor(id, definition.title);
+        try {
+          await ctx.log(`Undoing: ${definition.title}`);
+          await definition.compensate(ctx);
+          await db.operationStep.update({ where: { id }, data: { state: "compensated" } });
+          undone++;
+        } catch (error) {
+          undoFailed = true;
+          await ctx.log(`Could not undo ${definition.title}: ${message(error)}`, "error");
+        }
+      }
+      final = undone > 0 && !undoFailed ? "rolled_back" : "failed";
+    }
+    await db.operation.update({
+      where: { id: operationId },
+      data: {
+        state: final,
+        finishedAt: now(),
+        progress: final === "succeeded" ? 100 : undefined,
+        error: failure ? `${failure.step}: ${failure.error}` : null,
+        result: { ...results } as Prisma.InputJsonValue,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      },
+    });
+    return final;
+  } finally {
+    clearInterval(heartbeat);
+    await db.instance
+      .updateMany({ where: { activeOperationId: operationId }, data: { activeOperationId: null } })
+      .catch(() => undefined);
+  }
+}

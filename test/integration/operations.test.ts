@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import {
+  createOperation,
+  OperationConflict,
+  runOperation,
+  type StepDefinition,
+} from "../../lib/server/operations/journal";
+import { useFreshDatabase } from "../support/fresh-database";
+
+describe("operation journal", () => {
+  const database = useFreshDatabase("operations", { migrated: true });
+  let db: Db;
+  let instanceId: string;
+
+  beforeAll(async () => {
+    db = createPrismaClient(database.url);
+    const host = await db.dockerHost.create({ data: { name: "h", kind: "socket", address: "/run/docker.sock" } });
+    const unit = await db.unit.create({ data: { code: "UMR0001", name: "One" } });
+    instanceId = (
+      await db.instance.create({
+        data: {
+          name: "elab",
+          unitId: unit.id,
+          webHostId: host.id,
+          webContainerName: "elabftw",
+          databasePlacement: "container",
+          imageTag: "5.0.4",
+          siteUrl: "https://elab.unit.example",
+          uploadsKind: "volume",
+          uploadsSource: "uploads",
+        },
+      })
+    ).id;
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+  });
+
+  const trace: string[] = [];
+  const step = (key: string, behaviour: "ok" | "fail" = "ok", undo = true): StepDefinition => ({
+    key,
+    title: `Step ${key}`,
+    async run(ctx) {
+      await ctx.intent({ about: key });
+      trace.push(`run ${key}`);
+      await ctx.log(`doing ${key}`);
+      await ctx.progress(10, `working on ${key}`);
+      if (behaviour === "fail") throw new Error(`${key} broke`);
+      return { made: key, saw: Object.keys(ctx.results) };
+    },
+    compensate: undo
+      ? async () => {
+          trace.push(`undo ${key}`);
+        }
+      : undefined,
+  });
+  const plan = (defs: StepDefinition[]) => defs.map((d) => ({ key: d.key, title: d.title }));
+
+  it("journals each step (intent, result), passes results on, reports progress and releases the instance", async () => {
+    trace.length = 0;
+    const defs = [step("a"), step("b"), step("c")];
+    const id = await createOperation(db, {
+      kind: "deploy",
+      instanceId,
+      params: { target: "5.1.0" },
+      steps: plan(defs),
+    });
+    expect((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).activeOperationId).toBe(id);
+    expect(await runOperation(db, id, defs, { owner: "w1" })).toBe("succeeded");
+    const steps = await db.operationStep.findMany({ where: { operationId: id }, orderBy: { position: "asc" } });
+    expect(steps.map((s) => [s.key, s.state, s.intent, s.result])).toEqual([
+      ["a", "succeeded", { title: "Step a", about: "a" }, { made: "a", saw: [] }],
+      ["b", "succeeded", { title: "Step b", about: "b" }, { made: "b", saw: ["a"] }],
+      ["c", "succeeded", { title: "Step c", about: "c" }, { made: "c", saw: ["a", "b"] }],
+    ]);
+    const op = await db.operation.findUniqueOrThrow({ where: { id } });
+    expect(op).toMatchObject({ state: "succeeded", progress: 100, leaseOwner: null, error: null });
+    expect(
+      (await db.operationLog.findMany({ where: { operationId: id }, orderBy: { id: "asc" } })).map((l) => l.message),
+    ).toEqual(["doing a", "doing b", "doing c"]);
+    expect((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).activeOperationId).toBeNull();
+  });
+
+  it("on a failure, undoes the finished steps newest first, skips the rest, and ends rolled back", async () => {
+    trace.length = 0;
+    const defs = [step("a"), step("b"), step("c", "fail"), step("d")];
+    const id = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) });
+    expect(await runOperation(db, id, defs, { owner: "w1" })).toBe("rolled_back");
+    expect(trace).toEqual(["run a", "run b", "run c", "undo b", "undo a"]);
+    const steps = await db.operationStep.findMany({ where: { operationId: id }, orderBy: { position: "asc" } });
+    expect(steps.map((s) => s.state)).toEqual(["compensated", "compensated", "failed", "skipped"]);
+    const op = await db.operation.findUniqueOrThrow({ where: { id } });
+    expect(op).toMatchObject({ state: "rolled_back", error: "Step c: c broke" });
+    const logs = (await db.operationLog.findMany({ where: { operationId: id, level: "error" } })).map((l) => l.message);
+    expect(logs).toEqual(["Step c failed: c broke"]);
+  });
+
+  it("ends failed, not rolled back, when nothing could be undone", async () => {
+    const defs = [step("a", "ok", false), step("b", "fail")];
+    const id = await createOperation(db, { kind: "backup", instanceId, params: {}, steps: plan(defs) });
+    expect(await runOperation(db, id, defs, { owner: "w1" })).toBe("failed");
+  });
+
+  it("holds an instance for one operation at a time, in the database", async () => {
+    const defs = [step("a")];
+    const first = await createOperation(db, { kind: "backup", instanceId, params: {}, steps: plan(defs) });
+    const second = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) }).catch(
+      (e) => e,
+    );
+    expect(second).toBeInstanceOf(OperationConflict);
+    expect((second as OperationConflict).message).toBe("Another operation is already running on this instance.");
+    expect(await db.operation.count({ where: { kind: "upgrade", state: "queued" } })).toBe(0); // nothing left behind
+    await runOperation(db, first, defs, { owner: "w1" });
+    await expect(
+      createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) }),
+    ).resolves.toBeTruthy();
+    await db.instance.update({ where: { id: instanceId }, data: { activeOperationId: null } });
+  });
+
+  it("refuses a second worker while the lease is live, and lets one resume after the lease expired", async () => {
+    trace.length = 0;
+    const defs = [step("a"), step("b")];
+    const id = await createOperation(db, { kind: "deploy", params: {}, steps: plan(defs) });
+    // A worker took it, finished step a, then died (its lease is still live).
+    const [a] = await db.operationStep.findMany({ where: { operationId: id }, orderBy: { position: "asc" } });
+    await db.operationStep.update({
+      where: { id: a!.id },
+      data: { state: "succeeded", result: { made: "a", saw: [] } },
+    });
+    await db.operation.update({
+      where: { id },
+      data: { state: "running", leaseOwner: "dead", leaseExpiresAt: new Date(Date.now() + 60_000) },
+    });
+    await expect(runOperation(db, id, defs, { owner: "w2" })).rejects.toBeInstanceOf(OperationConflict);
+    // The lease runs out: the next worker resumes where the journal says, without redoing step a.
+    await db.operation.update({ where: { id }, data: { leaseExpiresAt: new Date(Date.now() - 1_000) } });
+    expect(await runOperation(db, id, defs, { owner: "w2" })).toBe("succeeded");
+    expect(trace).toEqual(["run b"]);
+    const b = await db.operationStep.findFirstOrThrow({ where: { operationId: id, key: "b" } });
+    expect(b.result).toEqual({ made: "b", saw: ["a"] });
+  });
+});
