@@ -33,3 +33,15 @@ export function formatBytes(bytes: bigint | number | null | undefined): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
 }
+
+const timeOfDay = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZone: "Europe/Paris",
+});
+
+/** "14:03:07", in the same time zone as every other date of the panel. */
+export function formatTime(date: Date | string | null | undefined): string {
+  return date ? timeOfDay.format(typeof date === "string" ? new Date(date) : date) : "--:--:--";
+}

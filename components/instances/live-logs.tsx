@@ -3,6 +3,7 @@
 import { Pause, Play } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Button, Card, Select } from "@/components/ui";
+import { formatTime } from "@/lib/format";
 
 interface Line {
   stream: "stdout" | "stderr";
@@ -105,7 +106,7 @@ export function LiveLogs({ instanceId, hasDatabase }: { instanceId: string; hasD
           lines.map((l, i) => (
             <div key={i} className={l.stream === "stderr" ? "text-amber-300" : undefined}>
               <span className="select-none text-slate-500">
-                {l.at ? l.at.slice(11, 19) : "--:--:--"} {l.stream === "stderr" ? "err" : "out"}{" "}
+                {formatTime(l.at)} {l.stream === "stderr" ? "err" : "out"}{" "}
               </span>
               {l.text}
             </div>

@@ -6,7 +6,7 @@ import { OperationStateBadge } from "@/components/status/badges";
 import { Alert, Card, Facts, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { db } from "@/lib/db";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatTime } from "@/lib/format";
 import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
 
@@ -118,7 +118,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
                   className={l.level === "error" ? "text-red-300" : l.level === "warn" ? "text-amber-300" : undefined}
                 >
                   <span className="select-none text-slate-500">
-                    {l.at.toISOString().slice(11, 19)} {l.level.padEnd(5)}{" "}
+                    {formatTime(l.at)} {l.level.padEnd(5)}{" "}
                   </span>
                   {l.message}
                 </div>
