@@ -56,6 +56,9 @@ test("settings show the running configuration and never a secret", async ({ page
   await page.goto("/settings");
   await expect(page.getByText("External PostgreSQL (DATABASE_URL)")).toBeVisible();
   await expect(page.getByText("Read from a key file")).toBeVisible();
+  await expect(page.getByText("Any device-bound FIDO2 key with a PIN; synced passkeys refused")).toBeVisible();
+  await expect(page.getByText(/^http:\/\/127\.0\.0\.1:\d+ \(anonymous\)$/)).toBeVisible();
+  await expect(page.getByText("12 h in all, 15 min idle")).toBeVisible();
   const html = await page.content();
   expect(html).not.toMatch(/postgres(ql)?:\/\//);
   expect(html).not.toMatch(/k1:[A-Za-z0-9+/]{20,}/);

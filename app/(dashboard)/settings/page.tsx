@@ -22,6 +22,10 @@ export default async function SettingsPage() {
     ],
     ["Master key", config.masterKeySource === "file" ? "Read from a key file" : "Read from PANEL_SECRET_KEY"],
     ["Local Docker socket", config.dockerSocket],
+    ["Sessions", config.sessionLimits],
+    ["Security keys", config.keyPolicy],
+    ["Registry for updates", config.registry],
+    ["Helper images", config.helperImages],
     ["Log level", config.logLevel],
   ];
   return (
@@ -41,8 +45,7 @@ export default async function SettingsPage() {
         </dl>
       </Card>
       <p className="mt-4 text-sm text-slate-600">
-        Backup policies, alert e-mail, syslog forwarding and the security-key policy are set here once their features
-        land.
+        Backup policies, alert e-mail and syslog forwarding are set here once their features land.
       </p>
     </>
   );
