@@ -11,8 +11,11 @@ import { ROOT } from "./support/panel-process";
 test.use({ storageState: { cookies: [], origins: [] } });
 
 const PUBLIC_PAGES = ["/login", "/enrol"];
-/** next-auth's own endpoints, the sign-in options (a touch is what proves anything) and enrolment by link. */
-const PUBLIC_ROUTES = ["/api/auth/[...nextauth]", "/api/webauthn/sign-in", "/api/webauthn/enrol"];
+/**
+ * next-auth's own endpoints, the sign-in options (a touch is what proves anything), enrolment by link, and
+ * the up/down health check for load balancers (which says nothing else: tested below).
+ */
+const PUBLIC_ROUTES = ["/api/auth/[...nextauth]", "/api/webauthn/sign-in", "/api/webauthn/enrol", "/api/health"];
 const SAMPLE_ID = "3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c";
 
 function walk(dir: string): string[] {
@@ -77,4 +80,11 @@ test("every other API route answers 401 to every method it has, even from the pa
       expect(await response.json()).toMatchObject({ code: "unauthenticated" });
     }
   }
+});
+
+test("the health check answers without a session, and says only up or down", async ({ request }) => {
+  const response = await request.get("/api/health");
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toEqual({ status: "up" });
+  expect(response.headers()["cache-control"]).toBe("no-store");
 });
