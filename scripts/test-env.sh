@@ -110,7 +110,10 @@ start_bridge() {
 }
 
 start_docker() {
-  if pid_alive "$PL_TEST_DIR/docker.pid" && docker_ version >/dev/null 2>&1; then return 0; fi
+  if pid_alive "$PL_TEST_DIR/docker.pid" && docker_ version >/dev/null 2>&1; then
+    prune_leftovers
+    return 0
+  fi
   start_bridge
   say "Starting a private Docker engine on $SOCKET"
   # The dead proxy keeps Docker Hub fallbacks on loopback: they fail at once.
@@ -118,8 +121,18 @@ start_docker() {
     dockerd --host "unix://$SOCKET" --data-root "$PL_TEST_DIR/docker" --exec-root "$PL_TEST_DIR/exec" \
     --pidfile "$PL_TEST_DIR/docker.pid" --registry-mirror "http://$REGISTRY_ADDR" \
     --bridge "$BRIDGE" --iptables=false --ip-masq=false --storage-driver overlay2 \
+    --default-address-pool base=10.213.0.0/16,size=24 \
     >"$PL_TEST_DIR/dockerd.log" 2>&1 </dev/null &
   wait_for "The Docker engine" 120 docker_ version
+  prune_leftovers
+}
+
+# Networks and volumes that tests left behind (a run cut short, a kept
+# environment): the engine's address pools are finite, so they go at every
+# start and stop. Only what no container uses is removed.
+prune_leftovers() {
+  docker_ network prune -f >/dev/null 2>&1 || true
+  docker_ volume prune -f >/dev/null 2>&1 || true
 }
 
 build_fixtures() {
@@ -166,6 +179,7 @@ case "${1:-up}" in
       ids=$(docker_ ps -aq 2>/dev/null || true)
       # shellcheck disable=SC2086
       [ -n "$ids" ] && docker_ rm -f $ids >/dev/null 2>&1 || true
+      prune_leftovers
       kill "$(cat "$PL_TEST_DIR/docker.pid")"
       for _ in $(seq 60); do pid_alive "$PL_TEST_DIR/docker.pid" || break; sleep 0.5; done
     fi

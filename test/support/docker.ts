@@ -1,5 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { connect, listContainers, removeContainer, type DockerClient, type HostConnection } from "../../lib/docker";
+import {
+  connect,
+  listContainers,
+  listNetworks,
+  removeContainer,
+  removeNetwork,
+  type DockerClient,
+  type HostConnection,
+} from "../../lib/docker";
 
 /** The private test engine started by scripts/test-env.sh (never the machine's own Docker). */
 export const TEST_SOCKET = process.env.PL_TEST_DOCKER_SOCKET ?? "/tmp/pl-test/docker.sock";
@@ -30,4 +38,7 @@ export async function removeTestContainers(client: DockerClient, run: string): P
   await Promise.all(
     containers.map((c) => removeContainer(client, c.id, { force: true, volumes: true }).catch(() => {})),
   );
+  // And the run's networks: the engine's address pools are finite.
+  const networks = (await listNetworks(client)).filter((n) => n.labels[TEST_LABEL] === run);
+  await Promise.all(networks.map((n) => removeNetwork(client, n.name).catch(() => {})));
 }
