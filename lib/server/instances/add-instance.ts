@@ -8,6 +8,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import type { Actor } from "../operators/manage-operators";
+import { instanceName, parseInput } from "../validation";
 import { instanceSecretsContext } from "./discover-instances";
 import { splitImageRef } from "./discovery";
 
@@ -23,12 +24,7 @@ const containerName = z
 
 export const manualInstanceSchema = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
-        message: "must be 1 to 50 lower-case letters, digits or dashes, starting with a letter or digit",
-      }),
+    name: instanceName,
     unitId: z.string().uuid({ message: "must be chosen" }),
     webHostId: z.string().uuid({ message: "must be chosen" }),
     webContainerName: containerName,
@@ -92,14 +88,7 @@ export async function addInstanceByHand(
   raw: unknown,
   context: RequestContext,
 ): Promise<string> {
-  const parsed = manualInstanceSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError("bad_input", `${LABEL[String(issue.path[0])] ?? "Input"} ${issue.message}.`, {
-      hint: "Correct it; nothing was added.",
-    });
-  }
-  const input = parsed.data;
+  const input = parseInput(manualInstanceSchema, raw, LABEL, "Correct it; nothing was added.");
   const [unit, host, taken] = await Promise.all([
     db.unit.findUnique({ where: { id: input.unitId }, select: { id: true } }),
     db.dockerHost.findUnique({ where: { id: input.webHostId }, select: { name: true } }),

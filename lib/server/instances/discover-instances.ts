@@ -17,6 +17,7 @@ import type { Db } from "../db/client";
 import { CONNECTION_FIELDS, hostConnection } from "../hosts/host-connection";
 import type { HostSnapshot } from "../hosts/snapshot";
 import type { Actor } from "../operators/manage-operators";
+import { instanceName, parseInput } from "../validation";
 import { isElabftwImage, proposeInstance, type HostView, type InstanceProposal } from "./discovery";
 
 /**
@@ -105,12 +106,7 @@ export const adoptSchema = z.object({
   hostId: z.string().uuid({ message: "is not a host of the panel" }),
   containerId: z.string().regex(/^[a-f0-9]{64}$/, { message: "is not a container id" }),
   unitId: z.string().uuid({ message: "must be chosen" }),
-  name: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
-      message: "must be 1 to 50 lower-case letters, digits or dashes, starting with a letter or digit",
-    }),
+  name: instanceName,
 });
 
 /** Adopt one discovered instance into the inventory, under a unit. */
@@ -121,15 +117,12 @@ export async function adoptInstance(
   raw: unknown,
   context: RequestContext,
 ): Promise<string> {
-  const parsed = adoptSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const label = { hostId: "Host", containerId: "Container", unitId: "Unit", name: "Name" }[String(issue.path[0])];
-    throw new AppError("bad_input", `${label ?? "Input"} ${issue.message}.`, {
-      hint: "Correct it; nothing was adopted.",
-    });
-  }
-  const input = parsed.data;
+  const input = parseInput(
+    adoptSchema,
+    raw,
+    { hostId: "Host", containerId: "Container", unitId: "Unit", name: "Name" },
+    "Correct it; nothing was adopted.",
+  );
   if (!(await db.unit.findUnique({ where: { id: input.unitId }, select: { id: true } }))) {
     throw new AppError("bad_input", "This unit no longer exists.", { hint: "Reload the page and pick a unit." });
   }

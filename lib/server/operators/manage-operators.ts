@@ -4,6 +4,7 @@ import { now as clockNow } from "../../clock";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
+import { parseInput } from "../validation";
 
 /**
  * What an admin (or, for their own keys, anyone) changes about people and
@@ -21,15 +22,8 @@ export interface Actor {
 
 const uuid = z.string().uuid({ message: "is not a valid identifier" });
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.map(String).join(".") || "input";
-    throw new AppError("bad_input", `${field} ${issue.message}.`, { hint: "Correct it and try again." });
-  }
-  return parsed.data;
-}
+const parse = <T extends z.ZodType>(schema: T, input: unknown): z.infer<T> =>
+  parseInput(schema, input, {}, "Correct it and try again.");
 
 async function audit(
   db: Db,

@@ -4,6 +4,7 @@ import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import type { Actor } from "../operators/manage-operators";
+import { parseInput } from "../validation";
 
 export const unitSchema = z.object({
   code: z
@@ -17,15 +18,12 @@ export const unitSchema = z.object({
 
 /** A research unit (e.g. UMR5107): instances belong to one, correspondants to some. */
 export async function createUnit(db: Db, actor: Actor, raw: unknown, context: RequestContext) {
-  const parsed = unitSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const label = { code: "Unit code", name: "Unit name", institution: "Institution" }[String(issue.path[0])];
-    throw new AppError("bad_input", `${label ?? "Unit"} ${issue.message}.`, {
-      hint: "Correct it; nothing was created.",
-    });
-  }
-  const input = parsed.data;
+  const input = parseInput(
+    unitSchema,
+    raw,
+    { code: "Unit code", name: "Unit name", institution: "Institution" },
+    "Correct it; nothing was created.",
+  );
   if (await db.unit.findUnique({ where: { code: input.code }, select: { id: true } })) {
     throw new AppError("conflict", `Unit ${input.code} already exists.`, { hint: "Pick it from the list instead." });
   }

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { AppError } from "../errors";
+
+/**
+ * Validate what a form or an API sent: the parsed value, or an AppError
+ * ("bad_input") whose message names the first wrong field in words
+ * ("Unit code must be …") and whose hint says nothing was changed.
+ */
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  raw: unknown,
+  labels: Record<string, string>,
+  hint: string,
+): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.map(String).join(".");
+  throw new AppError(
+    "bad_input",
+    `${labels[field] ?? labels[String(issue.path[0])] ?? (field || "Input")} ${issue.message}.`,
+    {
+      hint,
+    },
+  );
+}
+
+/** Names in the inventory: lower-case letters, digits and dashes. */
+export const instanceName = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, {
+    message: "must be 1 to 50 lower-case letters, digits or dashes, starting with a letter or digit",
+  });
