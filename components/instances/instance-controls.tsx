@@ -3,7 +3,7 @@
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { checkUpdatesAction, observeAction } from "@/app/(dashboard)/instances/actions";
+import { checkRegistryAction, checkUpdatesAction, observeAction } from "@/app/(dashboard)/instances/actions";
 import { Alert, Button } from "@/components/ui";
 
 /** "Check now": looks at the instance through its containers; runs once when the page opens. */
@@ -40,14 +40,21 @@ export function ObserveButton({ instanceId, auto }: { instanceId: string; auto: 
   );
 }
 
-export function CheckUpdatesButton({ instanceId }: { instanceId: string }) {
+/** Ask the registry now: for one instance's image, or (no instance) for the eLabFTW versions to deploy. */
+export function CheckUpdatesButton({
+  instanceId,
+  label = "Check for updates",
+}: {
+  instanceId?: string;
+  label?: string;
+}) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function run() {
     setBusy(true);
     setError(null);
-    const result = await checkUpdatesAction(instanceId);
+    const result = instanceId ? await checkUpdatesAction(instanceId) : await checkRegistryAction();
     setBusy(false);
     if (!result.ok) setError(result.message);
     router.refresh();
@@ -55,7 +62,7 @@ export function CheckUpdatesButton({ instanceId }: { instanceId: string }) {
   return (
     <span className="inline-flex flex-col gap-1">
       <Button onClick={run} disabled={busy}>
-        {busy ? "Asking the registry…" : "Check for updates"}
+        {busy ? "Asking the registry…" : label}
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
     </span>

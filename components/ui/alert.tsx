@@ -1,4 +1,4 @@
-import { AlertTriangle, Info, XCircle } from "lucide-react";
+import { AlertTriangle, CheckCircle2, Info, XCircle } from "lucide-react";
 import type { ReactNode } from "react";
 import { cn } from "./cn";
 
@@ -6,6 +6,7 @@ const tones = {
   error: { icon: XCircle, className: "border-red-200 bg-red-50 text-red-800", role: "alert" },
   warning: { icon: AlertTriangle, className: "border-amber-200 bg-amber-50 text-amber-900", role: "status" },
   info: { icon: Info, className: "border-sky-200 bg-sky-50 text-sky-900", role: "status" },
+  success: { icon: CheckCircle2, className: "border-emerald-200 bg-emerald-50 text-emerald-900", role: "status" },
 } as const;
 
 /** A message in a box, with an icon and words (never colour alone). Errors are announced (role=alert). */

@@ -1,7 +1,6 @@
 import type { DockerClient } from "./client";
-import { createContainer, removeContainer, startContainer, waitContainer } from "./containers";
 import { toDockerError } from "./errors";
-import { containerLogs } from "./logs";
+import { runToCompletion } from "./run";
 
 /**
  * Free space where Docker keeps its data. The Engine API has no call for it,
@@ -40,24 +39,18 @@ export function parseDfAvailable(output: string): number | null {
 }
 
 export async function measureFreeSpace(client: DockerClient, directory: string, image: string): Promise<number | null> {
-  const id = await createContainer(client, {
-    Image: image,
-    Entrypoint: ["df"],
-    Cmd: ["-Pk", "/probe"],
-    User: "0",
-    Labels: { "net.paillasse.helper": "free-space" },
-    NetworkDisabled: true,
-    HostConfig: { Binds: [`${directory}:/probe:ro`], NetworkMode: "none", RestartPolicy: { Name: "no" } },
-  });
-  try {
-    await startContainer(client, id);
-    const exitCode = await waitContainer(client, id);
-    let output = "";
-    for await (const line of containerLogs(client, id, { tail: 20 })) {
-      if (line.stream === "stdout") output += `${line.text}\n`;
-    }
-    return exitCode === 0 ? parseDfAvailable(output) : null;
-  } finally {
-    await removeContainer(client, id, { force: true }).catch(() => undefined);
-  }
+  const result = await runToCompletion(
+    client,
+    {
+      Image: image,
+      Entrypoint: ["df"],
+      Cmd: ["-Pk", "/probe"],
+      User: "0",
+      Labels: { "net.paillasse.helper": "free-space" },
+      NetworkDisabled: true,
+      HostConfig: { Binds: [`${directory}:/probe:ro`], NetworkMode: "none", RestartPolicy: { Name: "no" } },
+    },
+    { maxLines: 20 },
+  );
+  return result.exitCode === 0 ? parseDfAvailable(result.stdout) : null;
 }

@@ -16,3 +16,4 @@ export * from "./logs";
 export { demux } from "./demux";
 export * from "./credentials";
 export * from "./disk";
+export * from "./run";

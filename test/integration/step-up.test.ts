@@ -39,9 +39,10 @@ describe("step-up: a key touch bound to one action and its parameters", () => {
     return { response: JSON.stringify(assert(signer.credential, options.challenge, here)), binding };
   }
 
-  async function reasonOf(promise: Promise<unknown>): Promise<string> {
+  /** Run `attempt` (started only after the last audit event is noted) and return the refusal's audited reason. */
+  async function reasonOf(attempt: () => Promise<unknown>): Promise<string> {
     const before = await db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
-    await expect(promise).rejects.toBeInstanceOf(AppError);
+    await expect(attempt()).rejects.toBeInstanceOf(AppError);
     const event = await db.auditEvent.findFirstOrThrow({
       where: { action: "auth.step_up", id: { gt: before?.id ?? 0n } },
       orderBy: { id: "desc" },
@@ -64,7 +65,7 @@ describe("step-up: a key touch bound to one action and its parameters", () => {
     expect(ok.params).toEqual({ for: "key.revoke" });
 
     // The same touch again: refused (the challenge is spent).
-    expect(await reasonOf(verifyStepUp(db, rp, alice, { action: "key.revoke", params, ...t }, context))).toBe(
+    expect(await reasonOf(() => verifyStepUp(db, rp, alice, { action: "key.revoke", params, ...t }, context))).toBe(
       "challenge_invalid",
     );
   });
@@ -72,7 +73,7 @@ describe("step-up: a key touch bound to one action and its parameters", () => {
   it("refuses a touch made for another action", async () => {
     const t = await touch(alice, "operator.invite", { email: "x@unit.example", role: "operator" });
     expect(
-      await reasonOf(
+      await reasonOf(() =>
         verifyStepUp(db, rp, alice, { action: "operator.disable", params: { operatorId: bob.id }, ...t }, context),
       ),
     ).toBe("step_up_other_action");
@@ -81,7 +82,7 @@ describe("step-up: a key touch bound to one action and its parameters", () => {
   it("refuses a touch made for the same action with other parameters", async () => {
     const t = await touch(alice, "operator.disable", { operatorId: alice.id });
     expect(
-      await reasonOf(
+      await reasonOf(() =>
         verifyStepUp(db, rp, alice, { action: "operator.disable", params: { operatorId: bob.id }, ...t }, context),
       ),
     ).toBe("step_up_other_action");
@@ -89,31 +90,31 @@ describe("step-up: a key touch bound to one action and its parameters", () => {
 
   it("refuses a touch older than five minutes", async () => {
     const t = await touch(alice, "key.add", {}, alice, new Date(Date.now() - CHALLENGE_TTL_MS - 1000));
-    expect(await reasonOf(verifyStepUp(db, rp, alice, { action: "key.add", params: {}, ...t }, context))).toBe(
+    expect(await reasonOf(() => verifyStepUp(db, rp, alice, { action: "key.add", params: {}, ...t }, context))).toBe(
       "challenge_invalid",
     );
   });
 
   it("refuses a touch asked for by someone else, and someone else's key", async () => {
     const forBob = await touch(bob, "key.add", {});
-    expect(await reasonOf(verifyStepUp(db, rp, alice, { action: "key.add", params: {}, ...forBob }, context))).toBe(
-      "step_up_other_operator",
-    );
+    expect(
+      await reasonOf(() => verifyStepUp(db, rp, alice, { action: "key.add", params: {}, ...forBob }, context)),
+    ).toBe("step_up_other_operator");
     const bobsKey = await touch(alice, "key.add", {}, bob);
-    expect(await reasonOf(verifyStepUp(db, rp, alice, { action: "key.add", params: {}, ...bobsKey }, context))).toBe(
-      "step_up_foreign_key",
-    );
+    expect(
+      await reasonOf(() => verifyStepUp(db, rp, alice, { action: "key.add", params: {}, ...bobsKey }, context)),
+    ).toBe("step_up_foreign_key");
   });
 
   it("refuses a touch from another browser, a missing touch and a revoked key", async () => {
     const t = await touch(alice, "key.add", {});
     expect(
-      await reasonOf(
+      await reasonOf(() =>
         verifyStepUp(db, rp, alice, { action: "key.add", params: {}, response: t.response, binding: "x" }, context),
       ),
     ).toBe("challenge_invalid");
     expect(
-      await reasonOf(
+      await reasonOf(() =>
         verifyStepUp(
           db,
           rp,
@@ -126,9 +127,9 @@ describe("step-up: a key touch bound to one action and its parameters", () => {
     const carol = await operatorWithKey(db, "carol@unit.example");
     await db.securityKey.update({ where: { id: carol.keyId }, data: { revokedAt: new Date() } });
     const revoked = await touch(carol, "key.add", {});
-    expect(await reasonOf(verifyStepUp(db, rp, carol, { action: "key.add", params: {}, ...revoked }, context))).toBe(
-      "key_revoked",
-    );
+    expect(
+      await reasonOf(() => verifyStepUp(db, rp, carol, { action: "key.add", params: {}, ...revoked }, context)),
+    ).toBe("key_revoked");
   });
 
   it("offers only the operator's own usable keys", async () => {

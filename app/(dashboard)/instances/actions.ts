@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { authorize, requestContext } from "@/lib/auth/authorize";
+import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
 import { db } from "@/lib/db";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { adoptInstance, discoverOnHost } from "@/lib/server/instances/discover-instances";
@@ -13,6 +13,9 @@ import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { addInstanceByHand } from "@/lib/server/instances/add-instance";
 import { observeInstance, type Observation } from "@/lib/server/instances/observe";
 import { refreshTagCache, registryConfig } from "@/lib/server/registry/tag-cache";
+import { ELABFTW_REPOSITORY, planDeploy, type DeployPlan } from "@/lib/server/instances/deploy-plan";
+import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deploy";
+import { enqueueOperation } from "@/lib/server/jobs/queue";
 
 /** Discovery and adoption: operators and admins. */
 
@@ -90,5 +93,55 @@ export async function addInstanceAction(input: Record<string, unknown>): Promise
     await refreshTagCache(db(), registryConfig(), [imageRepository]);
     revalidatePath("/instances");
     return { id };
+  });
+}
+
+/** Check the wizard's answers against the inventory (nothing is created): the plan to review. */
+export async function checkDeployAction(params: Record<string, unknown>): Promise<ActionResult<DeployPlan>> {
+  return runAction(async () => {
+    await authorize("instances.deploy", "instance.deploy_check");
+    return planDeploy(db(), params);
+  });
+}
+
+/**
+ * Deploy a new instance: the answers are checked again, the key touch must be
+ * for these very answers, then the operation is queued and runs in the
+ * background; the browser follows it on the operation's page.
+ */
+export async function deployAction(
+  params: Record<string, unknown>,
+  secrets: { databasePassword?: string },
+  stepUp: string,
+): Promise<ActionResult<{ operationId: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.deploy", "instance.deploy");
+    const plan = await planDeploy(db(), params);
+    const password = secrets?.databasePassword || undefined;
+    assertDeploySecrets(plan, password);
+    const { securityKeyId } = await confirmStepUp(operator, "instance.deploy", params, stepUp);
+    const operationId = await requestDeploy(
+      db(),
+      keyRing(),
+      { ...operator, securityKeyId },
+      plan,
+      password,
+      await requestContext(),
+    );
+    await enqueueOperation(operationId);
+    revalidatePath("/operations");
+    return { operationId };
+  });
+}
+
+/** Ask the registry now for the eLabFTW versions it offers (for the deploy wizard). */
+export async function checkRegistryAction(): Promise<ActionResult<null>> {
+  return runAction(async () => {
+    await authorize("instances.deploy", "instance.check_registry");
+    const cache = await refreshTagCache(db(), registryConfig(), [ELABFTW_REPOSITORY]);
+    const result = cache[ELABFTW_REPOSITORY];
+    if (result?.error) throw new AppError("unavailable", result.error);
+    revalidatePath("/instances/deploy");
+    return null;
   });
 }

@@ -38,7 +38,14 @@ export default async function InstancesPage({
         title="eLabFTW instances"
         description="Each instance with its unit, host, state, health, version and last backup, as last observed."
         actions={
-          can(viewer.role, "instances.manage") ? <ButtonLink href="/instances/new">Add by hand</ButtonLink> : undefined
+          can(viewer.role, "instances.deploy") ? (
+            <div className="flex gap-2">
+              <ButtonLink href="/instances/new">Add by hand</ButtonLink>
+              <ButtonLink href="/instances/deploy" variant="primary">
+                Deploy a new instance
+              </ButtonLink>
+            </div>
+          ) : undefined
         }
       />
       {rows.length === 0 && !filtered ? (

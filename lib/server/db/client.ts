@@ -14,6 +14,7 @@ export const SECRET_FIELDS = {
   webAuthnChallenge: { bindingHash: true },
   dockerHost: { tlsClientKeyEnc: true, sshPrivateKeyEnc: true },
   instance: { secretsEnc: true },
+  operation: { secretsEnc: true },
   setting: { secretEnc: true },
 } as const;
 

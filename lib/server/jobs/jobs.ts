@@ -1,7 +1,10 @@
 import PgBoss from "pg-boss";
+import { QUEUES } from "./queues";
 import type { KeyRing } from "../../crypto";
 import { createPrismaClient } from "../db/client";
 import { refreshAllHosts } from "../hosts/snapshot";
+import type { DeployOptions } from "../instances/deploy";
+import { executeOperation, staleOperations } from "../operations/execute";
 import type { RegistryConfig } from "../registry/registry-client";
 import { refreshTagCache } from "../registry/tag-cache";
 
@@ -12,7 +15,7 @@ import { refreshTagCache } from "../registry/tag-cache";
  * every host runs each minute; the queue's "stately" policy means one run at
  * a time across every panel process sharing the database.
  */
-export const QUEUES = { hostSnapshots: "hosts-snapshot", registryTags: "registry-tags" } as const;
+export { QUEUES };
 
 export interface JobsOptions {
   databaseUrl: string;
@@ -27,6 +30,9 @@ export interface JobsOptions {
   helperImages?: string[];
   /** Where newer eLabFTW versions are looked up. */
   registry: RegistryConfig;
+  /** Name of this worker in operation leases. */
+  owner?: string;
+  deploy?: DeployOptions;
 }
 
 export interface Jobs {
@@ -81,6 +87,34 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     const failed = Object.entries(cache).filter(([, v]) => v.error);
     for (const [repository, v] of failed) options.log(`Registry tags of ${repository}: ${v.error}`);
   });
+  // Operations (deploy, and later upgrade, backup, restore): one job each, run
+  // one at a time per operation, several operations side by side.
+  await boss.createQueue(QUEUES.operations, {
+    name: QUEUES.operations,
+    policy: "standard",
+    retryLimit: 0,
+    expireInSeconds: 4 * 3600,
+  });
+  const owner = options.owner ?? `panel-${process.pid}`;
+  // Each worker takes one job at a time: three operations can run at once.
+  for (let i = 0; i < 3; i++) {
+    await boss.work<{ operationId: string }>(
+      QUEUES.operations,
+      { pollingIntervalSeconds: 1, batchSize: 1 },
+      async ([job]) => {
+        if (!job) return;
+        const outcome = await executeOperation(db, options.ring, job.data.operationId, {
+          owner,
+          deploy: options.deploy,
+        });
+        options.log(`Operation ${job.data.operationId}: ${outcome}.`);
+      },
+    );
+  }
+  // Operations left behind by a panel that stopped mid-way are taken over.
+  for (const operationId of await staleOperations(db)) {
+    await boss.send(QUEUES.operations, { operationId }, { singletonKey: operationId });
+  }
   // A first snapshot and tag list right away, not in a minute or an hour.
   await boss.send(QUEUES.hostSnapshots, {});
   await boss.send(QUEUES.registryTags, {});

@@ -10,6 +10,9 @@ import { listTags, type RegistryConfig } from "./registry-client";
  */
 export const TAGS_SETTING = "registry.tags";
 
+/** The official eLabFTW image: always looked up, so the deploy wizard has versions before any instance exists. */
+export const ELABFTW_REPOSITORY = "elabftw/elabimg";
+
 export interface RepositoryTags {
   fetchedAt: string;
   tags: string[];
@@ -31,11 +34,14 @@ export async function readTagCache(db: Db): Promise<TagCache> {
 
 /** Fetch the tags of these repositories (default: every repository of the inventory) and store them. */
 export async function refreshTagCache(db: Db, config: RegistryConfig, repositories?: string[]): Promise<TagCache> {
-  const wanted =
-    repositories ??
-    (await db.instance.findMany({ distinct: ["imageRepository"], select: { imageRepository: true } })).map(
-      (i) => i.imageRepository,
-    );
+  const wanted = repositories ?? [
+    ...new Set([
+      ELABFTW_REPOSITORY,
+      ...(await db.instance.findMany({ distinct: ["imageRepository"], select: { imageRepository: true } })).map(
+        (i) => i.imageRepository,
+      ),
+    ]),
+  ];
   const results = await Promise.all(
     wanted.map(async (repository) => {
       try {

@@ -35,7 +35,13 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const operation = isUuid(id) ? await findOperation(db(), id) : null;
   if (!operation) notFound();
   const active = ["queued", "running", "rolling_back"].includes(operation.state);
-  const title = `${KIND[operation.kind]}${operation.instance ? ` of ${operation.instance.name}` : ""}`;
+  const planned = (operation.params ?? {}) as { name?: unknown };
+  const subject = operation.instance?.name ?? (typeof planned.name === "string" ? planned.name : null);
+  const title = `${KIND[operation.kind]}${subject ? ` of ${subject}` : ""}`;
+  const registered =
+    operation.kind === "deploy" && operation.state === "succeeded"
+      ? ((operation.result as { register?: { registerUrl?: string } } | null)?.register?.registerUrl ?? null)
+      : null;
   return (
     <>
       <LiveRefresh active={active} />
@@ -55,6 +61,19 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
             />
             <div className="mt-1 text-xs text-slate-600">{operation.progress} %</div>
           </div>
+        )}
+        {registered && operation.instance && (
+          <Alert tone="success" title="The instance is running">
+            Open{" "}
+            <a href={registered} className="font-medium underline" target="_blank" rel="noreferrer">
+              {registered}
+            </a>{" "}
+            and register the first account: it becomes the instance&apos;s sysadmin. Then see{" "}
+            <Link href={`/instances/${operation.instance.id}`} className="font-medium underline">
+              {operation.instance.name}
+            </Link>{" "}
+            in the inventory.
+          </Alert>
         )}
         {operation.error && (
           <Alert tone="error" title={operation.state === "rolled_back" ? "Failed, and undone" : "Failed"}>

@@ -1,0 +1,6 @@
+/** Names of the job queues (pg-boss), shared by the workers and the web side. */
+export const QUEUES = {
+  hostSnapshots: "hosts-snapshot",
+  registryTags: "registry-tags",
+  operations: "operations",
+} as const;
