@@ -4,7 +4,8 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { createContainer, pullImage, startContainer, type DockerClient } from "../lib/docker";
 import { removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName } from "../test/support/docker";
-import { init, startDatabase } from "../test/support/elabftw";
+import { createHash, randomBytes } from "node:crypto";
+import { init, rootSql, startDatabase, type TestDatabase } from "../test/support/elabftw";
 import { sql } from "./support/db";
 
 /**
@@ -16,12 +17,13 @@ import { sql } from "./support/db";
 const run = uniqueName("e2e-inv");
 let engine: DockerClient;
 let web = "";
+let mysql: TestDatabase;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   engine = await testEngine();
   await pullImage(engine, "elabftw/elabimg:5.0.4");
-  const mysql = await startDatabase(engine, run);
+  mysql = await startDatabase(engine, run);
   web = `${run}-elabftw`;
   await createContainer(engine, {
     name: web,
@@ -101,6 +103,29 @@ test("add the host, discover and adopt the instance, see it on the dashboard, op
   await page.getByLabel("Stream").selectOption("stdout");
   await expect(logs).not.toContainText("healthcheck.php");
   await page.screenshot({ path: "test-results/screens/instance.png", fullPage: true });
+
+  // Usage figures need an eLabFTW API key: a wrong one is refused and not kept, a working one shows the counts.
+  const secret = randomBytes(42).toString("hex");
+  const salt = randomBytes(8).toString("hex");
+  const hash = `sha256$${salt}$${createHash("sha256")
+    .update(salt + secret)
+    .digest("hex")}`;
+  await rootSql(
+    engine,
+    mysql,
+    `INSERT INTO users (firstname, lastname, email, validated) VALUES ('Ada','L','ada@x',1); INSERT INTO api_keys (name, hash, userid, team) VALUES ('panel', '${hash}', 1, 1);`,
+    "elabftw",
+  );
+  const usage = page.getByRole("region", { name: "Usage" });
+  await expect(usage).toContainText("No eLabFTW API key is set for this instance");
+  await usage.getByLabel("eLabFTW API key").fill(`1-${"0".repeat(84)}`);
+  await usage.getByRole("button", { name: "Save the key" }).click();
+  await expect(usage.getByRole("alert")).toContainText("The key was not kept: eLabFTW refused the API key (HTTP 401)");
+  await usage.getByLabel("eLabFTW API key").fill(`1-${secret}`);
+  await usage.getByRole("button", { name: "Save the key" }).click();
+  await expect(usage.getByText("1 active")).toBeVisible({ timeout: 30_000 });
+  await expect(usage).toContainText("reported from eLabFTW 5.1.0"); // 5.0.4 does not report the uploads' size
+  await usage.screenshot({ path: "test-results/screens/instance-usage.png" });
 
   await page.goto("/");
   const row = page.getByRole("row", { name: /umr5107/ });

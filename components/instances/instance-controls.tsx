@@ -3,8 +3,13 @@
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { checkRegistryAction, checkUpdatesAction, observeAction } from "@/app/(dashboard)/instances/actions";
-import { Alert, Button } from "@/components/ui";
+import {
+  checkRegistryAction,
+  checkUpdatesAction,
+  observeAction,
+  setApiKeyAction,
+} from "@/app/(dashboard)/instances/actions";
+import { Alert, Button, Field, Input } from "@/components/ui";
 
 /** "Check now": looks at the instance through its containers; runs once when the page opens. */
 export function ObserveButton({ instanceId, auto }: { instanceId: string; auto: boolean }) {
@@ -66,5 +71,70 @@ export function CheckUpdatesButton({
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
     </span>
+  );
+}
+
+/** Set, replace or remove the eLabFTW API key used for usage figures (tried before it is kept). */
+export function ApiKeyForm({ instanceId, configured }: { instanceId: string; configured: boolean }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(!configured);
+  const [value, setValue] = useState("");
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  async function save(apiKey: string | null) {
+    setBusy(apiKey ? "Trying the key…" : "Removing…");
+    setError(null);
+    const result = await setApiKeyAction(instanceId, apiKey);
+    setBusy(null);
+    if (!result.ok) return setError(result.message);
+    setValue("");
+    setOpen(false);
+    router.refresh();
+  }
+  if (!open) {
+    return (
+      <div className="flex gap-2">
+        <Button onClick={() => setOpen(true)}>Replace the API key</Button>
+        <Button variant="ghost" onClick={() => save(null)} disabled={!!busy}>
+          {busy ?? "Remove the API key"}
+        </Button>
+        {error && <Alert tone="error">{error}</Alert>}
+      </div>
+    );
+  }
+  return (
+    <form
+      className="space-y-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(value);
+      }}
+    >
+      <Field
+        id={`api-key-${instanceId}`}
+        label="eLabFTW API key"
+        help="In eLabFTW: user settings → API keys, read-only. Tried at once, stored encrypted, never shown again."
+      >
+        <Input
+          id={`api-key-${instanceId}`}
+          type="password"
+          autoComplete="off"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          placeholder="3-4f0c…"
+        />
+      </Field>
+      <div className="flex gap-2">
+        <Button type="submit" variant="primary" disabled={!!busy || !value}>
+          {busy ?? "Save the key"}
+        </Button>
+        {configured && (
+          <Button onClick={() => setOpen(false)} disabled={!!busy}>
+            Cancel
+          </Button>
+        )}
+      </div>
+      {error && <Alert tone="error">{error}</Alert>}
+    </form>
   );
 }

@@ -12,11 +12,23 @@ export function Card({
   children: ReactNode;
   className?: string;
 }) {
+  // A titled card is a named region (screen readers list it; tests find it by name).
+  const headingId =
+    typeof title === "string"
+      ? `card-${title
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")
+          .replace(/^-|-$/g, "")}`
+      : undefined;
   return (
-    <section className={cn("rounded-lg border border-slate-200 bg-white", className)}>
+    <section className={cn("rounded-lg border border-slate-200 bg-white", className)} aria-labelledby={headingId}>
       {(title || actions) && (
         <header className="flex items-center justify-between gap-3 border-b border-slate-200 px-4 py-2.5">
-          {title && <h2 className="text-sm font-semibold text-slate-800">{title}</h2>}
+          {title && (
+            <h2 id={headingId} className="text-sm font-semibold text-slate-800">
+              {title}
+            </h2>
+          )}
           {actions}
         </header>
       )}

@@ -12,6 +12,7 @@ import { AppError } from "@/lib/errors";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { addInstanceByHand } from "@/lib/server/instances/add-instance";
 import { observeInstance, type Observation } from "@/lib/server/instances/observe";
+import { setInstanceApiKey } from "@/lib/server/instances/api-key";
 import { refreshTagCache, registryConfig } from "@/lib/server/registry/tag-cache";
 import { ELABFTW_REPOSITORY, planDeploy, type DeployPlan } from "@/lib/server/instances/deploy-plan";
 import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deploy";
@@ -142,6 +143,18 @@ export async function checkRegistryAction(): Promise<ActionResult<null>> {
     const result = cache[ELABFTW_REPOSITORY];
     if (result?.error) throw new AppError("unavailable", result.error);
     revalidatePath("/instances/deploy");
+    return null;
+  });
+}
+
+/** Set (or, with null, remove) the eLabFTW API key used for usage figures; a refused key is not kept. */
+export async function setApiKeyAction(instanceId: string, apiKey: string | null): Promise<ActionResult<null>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.manage", "instance.api_key");
+    await requireVisibleInstance(db(), operator, instanceId);
+    await setInstanceApiKey(db(), keyRing(), operator, instanceId, apiKey, await requestContext());
+    await observeInstance(db(), keyRing(), instanceId);
+    revalidatePath(`/instances/${instanceId}`);
     return null;
   });
 }

@@ -15,6 +15,9 @@ import { clientFor } from "../hosts/clients";
 import { complianceChecks, complianceScore, type ComplianceCheck } from "../compliance/checks";
 import { splitImageRef } from "./discovery";
 import { parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
+import { instanceSecretsContext } from "./discover-instances";
+import { fetchUsage, type UsageReading } from "./usage";
+import { open } from "../../crypto";
 
 /**
  * A look at one instance, through the Docker API only (no network path from
@@ -45,6 +48,8 @@ export interface Observation {
   uploadsBytes: number | null;
   problems: string[];
   compliance: { checks: ComplianceCheck[]; score: ReturnType<typeof complianceScore> } | null;
+  /** Figures from /api/v2/info, when an eLabFTW API key is set for this instance. */
+  usage: UsageReading;
 }
 
 /** Panel-made side containers (one-off, backup, kept for rollback) on a host, with their restart policies. */
@@ -133,6 +138,7 @@ export async function observeInstance(db: Db, ring: KeyRing, instanceId: string)
       webHost: { select: { name: true, address: true, kind: true } },
       databaseHost: { select: { id: true, name: true } },
     },
+    omit: { secretsEnc: false },
   });
   if (!instance)
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
@@ -147,7 +153,13 @@ export async function observeInstance(db: Db, ring: KeyRing, instanceId: string)
     uploadsBytes: null,
     problems,
     compliance: null,
+    usage: { configured: false },
   };
+  const apiKey = instance.secretsEnc
+    ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as { apiKey?: string }).apiKey
+    : undefined;
+  if (apiKey)
+    observation.usage = { configured: true, usage: null, error: "not asked: the web container is not running" };
   // What the checks below need from the containers, filled in as they are read.
   const seen: {
     web: ContainerDetails | null;
@@ -195,6 +207,15 @@ export async function observeInstance(db: Db, ring: KeyRing, instanceId: string)
       observation.health = health;
       observation.schema = schema;
       observation.uploadsBytes = uploads;
+      if (apiKey) {
+        observation.usage = {
+          configured: true,
+          ...(await fetchUsage(client, web, apiKey).catch((e: unknown) => ({
+            usage: null,
+            error: (e as Error).message,
+          }))),
+        };
+      }
       const inSync = "upToDate" in schema && schema.upToDate;
       state = health.verdict === "ok" && inSync ? "running" : "degraded";
       if (health.verdict !== "ok") problems.push(`Health: ${health.detail}.`);

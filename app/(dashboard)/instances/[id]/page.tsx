@@ -3,10 +3,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { HealthBadge } from "@/components/fleet/fleet-table";
-import { CheckUpdatesButton, ObserveButton } from "@/components/instances/instance-controls";
+import { ApiKeyForm, CheckUpdatesButton, ObserveButton } from "@/components/instances/instance-controls";
 import { LiveLogs } from "@/components/instances/live-logs";
 import { InstanceStateBadge } from "@/components/status/badges";
-import { Alert, Card, PageHeader, StatusBadge, Table, Facts } from "@/components/ui";
+import { Alert, Card, PageHeader, Stat, StatusBadge, Table, Facts } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
@@ -169,6 +169,12 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             />
           </Card>
         </div>
+        <Card title="Usage">
+          <UsageFigures
+            usage={observation?.usage ?? { configured: false }}
+            manage={can(viewer.role, "instances.manage") ? instance.id : null}
+          />
+        </Card>
         <Card
           title={
             observation?.compliance
@@ -234,5 +240,47 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         {inspect && <LiveLogs instanceId={instance.id} hasDatabase={instance.databasePlacement === "container"} />}
       </div>
     </>
+  );
+}
+
+/** Users, experiments, items and storage from eLabFTW's /api/v2/info (needs an API key). */
+function UsageFigures({ usage, manage }: { usage: Observation["usage"]; manage: string | null }) {
+  if (!usage.configured) {
+    return (
+      <div className="space-y-3 text-sm text-slate-700">
+        <p>
+          No eLabFTW API key is set for this instance, so the panel cannot count its users, experiments, items and
+          stored files.{manage ? " Set a read-only key below." : " Ask the service informatique to set one."}
+        </p>
+        {manage && <ApiKeyForm instanceId={manage} configured={false} />}
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-3">
+      {usage.error && (
+        <Alert tone="warning" title="Usage figures could not be read">
+          {usage.error}
+        </Alert>
+      )}
+      {usage.usage && (
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-5">
+          <Stat label="Users" value={usage.usage.users} detail={`${usage.usage.activeUsers} active`} />
+          <Stat label="Teams" value={usage.usage.teams} />
+          <Stat
+            label="Experiments"
+            value={usage.usage.experiments}
+            detail={`${usage.usage.timestampedExperiments} timestamped`}
+          />
+          <Stat label="Items" value={usage.usage.items} />
+          <Stat
+            label="Uploaded files"
+            value={usage.usage.uploadsBytes === null ? "—" : formatBytes(usage.usage.uploadsBytes)}
+            detail={usage.usage.uploadsBytes === null ? "reported from eLabFTW 5.1.0" : undefined}
+          />
+        </div>
+      )}
+      {manage && <ApiKeyForm instanceId={manage} configured />}
+    </div>
   );
 }
