@@ -107,6 +107,13 @@ const schema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  /**
+   * The panel's own age identity for backups (a key file outside the
+   * database, created at first start). Default: <data dir>/backup-identity.txt.
+   */
+  PANEL_BACKUP_IDENTITY_FILE: z.string().trim().min(1).optional(),
+  /** Where restore points go for instances without a backup policy. Default: <data dir>/backups. */
+  PANEL_BACKUP_DIR: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * Strict key policy: a JSON file of FIDO metadata statements (an array, or
@@ -182,6 +189,17 @@ export function env(): Env {
 /** Absolute path of the data directory (embedded database, generated keys). */
 export function dataDir(e: Env = env()): string {
   return path.resolve(e.PANEL_DATA_DIR);
+}
+
+/** The backup identity file and the default destination of restore points. */
+export function backupPaths(e: Env = env()): { identityFile: string; defaultDir: string } {
+  return {
+    // Run-time paths, not files of the app: keep them out of Next's output tracing.
+    identityFile: path.resolve(
+      /* turbopackIgnore: true */ e.PANEL_BACKUP_IDENTITY_FILE ?? path.join(dataDir(e), "backup-identity.txt"),
+    ),
+    defaultDir: path.resolve(/* turbopackIgnore: true */ e.PANEL_BACKUP_DIR ?? path.join(dataDir(e), "backups")),
+  };
 }
 
 /** True when `value` is an IPv4 or IPv6 CIDR range (or a bare address), in canonical notation. */

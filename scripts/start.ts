@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, readdirSy
 import path from "node:path";
 import { loadApprovedModels } from "../lib/auth/key-models";
 import { startJobs, type Jobs } from "../lib/server/jobs/jobs";
-import { ConfigError, dataDir, parseEnv } from "../lib/env";
+import { backupPaths, ConfigError, dataDir, parseEnv } from "../lib/env";
+import { ensureBackupIdentity } from "../lib/server/backups/identity";
 import { generateKeySpec, parseKeyRing } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/server/db/embedded";
@@ -34,6 +35,12 @@ async function main(): Promise<void> {
   mkdirSync(data, { recursive: true, mode: 0o700 });
 
   const masterKey = ensureMasterKey(env.PANEL_SECRET_KEY, data);
+  const backup = await ensureBackupIdentity(backupPaths(env).identityFile);
+  say(
+    backup.created
+      ? `Created the backup identity ${backup.identity.file} (public key ${backup.identity.recipient}). Keep a copy of this file offline: it opens every backup.`
+      : `Backup identity: ${backup.identity.recipient}.`,
+  );
   if (env.PANEL_APPROVED_KEY_MODELS_FILE) {
     const models = loadApprovedModels(env.PANEL_APPROVED_KEY_MODELS_FILE);
     say(`Strict key policy: ${models.length} approved model(s): ${models.map((m) => m.description).join(", ")}.`);

@@ -18,3 +18,30 @@ export async function findRecentBackups(db: Db, viewer: Viewer, take = 50) {
     },
   });
 }
+
+/** An instance's recent restore points, newest first (the caller has checked the instance is visible). */
+export async function findInstanceBackups(db: Db, instanceId: string, take = 10) {
+  return db.backup.findMany({
+    where: { instanceId },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: {
+      id: true,
+      status: true,
+      trigger: true,
+      createdAt: true,
+      finishedAt: true,
+      totalBytes: true,
+      databaseBytes: true,
+      uploadsBytes: true,
+      uploadsFileCount: true,
+      schemaVersion: true,
+      elabftwVersion: true,
+      error: true,
+      verificationStatus: true,
+      verifiedAt: true,
+      verificationDetails: true,
+      operationId: true,
+    },
+  });
+}

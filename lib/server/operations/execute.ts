@@ -4,6 +4,16 @@ import type { DeployOptions } from "../instances/deploy";
 import { deploySteps, finishDeploy } from "../instances/deploy";
 import type { DeployPlan } from "../instances/deploy-plan";
 import { runOperation } from "./journal";
+import { backupSteps, finishBackup, type BackupPlan } from "../backups/create-backup";
+import { finishVerification, requestVerification, verifySteps, type VerifyPlan } from "../backups/verify-backup";
+
+export interface ExecuteOptions {
+  owner: string;
+  deploy?: DeployOptions;
+  backup?: { identityFile?: string; defaultDir?: string };
+  /** Verify each backup right after it is written (default: the instance's policy says, else yes). */
+  verifyAfterBackup?: boolean;
+}
 
 /**
  * Run a queued operation by its kind (called by the job worker). An
@@ -14,11 +24,11 @@ export async function executeOperation(
   db: Db,
   ring: KeyRing,
   operationId: string,
-  options: { owner: string; deploy?: DeployOptions },
+  options: ExecuteOptions,
 ): Promise<"succeeded" | "failed" | "rolled_back" | "not_runnable"> {
   const operation = await db.operation.findUnique({
     where: { id: operationId },
-    select: { kind: true, state: true, params: true },
+    select: { kind: true, state: true, params: true, startedAt: true, requestedById: true },
   });
   if (!operation || !["queued", "running"].includes(operation.state)) return "not_runnable";
   switch (operation.kind) {
@@ -28,6 +38,42 @@ export async function executeOperation(
         owner: options.owner,
       });
       await finishDeploy(db, operationId, plan, outcome);
+      return outcome;
+    }
+    case "backup": {
+      const plan = operation.params as unknown as BackupPlan;
+      if (operation.startedAt) {
+        // A backup cannot go on from the middle of a stream: a run cut short ends failed, its files removed.
+        await abandon(
+          db,
+          operationId,
+          "The panel stopped during this backup; its unfinished files were removed. Run it again.",
+        );
+        await finishBackup(db, operationId, "failed");
+        return "failed";
+      }
+      const outcome = await runOperation(db, operationId, backupSteps(db, ring, operationId, plan, options.backup), {
+        owner: options.owner,
+      });
+      const backupId = await finishBackup(db, operationId, outcome);
+      if (outcome === "succeeded" && backupId) {
+        const policy = await db.backup.findUnique({
+          where: { id: backupId },
+          select: { policy: { select: { verifyAfterBackup: true } } },
+        });
+        if (options.verifyAfterBackup ?? policy?.policy?.verifyAfterBackup ?? true) {
+          const verifyId = await requestVerification(db, backupId, operation.requestedById);
+          await executeOperation(db, ring, verifyId, options);
+        }
+      }
+      return outcome;
+    }
+    case "verify": {
+      const plan = operation.params as unknown as VerifyPlan;
+      const outcome = await runOperation(db, operationId, verifySteps(db, ring, operationId, plan, options.backup), {
+        owner: options.owner,
+      });
+      await finishVerification(db, operationId, plan, outcome);
       return outcome;
     }
     default:
@@ -41,6 +87,18 @@ export async function executeOperation(
       });
       return "failed";
   }
+}
+
+async function abandon(db: Db, operationId: string, error: string): Promise<void> {
+  await db.operation.update({
+    where: { id: operationId },
+    data: { state: "failed", error, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+  });
+  await db.operationStep.updateMany({
+    where: { operationId, state: { in: ["pending", "running"] } },
+    data: { state: "skipped" },
+  });
+  await db.instance.updateMany({ where: { activeOperationId: operationId }, data: { activeOperationId: null } });
 }
 
 /** Operations whose worker stopped answering (lease expired while queued or running). */

@@ -13,11 +13,21 @@ import { now } from "@/lib/clock";
 import { db } from "@/lib/db";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findInstance } from "@/lib/server/instances/find-instances";
+import { findInstanceBackups } from "@/lib/server/backups/find-backups";
+import { BackupNowButton, VerifyButton } from "@/components/backups/backup-controls";
+import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import type { Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 
 export const metadata: Metadata = { title: "Instance" };
+
+const TRIGGER = {
+  scheduled: "Scheduled",
+  manual: "On demand",
+  pre_upgrade: "Before upgrade",
+  pre_restore: "Before restore",
+} as const;
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -31,6 +41,8 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const updates = tags ? updatesFor(version, tags.tags) : null;
   const inspect = can(viewer.role, "instances.inspect");
   const lastBackup = instance.backups[0];
+  const backups = await findInstanceBackups(db(), instance.id);
+  const runBackups = can(viewer.role, "backups.run");
   return (
     <>
       <PageHeader
@@ -169,6 +181,49 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             />
           </Card>
         </div>
+        <Card title="Backups" actions={runBackups ? <BackupNowButton instanceId={instance.id} /> : undefined}>
+          {backups.length === 0 ? (
+            <p className="text-sm text-slate-600">
+              No backup yet.
+              {runBackups ? " “Back up now” writes an encrypted restore point and proves it by a test restore." : ""}
+            </p>
+          ) : (
+            <Table
+              caption="Restore points"
+              columns={["Taken", "Trigger", "Status", "Database", "Uploads", "Schema", "Verification", ""]}
+              rows={backups.map((b) => {
+                const reason =
+                  b.status === "failed"
+                    ? b.error
+                    : b.verificationStatus === "failed"
+                      ? ((b.verificationDetails as { reason?: string } | null)?.reason ?? null)
+                      : null;
+                return {
+                  key: b.id,
+                  cells: [
+                    b.operationId ? (
+                      <Link key="t" href={`/operations/${b.operationId}`} className="text-sky-800 underline">
+                        {formatDateTime(b.createdAt)}
+                      </Link>
+                    ) : (
+                      formatDateTime(b.createdAt)
+                    ),
+                    TRIGGER[b.trigger],
+                    <BackupStatusBadge key="s" value={b.status} />,
+                    b.databaseBytes !== null ? formatBytes(b.databaseBytes) : "—",
+                    b.uploadsBytes !== null ? `${formatBytes(b.uploadsBytes)} · ${b.uploadsFileCount ?? 0} files` : "—",
+                    b.schemaVersion ?? "—",
+                    <span key="v" className="flex flex-col gap-1">
+                      <VerificationBadge value={b.verificationStatus} />
+                      {reason && <span className="text-xs text-slate-700">{reason}</span>}
+                    </span>,
+                    runBackups && b.status === "succeeded" ? <VerifyButton key="a" backupId={b.id} /> : "",
+                  ],
+                };
+              })}
+            />
+          )}
+        </Card>
         <Card title="Usage">
           <UsageFigures
             usage={observation?.usage ?? { configured: false }}

@@ -1,0 +1,40 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { authorize, requestContext } from "@/lib/auth/authorize";
+import { db } from "@/lib/db";
+import { runAction, type ActionResult } from "@/lib/server/actions";
+import { requestBackup } from "@/lib/server/backups/create-backup";
+import { requestVerification } from "@/lib/server/backups/verify-backup";
+import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
+import { enqueueOperation } from "@/lib/server/jobs/queue";
+import { AppError } from "@/lib/errors";
+import { isUuid } from "@/lib/server/ids";
+
+/** Back up one instance now; the browser follows the operation's live page. */
+export async function backupNowAction(instanceId: string): Promise<ActionResult<{ operationId: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("backups.run", "backup.run");
+    await requireVisibleInstance(db(), operator, instanceId);
+    const operationId = await requestBackup(db(), operator, { instanceId, trigger: "manual" }, await requestContext());
+    await enqueueOperation(operationId);
+    revalidatePath(`/instances/${instanceId}`);
+    return { operationId };
+  });
+}
+
+/** Prove a backup again: decrypt, check every file, load the dump into a throw-away database. */
+export async function verifyBackupAction(backupId: string): Promise<ActionResult<{ operationId: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("backups.run", "backup.verify");
+    if (!isUuid(backupId))
+      throw new AppError("bad_input", "This is not a backup of the panel.", { hint: "Reload the page." });
+    const backup = await db().backup.findUnique({ where: { id: backupId }, select: { instanceId: true } });
+    if (!backup) throw new AppError("not_found", "This backup is not in the inventory.", { hint: "Reload the page." });
+    await requireVisibleInstance(db(), operator, backup.instanceId);
+    const operationId = await requestVerification(db(), backupId, operator.id);
+    await enqueueOperation(operationId);
+    revalidatePath(`/instances/${backup.instanceId}`);
+    return { operationId };
+  });
+}

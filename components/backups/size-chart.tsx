@@ -1,0 +1,60 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatBytes } from "@/lib/format";
+
+/**
+ * Database and uploads sizes of the successful restore points over time
+ * (recharts). Drawn in the browser only: the panel's CSP forbids inline style
+ * attributes in server-rendered HTML, and a chart is no use without script.
+ */
+export function SizeChart({
+  points,
+  label,
+}: {
+  points: { at: string; databaseBytes: number; uploadsBytes: number }[];
+  label: string;
+}) {
+  // false while rendering on the server, true in the browser.
+  const mounted = useSyncExternalStore(
+    () => () => {},
+    () => true,
+    () => false,
+  );
+  const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "Europe/Paris" });
+  const data = points.map((p) => ({ ...p, day: day.format(new Date(p.at)) }));
+  return (
+    <figure className="h-40 w-full" aria-label={label}>
+      {mounted && points.length > 0 && (
+        <ResponsiveContainer width="100%" height="100%">
+          <AreaChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+            <XAxis dataKey="day" tick={{ fontSize: 11 }} />
+            <YAxis tickFormatter={(v: number) => formatBytes(v)} tick={{ fontSize: 11 }} width={70} />
+            <Tooltip formatter={(v) => formatBytes(Number(v))} />
+            <Legend wrapperStyle={{ fontSize: 12 }} />
+            <Area
+              type="monotone"
+              dataKey="databaseBytes"
+              name="Database (encrypted)"
+              stackId="1"
+              stroke="#0369a1"
+              fill="#bae6fd"
+            />
+            <Area
+              type="monotone"
+              dataKey="uploadsBytes"
+              name="Uploads (encrypted)"
+              stackId="1"
+              stroke="#047857"
+              fill="#a7f3d0"
+              strokeDasharray="4 2"
+            />
+          </AreaChart>
+        </ResponsiveContainer>
+      )}
+      <figcaption className="sr-only">{label}</figcaption>
+    </figure>
+  );
+}

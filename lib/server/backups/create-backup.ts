@@ -1,0 +1,524 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, rename, rm, statfs, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import type { RequestContext } from "../../auth/ceremonies";
+import { open, seal, type KeyRing } from "../../crypto";
+import { execCapture, execStream, getArchive, inspectContainer } from "../../docker";
+import { backupPaths } from "../../env";
+import { AppError } from "../../errors";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db/client";
+import { clientFor } from "../hosts/clients";
+import { instanceSecretsContext } from "../instances/discover-instances";
+import { createOperation, OperationConflict, type StepContext, type StepDefinition } from "../operations/journal";
+import type { Actor } from "../operators/manage-operators";
+import { DumpStatsCollector } from "./dump-stats";
+import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
+import { loadBackupIdentity } from "./identity";
+
+/**
+ * One restore point of one instance: the database dump, the uploads archive
+ * and a manifest, under <destination>/<unit>/<instance>/<UTC time>/. Both
+ * data files are compressed and encrypted (age) on their way from the
+ * container to the disk; the directory is built under a ".partial" name and
+ * renamed only once complete, so a failed or interrupted backup leaves
+ * nothing that looks like a restore point.
+ */
+export const BACKUP_STEPS = [
+  { key: "prepare", title: "Check the instance and the destination" },
+  { key: "database", title: "Dump the database" },
+  { key: "uploads", title: "Archive the uploads" },
+  { key: "manifest", title: "Write the manifest and seal the restore point" },
+] as const;
+
+export const DATABASE_FILE = "database.sql.gz.age";
+export const UPLOADS_FILE = "uploads.tar.gz.age";
+export const MANIFEST_FILE = "manifest.json";
+export const MANIFEST_SEAL = "manifest.seal";
+export const manifestSealContext = (backupId: string) => `backup:${backupId}:manifest`;
+
+/** Flags for a consistent, complete, re-loadable dump; the password goes through the environment. */
+export const DUMP_FLAGS = [
+  "--single-transaction",
+  "--quick",
+  "--routines",
+  "--triggers",
+  "--events",
+  "--hex-blob",
+  "--default-character-set=utf8mb4",
+  "--no-tablespaces",
+];
+/** Known only to MySQL's mysqldump (MariaDB's refuses it): no GTID statements in a dump meant for a fresh server. */
+export const MYSQL_ONLY_FLAGS = ["--set-gtid-purged=OFF"];
+
+export interface UploadEntry {
+  path: string;
+  size: number;
+  sha256: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface BackupManifest {
+  format: "paillasse-backup/1";
+  backupId: string;
+  instance: { id: string; name: string; unit: string; siteUrl: string };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  image: string;
+  elabftwVersion: string | null;
+  schema: number | null;
+  recipients: string[];
+  database: WrittenFile & { file: string; server: string; tables: Record<string, number> };
+  uploads: WrittenFile & { file: string; files: UploadEntry[] };
+}
+
+export interface BackupPlan {
+  instanceId: string;
+  trigger: "scheduled" | "manual" | "pre_upgrade" | "pre_restore";
+}
+
+const utcStamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/:/g, "-");
+const mib = (n: number) => `${(n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0)} MiB`;
+
+/** Queue a backup of one instance: one operation per instance at a time (the journal refuses a second). */
+export async function requestBackup(
+  db: Db,
+  actor: Actor | null,
+  plan: BackupPlan,
+  context: RequestContext | null,
+): Promise<string> {
+  const instance = await db.instance.findUnique({
+    where: { id: plan.instanceId },
+    select: { id: true, name: true, unitId: true, webHostId: true },
+  });
+  if (!instance)
+    throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
+  const operationId = await createOperation(db, {
+    kind: "backup",
+    instanceId: instance.id,
+    hostId: instance.webHostId,
+    requestedById: actor?.id ?? null,
+    params: { instanceId: instance.id, name: instance.name, trigger: plan.trigger },
+    steps: [...BACKUP_STEPS],
+  });
+  await recordAuditEvent(db, {
+    actor: actor
+      ? { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId }
+      : { type: "system", label: "backup schedule" },
+    ip: context?.ip,
+    userAgent: context?.userAgent,
+    action: "backup.request",
+    outcome: "success",
+    target: { type: "operation", id: operationId },
+    instanceId: instance.id,
+    unitId: instance.unitId,
+    params: { name: instance.name, trigger: plan.trigger },
+  });
+  return operationId;
+}
+
+export { OperationConflict };
+
+interface Prepared {
+  backupId: string;
+  dir: string;
+  partialDir: string;
+  recipients: string[];
+  startedAt: string;
+  image: string;
+  elabftwVersion: string | null;
+}
+
+/** Throttled progress: at most one database write a second. */
+function progressReporter(ctx: StepContext, from: number, to: number, label: string, expected: number | null) {
+  const started = Date.now();
+  let last = 0;
+  return (bytes: number) => {
+    const now = Date.now();
+    if (now - last < 1_000) return;
+    last = now;
+    const rate = bytes / Math.max(0.001, (now - started) / 1000);
+    const share = expected ? Math.min(1, bytes / expected) : 0;
+    void ctx.progress(from + (to - from) * share, `${label}: ${mib(bytes)} at ${mib(rate)}/s`).catch(() => undefined);
+  };
+}
+
+export function backupSteps(
+  db: Db,
+  ring: KeyRing,
+  operationId: string,
+  plan: BackupPlan,
+  options: { identityFile?: string; defaultDir?: string } = {},
+): StepDefinition[] {
+  const load = () =>
+    db.instance.findUniqueOrThrow({
+      where: { id: plan.instanceId },
+      select: {
+        id: true,
+        name: true,
+        siteUrl: true,
+        webHostId: true,
+        webContainerName: true,
+        databasePlacement: true,
+        databaseHostId: true,
+        databaseContainerName: true,
+        databaseName: true,
+        databaseUser: true,
+        imageRepository: true,
+        imageTag: true,
+        elabftwVersion: true,
+        observation: true,
+        secretsEnc: true,
+        unit: { select: { code: true } },
+        backupPolicy: { select: { id: true, destinationDir: true, extraRecipients: true } },
+      },
+    });
+  const prepared = (ctx: StepContext) => ctx.results.prepare as Prepared;
+
+  const steps: Record<(typeof BACKUP_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+    prepare: {
+      async run(ctx) {
+        const instance = await load();
+        if (instance.databasePlacement !== "container" || !instance.databaseHostId || !instance.databaseContainerName) {
+          throw new AppError(
+            "precondition_failed",
+            "This instance's database is on an external server; the panel backs up databases in containers it manages.",
+            { hint: "Back up the external server with its own tools, or move the database into a managed container." },
+          );
+        }
+        const secrets = instance.secretsEnc
+          ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as {
+              dbPassword?: string;
+            })
+          : {};
+        if (!secrets.dbPassword) {
+          throw new AppError("precondition_failed", "The panel does not know this instance's database password.", {
+            hint: "Adopt the instance again from its host (Discover reads it from the container), or add it by hand with the password.",
+          });
+        }
+        const paths = backupPaths();
+        const identity = await loadBackupIdentity(options.identityFile ?? paths.identityFile);
+        const destination = instance.backupPolicy?.destinationDir ?? options.defaultDir ?? paths.defaultDir;
+        const startedAt = new Date();
+        const dir = path.join(
+          /* turbopackIgnore: true */ destination,
+          instance.unit.code,
+          instance.name,
+          utcStamp(startedAt),
+        );
+        const partialDir = `${dir}.partial`;
+        try {
+          await mkdir(partialDir, { recursive: true, mode: 0o700 });
+        } catch (error) {
+          throw new AppError("unavailable", `The backup destination cannot be written: ${(error as Error).message}.`, {
+            hint: "Check that the destination directory exists, is mounted and is writable by the panel.",
+          });
+        }
+        const free = await statfs(partialDir)
+          .then((s) => s.bavail * s.bsize)
+          .catch(() => null);
+        await ctx.log(
+          `Writing to ${path.join(instance.unit.code, instance.name, utcStamp(startedAt))} under the destination${free !== null ? ` (${mib(free)} free)` : ""}.`,
+        );
+        const backup = await db.backup.create({
+          data: {
+            id: randomUUID(),
+            instanceId: instance.id,
+            policyId: instance.backupPolicy?.id ?? null,
+            operationId,
+            trigger: plan.trigger,
+            status: "running",
+            location: dir,
+            startedAt,
+            imageTag: `${instance.imageRepository}:${instance.imageTag}`,
+            elabftwVersion: instance.elabftwVersion,
+          },
+        });
+        await ctx.progress(5, "Prepared");
+        return {
+          backupId: backup.id,
+          dir,
+          partialDir,
+          recipients: [identity.recipient, ...(instance.backupPolicy?.extraRecipients ?? [])],
+          startedAt: startedAt.toISOString(),
+          image: `${instance.imageRepository}:${instance.imageTag}`,
+          elabftwVersion: instance.elabftwVersion,
+        } satisfies Prepared;
+      },
+      async compensate(ctx) {
+        const p = prepared(ctx);
+        await rm(p.partialDir, { recursive: true, force: true });
+        await ctx.log("Removed the unfinished restore point.");
+      },
+    },
+
+    database: {
+      async run(ctx) {
+        const p = prepared(ctx);
+        const instance = await load();
+        const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(instance.id))) as {
+          dbPassword: string;
+        };
+        const client = await clientFor(db, ring, instance.databaseHostId!);
+        const container = instance.databaseContainerName!;
+        const env = { MYSQL_PWD: secrets.dbPassword };
+        const version = await execCapture(client, container, { cmd: ["mysqldump", "--version"] });
+        if (version.exitCode !== 0) {
+          throw new AppError("unavailable", `mysqldump cannot run in ${container} (exit ${version.exitCode}).`, {
+            hint: "Check that the database container is running.",
+          });
+        }
+        const mariadb = /mariadb/i.test(version.stdout);
+        const schema = await execCapture(client, container, {
+          cmd: [
+            "mysql",
+            "--batch",
+            "--skip-column-names",
+            "-u",
+            instance.databaseUser,
+            instance.databaseName,
+            "-e",
+            "SELECT conf_value FROM config WHERE conf_name = 'schema'",
+          ],
+          env,
+        });
+        if (schema.exitCode !== 0) {
+          throw new AppError(
+            "unavailable",
+            `The database refused the panel: ${schema.stderr.trim().split("\n").at(-1) ?? `exit ${schema.exitCode}`}.`,
+            { hint: "Check the database container and the stored password (adopt the instance again if it changed)." },
+          );
+        }
+        const flags = [...DUMP_FLAGS, ...(mariadb ? [] : MYSQL_ONLY_FLAGS)];
+        await ctx.intent({ dump: instance.databaseName, flags, file: DATABASE_FILE });
+        await ctx.log(
+          `Dumping ${instance.databaseName} from ${container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`,
+        );
+        const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
+        const stats = new DumpStatsCollector();
+        let stderr = "";
+        const stderrSink = new Writable({
+          write(chunk: Buffer, _e, done) {
+            if (stderr.length < 65536) stderr += chunk.toString("utf8");
+            done();
+          },
+        });
+        const report = progressReporter(ctx, 5, 45, "Database", null);
+        const counted = pipeline(stdout, stats);
+        const written = writeEncryptedFile(stdout, path.join(p.partialDir, DATABASE_FILE), p.recipients, {
+          onPlainBytes: report,
+        });
+        let exitCode: number | null = null;
+        try {
+          const result = await execStream(
+            client,
+            container,
+            { cmd: ["mysqldump", "-u", instance.databaseUser, ...flags, instance.databaseName], env },
+            { stdout, stderr: stderrSink },
+          );
+          exitCode = result.exitCode;
+          stdout.end();
+        } catch (error) {
+          stdout.destroy(error as Error);
+          throw error;
+        } finally {
+          await Promise.allSettled([counted, written]);
+        }
+        const file = await written;
+        await counted;
+        const problem =
+          exitCode !== 0
+            ? `mysqldump exited with code ${exitCode}`
+            : !stats.stats.completed
+              ? "the dump does not end with “-- Dump completed”"
+              : /\berror\b/i.test(stderr)
+                ? "mysqldump reported an error"
+                : null;
+        if (problem) {
+          const detail = stderr.trim().split("\n").filter(Boolean).at(-1);
+          throw new AppError("unavailable", `The database dump failed: ${problem}${detail ? ` (${detail})` : ""}.`, {
+            hint: "Nothing was kept. Check the database container's state and logs, then run the backup again.",
+          });
+        }
+        const tables = stats.stats.tables;
+        await ctx.log(
+          `Database: ${Object.keys(tables).length} tables, ${Object.values(tables).reduce((a, b) => a + b, 0)} rows, ${mib(file.plainBytes)} dumped, ${mib(file.bytes)} encrypted.`,
+        );
+        await ctx.progress(45, "Database dumped");
+        const current = Number(schema.stdout.trim());
+        return {
+          ...file,
+          file: DATABASE_FILE,
+          server: version.stdout.trim().slice(0, 200),
+          tables,
+          schema: Number.isInteger(current) && current > 0 ? current : null,
+        };
+      },
+    },
+
+    uploads: {
+      async run(ctx) {
+        const p = prepared(ctx);
+        const instance = await load();
+        const client = await clientFor(db, ring, instance.webHostId);
+        const web = await inspectContainer(client, instance.webContainerName);
+        const expected = (instance.observation as { uploadsBytes?: number | null } | null)?.uploadsBytes ?? null;
+        await ctx.intent({ archive: "/elabftw/uploads", file: UPLOADS_FILE });
+        const archive = await getArchive(client, web.id, "/elabftw/uploads");
+        const files: UploadEntry[] = [];
+        const extract = tar.extract();
+        extract.on("entry", (header, stream, next) => {
+          if (header.type !== "file") {
+            stream.resume();
+            stream.on("end", next);
+            return;
+          }
+          const hash = createHash("sha256");
+          let size = 0;
+          stream.on("data", (chunk: unknown) => {
+            const data = chunk as Buffer;
+            hash.update(data);
+            size += data.length;
+          });
+          stream.on("end", () => {
+            files.push({
+              path: header.name,
+              size,
+              sha256: hash.digest("hex"),
+              mode: header.mode ?? 0,
+              uid: header.uid ?? 0,
+              gid: header.gid ?? 0,
+            });
+            next();
+          });
+        });
+        const source = new PassThrough({ highWaterMark: 1024 * 1024 });
+        const listed = pipeline(source, extract);
+        const written = writeEncryptedFile(source, path.join(p.partialDir, UPLOADS_FILE), p.recipients, {
+          onPlainBytes: progressReporter(ctx, 45, 90, "Uploads", expected),
+        });
+        try {
+          await pipeline(archive, source);
+        } finally {
+          await Promise.allSettled([listed, written]);
+        }
+        const file = await written;
+        await listed;
+        await writeFile(path.join(p.partialDir, "uploads-files.json.partial"), JSON.stringify(files));
+        const total = files.reduce((a, f) => a + f.size, 0);
+        await ctx.log(`Uploads: ${files.length} files, ${mib(total)}, ${mib(file.bytes)} encrypted.`);
+        await ctx.progress(90, "Uploads archived");
+        return { ...file, file: UPLOADS_FILE, fileCount: files.length };
+      },
+    },
+
+    manifest: {
+      async run(ctx) {
+        const p = prepared(ctx);
+        const instance = await load();
+        const database = ctx.results.database as BackupManifest["database"] & { schema: number | null };
+        const uploads = ctx.results.uploads as WrittenFile & { file: string; fileCount: number };
+        const { readFile } = await import("node:fs/promises");
+        const listFile = path.join(p.partialDir, "uploads-files.json.partial");
+        const files = JSON.parse(await readFile(listFile, "utf8")) as UploadEntry[];
+        const finishedAt = new Date();
+        const { schema, ...databaseEntry } = database;
+        const manifest: BackupManifest = {
+          format: "paillasse-backup/1",
+          backupId: p.backupId,
+          instance: { id: instance.id, name: instance.name, unit: instance.unit.code, siteUrl: instance.siteUrl },
+          startedAt: p.startedAt,
+          finishedAt: finishedAt.toISOString(),
+          durationMs: finishedAt.getTime() - new Date(p.startedAt).getTime(),
+          image: p.image,
+          elabftwVersion: p.elabftwVersion,
+          schema,
+          recipients: p.recipients,
+          database: databaseEntry,
+          uploads: {
+            file: uploads.file,
+            bytes: uploads.bytes,
+            sha256: uploads.sha256,
+            plainBytes: uploads.plainBytes,
+            files,
+          },
+        };
+        const text = `${JSON.stringify(manifest, null, 2)}\n`;
+        const manifestSha256 = createHash("sha256").update(text).digest("hex");
+        await writeFile(path.join(p.partialDir, MANIFEST_FILE), text, { mode: 0o600 });
+        // Tamper evidence: the manifest's hash sealed with the panel's master key (and kept in the database).
+        await writeFile(
+          path.join(p.partialDir, MANIFEST_SEAL),
+          seal(ring, manifestSha256, manifestSealContext(p.backupId)),
+          { mode: 0o600 },
+        );
+        await rm(listFile, { force: true });
+        await rename(p.partialDir, p.dir);
+        const totalBytes = database.bytes + uploads.bytes + Buffer.byteLength(text);
+        await db.backup.update({
+          where: { id: p.backupId },
+          data: {
+            status: "succeeded",
+            finishedAt,
+            databaseBytes: BigInt(database.bytes),
+            databaseSha256: database.sha256,
+            uploadsBytes: BigInt(uploads.bytes),
+            uploadsSha256: uploads.sha256,
+            uploadsFileCount: files.length,
+            manifestSha256,
+            totalBytes: BigInt(totalBytes),
+            schemaVersion: schema,
+          },
+        });
+        await ctx.log(`Restore point complete: ${mib(totalBytes)} in ${Math.round(manifest.durationMs / 1000)} s.`);
+        return { backupId: p.backupId, totalBytes, manifestSha256 };
+      },
+    },
+  };
+  return BACKUP_STEPS.map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
+}
+
+/** After the run: the Backup row says how it ended, the audit trail too; nothing unfinished stays on disk. */
+export async function finishBackup(
+  db: Db,
+  operationId: string,
+  outcome: "succeeded" | "failed" | "rolled_back",
+): Promise<string | null> {
+  const op = await db.operation.findUniqueOrThrow({
+    where: { id: operationId },
+    select: {
+      error: true,
+      instanceId: true,
+      backup: { select: { id: true, location: true } },
+      instance: { select: { unitId: true, name: true } },
+    },
+  });
+  if (op.backup && outcome !== "succeeded") {
+    if (op.backup.location) await rm(`${op.backup.location}.partial`, { recursive: true, force: true });
+    await db.backup.update({
+      where: { id: op.backup.id },
+      data: { status: "failed", finishedAt: new Date(), error: op.error ?? "The backup did not finish." },
+    });
+  }
+  await recordAuditEvent(db, {
+    actor: { type: "system", label: "backup" },
+    action: outcome === "succeeded" ? "backup.created" : "backup.failed",
+    outcome: outcome === "succeeded" ? "success" : "failure",
+    reason: outcome === "succeeded" ? null : (op.error ?? outcome).slice(0, 500),
+    target: op.backup ? { type: "backup", id: op.backup.id } : { type: "operation", id: operationId },
+    instanceId: op.instanceId,
+    unitId: op.instance?.unitId ?? null,
+    params: { name: op.instance?.name ?? null },
+  });
+  return op.backup?.id ?? null;
+}

@@ -1,0 +1,400 @@
+import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import { open, type KeyRing } from "../../crypto";
+import {
+  createContainer,
+  DockerError,
+  execCapture,
+  inspectContainer,
+  putArchive,
+  removeContainer,
+  startContainer,
+  type DockerClient,
+} from "../../docker";
+import { backupPaths } from "../../env";
+import { AppError } from "../../errors";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db/client";
+import { clientFor } from "../hosts/clients";
+import { createOperation, type StepDefinition } from "../operations/journal";
+import { MANIFEST_FILE, MANIFEST_SEAL, manifestSealContext, type BackupManifest } from "./create-backup";
+import { hashFile, openEncryptedFile } from "./encrypted-file";
+import { loadBackupIdentity } from "./identity";
+
+/**
+ * A backup is proven by restoring it. The verification checks the files
+ * against the sealed manifest before opening anything, checks every uploaded
+ * file's SHA-256, loads the dump into a throw-away database container of the
+ * same image (memory-limited, no network port, always removed), and compares
+ * tables, row counts and schema with the manifest; every upload row of the
+ * dump must have its file.
+ */
+export const VERIFY_STEPS = [
+  { key: "files", title: "Check the files against the sealed manifest" },
+  { key: "uploads", title: "Check every uploaded file" },
+  { key: "load", title: "Load the dump into a throw-away database" },
+  { key: "compare", title: "Compare the database with the manifest" },
+  { key: "cleanup", title: "Remove the throw-away database" },
+] as const;
+
+export interface VerifyPlan {
+  backupId: string;
+}
+
+export async function requestVerification(db: Db, backupId: string, requestedById: string | null): Promise<string> {
+  const backup = await db.backup.findUnique({
+    where: { id: backupId },
+    select: { id: true, status: true, instanceId: true, instance: { select: { webHostId: true, name: true } } },
+  });
+  if (!backup) throw new AppError("not_found", "This backup is not in the inventory.", { hint: "Reload the page." });
+  if (backup.status !== "succeeded") {
+    throw new AppError("precondition_failed", "Only a complete backup can be verified.", {
+      hint: "Run a new backup, then verify it.",
+    });
+  }
+  const operationId = await createOperation(db, {
+    kind: "verify",
+    instanceId: backup.instanceId,
+    hostId: backup.instance.webHostId,
+    requestedById,
+    params: { backupId: backup.id, name: backup.instance.name },
+    steps: [...VERIFY_STEPS],
+  });
+  await db.backup.update({ where: { id: backup.id }, data: { verificationStatus: "running" } });
+  return operationId;
+}
+
+class VerificationFailure extends AppError {
+  constructor(message: string) {
+    super("conflict", message, {
+      hint: "This backup cannot be trusted; run a new backup and find out what changed it.",
+    });
+  }
+}
+
+async function readManifest(db: Db, ring: KeyRing, backupId: string) {
+  const backup = await db.backup.findUniqueOrThrow({
+    where: { id: backupId },
+    select: {
+      id: true,
+      location: true,
+      manifestSha256: true,
+      instance: { select: { databaseHostId: true, databaseContainerName: true } },
+    },
+  });
+  if (!backup.location) throw new VerificationFailure("This backup has no location on disk.");
+  let text: string;
+  let sealed: string;
+  try {
+    text = await readFile(path.join(backup.location, MANIFEST_FILE), "utf8");
+    sealed = (await readFile(path.join(backup.location, MANIFEST_SEAL), "utf8")).trim();
+  } catch (error) {
+    throw new VerificationFailure(`The restore point's manifest cannot be read: ${(error as Error).message}.`);
+  }
+  const sha256 = createHash("sha256").update(text).digest("hex");
+  let sealedHash: string;
+  try {
+    sealedHash = open(ring, sealed, manifestSealContext(backup.id));
+  } catch {
+    throw new VerificationFailure("The manifest's seal does not open: it was altered or belongs to another backup.");
+  }
+  if (sealedHash !== sha256 || backup.manifestSha256 !== sha256) {
+    throw new VerificationFailure("The manifest was modified after the backup was written.");
+  }
+  return { backup, manifest: JSON.parse(text) as BackupManifest };
+}
+
+export function verifySteps(
+  db: Db,
+  ring: KeyRing,
+  operationId: string,
+  plan: VerifyPlan,
+  options: { identityFile?: string; loadTimeoutMs?: number } = {},
+): StepDefinition[] {
+  const identity = () => loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
+  const container = `paillasse-verify-${operationId.slice(0, 8)}`;
+  let clientPromise: Promise<DockerClient> | null = null;
+  const dbClient = async () => {
+    const { backup } = await readManifest(db, ring, plan.backupId);
+    if (!backup.instance.databaseHostId)
+      throw new AppError("precondition_failed", "This instance has no database host.");
+    clientPromise ??= clientFor(db, ring, backup.instance.databaseHostId);
+    return clientPromise;
+  };
+  const mysql = (client: DockerClient, password: string, sql: string) =>
+    execCapture(client, container, {
+      cmd: ["mysql", "--batch", "--skip-column-names", "-uroot", "-h127.0.0.1", "verify", "-e", sql],
+      env: { MYSQL_PWD: password },
+    });
+  // The throw-away server's root password lives only in this run's memory (never in the journal).
+  let rootPassword: string | null = null;
+  const loaded = () => {
+    if (!rootPassword) {
+      throw new AppError("unavailable", "The panel restarted during the verification.", { hint: "Verify again." });
+    }
+    return { password: rootPassword };
+  };
+
+  const steps: Record<(typeof VERIFY_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+    files: {
+      async run(ctx) {
+        const { backup, manifest } = await readManifest(db, ring, plan.backupId);
+        for (const entry of [manifest.database, manifest.uploads]) {
+          const actual = await hashFile(path.join(backup.location!, entry.file)).catch((error: Error) => {
+            throw new VerificationFailure(`${entry.file} cannot be read: ${error.message}.`);
+          });
+          if (actual.bytes !== entry.bytes || actual.sha256 !== entry.sha256) {
+            throw new VerificationFailure(
+              `${entry.file} is not the file that was written (${actual.bytes} bytes, ${entry.bytes} expected; checksum ${actual.sha256 === entry.sha256 ? "equal" : "different"}).`,
+            );
+          }
+        }
+        await ctx.log("The manifest's seal opens and both encrypted files match their checksums.");
+        await ctx.progress(10);
+        return { checked: [manifest.database.file, manifest.uploads.file] };
+      },
+    },
+
+    uploads: {
+      async run(ctx) {
+        const { backup, manifest } = await readManifest(db, ring, plan.backupId);
+        const expected = new Map(manifest.uploads.files.map((f) => [f.path, f]));
+        const seen = new Set<string>();
+        const problems: string[] = [];
+        const extract = tar.extract();
+        extract.on("entry", (header, stream, next) => {
+          if (header.type !== "file") {
+            stream.resume();
+            stream.on("end", next);
+            return;
+          }
+          const hash = createHash("sha256");
+          let size = 0;
+          stream.on("data", (chunk: unknown) => {
+            hash.update(chunk as Buffer);
+            size += (chunk as Buffer).length;
+          });
+          stream.on("end", () => {
+            const want = expected.get(header.name);
+            seen.add(header.name);
+            if (!want) problems.push(`${header.name} is in the archive but not in the manifest`);
+            else if (want.size !== size || want.sha256 !== hash.digest("hex")) problems.push(`${header.name} differs`);
+            next();
+          });
+        });
+        try {
+          const plain = await openEncryptedFile(path.join(backup.location!, manifest.uploads.file), [
+            (await identity()).identity,
+          ]);
+          await pipeline(plain, extract);
+        } catch (error) {
+          throw new VerificationFailure(`The uploads archive does not open: ${(error as Error).message}.`);
+        }
+        for (const name of expected.keys()) if (!seen.has(name)) problems.push(`${name} is missing from the archive`);
+        if (problems.length) {
+          throw new VerificationFailure(
+            `${problems.length} uploaded file(s) do not match the manifest: ${problems.slice(0, 3).join("; ")}.`,
+          );
+        }
+        await ctx.log(`All ${expected.size} uploaded files match their SHA-256.`);
+        await ctx.progress(35);
+        return { files: expected.size };
+      },
+    },
+
+    load: {
+      async run(ctx) {
+        const { backup, manifest } = await readManifest(db, ring, plan.backupId);
+        const client = await dbClient();
+        const live = await inspectContainer(client, backup.instance.databaseContainerName!);
+        const password = randomBytes(18).toString("base64url");
+        rootPassword = password;
+        await ctx.intent({ create: container, image: live.image });
+        await ctx.log(`Starting a throw-away ${live.image} container (${container}), limited to 1 GiB of memory.`);
+        try {
+          await createContainer(client, {
+            name: container,
+            Image: live.image,
+            Env: [`MYSQL_ROOT_PASSWORD=${password}`, "MYSQL_DATABASE=verify"],
+            Labels: {
+              "net.paillasse.managed": "true",
+              "net.paillasse.role": "verify",
+              "net.paillasse.instance": manifest.instance.id,
+              "net.paillasse.operation": operationId,
+            },
+            HostConfig: { Memory: 1024 * 1024 * 1024, RestartPolicy: { Name: "no" }, NetworkMode: "none" },
+          });
+          await startContainer(client, container);
+          const deadline = Date.now() + (options.loadTimeoutMs ?? 180_000);
+          for (;;) {
+            const ready = await mysql(client, password, "SELECT 1");
+            if (ready.exitCode === 0) break;
+            const state = await inspectContainer(client, container);
+            if (!state.state.running) {
+              throw new AppError("unavailable", `The throw-away database stopped (exit ${state.state.exitCode}).`, {
+                hint: "See the host's Docker logs; the live database was not touched.",
+              });
+            }
+            if (Date.now() > deadline) {
+              throw new AppError("unavailable", "The throw-away database did not start in time.", {
+                hint: "The database host may be short of memory; the live database was not touched.",
+              });
+            }
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+          await ctx.progress(45, "Loading the dump");
+          // The decrypted dump goes into the throw-away container as one tar entry of the size the manifest records.
+          const plain = await openEncryptedFile(path.join(backup.location!, manifest.database.file), [
+            (await identity()).identity,
+          ]);
+          const pack = tar.pack();
+          const entryDone = new Promise<void>((resolve, reject) => {
+            const entry = pack.entry({ name: "dump.sql", size: manifest.database.plainBytes, mode: 0o600 }, (error) =>
+              error ? reject(error) : resolve(),
+            );
+            pipeline(plain, entry).catch(reject);
+          });
+          const put = putArchive(client, container, "/tmp", pack as unknown as Readable);
+          try {
+            await entryDone;
+          } catch (error) {
+            pack.destroy(error as Error);
+            await put.catch(() => undefined);
+            throw new VerificationFailure(`The database dump does not open: ${(error as Error).message}.`);
+          }
+          pack.finalize();
+          await put;
+          const load = await execCapture(client, container, {
+            cmd: ["sh", "-c", "mysql -uroot -h127.0.0.1 --default-character-set=utf8mb4 verify < /tmp/dump.sql"],
+            env: { MYSQL_PWD: password },
+          });
+          if (load.exitCode !== 0) {
+            throw new VerificationFailure(
+              `The dump does not load: ${load.stderr.trim().split("\n").at(-1) ?? `exit ${load.exitCode}`}.`,
+            );
+          }
+        } catch (error) {
+          await removeContainer(client, container, { force: true, volumes: true }).catch(() => undefined);
+          throw error;
+        }
+        await ctx.log("The dump loaded without error.");
+        await ctx.progress(80);
+        return { container, image: live.image };
+      },
+      async compensate(ctx) {
+        await removeContainer(await dbClient(), container, { force: true, volumes: true }).catch((error: unknown) => {
+          if (!(error instanceof DockerError && error.failure === "not_found")) throw error;
+        });
+        await ctx.log(`Removed ${container}.`);
+      },
+    },
+
+    compare: {
+      async run(ctx) {
+        const { manifest } = await readManifest(db, ring, plan.backupId);
+        const client = await dbClient();
+        const { password } = loaded();
+        const tablesOut = await mysql(client, password, "SHOW TABLES");
+        const tables = tablesOut.stdout.split("\n").filter(Boolean).sort();
+        const expectedTables = Object.keys(manifest.database.tables).sort();
+        if (JSON.stringify(tables) !== JSON.stringify(expectedTables)) {
+          const missing = expectedTables.filter((t) => !tables.includes(t));
+          const extra = tables.filter((t) => !expectedTables.includes(t));
+          throw new VerificationFailure(
+            `The tables differ from the manifest${missing.length ? `; missing: ${missing.join(", ")}` : ""}${extra.length ? `; unexpected: ${extra.join(", ")}` : ""}.`,
+          );
+        }
+        const counts: Record<string, number> = {};
+        if (tables.length) {
+          const query = tables
+            .map((t) => `SELECT '${t}', COUNT(*) FROM \`${t.replace(/`/g, "``")}\``)
+            .join(" UNION ALL ");
+          const out = await mysql(client, password, query);
+          for (const line of out.stdout.split("\n").filter(Boolean)) {
+            const [table, count] = line.split("\t");
+            counts[table!] = Number(count);
+          }
+        }
+        const differing = tables.filter((t) => counts[t] !== manifest.database.tables[t]);
+        if (differing.length) {
+          throw new VerificationFailure(
+            `Row counts differ from the manifest in ${differing.length} table(s): ${differing
+              .slice(0, 3)
+              .map((t) => `${t} ${counts[t]} instead of ${manifest.database.tables[t]}`)
+              .join(", ")}.`,
+          );
+        }
+        const schemaOut = await mysql(client, password, "SELECT conf_value FROM config WHERE conf_name = 'schema'");
+        const schema = Number(schemaOut.stdout.trim());
+        if (manifest.schema !== null && schema !== manifest.schema) {
+          throw new VerificationFailure(`The schema is ${schema}, the manifest says ${manifest.schema}.`);
+        }
+        let uploadRows = 0;
+        if (tables.includes("uploads")) {
+          const rows = await mysql(client, password, "SELECT long_name FROM uploads");
+          const names = rows.stdout.split("\n").filter(Boolean);
+          uploadRows = names.length;
+          const files = new Set(manifest.uploads.files.map((f) => f.path));
+          const missing = names.filter((n) => !files.has(`uploads/${n}`));
+          if (missing.length) {
+            throw new VerificationFailure(
+              `${missing.length} upload row(s) of the database have no file in the archive, e.g. ${missing.slice(0, 3).join(", ")}.`,
+            );
+          }
+        }
+        const rowsTotal = Object.values(counts).reduce((a, b) => a + b, 0);
+        await ctx.log(
+          `${tables.length} tables and ${rowsTotal} rows as in the manifest, schema ${schema}, every one of the ${uploadRows} upload rows has its file.`,
+        );
+        await ctx.progress(95);
+        return { tables: tables.length, rows: rowsTotal, schema, uploadRows };
+      },
+    },
+
+    cleanup: {
+      async run(ctx) {
+        await removeContainer(await dbClient(), container, { force: true, volumes: true });
+        await ctx.log(`Removed ${container}.`);
+      },
+    },
+  };
+  return VERIFY_STEPS.map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
+}
+
+/** Store the verdict on the backup, and in the audit trail. */
+export async function finishVerification(
+  db: Db,
+  operationId: string,
+  plan: VerifyPlan,
+  outcome: "succeeded" | "failed" | "rolled_back",
+): Promise<void> {
+  const op = await db.operation.findUniqueOrThrow({
+    where: { id: operationId },
+    select: { error: true, result: true, instance: { select: { id: true, unitId: true, name: true } } },
+  });
+  const passed = outcome === "succeeded";
+  await db.backup.update({
+    where: { id: plan.backupId },
+    data: {
+      verificationStatus: passed ? "passed" : "failed",
+      verifiedAt: new Date(),
+      verificationDetails: passed
+        ? { operationId, ...((op.result ?? {}) as object) }
+        : { operationId, reason: op.error ?? "The verification did not finish." },
+    },
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "system", label: "verification" },
+    action: "backup.verified",
+    outcome: passed ? "success" : "failure",
+    reason: passed ? null : (op.error ?? outcome).slice(0, 500),
+    target: { type: "backup", id: plan.backupId },
+    instanceId: op.instance?.id ?? null,
+    unitId: op.instance?.unitId ?? null,
+    params: { name: op.instance?.name ?? null },
+  });
+}

@@ -1,0 +1,385 @@
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import tar from "tar-stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeySpec, parseKeyRing, seal } from "../../lib/crypto";
+import {
+  execCapture,
+  listContainers,
+  putArchive,
+  startContainer,
+  stopContainer,
+  type DockerClient,
+} from "../../lib/docker";
+import { backupSteps, requestBackup, type BackupManifest } from "../../lib/server/backups/create-backup";
+import { ensureBackupIdentity } from "../../lib/server/backups/identity";
+import { findBackupStatus } from "../../lib/server/backups/backup-status";
+import { requestVerification } from "../../lib/server/backups/verify-backup";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { createHost } from "../../lib/server/hosts/manage-hosts";
+import { addInstanceByHand } from "../../lib/server/instances/add-instance";
+import { instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { executeOperation } from "../../lib/server/operations/execute";
+import { createUnit } from "../../lib/server/units/manage-units";
+import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
+import { freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
+import { useFreshDatabase } from "../support/fresh-database";
+import { operatorWithKey } from "../support/operators";
+
+const ring = parseKeyRing(generateKeySpec());
+const context = { ip: "10.0.0.7", userAgent: "vitest" };
+
+/**
+ * Restore points of a real instance on the test engine: written encrypted,
+ * sealed, proven by loading them into a throw-away database; corruption and
+ * failures are caught and leave nothing that looks like a backup.
+ */
+describe("backups and their verification", () => {
+  const database = useFreshDatabase("backup", { migrated: true });
+  const run = uniqueName("bkp");
+  const work = mkdtempSync(path.join(tmpdir(), "paillasse-backups-"));
+  const destination = path.join(work, "dest");
+  const identityFile = path.join(work, "backup-identity.txt");
+  let db: Db;
+  let engine: DockerClient;
+  let mysql: TestDatabase;
+  let schema: string;
+  let web: string;
+  let instanceId: string;
+  let actor: { id: string; email: string; securityKeyId: string };
+  const uploads: Record<string, Buffer> = {
+    "ab/abc123.pdf": randomBytes(70_000),
+    "ab/abd456.png": randomBytes(65_536),
+    "cd/cdef.txt": Buffer.from("une note d'expérience\n"),
+  };
+  const options = { owner: "vitest", backup: { identityFile, defaultDir: destination } };
+
+  async function backup() {
+    const operationId = await requestBackup(db, actor, { instanceId, trigger: "manual" }, context);
+    const outcome = await executeOperation(db, ring, operationId, options);
+    const row = await db.backup.findFirst({ where: { operationId } });
+    const operation = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
+    return { operationId, outcome, row, operation };
+  }
+
+  async function verify(backupId: string) {
+    const operationId = await requestVerification(db, backupId, actor.id);
+    const outcome = await executeOperation(db, ring, operationId, options);
+    const row = await db.backup.findUniqueOrThrow({ where: { id: backupId } });
+    return { outcome, row };
+  }
+
+  const leftovers = () =>
+    readdirSync(destination, { recursive: true, encoding: "utf8" }).filter((p) => p.includes(".partial"));
+
+  beforeAll(async () => {
+    db = createPrismaClient(database.url);
+    engine = await testEngine();
+    await ensureBackupIdentity(identityFile);
+    mysql = await startDatabase(engine, run);
+    schema = await freshSchema(engine, mysql);
+    web = await startWeb(engine, run, mysql, {
+      image: "elabftw/elabimg:5.1.0",
+      database: schema,
+      secretKey: "def00000" + "e".repeat(120),
+    });
+    expect((await init(engine, web, "db:install")).exitCode).toBe(0);
+    // Content with awkward strings, and uploads with their rows (as eLabFTW stores them).
+    await rootSql(
+      engine,
+      mysql,
+      [
+        "INSERT INTO users (firstname, lastname, email, validated) VALUES ('Zoé','d''Arc','z@x',1);",
+        "INSERT INTO experiments (title, body, date, userid) VALUES ('a),(b', 'it''s \\\\ (x)', CURDATE(), 1), ('émoji 🧪', NULL, CURDATE(), 1);",
+        ...Object.entries(uploads).map(
+          ([name, data]) =>
+            `INSERT INTO uploads (real_name, long_name, type, userid, filesize, hash) VALUES ('${path.basename(name)}', '${name}', 'experiments', 1, ${data.length}, '${createHash("sha256").update(data).digest("hex")}');`,
+        ),
+      ].join(" "),
+      schema,
+    );
+    const pack = tar.pack();
+    for (const [name, data] of Object.entries(uploads)) {
+      pack.entry({ name: `uploads/${name}`, mode: 0o640, uid: 101, gid: 101 }, data);
+    }
+    pack.finalize();
+    await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
+
+    const operator = await operatorWithKey(db, "backup@unit.example", "operator");
+    actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
+    const unitId = (await createUnit(db, actor, { code: "UMR9200", name: "Backups" }, context)).id;
+    const hostId = await createHost(
+      db,
+      ring,
+      actor,
+      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
+      context,
+    );
+    instanceId = await addInstanceByHand(
+      db,
+      ring,
+      actor,
+      {
+        name: "backed-up",
+        unitId,
+        webHostId: hostId,
+        webContainerName: web,
+        siteUrl: "https://elab.unit.example",
+        databasePlacement: "container",
+        databaseHostId: hostId,
+        databaseContainerName: mysql.container,
+        databaseName: schema,
+        databaseUser: "elabftw",
+        uploadsKind: "volume",
+        uploadsSource: "uploads",
+        dbPassword: mysql.userPassword,
+      },
+      context,
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    if (engine) await removeTestContainers(engine, run);
+    await db?.$disconnect();
+  });
+
+  let good: { id: string; location: string; manifest: BackupManifest };
+
+  it("writes a sealed, encrypted restore point and proves it by loading it into a throw-away database", async () => {
+    const { outcome, row, operation } = await backup();
+    expect(operation.error).toBeNull();
+    expect(outcome).toBe("succeeded");
+    expect(row).toMatchObject({ status: "succeeded", trigger: "manual", schemaVersion: 165, uploadsFileCount: 3 });
+    const dir = row!.location!;
+    expect(path.relative(destination, dir)).toMatch(/^UMR9200\/backed-up\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/);
+    expect(readdirSync(dir).sort()).toEqual([
+      "database.sql.gz.age",
+      "manifest.json",
+      "manifest.seal",
+      "uploads.tar.gz.age",
+    ]);
+    expect(leftovers()).toEqual([]);
+
+    const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as BackupManifest;
+    expect(manifest).toMatchObject({
+      format: "paillasse-backup/1",
+      schema: 165,
+      instance: { name: "backed-up", unit: "UMR9200" },
+    });
+    expect(manifest.database.tables).toMatchObject({
+      users: 1,
+      experiments: 2,
+      uploads: 3,
+      config: expect.any(Number),
+    });
+    // Every file with its size and SHA-256, as computed while streaming, equal to the live files.
+    const live = await execCapture(engine, web, {
+      cmd: ["sh", "-c", "cd /elabftw && find uploads -type f -exec sha256sum {} +"],
+    });
+    const liveSums = Object.fromEntries(
+      live.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/\s+/).reverse() as [string, string]),
+    );
+    expect(Object.fromEntries(manifest.uploads.files.map((f) => [f.path, f.sha256]))).toEqual(liveSums);
+    expect(manifest.uploads.files.every((f) => f.uid === 101 && f.gid === 101)).toBe(true);
+
+    // Readable without the panel: age + gunzip (+ tar), with the panel's key file.
+    const dump = execFileSync("sh", ["-c", `age -d -i "${identityFile}" "${dir}/database.sql.gz.age" | gunzip`]);
+    expect(dump.toString()).toMatch(/-- Dump completed/);
+    expect(dump.toString()).toContain("a),(b");
+    const listing = execFileSync("sh", [
+      "-c",
+      `age -d -i "${identityFile}" "${dir}/uploads.tar.gz.age" | gunzip | tar --numeric-owner -tvf -`,
+    ]);
+    expect(listing.toString()).toMatch(/101\/101 +70000 .* uploads\/ab\/abc123\.pdf/);
+    // No secret in the journal.
+    const logs = await db.operationLog.findMany({ where: { operationId: operation.id } });
+    expect(JSON.stringify(logs.map((l) => l.message))).not.toContain(mysql.userPassword);
+
+    // Verified right after: loaded, compared, and the throw-away container removed.
+    const verified = await db.backup.findUniqueOrThrow({ where: { id: row!.id } });
+    expect(verified.verificationStatus).toBe("passed");
+    expect(verified.verificationDetails).toMatchObject({
+      compare: { schema: 165, uploadRows: 3 },
+      uploads: { files: 3 },
+    });
+    expect(JSON.stringify(verified.verificationDetails)).not.toMatch(/password/i);
+    const verifyOp = await db.operation.findFirstOrThrow({ where: { kind: "verify" }, orderBy: { createdAt: "desc" } });
+    expect(verifyOp.state).toBe("succeeded");
+    expect(verifyOp.result).toMatchObject({
+      compare: { tables: Object.keys(manifest.database.tables).length, schema: 165, uploadRows: 3 },
+    });
+    expect(await listContainers(engine, { all: true, labels: ["net.paillasse.role=verify"] })).toEqual([]);
+    good = { id: row!.id, location: dir, manifest };
+  }, 240_000);
+
+  it("catches a flipped bit, a swapped file and an edited manifest before loading anything", async () => {
+    const file = path.join(good.location, "uploads.tar.gz.age");
+    const original = readFileSync(file);
+    try {
+      const flipped = Buffer.from(original);
+      flipped[Math.floor(flipped.length / 2)]! ^= 0x04;
+      writeFileSync(file, flipped);
+      const result = await verify(good.id);
+      expect(result.outcome).toBe("failed");
+      expect(result.row.verificationStatus).toBe("failed");
+      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(
+        /uploads\.tar\.gz\.age is not the file that was written/,
+      );
+    } finally {
+      writeFileSync(file, original);
+    }
+    // A database file swapped for another one.
+    const dbFile = path.join(good.location, "database.sql.gz.age");
+    const dbOriginal = readFileSync(dbFile);
+    try {
+      writeFileSync(dbFile, original);
+      const result = await verify(good.id);
+      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(
+        /database\.sql\.gz\.age is not the file/,
+      );
+    } finally {
+      writeFileSync(dbFile, dbOriginal);
+    }
+    // A manifest edited to match altered files: its seal no longer matches.
+    const manifestFile = path.join(good.location, "manifest.json");
+    const text = readFileSync(manifestFile, "utf8");
+    try {
+      writeFileSync(manifestFile, text.replace('"users": 1', '"users": 2'));
+      const result = await verify(good.id);
+      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(/manifest was modified/);
+    } finally {
+      writeFileSync(manifestFile, text);
+    }
+    // Put back, it verifies again.
+    expect((await verify(good.id)).row.verificationStatus).toBe("passed");
+  }, 240_000);
+
+  it("catches content that does not match the manifest once decrypted (re-encrypted with the panel's own key)", async () => {
+    // An attacker holding the recipient key could re-encrypt altered content and fix the file checksums,
+    // but not the sealed manifest hash: simulate the strongest case by re-sealing a manifest with altered counts.
+    const manifestFile = path.join(good.location, "manifest.json");
+    const text = readFileSync(manifestFile, "utf8");
+    const altered = text.replace(/"experiments": 2/, '"experiments": 5');
+    const sha = createHash("sha256").update(altered).digest("hex");
+    const sealFile = path.join(good.location, "manifest.seal");
+    const sealText = readFileSync(sealFile, "utf8");
+    try {
+      writeFileSync(manifestFile, altered);
+      writeFileSync(sealFile, seal(ring, sha, `backup:${good.id}:manifest`));
+      await db.backup.update({ where: { id: good.id }, data: { manifestSha256: sha } });
+      const result = await verify(good.id);
+      expect(result.outcome).toBe("rolled_back");
+      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(
+        /Row counts differ from the manifest in 1 table\(s\): experiments 2 instead of 5/,
+      );
+      expect(await listContainers(engine, { all: true, labels: ["net.paillasse.role=verify"] })).toEqual([]);
+    } finally {
+      writeFileSync(manifestFile, text);
+      writeFileSync(sealFile, sealText);
+      await db.backup.update({
+        where: { id: good.id },
+        data: { manifestSha256: createHash("sha256").update(text).digest("hex") },
+      });
+    }
+  }, 240_000);
+
+  it("fails clearly, keeping nothing, when the database is stopped or refuses the password", async () => {
+    await stopContainer(engine, mysql.container, 5);
+    try {
+      const stopped = await backup();
+      expect(stopped.outcome).toBe("rolled_back");
+      expect(stopped.operation.error).toMatch(/^Dump the database: /);
+      expect(stopped.row).toMatchObject({ status: "failed" });
+      expect(stopped.row!.error).toMatch(/Dump the database/);
+      expect(existsSync(stopped.row!.location!)).toBe(false);
+      expect(leftovers()).toEqual([]);
+    } finally {
+      await startContainer(engine, mysql.container);
+    }
+    // A changed password (the stored one is now wrong).
+    const row = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, omit: { secretsEnc: false } });
+    await db.instance.update({
+      where: { id: instanceId },
+      data: {
+        secretsEnc: seal(ring, JSON.stringify({ dbPassword: "not-the-password" }), instanceSecretsContext(instanceId)),
+      },
+    });
+    try {
+      for (let i = 0; i < 60; i++) {
+        if ((await execCapture(engine, mysql.container, { cmd: ["mysqladmin", "ping"] })).exitCode === 0) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const refused = await backup();
+      expect(refused.operation.error).toMatch(/The database refused the panel: .*Access denied/);
+      expect(existsSync(refused.row!.location!)).toBe(false);
+      expect(leftovers()).toEqual([]);
+      const audit = await db.auditEvent.findMany({ where: { action: "backup.failed" } });
+      expect(audit.length).toBe(2);
+      expect(JSON.stringify(audit.map((a) => a.reason))).not.toContain(mysql.userPassword);
+    } finally {
+      await db.instance.update({ where: { id: instanceId }, data: { secretsEnc: row.secretsEnc } });
+    }
+  }, 240_000);
+
+  it("a backup cut short by a panel stop leaves no half restore point, and the next one works", async () => {
+    const operationId = await requestBackup(db, actor, { instanceId, trigger: "scheduled" }, null);
+    // Run the first step only, then "crash": the worker's lease expires with the step half-done.
+    const [prepare] = backupSteps(db, ring, operationId, { instanceId, trigger: "scheduled" }, options.backup);
+    const ctx = {
+      operationId,
+      results: {},
+      intent: async () => {},
+      log: async () => {},
+      progress: async () => {},
+    };
+    const prepared = (await prepare!.run(ctx)) as { partialDir: string };
+    writeFileSync(path.join(prepared.partialDir, "database.sql.gz.age.partial"), randomBytes(1000));
+    await db.operation.update({
+      where: { id: operationId },
+      data: {
+        state: "running",
+        startedAt: new Date(),
+        leaseOwner: "dead",
+        leaseExpiresAt: new Date(Date.now() - 1000),
+      },
+    });
+    expect(await executeOperation(db, ring, operationId, options)).toBe("failed");
+    expect(existsSync(prepared.partialDir)).toBe(false);
+    const cut = await db.backup.findFirstOrThrow({ where: { operationId } });
+    expect(cut.status).toBe("failed");
+    expect((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).activeOperationId).toBeNull();
+    const next = await backup();
+    expect(next.outcome).toBe("succeeded");
+    expect(leftovers()).toEqual([]);
+  }, 240_000);
+
+  it("the status page's figures: last good backup, verification, sizes over time, failures first; scoped for correspondants", async () => {
+    const status = await findBackupStatus(db, { id: actor.id, role: "operator" }, new Date());
+    const mine = status.find((s) => s.instanceId === instanceId)!;
+    expect(mine.lastSuccess).not.toBeNull();
+    expect(mine.ageHours).toBeLessThan(1);
+    expect(mine.lastVerification?.passed).toBe(true);
+    expect(mine.sizes.length).toBeGreaterThanOrEqual(2);
+    expect(mine.sizes.every((p) => p.databaseBytes > 0 && p.uploadsBytes > 0)).toBe(true);
+    expect(mine.failures.map((f) => f.reason)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Backup failed: /),
+        expect.stringMatching(/^Verification failed: /),
+      ]),
+    );
+    expect(mine.verdict).toBe("ok"); // the newest backup is good and verified
+    // Two days later without a new backup, it is stale.
+    const later = await findBackupStatus(db, { id: actor.id, role: "operator" }, new Date(Date.now() + 48 * 3600_000));
+    expect(later.find((s) => s.instanceId === instanceId)?.verdict).toBe("stale");
+    // A correspondant of another unit sees none of it.
+    const outsider = await operatorWithKey(db, "outsider@unit.example", "correspondant");
+    expect(await findBackupStatus(db, { id: outsider.id, role: "correspondant" }, new Date())).toEqual([]);
+  });
+});
