@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createContainer, pullImage, startContainer, type DockerClient } from "../lib/docker";
+import { createContainer, pullImage, removeVolume, startContainer, type DockerClient } from "../lib/docker";
 import { removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName } from "../test/support/docker";
 import { init, startDatabase } from "../test/support/elabftw";
 import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
@@ -36,6 +36,7 @@ test.beforeAll(async () => {
     },
     labels: { [TEST_LABEL]: run },
     network: { name: mysql.network },
+    volumes: { [`${run}-uploads`]: "/elabftw/uploads" },
   });
   await startContainer(engine, web);
   expect((await init(engine, web, "db:install")).exitCode).toBe(0);
@@ -47,6 +48,7 @@ test.afterAll(async () => {
   await sql(`DELETE FROM "Unit" WHERE code = 'UMR8000'`);
   await sql(`DELETE FROM "DockerHost" WHERE name = 'e2e-backups'`);
   if (engine) await removeTestContainers(engine, run);
+  if (engine) await removeVolume(engine, `${run}-uploads`).catch(() => undefined);
 });
 
 test("an operator backs up an instance and sees it verified; its correspondant reads the status page", async ({
@@ -95,6 +97,19 @@ test("an operator backs up an instance and sees it verified; its correspondant r
   await expect(points.getByRole("row").nth(1)).toContainText("On demand");
   await expect(points.getByRole("row").nth(1)).toContainText("165");
   await page.screenshot({ path: "test-results/screens/instance-backups.png", fullPage: true });
+  // Restore it (a key touch for this very backup): safety backup, reload, health, on the live page.
+  await points.getByRole("row").nth(1).getByRole("button", { name: "Restore…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Restore umr8000 from this backup?" });
+  await expect(dialog).toContainText("schema 165");
+  await expect(dialog).toContainText("a safety backup of the current state");
+  await dialog.getByRole("button", { name: "Restore, confirm with my key" }).click();
+  await expect(page).toHaveURL(/\/operations\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+  await expect(page.getByRole("heading", { name: "Restore of umr8000" })).toBeVisible();
+  await expect(page.getByText("Succeeded", { exact: true })).toBeVisible({ timeout: 120_000 });
+  await expect(
+    page.getByRole("table", { name: "Steps" }).getByRole("row", { name: /Take a safety backup/ }),
+  ).toContainText("Done");
+  await page.screenshot({ path: "test-results/screens/restore-done.png", fullPage: true });
   expect(
     (await auditRows(`action IN ('backup.request', 'backup.created', 'backup.verified')`)).map(
       (r) => `${r.action}:${r.outcome}`,

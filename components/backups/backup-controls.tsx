@@ -3,7 +3,8 @@
 import { Archive, ShieldCheck } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { backupNowAction, verifyBackupAction } from "@/app/(dashboard)/backups/actions";
+import { backupNowAction, restoreBackupAction, verifyBackupAction } from "@/app/(dashboard)/backups/actions";
+import { KeyConfirmButton } from "@/components/auth/key-confirm";
 import { Alert, Button } from "@/components/ui";
 import type { ActionResult } from "@/lib/server/action-result";
 
@@ -65,5 +66,43 @@ export function VerifyButton({ backupId }: { backupId: string }) {
       icon={ShieldCheck}
       start={() => verifyBackupAction(backupId)}
     />
+  );
+}
+
+/** Restore one backup over its instance: a dialog says what happens, a key touch confirms this very backup. */
+export function RestoreButton({
+  backupId,
+  instanceName,
+  summary,
+}: {
+  backupId: string;
+  instanceName: string;
+  /** "1 Dec 2026, 21:08 · eLabFTW 5.1.0 · schema 165 · 2.3 KiB + 306 B (3 files)" */
+  summary: string;
+}) {
+  const router = useRouter();
+  return (
+    <KeyConfirmButton
+      label="Restore…"
+      title={`Restore ${instanceName} from this backup?`}
+      action="backup.restore"
+      params={{ backupId }}
+      variant="danger"
+      confirmLabel="Restore, confirm with my key"
+      run={(stepUp) => restoreBackupAction({ backupId }, stepUp)}
+      onDone={(data) => router.push(`/operations/${data.operationId}`)}
+    >
+      <div className="space-y-2 text-sm text-slate-800">
+        <p className="font-medium">{summary}</p>
+        <p>
+          The panel first takes a safety backup of the current state, then stops eLabFTW, recreates its database from
+          this backup, puts its uploads back, starts it, updates the schema if this backup is older than the image, and
+          checks that it answers. If any step fails, the safety backup is put back.
+        </p>
+        <p className="font-medium">
+          Everything entered in {instanceName} since this backup is replaced (it stays in the safety backup).
+        </p>
+      </div>
+    </KeyConfirmButton>
   );
 }

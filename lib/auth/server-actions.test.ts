@@ -40,6 +40,7 @@ const actionFiles = walk(path.join(ROOT, "app")).filter(
 describe("server actions", () => {
   it("are found", () => {
     expect(actionFiles.map((f) => path.relative(ROOT, f)).sort()).toEqual([
+      "app/(dashboard)/backups/actions.ts",
       "app/(dashboard)/hosts/actions.ts",
       "app/(dashboard)/instances/actions.ts",
       "app/(dashboard)/keys/actions.ts",

@@ -93,6 +93,8 @@ export interface WebOptions {
   database: string;
   secretKey: string;
   env?: Record<string, string | undefined>;
+  /** A named volume mounted at /elabftw/uploads (as every real installation mounts one). */
+  uploadsVolume?: string;
 }
 
 /** Start an eLabFTW web container (stand-in image) against the test database server. */
@@ -124,6 +126,7 @@ export async function startWeb(
     capAdd: ["CHOWN", "SETGID", "SETUID", "FOWNER", "DAC_OVERRIDE"],
     securityOpt: ["no-new-privileges:true"],
     network: { name: db.network },
+    ...(options.uploadsVolume ? { volumes: { [options.uploadsVolume]: "/elabftw/uploads" } } : {}),
   });
   await startContainer(client, name);
   return name;

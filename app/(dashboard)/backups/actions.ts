@@ -1,11 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { authorize, requestContext } from "@/lib/auth/authorize";
+import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
 import { db } from "@/lib/db";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { requestBackup } from "@/lib/server/backups/create-backup";
 import { requestVerification } from "@/lib/server/backups/verify-backup";
+import { requestRestore } from "@/lib/server/backups/restore-backup";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { enqueueOperation } from "@/lib/server/jobs/queue";
 import { AppError } from "@/lib/errors";
@@ -33,6 +34,31 @@ export async function verifyBackupAction(backupId: string): Promise<ActionResult
     if (!backup) throw new AppError("not_found", "This backup is not in the inventory.", { hint: "Reload the page." });
     await requireVisibleInstance(db(), operator, backup.instanceId);
     const operationId = await requestVerification(db(), backupId, operator.id);
+    await enqueueOperation(operationId);
+    revalidatePath(`/instances/${backup.instanceId}`);
+    return { operationId };
+  });
+}
+
+/**
+ * Restore a backup over its instance (a key touch for this very backup): a
+ * safety backup first, and everything put back if any step fails.
+ */
+export async function restoreBackupAction(
+  params: { backupId: string },
+  stepUp: string,
+): Promise<ActionResult<{ operationId: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("backups.restore", "backup.restore");
+    const backupId = params?.backupId;
+    if (typeof backupId !== "string" || !isUuid(backupId)) {
+      throw new AppError("bad_input", "This is not a backup of the panel.", { hint: "Reload the page." });
+    }
+    const backup = await db().backup.findUnique({ where: { id: backupId }, select: { instanceId: true } });
+    if (!backup) throw new AppError("not_found", "This backup is not in the inventory.", { hint: "Reload the page." });
+    await requireVisibleInstance(db(), operator, backup.instanceId);
+    const { securityKeyId } = await confirmStepUp(operator, "backup.restore", params, stepUp);
+    const operationId = await requestRestore(db(), { ...operator, securityKeyId }, backupId, await requestContext());
     await enqueueOperation(operationId);
     revalidatePath(`/instances/${backup.instanceId}`);
     return { operationId };

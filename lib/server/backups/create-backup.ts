@@ -158,7 +158,12 @@ export function backupSteps(
   ring: KeyRing,
   operationId: string,
   plan: BackupPlan,
-  options: { identityFile?: string; defaultDir?: string } = {},
+  options: {
+    identityFile?: string;
+    defaultDir?: string;
+    /** Link the Backup row to this operation (default). A safety backup inside a restore is not linked. */
+    linkOperation?: boolean;
+  } = {},
 ): StepDefinition[] {
   const load = () =>
     db.instance.findUniqueOrThrow({
@@ -235,7 +240,7 @@ export function backupSteps(
             id: randomUUID(),
             instanceId: instance.id,
             policyId: instance.backupPolicy?.id ?? null,
-            operationId,
+            operationId: options.linkOperation === false ? null : operationId,
             trigger: plan.trigger,
             status: "running",
             location: dir,

@@ -76,7 +76,8 @@ class VerificationFailure extends AppError {
   }
 }
 
-async function readManifest(db: Db, ring: KeyRing, backupId: string) {
+/** The manifest of a restore point, after checking its seal and the hash the database kept. */
+export async function readManifest(db: Db, ring: KeyRing, backupId: string) {
   const backup = await db.backup.findUniqueOrThrow({
     where: { id: backupId },
     select: {

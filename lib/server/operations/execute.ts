@@ -6,11 +6,12 @@ import type { DeployPlan } from "../instances/deploy-plan";
 import { runOperation } from "./journal";
 import { backupSteps, finishBackup, type BackupPlan } from "../backups/create-backup";
 import { finishVerification, requestVerification, verifySteps, type VerifyPlan } from "../backups/verify-backup";
+import { finishRestore, restoreSteps, type RestorePlan } from "../backups/restore-backup";
 
 export interface ExecuteOptions {
   owner: string;
   deploy?: DeployOptions;
-  backup?: { identityFile?: string; defaultDir?: string };
+  backup?: { identityFile?: string; defaultDir?: string; healthTimeoutMs?: number };
   /** Verify each backup right after it is written (default: the instance's policy says, else yes). */
   verifyAfterBackup?: boolean;
 }
@@ -74,6 +75,14 @@ export async function executeOperation(
         owner: options.owner,
       });
       await finishVerification(db, operationId, plan, outcome);
+      return outcome;
+    }
+    case "restore": {
+      const plan = operation.params as unknown as RestorePlan;
+      const outcome = await runOperation(db, operationId, restoreSteps(db, ring, operationId, plan, options.backup), {
+        owner: options.owner,
+      });
+      await finishRestore(db, operationId, plan, outcome);
       return outcome;
     }
     default:

@@ -14,7 +14,7 @@ import { db } from "@/lib/db";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findInstance } from "@/lib/server/instances/find-instances";
 import { findInstanceBackups } from "@/lib/server/backups/find-backups";
-import { BackupNowButton, VerifyButton } from "@/components/backups/backup-controls";
+import { BackupNowButton, RestoreButton, VerifyButton } from "@/components/backups/backup-controls";
 import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import type { Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
@@ -43,6 +43,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const lastBackup = instance.backups[0];
   const backups = await findInstanceBackups(db(), instance.id);
   const runBackups = can(viewer.role, "backups.run");
+  const restore = can(viewer.role, "backups.restore");
   return (
     <>
       <PageHeader
@@ -217,7 +218,20 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                       <VerificationBadge value={b.verificationStatus} />
                       {reason && <span className="text-xs text-slate-700">{reason}</span>}
                     </span>,
-                    runBackups && b.status === "succeeded" ? <VerifyButton key="a" backupId={b.id} /> : "",
+                    runBackups && b.status === "succeeded" ? (
+                      <span key="a" className="flex justify-end gap-2">
+                        <VerifyButton backupId={b.id} />
+                        {restore && b.verificationStatus !== "failed" && (
+                          <RestoreButton
+                            backupId={b.id}
+                            instanceName={instance.name}
+                            summary={`${formatDateTime(b.createdAt)} · eLabFTW ${b.elabftwVersion ?? "?"} · schema ${b.schemaVersion ?? "?"} · database ${formatBytes(b.databaseBytes)} · uploads ${formatBytes(b.uploadsBytes)} (${b.uploadsFileCount ?? 0} files)`}
+                          />
+                        )}
+                      </span>
+                    ) : (
+                      ""
+                    ),
                   ],
                 };
               })}

@@ -1,0 +1,486 @@
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import type { RequestContext } from "../../auth/ceremonies";
+import { open, type KeyRing } from "../../crypto";
+import {
+  execCapture,
+  inspectContainer,
+  putArchive,
+  runToCompletion,
+  startContainer,
+  stopContainer,
+} from "../../docker";
+import { backupPaths } from "../../env";
+import { AppError } from "../../errors";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import type { Db } from "../db/client";
+import { clientFor } from "../hosts/clients";
+import { instanceSecretsContext } from "../instances/discover-instances";
+import { dbUpdateSucceeded } from "../instances/elabftw-console";
+import { dbCheck, healthFromInside } from "../instances/observe";
+import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
+import type { Actor } from "../operators/manage-operators";
+import { backupSteps, type BackupManifest } from "./create-backup";
+import { openEncryptedFile } from "./encrypted-file";
+import { loadBackupIdentity } from "./identity";
+import { readManifest } from "./verify-backup";
+
+/**
+ * Restoring a restore point over a live instance, as ELABFTW.md says people
+ * do it by hand, but journaled and reversible: refuse a backup newer than the
+ * image before touching anything; take a safety backup; stop the web
+ * container; recreate the database and load the dump; put the uploads back
+ * exactly (owner 101:101 kept from the archive); start; `db:update` when the
+ * dump is older than the image; check health. If any step fails, the safety
+ * backup is put back the same way and the instance started again.
+ */
+export const RESTORE_STEPS = [
+  { key: "check", title: "Check the backup against the instance" },
+  { key: "safety", title: "Take a safety backup of the current state" },
+  { key: "stop", title: "Stop the web container" },
+  { key: "database", title: "Recreate the database and load the dump" },
+  { key: "uploads", title: "Put the uploads back" },
+  { key: "start", title: "Start the web container" },
+  { key: "update", title: "Bring the schema up to the image" },
+  { key: "health", title: "Check that eLabFTW answers" },
+] as const;
+
+export interface RestorePlan {
+  backupId: string;
+  instanceId: string;
+}
+
+export async function requestRestore(db: Db, actor: Actor, backupId: string, context: RequestContext): Promise<string> {
+  const backup = await db.backup.findUnique({
+    where: { id: backupId },
+    select: {
+      id: true,
+      status: true,
+      verificationStatus: true,
+      schemaVersion: true,
+      createdAt: true,
+      instance: { select: { id: true, name: true, unitId: true, webHostId: true } },
+    },
+  });
+  if (!backup) throw new AppError("not_found", "This backup is not in the inventory.", { hint: "Reload the page." });
+  if (backup.status !== "succeeded") {
+    throw new AppError("precondition_failed", "Only a complete backup can be restored.", {
+      hint: "Pick a backup whose status is Succeeded; nothing was changed.",
+    });
+  }
+  if (backup.verificationStatus === "failed") {
+    throw new AppError("precondition_failed", "This backup failed its verification: it cannot be trusted.", {
+      hint: "Pick a verified backup; nothing was changed.",
+    });
+  }
+  const operationId = await createOperation(db, {
+    kind: "restore",
+    instanceId: backup.instance.id,
+    hostId: backup.instance.webHostId,
+    requestedById: actor.id,
+    params: { backupId: backup.id, instanceId: backup.instance.id, name: backup.instance.name },
+    steps: [...RESTORE_STEPS],
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+    ip: context.ip,
+    userAgent: context.userAgent,
+    action: "backup.restore",
+    outcome: "success",
+    target: { type: "backup", id: backup.id },
+    instanceId: backup.instance.id,
+    unitId: backup.instance.unitId,
+    params: { name: backup.instance.name, backupTakenAt: backup.createdAt.toISOString(), schema: backup.schemaVersion },
+  });
+  return operationId;
+}
+
+/** Where things are, and the password to use, read fresh for every step. */
+async function target(db: Db, ring: KeyRing, instanceId: string) {
+  const instance = await db.instance.findUniqueOrThrow({
+    where: { id: instanceId },
+    select: {
+      id: true,
+      webHostId: true,
+      webContainerName: true,
+      databaseHostId: true,
+      databaseContainerName: true,
+      databaseName: true,
+      databaseUser: true,
+      secretsEnc: true,
+    },
+  });
+  if (!instance.databaseHostId || !instance.databaseContainerName) {
+    throw new AppError("precondition_failed", "This instance's database is not in a managed container.");
+  }
+  const secrets = instance.secretsEnc
+    ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as { dbPassword?: string })
+    : {};
+  if (!secrets.dbPassword) {
+    throw new AppError("precondition_failed", "The panel does not know this instance's database password.");
+  }
+  return {
+    ...instance,
+    password: secrets.dbPassword,
+    web: await clientFor(db, ring, instance.webHostId),
+    database: await clientFor(db, ring, instance.databaseHostId),
+  };
+}
+
+type Target = Awaited<ReturnType<typeof target>>;
+
+/** The database server flavour decides the collation (MySQL 8: utf8mb4_0900_ai_ci). */
+async function recreateAndLoad(
+  t: Target,
+  manifest: BackupManifest,
+  location: string,
+  identity: string,
+  ctx: StepContext,
+): Promise<void> {
+  const sql = (statement: string) =>
+    execCapture(t.database, t.databaseContainerName!, {
+      cmd: ["mysql", "-u", t.databaseUser, "-e", statement],
+      env: { MYSQL_PWD: t.password },
+    });
+  const name = t.databaseName.replace(/`/g, "``");
+  const recreated = await sql(
+    `DROP DATABASE IF EXISTS \`${name}\`; CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci;`,
+  );
+  if (recreated.exitCode !== 0) {
+    throw new AppError(
+      "unavailable",
+      `The database could not be recreated: ${recreated.stderr.trim().split("\n").at(-1)}.`,
+      {
+        hint: "Check that the database user may drop and create its own database.",
+      },
+    );
+  }
+  await ctx.log(`Recreated ${t.databaseName} (utf8mb4, utf8mb4_0900_ai_ci).`);
+  // The dump goes into the database container's /tmp as a tar entry of the size the manifest records,
+  // is loaded with `set names utf8mb4`, and is removed at once.
+  const file = `paillasse-restore-${manifest.backupId.slice(0, 8)}.sql`;
+  const plain = await openEncryptedFile(path.join(location, manifest.database.file), [identity]);
+  const pack = tar.pack();
+  const entryDone = new Promise<void>((resolve, reject) => {
+    const entry = pack.entry({ name: file, size: manifest.database.plainBytes, mode: 0o600 }, (e) =>
+      e ? reject(e) : resolve(),
+    );
+    pipeline(plain, entry).catch(reject);
+  });
+  const put = putArchive(t.database, t.databaseContainerName!, "/tmp", pack as unknown as Readable);
+  try {
+    await entryDone;
+  } catch (error) {
+    pack.destroy(error as Error);
+    await put.catch(() => undefined);
+    throw new AppError("unavailable", `The dump could not be read: ${(error as Error).message}.`, {
+      hint: "Verify this backup; the instance is being put back as it was.",
+    });
+  }
+  pack.finalize();
+  await put;
+  const loaded = await execCapture(t.database, t.databaseContainerName!, {
+    cmd: [
+      "sh",
+      "-c",
+      `mysql -u "$PAILLASSE_DB_USER" --default-character-set=utf8mb4 "$PAILLASSE_DB_NAME" < /tmp/${file}; status=$?; rm -f /tmp/${file}; exit $status`,
+    ],
+    env: { MYSQL_PWD: t.password, PAILLASSE_DB_USER: t.databaseUser, PAILLASSE_DB_NAME: t.databaseName },
+  });
+  if (loaded.exitCode !== 0) {
+    throw new AppError(
+      "unavailable",
+      `The dump did not load: ${loaded.stderr.trim().split("\n").at(-1) ?? `exit ${loaded.exitCode}`}.`,
+      {
+        hint: "The instance is being put back as it was.",
+      },
+    );
+  }
+  await ctx.log(`Loaded the dump (${Object.keys(manifest.database.tables).length} tables, schema ${manifest.schema}).`);
+}
+
+/** Empty the uploads directory (through a helper sharing the web container's mounts), then extract the archive. */
+async function replaceUploads(
+  t: Target,
+  manifest: BackupManifest,
+  location: string,
+  identity: string,
+  ctx: StepContext,
+): Promise<void> {
+  const web = await inspectContainer(t.web, t.webContainerName);
+  const cleared = await runToCompletion(
+    t.web,
+    {
+      Image: web.image,
+      Entrypoint: ["sh"],
+      Cmd: ["-c", "find /elabftw/uploads -mindepth 1 -delete"],
+      User: "0",
+      Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "restore-uploads" },
+      NetworkDisabled: true,
+      HostConfig: { VolumesFrom: [web.id], NetworkMode: "none", RestartPolicy: { Name: "no" } },
+    },
+    { timeoutMs: 300_000 },
+  );
+  if (cleared.exitCode !== 0) {
+    throw new AppError("unavailable", `The uploads directory could not be emptied: ${cleared.stderr.trim()}.`);
+  }
+  const plain = await openEncryptedFile(path.join(location, manifest.uploads.file), [identity]);
+  await putArchive(t.web, web.id, "/elabftw", plain);
+  await ctx.log(`Put back ${manifest.uploads.files.length} uploaded files (owners and modes from the archive).`);
+}
+
+export function restoreSteps(
+  db: Db,
+  ring: KeyRing,
+  operationId: string,
+  plan: RestorePlan,
+  options: { identityFile?: string; defaultDir?: string; healthTimeoutMs?: number } = {},
+): StepDefinition[] {
+  const identity = async () => (await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile)).identity;
+  const chosen = () => readManifest(db, ring, plan.backupId);
+  const safety = async (ctx: StepContext) => {
+    const { backupId } = ctx.results.safety as { backupId: string };
+    return readManifest(db, ring, backupId);
+  };
+
+  async function putSafetyDatabaseBack(ctx: StepContext) {
+    const { backup, manifest } = await safety(ctx);
+    await ctx.log("Putting the safety backup's database back.", "warn");
+    await recreateAndLoad(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
+  }
+  async function putSafetyUploadsBack(ctx: StepContext) {
+    const { backup, manifest } = await safety(ctx);
+    await ctx.log("Putting the safety backup's uploads back.", "warn");
+    await replaceUploads(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
+  }
+
+  const steps: Record<(typeof RESTORE_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+    check: {
+      async run(ctx) {
+        const { backup, manifest } = await chosen();
+        if (manifest.instance.id !== plan.instanceId) {
+          throw new AppError("bad_input", "This backup belongs to another instance.", { hint: "Nothing was changed." });
+        }
+        const t = await target(db, ring, plan.instanceId);
+        const web = await inspectContainer(t.web, t.webContainerName);
+        if (!web.state.running) {
+          throw new AppError("precondition_failed", `The web container ${web.name} is not running.`, {
+            hint: "Start it first: the panel reads the schema the image requires from it. Nothing was changed.",
+          });
+        }
+        if (!web.mounts.some((m) => m.destination === "/elabftw/uploads")) {
+          throw new AppError(
+            "precondition_failed",
+            `${web.name} keeps its uploads inside the container (nothing is mounted at /elabftw/uploads): they cannot be replaced safely, and would be lost if the container were recreated.`,
+            { hint: "Mount a volume or a directory at /elabftw/uploads first. Nothing was changed." },
+          );
+        }
+        const check = await dbCheck(t.web, web);
+        if (!("required" in check)) {
+          throw new AppError("unavailable", `The image's required schema could not be read: ${check.detail}.`, {
+            hint: "Nothing was changed.",
+          });
+        }
+        if (manifest.schema !== null && manifest.schema > check.required) {
+          throw new AppError(
+            "precondition_failed",
+            `This backup's schema (${manifest.schema}) is newer than the one the image requires (${check.required}): it cannot be loaded into this version (no downgrade).`,
+            {
+              hint: "Upgrade the instance to the version the backup was taken with, then restore. Nothing was changed.",
+            },
+          );
+        }
+        await ctx.log(
+          `Backup of ${manifest.finishedAt}: eLabFTW ${manifest.elabftwVersion ?? "?"}, schema ${manifest.schema}; the image requires ${check.required}.`,
+        );
+        void backup;
+        return { required: check.required, backupSchema: manifest.schema };
+      },
+    },
+
+    safety: {
+      async run(ctx) {
+        const inner = backupSteps(
+          db,
+          ring,
+          operationId,
+          { instanceId: plan.instanceId, trigger: "pre_restore" },
+          {
+            ...options,
+            linkOperation: false,
+          },
+        );
+        const results: Record<string, unknown> = {};
+        const sub: StepContext = {
+          ...ctx,
+          results,
+          log: (message, level) => ctx.log(`Safety backup: ${message}`, level),
+          progress: async (percent) => ctx.progress(5 + percent * 0.25, "Taking a safety backup"),
+        };
+        const done: StepDefinition[] = [];
+        try {
+          for (const step of inner) {
+            results[step.key] = (await step.run({ ...sub, results })) ?? null;
+            done.push(step);
+          }
+        } catch (error) {
+          for (const step of done.reverse()) await step.compensate?.({ ...sub, results }).catch(() => undefined);
+          const prepared = results.prepare as { backupId?: string } | undefined;
+          if (prepared?.backupId) {
+            await db.backup.update({
+              where: { id: prepared.backupId },
+              data: { status: "failed", finishedAt: new Date(), error: (error as Error).message },
+            });
+          }
+          throw new AppError(
+            "unavailable",
+            `The safety backup failed, so nothing was restored: ${(error as Error).message}`,
+            {
+              hint: "Fix what the safety backup reports (see the log), then restore again.",
+            },
+          );
+        }
+        const { backupId } = results.manifest as { backupId: string };
+        await ctx.log(`Safety backup written; it can be restored like any other.`);
+        return { backupId };
+      },
+    },
+
+    stop: {
+      async run(ctx) {
+        const t = await target(db, ring, plan.instanceId);
+        await stopContainer(t.web, t.webContainerName, 30);
+        await ctx.log(`Stopped ${t.webContainerName}.`);
+        await ctx.progress(35);
+      },
+      async compensate(ctx) {
+        const t = await target(db, ring, plan.instanceId);
+        await startContainer(t.web, t.webContainerName);
+        await ctx.log(`Started ${t.webContainerName} again.`);
+      },
+    },
+
+    database: {
+      async run(ctx) {
+        const { backup, manifest } = await chosen();
+        try {
+          await recreateAndLoad(
+            await target(db, ring, plan.instanceId),
+            manifest,
+            backup.location!,
+            await identity(),
+            ctx,
+          );
+        } catch (error) {
+          // A half-loaded database is worse than none: put the safety backup's back before reporting.
+          await putSafetyDatabaseBack(ctx);
+          throw error;
+        }
+        await ctx.progress(60);
+      },
+      compensate: putSafetyDatabaseBack,
+    },
+
+    uploads: {
+      async run(ctx) {
+        const { backup, manifest } = await chosen();
+        try {
+          await replaceUploads(
+            await target(db, ring, plan.instanceId),
+            manifest,
+            backup.location!,
+            await identity(),
+            ctx,
+          );
+        } catch (error) {
+          await putSafetyUploadsBack(ctx);
+          throw error;
+        }
+        await ctx.progress(80);
+      },
+      compensate: putSafetyUploadsBack,
+    },
+
+    start: {
+      async run(ctx) {
+        const t = await target(db, ring, plan.instanceId);
+        await startContainer(t.web, t.webContainerName);
+        await ctx.log(`Started ${t.webContainerName}.`);
+        await ctx.progress(85);
+      },
+    },
+
+    update: {
+      async run(ctx) {
+        const t = await target(db, ring, plan.instanceId);
+        const web = await inspectContainer(t.web, t.webContainerName);
+        const check = await dbCheck(t.web, web);
+        if (!("current" in check)) throw new AppError("unavailable", `db:check: ${check.detail}.`);
+        if (check.upToDate) {
+          await ctx.log(`Schema ${check.current}: as the image requires, no update needed.`);
+          return { updated: false, schema: check.current };
+        }
+        await ctx.log(`Schema ${check.current}, the image requires ${check.required}: running bin/console db:update.`);
+        const update = await execCapture(t.web, web.id, { cmd: ["bin/console", "db:update"] });
+        for (const line of update.stdout
+          .split("\n")
+          .filter((l) => /^(All done|SCHEMA|Database update)/.test(l.trim()))) {
+          await ctx.log(line.trim());
+        }
+        if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
+          throw new AppError("unavailable", `bin/console db:update failed (exit ${update.exitCode}).`, {
+            hint: "The instance is being put back as it was before the restore.",
+          });
+        }
+        const after = await dbCheck(t.web, web);
+        if (!("upToDate" in after) || !after.upToDate)
+          throw new AppError("unavailable", `After db:update, ${after.detail}.`);
+        return { updated: true, schema: after.current };
+      },
+    },
+
+    health: {
+      async run(ctx) {
+        const t = await target(db, ring, plan.instanceId);
+        const web = await inspectContainer(t.web, t.webContainerName);
+        const deadline = Date.now() + (options.healthTimeoutMs ?? 120_000);
+        for (;;) {
+          const health = await healthFromInside(t.web, web);
+          if (health.verdict === "ok") break;
+          if (Date.now() > deadline) {
+            throw new AppError("unavailable", `eLabFTW does not answer after the restore: ${health.detail}.`, {
+              hint: "The instance is being put back as it was before the restore.",
+            });
+          }
+          await new Promise((r) => setTimeout(r, 2_000));
+        }
+        await ctx.log("/healthcheck.php answered ok.");
+      },
+    },
+  };
+  return RESTORE_STEPS.map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
+}
+
+export async function finishRestore(
+  db: Db,
+  operationId: string,
+  plan: RestorePlan,
+  outcome: "succeeded" | "failed" | "rolled_back",
+): Promise<void> {
+  const op = await db.operation.findUniqueOrThrow({
+    where: { id: operationId },
+    select: { error: true, instance: { select: { unitId: true, name: true } } },
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "system", label: "restore" },
+    action: "backup.restored",
+    outcome: outcome === "succeeded" ? "success" : "failure",
+    reason: outcome === "succeeded" ? null : `${outcome}: ${op.error ?? ""}`.slice(0, 500),
+    target: { type: "backup", id: plan.backupId },
+    instanceId: plan.instanceId,
+    unitId: op.instance?.unitId ?? null,
+    params: { name: op.instance?.name ?? null, result: outcome },
+  });
+}
