@@ -45,6 +45,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await sql(`DELETE FROM "Backup" WHERE "instanceId" IN (SELECT id FROM "Instance" WHERE name = 'umr8000')`);
   await sql(`DELETE FROM "Instance" WHERE name = 'umr8000'`);
+  await sql(`DELETE FROM "BackupPolicy" WHERE name = 'Nightly e2e'`);
   await sql(`DELETE FROM "Unit" WHERE code = 'UMR8000'`);
   await sql(`DELETE FROM "DockerHost" WHERE name = 'e2e-backups'`);
   if (engine) await removeTestContainers(engine, run);
@@ -97,6 +98,25 @@ test("an operator backs up an instance and sees it verified; its correspondant r
   await expect(points.getByRole("row").nth(1)).toContainText("On demand");
   await expect(points.getByRole("row").nth(1)).toContainText("165");
   await page.screenshot({ path: "test-results/screens/instance-backups.png", fullPage: true });
+  // A nightly policy, assigned from the instance page.
+  await page.goto("/backups");
+  await page.getByRole("link", { name: "Backup policies" }).click();
+  await page.getByLabel("Name").fill("Nightly e2e");
+  await page.getByLabel("Schedule").fill("every night");
+  await page.getByRole("button", { name: "Save the policy" }).click();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Schedule must be a five-field cron expression" }),
+  ).toBeVisible();
+  await page.getByLabel("Schedule").fill("30 2 * * *");
+  await page.getByRole("button", { name: "Save the policy" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Policy “Nightly e2e” saved" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Backup policies" })).toContainText("60 days, at least 7");
+  await page.goto("/instances");
+  await page.getByRole("link", { name: "umr8000" }).click();
+  await page.getByLabel("Backup policy").selectOption({ label: "Nightly e2e (30 2 * * *, 60 days, at least 7)" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByRole("button", { name: "Apply" })).toBeDisabled();
+
   // Restore it (a key touch for this very backup): safety backup, reload, health, on the live page.
   await points.getByRole("row").nth(1).getByRole("button", { name: "Restore…" }).click();
   const dialog = page.getByRole("dialog", { name: "Restore umr8000 from this backup?" });
@@ -128,7 +148,7 @@ test("an operator backs up an instance and sees it verified; its correspondant r
   const card = cle.getByRole("region", { name: "umr8000 · UMR8000" });
   await expect(card).toContainText("Up to date");
   await expect(card).toContainText("Verified");
-  await expect(card).toContainText("no schedule yet");
+  await expect(card).toContainText("(30 2 * * *)"); // the next scheduled run
   await expect(
     card.getByRole("figure", { name: "Backup sizes of umr8000 over time" }).locator("svg").first(),
   ).toBeVisible();

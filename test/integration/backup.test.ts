@@ -18,6 +18,8 @@ import {
 } from "../../lib/docker";
 import { backupSteps, requestBackup, type BackupManifest } from "../../lib/server/backups/create-backup";
 import { ensureBackupIdentity } from "../../lib/server/backups/identity";
+import { assignPolicy, createPolicy } from "../../lib/server/backups/policies";
+import { generateIdentity, identityToRecipient } from "age-encryption";
 import { findBackupStatus } from "../../lib/server/backups/backup-status";
 import { requestVerification } from "../../lib/server/backups/verify-backup";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
@@ -383,6 +385,41 @@ describe("backups and their verification", () => {
     const outsider = await operatorWithKey(db, "outsider@unit.example", "correspondant");
     expect(await findBackupStatus(db, { id: outsider.id, role: "correspondant" }, new Date())).toEqual([]);
   });
+
+  it("encrypts to the policy's extra recipients too: a unit's recovery key opens the backup without the panel", async () => {
+    const recovery = await generateIdentity();
+    const recoveryFile = path.join(work, "recovery-key.txt");
+    writeFileSync(recoveryFile, `${recovery}\n`, { mode: 0o600 });
+    const policyId = await createPolicy(
+      db,
+      actor,
+      {
+        name: "With recovery key",
+        schedule: "30 2 * * *",
+        timezone: "Europe/Paris",
+        retentionDays: "60",
+        keepLast: "7",
+        destinationDir: path.join(work, "policy-dest"),
+        extraRecipients: await identityToRecipient(recovery),
+        verifyAfterBackup: "false",
+      },
+      context,
+    );
+    await assignPolicy(db, actor, instanceId, policyId, context);
+    try {
+      const { outcome, row } = await backup();
+      expect(outcome).toBe("succeeded");
+      expect(path.relative(path.join(work, "policy-dest"), row!.location!)).toMatch(/^UMR9200\/backed-up\//);
+      expect(row!.verificationStatus).toBe("not_verified"); // this policy does not verify automatically
+      const dump = execFileSync("sh", [
+        "-c",
+        `age -d -i "${recoveryFile}" "${row!.location}/database.sql.gz.age" | gunzip`,
+      ]);
+      expect(dump.toString()).toMatch(/-- Dump completed/);
+    } finally {
+      await assignPolicy(db, actor, instanceId, null, context);
+    }
+  }, 240_000);
 
   describe("restore", () => {
     const tables = ["config", "experiments", "items", "teams", "uploads", "users"];

@@ -7,6 +7,7 @@ import { runAction, type ActionResult } from "@/lib/server/actions";
 import { requestBackup } from "@/lib/server/backups/create-backup";
 import { requestVerification } from "@/lib/server/backups/verify-backup";
 import { requestRestore } from "@/lib/server/backups/restore-backup";
+import { assignPolicy, createPolicy } from "@/lib/server/backups/policies";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { enqueueOperation } from "@/lib/server/jobs/queue";
 import { AppError } from "@/lib/errors";
@@ -62,5 +63,29 @@ export async function restoreBackupAction(
     await enqueueOperation(operationId);
     revalidatePath(`/instances/${backup.instanceId}`);
     return { operationId };
+  });
+}
+
+/** Create a backup policy (schedule, destination, retention, extra recipients). */
+export async function createPolicyAction(input: Record<string, unknown>): Promise<ActionResult<{ id: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("backups.run", "backup_policy.create");
+    const id = await createPolicy(db(), operator, input, await requestContext());
+    revalidatePath("/backups/policies");
+    return { id };
+  });
+}
+
+/** Put an instance under a policy, or under none (null). */
+export async function assignPolicyAction(instanceId: string, policyId: string | null): Promise<ActionResult<null>> {
+  return runAction(async () => {
+    const operator = await authorize("backups.run", "instance.backup_policy");
+    await requireVisibleInstance(db(), operator, instanceId);
+    if (policyId !== null && (typeof policyId !== "string" || !isUuid(policyId))) {
+      throw new AppError("bad_input", "This is not a backup policy of the panel.", { hint: "Reload the page." });
+    }
+    await assignPolicy(db(), operator, instanceId, policyId, await requestContext());
+    revalidatePath(`/instances/${instanceId}`);
+    return null;
   });
 }

@@ -3,9 +3,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { SizeChart } from "@/components/backups/size-chart";
 import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
-import { Card, EmptyState, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
+import { ButtonLink, Card, EmptyState, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
-import { seesWholeFleet } from "@/lib/auth/permissions";
+import { can, seesWholeFleet } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
 import { db } from "@/lib/db";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
@@ -47,6 +47,11 @@ export default async function BackupsPage() {
       <PageHeader
         title="Backups"
         description="Encrypted restore points of each instance, and whether each was proven by a test restore."
+        actions={
+          can(viewer.role, "backups.run") ? (
+            <ButtonLink href="/backups/policies">Backup policies</ButtonLink>
+          ) : undefined
+        }
       />
       {statuses.length === 0 ? (
         <EmptyState icon={Archive} title="No instance to back up">
@@ -96,7 +101,7 @@ export default async function BackupsPage() {
                       <dd>
                         {s.nextRun
                           ? `${formatDateTime(s.nextRun)} (${s.schedule})`
-                          : "no schedule yet: backups run on demand from the instance page"}
+                          : "no schedule: backups run on demand from the instance page"}
                       </dd>
                     </dl>
                     {s.sizes.length > 0 ? (

@@ -310,6 +310,8 @@ export function backupSteps(
           `Dumping ${instance.databaseName} from ${container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`,
         );
         const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
+        // Read by two pipelines at once (the row counter and the encrypted file): more listeners than usual.
+        stdout.setMaxListeners(32);
         const stats = new DumpStatsCollector();
         let stderr = "";
         const stderrSink = new Writable({
@@ -408,6 +410,8 @@ export function backupSteps(
           });
         });
         const source = new PassThrough({ highWaterMark: 1024 * 1024 });
+        // Read by two pipelines at once (the file lister and the encrypted file).
+        source.setMaxListeners(32);
         const listed = pipeline(source, extract);
         const written = writeEncryptedFile(source, path.join(p.partialDir, UPLOADS_FILE), p.recipients, {
           onPlainBytes: progressReporter(ctx, 45, 90, "Uploads", expected),

@@ -5,6 +5,7 @@ import { createPrismaClient } from "../db/client";
 import { refreshAllHosts } from "../hosts/snapshot";
 import type { DeployOptions } from "../instances/deploy";
 import { executeOperation, staleOperations } from "../operations/execute";
+import { requestDueBackups } from "../backups/schedule";
 import type { RegistryConfig } from "../registry/registry-client";
 import { refreshTagCache } from "../registry/tag-cache";
 
@@ -111,6 +112,20 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       },
     );
   }
+  // Scheduled backups: one scheduler run at a time, every minute; each due backup is an operation.
+  await boss.createQueue(QUEUES.backupScheduler, {
+    name: QUEUES.backupScheduler,
+    policy: "stately",
+    retryLimit: 0,
+    expireInSeconds: 120,
+  });
+  await boss.schedule(QUEUES.backupScheduler, "* * * * *", {}, { tz: "UTC" });
+  await boss.work(QUEUES.backupScheduler, { pollingIntervalSeconds: 5 }, async () => {
+    for (const { operationId, slotKey } of await requestDueBackups(db, new Date())) {
+      await boss.send(QUEUES.operations, { operationId }, { singletonKey: slotKey });
+      options.log(`Scheduled backup requested (${slotKey}).`);
+    }
+  });
   // Operations left behind by a panel that stopped mid-way are taken over.
   for (const operationId of await staleOperations(db)) {
     await boss.send(QUEUES.operations, { operationId }, { singletonKey: operationId });

@@ -3,4 +3,5 @@ export const QUEUES = {
   hostSnapshots: "hosts-snapshot",
   registryTags: "registry-tags",
   operations: "operations",
+  backupScheduler: "backup-scheduler",
 } as const;

@@ -7,6 +7,7 @@ import { runOperation } from "./journal";
 import { backupSteps, finishBackup, type BackupPlan } from "../backups/create-backup";
 import { finishVerification, requestVerification, verifySteps, type VerifyPlan } from "../backups/verify-backup";
 import { finishRestore, restoreSteps, type RestorePlan } from "../backups/restore-backup";
+import { pruneBackups } from "../backups/retention";
 
 export interface ExecuteOptions {
   owner: string;
@@ -66,6 +67,8 @@ export async function executeOperation(
           const verifyId = await requestVerification(db, backupId, operation.requestedById);
           await executeOperation(db, ring, verifyId, options);
         }
+        // Retention, once the new backup is in (and proven when verification is on).
+        await pruneBackups(db, plan.instanceId);
       }
       return outcome;
     }

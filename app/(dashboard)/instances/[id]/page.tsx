@@ -15,6 +15,8 @@ import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findInstance } from "@/lib/server/instances/find-instances";
 import { findInstanceBackups } from "@/lib/server/backups/find-backups";
 import { BackupNowButton, RestoreButton, VerifyButton } from "@/components/backups/backup-controls";
+import { PolicySelect } from "@/components/backups/policy-form";
+import { findPolicies } from "@/lib/server/backups/policies";
 import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import type { Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
@@ -44,6 +46,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const backups = await findInstanceBackups(db(), instance.id);
   const runBackups = can(viewer.role, "backups.run");
   const restore = can(viewer.role, "backups.restore");
+  const policies = runBackups ? await findPolicies(db()) : [];
   return (
     <>
       <PageHeader
@@ -183,6 +186,18 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           </Card>
         </div>
         <Card title="Backups" actions={runBackups ? <BackupNowButton instanceId={instance.id} /> : undefined}>
+          {runBackups && (
+            <div className="mb-4">
+              <PolicySelect
+                instanceId={instance.id}
+                current={instance.backupPolicyId}
+                policies={policies.map((p) => ({
+                  id: p.id,
+                  label: `${p.name} (${p.schedule}, ${p.retentionDays} days, at least ${p.keepLast})`,
+                }))}
+              />
+            </div>
+          )}
           {backups.length === 0 ? (
             <p className="text-sm text-slate-600">
               No backup yet.

@@ -1,0 +1,125 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { assignPolicyAction, createPolicyAction } from "@/app/(dashboard)/backups/actions";
+import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+
+/** A new backup policy: every field checked by the panel, the destination tried for writing. */
+export function PolicyForm({ defaultDestination }: { defaultDestination: string }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
+    setBusy(true);
+    setError(null);
+    setSaved(null);
+    const result = await createPolicyAction(data);
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    setSaved(`Policy “${data.name}” saved. Assign it to instances from their page.`);
+    form.reset();
+    router.refresh();
+  }
+
+  return (
+    <Card title="New policy">
+      <form onSubmit={onSubmit} className="space-y-4">
+        <div className="grid gap-3 sm:grid-cols-3">
+          <Field id="p-name" label="Name">
+            <Input id="p-name" name="name" placeholder="Nightly, 60 days" required maxLength={100} />
+          </Field>
+          <Field id="p-schedule" label="Schedule" help="Cron, five fields: 30 2 * * * is every night at 02:30.">
+            <Input id="p-schedule" name="schedule" defaultValue="30 2 * * *" required />
+          </Field>
+          <Field id="p-tz" label="Time zone">
+            <Input id="p-tz" name="timezone" defaultValue="Europe/Paris" required />
+          </Field>
+          <Field id="p-days" label="Keep for (days)" help="Older backups are deleted…">
+            <Input id="p-days" name="retentionDays" defaultValue="60" inputMode="numeric" required />
+          </Field>
+          <Field id="p-last" label="Keep at least" help="…but never the last ones, nor the newest verified one.">
+            <Input id="p-last" name="keepLast" defaultValue="7" inputMode="numeric" required />
+          </Field>
+          <Field id="p-verify" label="Verify">
+            <Select id="p-verify" name="verifyAfterBackup" defaultValue="true">
+              <option value="true">After each backup (test restore)</option>
+              <option value="false">Not automatically</option>
+            </Select>
+          </Field>
+        </div>
+        <Field
+          id="p-dest"
+          label="Destination"
+          help="A directory of the panel's machine, typically a mounted file server; the panel must be able to write there."
+        >
+          <Input id="p-dest" name="destinationDir" defaultValue={defaultDestination} required />
+        </Field>
+        <Field
+          id="p-recipients"
+          label="Extra recipients"
+          help="age public keys (age1…), one per line: the unit's offline recovery keys. Each can open every backup of this policy without the panel."
+        >
+          <textarea
+            id="p-recipients"
+            name="extraRecipients"
+            rows={3}
+            className="mt-1 w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 font-mono text-xs text-slate-900"
+          />
+        </Field>
+        {error && <Alert tone="error">{error}</Alert>}
+        {saved && <Alert tone="success">{saved}</Alert>}
+        <Button type="submit" variant="primary" disabled={busy}>
+          {busy ? "Checking and saving…" : "Save the policy"}
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+/** The policy an instance is under (or none). */
+export function PolicySelect({
+  instanceId,
+  current,
+  policies,
+}: {
+  instanceId: string;
+  current: string | null;
+  policies: { id: string; label: string }[];
+}) {
+  const router = useRouter();
+  const [value, setValue] = useState(current ?? "");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function save() {
+    setBusy(true);
+    setError(null);
+    const result = await assignPolicyAction(instanceId, value || null);
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    router.refresh();
+  }
+  return (
+    <div className="flex flex-wrap items-end gap-2">
+      <Field id={`policy-${instanceId}`} label="Backup policy">
+        <Select id={`policy-${instanceId}`} value={value} onChange={(e) => setValue(e.target.value)}>
+          <option value="">None: on demand only, 60 days kept</option>
+          {policies.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Button onClick={save} disabled={busy || value === (current ?? "")}>
+        {busy ? "Saving…" : "Apply"}
+      </Button>
+      {error && <Alert tone="error">{error}</Alert>}
+    </div>
+  );
+}
