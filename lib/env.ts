@@ -13,7 +13,12 @@ import { z } from "zod";
  */
 
 /** Variables that accept a `<NAME>_FILE` variant because they hold secrets. */
-export const SECRET_VARIABLES = ["DATABASE_URL", "PANEL_SECRET_KEY", "PANEL_REGISTRY_PASSWORD"] as const;
+export const SECRET_VARIABLES = [
+  "DATABASE_URL",
+  "PANEL_SECRET_KEY",
+  "PANEL_REGISTRY_PASSWORD",
+  "PANEL_SMTP_URL",
+] as const;
 
 const port = (fallback: number) =>
   z
@@ -114,6 +119,14 @@ const schema = z.object({
   PANEL_BACKUP_IDENTITY_FILE: z.string().trim().min(1).optional(),
   /** Where restore points go for instances without a backup policy. Default: <data dir>/backups. */
   PANEL_BACKUP_DIR: z.string().trim().min(1).optional(),
+  /** Mail server for backup alerts, e.g. smtp://user:password@smtp.unit.example:587 (smtps:// for TLS). */
+  PANEL_SMTP_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v), { message: "must be an smtp:// or smtps:// URL" })
+    .optional(),
+  /** Sender of the alerts. */
+  PANEL_SMTP_FROM: z.string().trim().min(3).default("Paillasse <paillasse@localhost>"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * Strict key policy: a JSON file of FIDO metadata statements (an array, or

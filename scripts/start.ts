@@ -17,6 +17,7 @@ import { loadApprovedModels } from "../lib/auth/key-models";
 import { startJobs, type Jobs } from "../lib/server/jobs/jobs";
 import { backupPaths, ConfigError, dataDir, parseEnv } from "../lib/env";
 import { ensureBackupIdentity } from "../lib/server/backups/identity";
+import { smtpMailer } from "../lib/server/alerts/backup-alerts";
 import { generateKeySpec, parseKeyRing } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/server/db/embedded";
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
       ring: parseKeyRing(masterKey),
       log: say,
       helperImages: env.PANEL_HELPER_IMAGES,
+      mailer: env.PANEL_SMTP_URL ? smtpMailer(env.PANEL_SMTP_URL, env.PANEL_SMTP_FROM) : null,
+      panelUrl: env.PANEL_URL,
       registry: {
         url: env.PANEL_REGISTRY_URL,
         username: env.PANEL_REGISTRY_USERNAME,

@@ -6,6 +6,7 @@ import { refreshAllHosts } from "../hosts/snapshot";
 import type { DeployOptions } from "../instances/deploy";
 import { executeOperation, staleOperations } from "../operations/execute";
 import { requestDueBackups } from "../backups/schedule";
+import { checkBackupAlerts, type Mailer } from "../alerts/backup-alerts";
 import type { RegistryConfig } from "../registry/registry-client";
 import { refreshTagCache } from "../registry/tag-cache";
 
@@ -31,6 +32,9 @@ export interface JobsOptions {
   helperImages?: string[];
   /** Where newer eLabFTW versions are looked up. */
   registry: RegistryConfig;
+  /** Backup alerts: the mail server (none: alerts are only logged) and the panel's address for links. */
+  mailer?: Mailer | null;
+  panelUrl?: string;
   /** Name of this worker in operation leases. */
   owner?: string;
   deploy?: DeployOptions;
@@ -109,6 +113,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           deploy: options.deploy,
         });
         options.log(`Operation ${job.data.operationId}: ${outcome}.`);
+        // A backup or verification may open or close an alert incident: check now, not in 5 minutes.
+        await boss.send(QUEUES.backupAlerts, {});
       },
     );
   }
@@ -125,6 +131,20 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       await boss.send(QUEUES.operations, { operationId }, { singletonKey: slotKey });
       options.log(`Scheduled backup requested (${slotKey}).`);
     }
+  });
+  // Backup alerts: stale or failing backups mailed once per incident, and their recovery.
+  await boss.createQueue(QUEUES.backupAlerts, {
+    name: QUEUES.backupAlerts,
+    policy: "stately",
+    retryLimit: 0,
+    expireInSeconds: 300,
+  });
+  await boss.schedule(QUEUES.backupAlerts, "*/5 * * * *", {}, { tz: "UTC" });
+  await boss.work(QUEUES.backupAlerts, { pollingIntervalSeconds: 5 }, async () => {
+    await checkBackupAlerts(db, options.mailer ?? null, {
+      panelUrl: options.panelUrl ?? "the panel",
+      log: options.log,
+    });
   });
   // Operations left behind by a panel that stopped mid-way are taken over.
   for (const operationId of await staleOperations(db)) {

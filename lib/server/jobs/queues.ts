@@ -4,4 +4,5 @@ export const QUEUES = {
   registryTags: "registry-tags",
   operations: "operations",
   backupScheduler: "backup-scheduler",
+  backupAlerts: "backup-alerts",
 } as const;

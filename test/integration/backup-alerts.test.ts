@@ -1,0 +1,142 @@
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkBackupAlerts, smtpMailer } from "../../lib/server/alerts/backup-alerts";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { useFreshDatabase } from "../support/fresh-database";
+import { operatorWithKey } from "../support/operators";
+import { freePort } from "../support/ports";
+
+interface Received {
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+/** Backup alerts through a real SMTP server started here: one mail per incident, one on recovery. */
+describe("backup alerts by e-mail", () => {
+  const database = useFreshDatabase("backup_alerts", { migrated: true });
+  let db: Db;
+  let server: SMTPServer;
+  let port: number;
+  let instanceId: string;
+  const inbox: Received[] = [];
+  let refuse = false;
+
+  beforeAll(async () => {
+    db = createPrismaClient(database.url);
+    port = await freePort();
+    server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      onRcptTo(address, _session, callback) {
+        callback(refuse ? new Error("mailbox unavailable") : undefined);
+      },
+      onData(stream, session, callback) {
+        simpleParser(stream)
+          .then((mail) => {
+            inbox.push({
+              to: session.envelope.rcptTo.map((r) => r.address).sort(),
+              subject: mail.subject ?? "",
+              text: mail.text ?? "",
+            });
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+
+    const host = await db.dockerHost.create({ data: { name: "h", kind: "socket", address: "/run/none.sock" } });
+    const unit = await db.unit.create({
+      data: { code: "UMR9400", name: "Alerts", alertEmails: ["labo-it@unit.example"] },
+    });
+    const other = await db.unit.create({ data: { code: "UMR9401", name: "Other" } });
+    instanceId = (
+      await db.instance.create({
+        data: {
+          name: "alerting",
+          unitId: unit.id,
+          webHostId: host.id,
+          webContainerName: "elabftw",
+          databasePlacement: "container",
+          imageTag: "5.1.0",
+          siteUrl: "https://elab.unit.example",
+          uploadsKind: "volume",
+          uploadsSource: "uploads",
+        },
+      })
+    ).id;
+    await operatorWithKey(db, "ops@unit.example", "operator");
+    const cle = await operatorWithKey(db, "cle@unit.example", "correspondant");
+    await db.unitMembership.create({ data: { operatorId: cle.id, unitId: unit.id } });
+    const otherCle = await operatorWithKey(db, "other-cle@unit.example", "correspondant");
+    await db.unitMembership.create({ data: { operatorId: otherCle.id, unitId: other.id } });
+    const gone = await operatorWithKey(db, "gone@unit.example", "operator");
+    await db.operator.update({ where: { id: gone.id }, data: { disabledAt: new Date() } });
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db?.$disconnect();
+  });
+
+  const check = (now = new Date()) =>
+    checkBackupAlerts(db, smtpMailer(`smtp://127.0.0.1:${port}`, "Paillasse <paillasse@unit.example>"), {
+      now,
+      panelUrl: "https://paillasse.unit.example",
+    });
+
+  it("mails the unit, its correspondants and the operators once when backups fail, then once on recovery", async () => {
+    await db.backup.create({
+      data: {
+        instanceId,
+        trigger: "scheduled",
+        status: "failed",
+        error: "Dump the database: mysqldump exited with code 2",
+      },
+    });
+    expect((await check()).alerts).toEqual([instanceId]);
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({
+      // The unit's address, its correspondant, the active operators; not another unit's correspondant, not a disabled account.
+      to: ["cle@unit.example", "labo-it@unit.example", "ops@unit.example"],
+      subject: "[Paillasse] Backups failing: alerting (UMR9400)",
+    });
+    expect(inbox[0]!.text).toContain("Backup failed: Dump the database: mysqldump exited with code 2");
+    expect(inbox[0]!.text).toContain("https://paillasse.unit.example/backups");
+    // Still failing: no second mail.
+    await db.backup.create({ data: { instanceId, trigger: "scheduled", status: "failed", error: "again" } });
+    expect((await check()).alerts).toEqual([]);
+    expect(inbox).toHaveLength(1);
+    // A good, verified backup: one recovery mail.
+    await db.backup.create({
+      data: {
+        instanceId,
+        trigger: "manual",
+        status: "succeeded",
+        finishedAt: new Date(),
+        verificationStatus: "passed",
+      },
+    });
+    expect((await check()).recoveries).toEqual([instanceId]);
+    expect(inbox).toHaveLength(2);
+    expect(inbox[1]!.subject).toBe("[Paillasse] Backups back to normal: alerting (UMR9400)");
+    expect((await check()).recoveries).toEqual([]);
+    const audit = await db.auditEvent.findMany({ where: { action: "alert.backup" } });
+    expect(audit).toHaveLength(2);
+  });
+
+  it("mails a stale instance, and tries again when the mail server refuses", async () => {
+    const twoDaysLater = new Date(Date.now() + 48 * 3600_000);
+    refuse = true;
+    const refused = await check(twoDaysLater);
+    expect(refused.failed).toEqual([instanceId]);
+    expect(inbox).toHaveLength(2);
+    refuse = false;
+    const sent = await check(twoDaysLater);
+    expect(sent.alerts).toEqual([instanceId]);
+    expect(inbox).toHaveLength(3);
+    expect(inbox[2]!.subject).toBe("[Paillasse] Backups stale: alerting (UMR9400)");
+    expect(inbox[2]!.text).toMatch(/The newest good backup is 4\d hours old \(more than 36 hours\)/);
+  });
+});
