@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -418,6 +418,41 @@ describe("backups and their verification", () => {
       expect(dump.toString()).toMatch(/-- Dump completed/);
     } finally {
       await assignPolicy(db, actor, instanceId, null, context);
+    }
+  }, 240_000);
+
+  it("a destination that fills up fails the backup with the reason, leaving nothing behind", async () => {
+    const small = path.join(work, "small-disk");
+    mkdirSync(small, { recursive: true });
+    // 64 KiB: less than the uploads (random data does not compress), more than the dump.
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", small]);
+    try {
+      const policyId = await createPolicy(
+        db,
+        actor,
+        {
+          name: "Tiny disk",
+          schedule: "30 2 * * *",
+          timezone: "Europe/Paris",
+          retentionDays: "60",
+          keepLast: "7",
+          destinationDir: small,
+          extraRecipients: "",
+          verifyAfterBackup: "false",
+        },
+        context,
+      );
+      await assignPolicy(db, actor, instanceId, policyId, context);
+      const { outcome, operation, row } = await backup();
+      expect(outcome).toBe("rolled_back");
+      expect(operation.error).toMatch(/^Archive the uploads: .*(ENOSPC|no space left)/i);
+      expect(row).toMatchObject({ status: "failed" });
+      expect(
+        readdirSync(small, { recursive: true, encoding: "utf8" }).filter((p) => /\.(age|json|seal|partial)/.test(p)),
+      ).toEqual([]);
+    } finally {
+      await assignPolicy(db, actor, instanceId, null, context);
+      execFileSync("umount", [small]);
     }
   }, 240_000);
 

@@ -84,6 +84,8 @@ describe("background jobs on the Postgres queue", () => {
     // The schedule is stored in the queue's own schema, not in the panel's tables.
     const schedules = await db.$queryRaw<{ name: string; cron: string }[]>`SELECT name, cron FROM pgboss.schedule`;
     expect(schedules.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: "backup-alerts", cron: "*/5 * * * *" },
+      { name: "backup-scheduler", cron: "* * * * *" },
       { name: "hosts-snapshot", cron: "* * * * *" },
       { name: "registry-tags", cron: "17 * * * *" },
     ]);
