@@ -9,3 +9,4 @@ eval "$(bash scripts/test-env.sh env)"
 npm run db:generate >/dev/null
 [ -f .next/BUILD_ID ] || npm run build
 node --import tsx scripts/bench.ts
+node --import tsx scripts/bench-backup.ts

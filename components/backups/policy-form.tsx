@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { assignPolicyAction, createPolicyAction } from "@/app/(dashboard)/backups/actions";
+import { assignPolicyAction, createPolicyAction, setUnitAlertEmailsAction } from "@/app/(dashboard)/backups/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
 
 /** A new backup policy: every field checked by the panel, the destination tried for writing. */
@@ -120,6 +120,46 @@ export function PolicySelect({
         {busy ? "Saving…" : "Apply"}
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
+    </div>
+  );
+}
+
+/** A unit's alert addresses (besides its correspondants and the operators). */
+export function UnitAlertsForm({ unit }: { unit: { id: string; label: string; alertEmails: string[] } }) {
+  const router = useRouter();
+  const [value, setValue] = useState(unit.alertEmails.join("\n"));
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+  async function save() {
+    setBusy(true);
+    setMessage(null);
+    const result = await setUnitAlertEmailsAction(unit.id, value);
+    setBusy(false);
+    if (!result.ok) return setMessage({ tone: "error", text: result.message });
+    setMessage({ tone: "success", text: `Saved: ${result.data.length} address(es).` });
+    router.refresh();
+  }
+  return (
+    <div className="grid gap-2 sm:grid-cols-[12rem_1fr_auto] sm:items-start">
+      <label htmlFor={`alerts-${unit.id}`} className="pt-1.5 text-sm font-medium text-slate-800">
+        {unit.label}
+      </label>
+      <textarea
+        id={`alerts-${unit.id}`}
+        rows={2}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        placeholder="labo-it@unit.example"
+        className="w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900"
+      />
+      <Button onClick={save} disabled={busy}>
+        {busy ? "Saving…" : "Save"}
+      </Button>
+      {message && (
+        <div className="sm:col-span-3">
+          <Alert tone={message.tone}>{message.text}</Alert>
+        </div>
+      )}
     </div>
   );
 }

@@ -58,3 +58,11 @@ export const BackupStatusBadge = ({ value }: { value: string }) => badge(backupS
 export const VerificationBadge = ({ value }: { value: string }) => badge(verification, value);
 export const OperationStateBadge = ({ value }: { value: string }) => badge(operationState, value);
 export const OutcomeBadge = ({ value }: { value: string }) => badge(outcome, value);
+
+/** Why a backup was taken, in words. */
+export const BACKUP_TRIGGER = {
+  scheduled: "Scheduled",
+  manual: "On demand",
+  pre_upgrade: "Before upgrade",
+  pre_restore: "Before restore",
+} as const;

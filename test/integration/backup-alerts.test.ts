@@ -6,6 +6,10 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
 import { operatorWithKey } from "../support/operators";
 import { freePort } from "../support/ports";
+import { refusal } from "../support/refusal";
+import { setUnitAlertEmails } from "../../lib/server/units/manage-units";
+
+const context = { ip: "10.0.0.7", userAgent: "vitest" };
 
 interface Received {
   to: string[];
@@ -138,5 +142,27 @@ describe("backup alerts by e-mail", () => {
     expect(inbox).toHaveLength(3);
     expect(inbox[2]!.subject).toBe("[Paillasse] Backups stale: alerting (UMR9400)");
     expect(inbox[2]!.text).toMatch(/The newest good backup is 4\d hours old \(more than 36 hours\)/);
+  });
+
+  it("a unit's alert addresses are checked, deduplicated, and audited", async () => {
+    const actor = await operatorWithKey(db, "admin-alerts@unit.example", "admin");
+    const who = { id: actor.id, email: actor.email, securityKeyId: actor.keyId };
+    const unit = await db.unit.findUniqueOrThrow({ where: { code: "UMR9400" } });
+    const bad = await refusal(setUnitAlertEmails(db, who, unit.id, "labo-it@unit.example\nnot an address", context));
+    expect(bad.message).toBe("Alert addresses must be e-mail addresses, one per line.");
+    expect((await db.unit.findUniqueOrThrow({ where: { id: unit.id } })).alertEmails).toEqual(["labo-it@unit.example"]);
+    expect(
+      await setUnitAlertEmails(
+        db,
+        who,
+        unit.id,
+        "Labo-IT@unit.example, dsi@unit.example\nlabo-it@unit.example",
+        context,
+      ),
+    ).toEqual(["labo-it@unit.example", "dsi@unit.example"]);
+    expect((await db.auditEvent.findFirstOrThrow({ where: { action: "unit.alert_emails" } })).params).toEqual({
+      code: "UMR9400",
+      count: 2,
+    });
   });
 });

@@ -8,6 +8,7 @@ import { requestBackup } from "@/lib/server/backups/create-backup";
 import { requestVerification } from "@/lib/server/backups/verify-backup";
 import { requestRestore } from "@/lib/server/backups/restore-backup";
 import { assignPolicy, createPolicy } from "@/lib/server/backups/policies";
+import { setUnitAlertEmails } from "@/lib/server/units/manage-units";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { enqueueOperation } from "@/lib/server/jobs/queue";
 import { AppError } from "@/lib/errors";
@@ -87,5 +88,18 @@ export async function assignPolicyAction(instanceId: string, policyId: string | 
     await assignPolicy(db(), operator, instanceId, policyId, await requestContext());
     revalidatePath(`/instances/${instanceId}`);
     return null;
+  });
+}
+
+/** Set a unit's alert addresses (one per line). */
+export async function setUnitAlertEmailsAction(unitId: string, emails: string): Promise<ActionResult<string[]>> {
+  return runAction(async () => {
+    const operator = await authorize("backups.run", "unit.alert_emails");
+    if (typeof unitId !== "string" || !isUuid(unitId)) {
+      throw new AppError("bad_input", "This is not a unit of the panel.", { hint: "Reload the page." });
+    }
+    const saved = await setUnitAlertEmails(db(), operator, unitId, emails, await requestContext());
+    revalidatePath("/backups/policies");
+    return saved;
   });
 }

@@ -2,7 +2,7 @@ import { Archive } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { SizeChart } from "@/components/backups/size-chart";
-import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
+import { BACKUP_TRIGGER, BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import { ButtonLink, Card, EmptyState, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can, seesWholeFleet } from "@/lib/auth/permissions";
@@ -13,13 +13,6 @@ import { findBackupStatus, type InstanceBackupStatus } from "@/lib/server/backup
 import { findRecentBackups } from "@/lib/server/backups/find-backups";
 
 export const metadata: Metadata = { title: "Backups" };
-
-const TRIGGER = {
-  scheduled: "Scheduled",
-  manual: "On demand",
-  pre_upgrade: "Before upgrade",
-  pre_restore: "Before restore",
-} as const;
 
 const VERDICT: Record<InstanceBackupStatus["verdict"], [Tone, string]> = {
   failing: ["error", "Failing"],
@@ -144,7 +137,7 @@ export default async function BackupsPage() {
                     formatDateTime(b.createdAt),
                     b.instance.name,
                     b.instance.unit.code,
-                    TRIGGER[b.trigger],
+                    BACKUP_TRIGGER[b.trigger],
                     <BackupStatusBadge key="s" value={b.status} />,
                     formatBytes(b.totalBytes),
                     <VerificationBadge key="v" value={b.verificationStatus} />,

@@ -3,7 +3,6 @@ import { mkdir, rename, rm, statfs, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import tar from "tar-stream";
 import type { RequestContext } from "../../auth/ceremonies";
 import { open, seal, type KeyRing } from "../../crypto";
 import { execCapture, execStream, getArchive, inspectContainer } from "../../docker";
@@ -18,6 +17,7 @@ import type { Actor } from "../operators/manage-operators";
 import { DumpStatsCollector } from "./dump-stats";
 import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
 import { loadBackupIdentity } from "./identity";
+import { tarFileHasher, type TarFile } from "./tar-files";
 
 /**
  * One restore point of one instance: the database dump, the uploads archive
@@ -54,14 +54,7 @@ export const DUMP_FLAGS = [
 /** Known only to MySQL's mysqldump (MariaDB's refuses it): no GTID statements in a dump meant for a fresh server. */
 export const MYSQL_ONLY_FLAGS = ["--set-gtid-purged=OFF"];
 
-export interface UploadEntry {
-  path: string;
-  size: number;
-  sha256: string;
-  mode: number;
-  uid: number;
-  gid: number;
-}
+export type UploadEntry = TarFile;
 
 export interface BackupManifest {
   format: "paillasse-backup/1";
@@ -383,38 +376,15 @@ export function backupSteps(
         await ctx.intent({ archive: "/elabftw/uploads", file: UPLOADS_FILE });
         const archive = await getArchive(client, web.id, "/elabftw/uploads");
         const files: UploadEntry[] = [];
-        const extract = tar.extract();
-        extract.on("entry", (header, stream, next) => {
-          if (header.type !== "file") {
-            stream.resume();
-            stream.on("end", next);
-            return;
-          }
-          const hash = createHash("sha256");
-          let size = 0;
-          stream.on("data", (chunk: unknown) => {
-            const data = chunk as Buffer;
-            hash.update(data);
-            size += data.length;
-          });
-          stream.on("end", () => {
-            files.push({
-              path: header.name,
-              size,
-              sha256: hash.digest("hex"),
-              mode: header.mode ?? 0,
-              uid: header.uid ?? 0,
-              gid: header.gid ?? 0,
-            });
-            next();
-          });
-        });
+        const extract = tarFileHasher((file) => files.push(file));
         const source = new PassThrough({ highWaterMark: 1024 * 1024 });
         // Read by two pipelines at once (the file lister and the encrypted file).
         source.setMaxListeners(32);
         const listed = pipeline(source, extract);
         const written = writeEncryptedFile(source, path.join(p.partialDir, UPLOADS_FILE), p.recipients, {
           onPlainBytes: progressReporter(ctx, 45, 90, "Uploads", expected),
+          // Uploads are mostly PDFs and images, already compressed: the fastest gzip level loses almost nothing.
+          gzipLevel: 1,
         });
         try {
           await pipeline(archive, source);

@@ -1,7 +1,4 @@
 import path from "node:path";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import tar from "tar-stream";
 import type { RequestContext } from "../../auth/ceremonies";
 import { open, type KeyRing } from "../../crypto";
 import {
@@ -24,6 +21,7 @@ import { createOperation, type StepContext, type StepDefinition } from "../opera
 import type { Actor } from "../operators/manage-operators";
 import { backupSteps, type BackupManifest } from "./create-backup";
 import { openEncryptedFile } from "./encrypted-file";
+import { putStreamedFile, UnreadableSource } from "./tar-files";
 import { loadBackupIdentity } from "./identity";
 import { readManifest } from "./verify-backup";
 
@@ -162,25 +160,20 @@ async function recreateAndLoad(
   // is loaded with `set names utf8mb4`, and is removed at once.
   const file = `paillasse-restore-${manifest.backupId.slice(0, 8)}.sql`;
   const plain = await openEncryptedFile(path.join(location, manifest.database.file), [identity]);
-  const pack = tar.pack();
-  const entryDone = new Promise<void>((resolve, reject) => {
-    const entry = pack.entry({ name: file, size: manifest.database.plainBytes, mode: 0o600 }, (e) =>
-      e ? reject(e) : resolve(),
-    );
-    pipeline(plain, entry).catch(reject);
-  });
-  const put = putArchive(t.database, t.databaseContainerName!, "/tmp", pack as unknown as Readable);
   try {
-    await entryDone;
+    await putStreamedFile(
+      t.database,
+      t.databaseContainerName!,
+      "/tmp",
+      { name: file, size: manifest.database.plainBytes },
+      plain,
+    );
   } catch (error) {
-    pack.destroy(error as Error);
-    await put.catch(() => undefined);
-    throw new AppError("unavailable", `The dump could not be read: ${(error as Error).message}.`, {
+    if (!(error instanceof UnreadableSource)) throw error;
+    throw new AppError("unavailable", `The dump could not be read: ${error.message}.`, {
       hint: "Verify this backup; the instance is being put back as it was.",
     });
   }
-  pack.finalize();
-  await put;
   const loaded = await execCapture(t.database, t.databaseContainerName!, {
     cmd: [
       "sh",

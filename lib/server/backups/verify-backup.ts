@@ -1,16 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import tar from "tar-stream";
 import { open, type KeyRing } from "../../crypto";
 import {
   createContainer,
   DockerError,
   execCapture,
   inspectContainer,
-  putArchive,
   removeContainer,
   startContainer,
   type DockerClient,
@@ -23,6 +20,7 @@ import { clientFor } from "../hosts/clients";
 import { createOperation, type StepDefinition } from "../operations/journal";
 import { MANIFEST_FILE, MANIFEST_SEAL, manifestSealContext, type BackupManifest } from "./create-backup";
 import { hashFile, openEncryptedFile } from "./encrypted-file";
+import { putStreamedFile, tarFileHasher, UnreadableSource } from "./tar-files";
 import { loadBackupIdentity } from "./identity";
 
 /**
@@ -166,26 +164,11 @@ export function verifySteps(
         const expected = new Map(manifest.uploads.files.map((f) => [f.path, f]));
         const seen = new Set<string>();
         const problems: string[] = [];
-        const extract = tar.extract();
-        extract.on("entry", (header, stream, next) => {
-          if (header.type !== "file") {
-            stream.resume();
-            stream.on("end", next);
-            return;
-          }
-          const hash = createHash("sha256");
-          let size = 0;
-          stream.on("data", (chunk: unknown) => {
-            hash.update(chunk as Buffer);
-            size += (chunk as Buffer).length;
-          });
-          stream.on("end", () => {
-            const want = expected.get(header.name);
-            seen.add(header.name);
-            if (!want) problems.push(`${header.name} is in the archive but not in the manifest`);
-            else if (want.size !== size || want.sha256 !== hash.digest("hex")) problems.push(`${header.name} differs`);
-            next();
-          });
+        const extract = tarFileHasher((file) => {
+          const want = expected.get(file.path);
+          seen.add(file.path);
+          if (!want) problems.push(`${file.path} is in the archive but not in the manifest`);
+          else if (want.size !== file.size || want.sha256 !== file.sha256) problems.push(`${file.path} differs`);
         });
         try {
           const plain = await openEncryptedFile(path.join(backup.location!, manifest.uploads.file), [
@@ -252,23 +235,18 @@ export function verifySteps(
           const plain = await openEncryptedFile(path.join(backup.location!, manifest.database.file), [
             (await identity()).identity,
           ]);
-          const pack = tar.pack();
-          const entryDone = new Promise<void>((resolve, reject) => {
-            const entry = pack.entry({ name: "dump.sql", size: manifest.database.plainBytes, mode: 0o600 }, (error) =>
-              error ? reject(error) : resolve(),
-            );
-            pipeline(plain, entry).catch(reject);
-          });
-          const put = putArchive(client, container, "/tmp", pack as unknown as Readable);
           try {
-            await entryDone;
+            await putStreamedFile(
+              client,
+              container,
+              "/tmp",
+              { name: "dump.sql", size: manifest.database.plainBytes },
+              plain,
+            );
           } catch (error) {
-            pack.destroy(error as Error);
-            await put.catch(() => undefined);
-            throw new VerificationFailure(`The database dump does not open: ${(error as Error).message}.`);
+            if (!(error instanceof UnreadableSource)) throw error;
+            throw new VerificationFailure(`The database dump does not open: ${error.message}.`);
           }
-          pack.finalize();
-          await put;
           const load = await execCapture(client, container, {
             cmd: ["sh", "-c", "mysql -uroot -h127.0.0.1 --default-character-set=utf8mb4 verify < /tmp/dump.sql"],
             env: { MYSQL_PWD: password },

@@ -43,3 +43,45 @@ export async function createUnit(db: Db, actor: Actor, raw: unknown, context: Re
   });
   return unit;
 }
+
+const emailList = z
+  .string()
+  .max(4000)
+  .transform((v) =>
+    v
+      .split(/[\s,;]+/)
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().email({ message: "must be e-mail addresses, one per line" })).max(50));
+
+/** Who, besides the correspondants and the operators, is mailed when the unit's backups fail or go stale. */
+export async function setUnitAlertEmails(
+  db: Db,
+  actor: Actor,
+  unitId: string,
+  raw: unknown,
+  context: RequestContext,
+): Promise<string[]> {
+  const { emails } = parseInput(
+    z.object({ emails: emailList }),
+    { emails: raw },
+    { emails: "Alert addresses" },
+    "Correct them; nothing was saved.",
+  );
+  const unit = await db.unit.findUnique({ where: { id: unitId }, select: { id: true, code: true } });
+  if (!unit) throw new AppError("not_found", "This unit no longer exists.", { hint: "Reload the page." });
+  const unique = [...new Set(emails)];
+  await db.unit.update({ where: { id: unit.id }, data: { alertEmails: unique } });
+  await recordAuditEvent(db, {
+    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+    ip: context.ip,
+    userAgent: context.userAgent,
+    action: "unit.alert_emails",
+    outcome: "success",
+    target: { type: "unit", id: unit.id },
+    unitId: unit.id,
+    params: { code: unit.code, count: unique.length },
+  });
+  return unique;
+}

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PolicyForm } from "@/components/backups/policy-form";
+import { PolicyForm, UnitAlertsForm } from "@/components/backups/policy-form";
 import { Card, PageHeader, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { now } from "@/lib/clock";
@@ -14,6 +14,10 @@ export const metadata: Metadata = { title: "Backup policies" };
 export default async function PoliciesPage() {
   await requirePermission("backups.run", "/backups/policies");
   const policies = await findPolicies(db());
+  const units = await db().unit.findMany({
+    orderBy: { code: "asc" },
+    select: { id: true, code: true, name: true, alertEmails: true },
+  });
   const at = now();
   return (
     <>
@@ -53,6 +57,26 @@ export default async function PoliciesPage() {
           )}
         </Card>
         <PolicyForm defaultDestination={backupPaths().defaultDir} />
+        <Card title="Alert addresses">
+          <p className="mb-3 text-sm text-slate-700">
+            When an instance&apos;s backups fail or go stale, its unit&apos;s correspondants and the operators are
+            mailed (with PANEL_SMTP_URL set); add here the other addresses of each unit, one per line.
+          </p>
+          {units.length === 0 ? (
+            <p className="text-sm text-slate-600">
+              No unit yet: units are created when instances are adopted or deployed.
+            </p>
+          ) : (
+            <div className="space-y-3">
+              {units.map((u) => (
+                <UnitAlertsForm
+                  key={u.id}
+                  unit={{ id: u.id, label: `${u.code} · ${u.name}`, alertEmails: u.alertEmails }}
+                />
+              ))}
+            </div>
+          )}
+        </Card>
       </div>
     </>
   );

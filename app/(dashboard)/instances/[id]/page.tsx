@@ -17,19 +17,12 @@ import { findInstanceBackups } from "@/lib/server/backups/find-backups";
 import { BackupNowButton, RestoreButton, VerifyButton } from "@/components/backups/backup-controls";
 import { PolicySelect } from "@/components/backups/policy-form";
 import { findPolicies } from "@/lib/server/backups/policies";
-import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
+import { BACKUP_TRIGGER, BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import type { Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 
 export const metadata: Metadata = { title: "Instance" };
-
-const TRIGGER = {
-  scheduled: "Scheduled",
-  manual: "On demand",
-  pre_upgrade: "Before upgrade",
-  pre_restore: "Before restore",
-} as const;
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -224,7 +217,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                     ) : (
                       formatDateTime(b.createdAt)
                     ),
-                    TRIGGER[b.trigger],
+                    BACKUP_TRIGGER[b.trigger],
                     <BackupStatusBadge key="s" value={b.status} />,
                     b.databaseBytes !== null ? formatBytes(b.databaseBytes) : "—",
                     b.uploadsBytes !== null ? `${formatBytes(b.uploadsBytes)} · ${b.uploadsFileCount ?? 0} files` : "—",
