@@ -23,13 +23,13 @@ import { ensureBackupIdentity } from "../lib/server/backups/identity";
 import { createPrismaClient } from "../lib/server/db/client";
 import { migrate } from "../lib/server/db/migrate";
 import { createHost } from "../lib/server/hosts/manage-hosts";
-import { addInstanceByHand } from "../lib/server/instances/add-instance";
 import { createOperation } from "../lib/server/operations/journal";
 import { createUnit } from "../lib/server/units/manage-units";
 import { ROOT } from "../e2e/support/panel-process";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../test/support/docker";
 import { freshSchema, init, rootSql, startDatabase, startWeb } from "../test/support/elabftw";
 import { operatorWithKey } from "../test/support/operators";
+import { addEngineInstance } from "../test/support/instances";
 import { acquireTestServer, createTestDatabase, dropTestDatabase } from "../test/support/test-database";
 
 const DB_MIB = Number(process.env.BENCH_DB_MIB ?? 1024);
@@ -143,27 +143,15 @@ async function main() {
       { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
       context,
     );
-    const instanceId = await addInstanceByHand(
-      db,
-      ring,
-      actor,
-      {
-        name: "bench",
-        unitId,
-        webHostId: hostId,
-        webContainerName: web,
-        siteUrl: "https://elab.unit.example",
-        databasePlacement: "container",
-        databaseHostId: hostId,
-        databaseContainerName: mysql.container,
-        databaseName: schema,
-        databaseUser: "elabftw",
-        uploadsKind: "volume",
-        uploadsSource: `${run}-uploads`,
-        dbPassword: mysql.userPassword,
-      },
-      context,
-    );
+    const instanceId = await addEngineInstance(db, ring, actor, context, {
+      name: "bench",
+      unitId,
+      hostId,
+      web,
+      mysql,
+      schema,
+      uploads: `${run}-uploads`,
+    });
     const operationId = await createOperation(db, {
       kind: "backup",
       instanceId,

@@ -25,13 +25,13 @@ import { requestVerification } from "../../lib/server/backups/verify-backup";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
-import { addInstanceByHand } from "../../lib/server/instances/add-instance";
 import { instanceSecretsContext } from "../../lib/server/instances/discover-instances";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { createUnit } from "../../lib/server/units/manage-units";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
 import { freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
+import { addEngineInstance } from "../support/instances";
 import { operatorWithKey } from "../support/operators";
 
 const ring = parseKeyRing(generateKeySpec());
@@ -124,27 +124,14 @@ describe("backups and their verification", () => {
       { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
       context,
     );
-    instanceId = await addInstanceByHand(
-      db,
-      ring,
-      actor,
-      {
-        name: "backed-up",
-        unitId,
-        webHostId: hostId,
-        webContainerName: web,
-        siteUrl: "https://elab.unit.example",
-        databasePlacement: "container",
-        databaseHostId: hostId,
-        databaseContainerName: mysql.container,
-        databaseName: schema,
-        databaseUser: "elabftw",
-        uploadsKind: "volume",
-        uploadsSource: "uploads",
-        dbPassword: mysql.userPassword,
-      },
-      context,
-    );
+    instanceId = await addEngineInstance(db, ring, actor, context, {
+      name: "backed-up",
+      unitId,
+      hostId,
+      web,
+      mysql,
+      schema,
+    });
   }, 180_000);
 
   afterAll(async () => {

@@ -4,7 +4,6 @@ import { generateKeySpec, open, parseKeyRing } from "../../lib/crypto";
 import { execCapture, type DockerClient } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
-import { addInstanceByHand } from "../../lib/server/instances/add-instance";
 import { setInstanceApiKey } from "../../lib/server/instances/api-key";
 import { instanceSecretsContext } from "../../lib/server/instances/discover-instances";
 import { observeInstance } from "../../lib/server/instances/observe";
@@ -12,6 +11,7 @@ import { createUnit } from "../../lib/server/units/manage-units";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
 import { freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
+import { addEngineInstance } from "../support/instances";
 import { operatorWithKey } from "../support/operators";
 import { refusal } from "../support/refusal";
 
@@ -74,27 +74,14 @@ describe("usage figures from /api/v2/info", () => {
       { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
       context,
     );
-    instanceId = await addInstanceByHand(
-      db,
-      ring,
-      actor,
-      {
-        name: "usage",
-        unitId,
-        webHostId: hostId,
-        webContainerName: web,
-        siteUrl: "https://elab.unit.example",
-        databasePlacement: "container",
-        databaseHostId: hostId,
-        databaseContainerName: mysql.container,
-        databaseName: schema,
-        databaseUser: "elabftw",
-        uploadsKind: "volume",
-        uploadsSource: "uploads",
-        dbPassword: mysql.userPassword,
-      },
-      context,
-    );
+    instanceId = await addEngineInstance(db, ring, actor, context, {
+      name: "usage",
+      unitId,
+      hostId,
+      web,
+      mysql,
+      schema,
+    });
   }, 180_000);
 
   afterAll(async () => {

@@ -16,7 +16,7 @@ import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { instanceSecretsContext } from "../instances/discover-instances";
 import { dbUpdateSucceeded } from "../instances/elabftw-console";
-import { dbCheck, healthFromInside } from "../instances/observe";
+import { dbCheck, waitForHealth } from "../instances/observe";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import type { Actor } from "../operators/manage-operators";
 import { backupSteps, type BackupManifest } from "./create-backup";
@@ -438,17 +438,10 @@ export function restoreSteps(
       async run(ctx) {
         const t = await target(db, ring, plan.instanceId);
         const web = await inspectContainer(t.web, t.webContainerName);
-        const deadline = Date.now() + (options.healthTimeoutMs ?? 120_000);
-        for (;;) {
-          const health = await healthFromInside(t.web, web);
-          if (health.verdict === "ok") break;
-          if (Date.now() > deadline) {
-            throw new AppError("unavailable", `eLabFTW does not answer after the restore: ${health.detail}.`, {
-              hint: "The instance is being put back as it was before the restore.",
-            });
-          }
-          await new Promise((r) => setTimeout(r, 2_000));
-        }
+        await waitForHealth(t.web, web, {
+          timeoutMs: options.healthTimeoutMs ?? 120_000,
+          hint: "The instance is being put back as it was before the restore.",
+        });
         await ctx.log("/healthcheck.php answered ok.");
       },
     },

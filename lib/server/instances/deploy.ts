@@ -32,7 +32,8 @@ import { createOperation, type StepContext, type StepDefinition } from "../opera
 import type { Actor } from "../operators/manage-operators";
 import { MYSQL_IMAGE, WEB_CAPABILITIES, type DeployPlan } from "./deploy-plan";
 import { instanceSecretsContext } from "./discover-instances";
-import { dbCheck, healthFromInside } from "./observe";
+import { dbCheck, waitForHealth } from "./observe";
+import { waitFor } from "../operations/wait-for";
 
 /**
  * Deploying a new instance, as a journaled operation: every step writes what
@@ -190,28 +191,7 @@ async function removeVolumeIfPresent(client: DockerClient, ctx: StepContext, nam
   }
 }
 
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<{ done: true; value: T } | { done: false; detail: string }>,
-  onWait: (elapsedMs: number, detail: string) => Promise<void>,
-): Promise<T> {
-  const started = Date.now();
-  let detail = "";
-  for (;;) {
-    const result = await probe();
-    if (result.done) return result.value;
-    detail = result.detail;
-    const elapsed = Date.now() - started;
-    if (elapsed > timeoutMs) {
-      throw new AppError("unavailable", `${what} did not happen within ${Math.round(timeoutMs / 1000)} s: ${detail}.`, {
-        hint: "See the log below; everything this deployment created has been removed.",
-      });
-    }
-    await onWait(elapsed, detail);
-    await new Promise((r) => setTimeout(r, 2_000));
-  }
-}
+const UNDONE = "See the log below; everything this deployment created has been removed.";
 
 export interface DeployOptions {
   /** Seconds to wait for the database to become healthy, and for eLabFTW to answer. */
@@ -480,20 +460,23 @@ export function deploySteps(
         const d = await dbClient();
         await waitFor(
           `${dbPlan.container} becoming healthy`,
-          options.databaseTimeoutMs ?? 180_000,
+          {
+            timeoutMs: options.databaseTimeoutMs ?? 180_000,
+            hint: UNDONE,
+            onWait: (elapsed, detail) =>
+              ctx.progress(45 + Math.min(10, elapsed / 10_000), `Waiting for the database (${detail})`),
+          },
           async () => {
             const c = await inspectContainer(d, dbPlan.container);
             if (!c.state.running) {
               throw new AppError("unavailable", `${dbPlan.container} stopped (exit code ${c.state.exitCode}).`, {
-                hint: "See its logs on the host; everything this deployment created has been removed.",
+                hint: `See its logs on the host. ${UNDONE}`,
               });
             }
             return c.state.health === "healthy"
               ? { done: true as const, value: null }
               : { done: false as const, detail: `health is ${c.state.health}` };
           },
-          async (elapsed, detail) =>
-            ctx.progress(45 + Math.min(10, elapsed / 10_000), `Waiting for the database (${detail})`),
         );
         await ctx.log(`${dbPlan.container} is healthy.`);
         await ctx.progress(55);
@@ -598,19 +581,12 @@ export function deploySteps(
     health: {
       async run(ctx) {
         const w = await web();
-        const container = await inspectContainer(w, plan.webContainer);
-        await waitFor(
-          "/healthcheck.php answering ok",
-          options.healthTimeoutMs ?? 120_000,
-          async () => {
-            const health = await healthFromInside(w, container);
-            return health.verdict === "ok"
-              ? { done: true as const, value: null }
-              : { done: false as const, detail: health.detail };
-          },
-          async (elapsed, detail) =>
+        await waitForHealth(w, await inspectContainer(w, plan.webContainer), {
+          timeoutMs: options.healthTimeoutMs ?? 120_000,
+          hint: UNDONE,
+          onWait: (elapsed, detail) =>
             ctx.progress(80 + Math.min(10, elapsed / 10_000), `Waiting for eLabFTW (${detail})`),
-        );
+        });
         await ctx.log("/healthcheck.php answered ok from inside the web container.");
         await ctx.progress(92);
       },

@@ -12,6 +12,7 @@ import type { KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
+import { waitFor } from "../operations/wait-for";
 import { complianceChecks, complianceScore, type ComplianceCheck } from "../compliance/checks";
 import { splitImageRef } from "./discovery";
 import { parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
@@ -105,6 +106,20 @@ export async function healthFromInside(client: DockerClient, web: ContainerDetai
           ? "healthcheck.php answered ko: eLabFTW cannot reach its database"
           : `healthcheck.php answered HTTP ${status}`,
   };
+}
+
+/** Wait until /healthcheck.php answers ok from inside the web container. */
+export async function waitForHealth(
+  client: DockerClient,
+  web: ContainerDetails,
+  options: { timeoutMs: number; hint: string; onWait?: (elapsedMs: number, detail: string) => Promise<void> },
+): Promise<void> {
+  await waitFor("/healthcheck.php answering ok", options, async () => {
+    const health = await healthFromInside(client, web);
+    return health.verdict === "ok"
+      ? { done: true as const, value: null }
+      : { done: false as const, detail: health.detail };
+  });
 }
 
 export async function dbCheck(client: DockerClient, web: ContainerDetails): Promise<Observation["schema"]> {

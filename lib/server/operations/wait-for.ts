@@ -1,0 +1,27 @@
+import { AppError } from "../../errors";
+
+/**
+ * Poll `probe` every two seconds until it is done, reporting each wait; past
+ * `timeoutMs`, fail saying what did not happen and the last thing seen.
+ */
+export async function waitFor<T>(
+  what: string,
+  options: { timeoutMs: number; hint: string; onWait?: (elapsedMs: number, detail: string) => Promise<void> },
+  probe: () => Promise<{ done: true; value: T } | { done: false; detail: string }>,
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const result = await probe();
+    if (result.done) return result.value;
+    const elapsed = Date.now() - started;
+    if (elapsed > options.timeoutMs) {
+      throw new AppError(
+        "unavailable",
+        `${what} did not happen within ${Math.round(options.timeoutMs / 1000)} s: ${result.detail}.`,
+        { hint: options.hint },
+      );
+    }
+    await options.onWait?.(elapsed, result.detail);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
