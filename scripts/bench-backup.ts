@@ -179,8 +179,13 @@ async function main() {
       log: async () => {},
       progress: async () => {},
     };
+    const stepSeconds: Record<string, number> = {};
     const paillasse = await timed(async () => {
-      for (const step of steps) results[step.key] = (await step.run(ctx)) ?? null;
+      for (const step of steps) {
+        const one = await timed(async () => (await step.run(ctx)) ?? null);
+        results[step.key] = one.value;
+        stepSeconds[step.key] = seconds(one.ms);
+      }
     });
     clearInterval(sampler);
     const written = results.manifest as { totalBytes: number };
@@ -198,6 +203,7 @@ async function main() {
         paillasseOverRaw: Math.round((paillasse.ms / raw.ms) * 100) / 100,
         elabctlOverPaillasse: Math.round((elabctl.ms / paillasse.ms) * 100) / 100,
       },
+      paillasseSteps: stepSeconds,
       paillassePeakRssMiB: Math.round(peak / 2 ** 20),
       paillasseRssGrowthMiB: Math.round((peak - baseline) / 2 ** 20),
       targets: { paillasseOverRaw: 1.2, elabctlOverPaillasse: 2, peakRssMiB: 200 },
@@ -206,7 +212,8 @@ async function main() {
     writeFileSync(path.join(ROOT, "bench-results", "backup.json"), `${JSON.stringify(figures, null, 2)}\n`);
     say(
       `raw ${figures.seconds.raw} s · elabctl ${figures.seconds.elabctl} s · Paillasse ${figures.seconds.paillasse} s` +
-        ` (×${figures.ratios.paillasseOverRaw} raw, elabctl ×${figures.ratios.elabctlOverPaillasse}); peak RSS ${figures.paillassePeakRssMiB} MiB`,
+        ` (×${figures.ratios.paillasseOverRaw} raw, elabctl ×${figures.ratios.elabctlOverPaillasse}); peak RSS ${figures.paillassePeakRssMiB} MiB;` +
+        ` steps ${JSON.stringify(stepSeconds)}`,
     );
     say("Written to bench-results/backup.json.");
   } finally {

@@ -56,7 +56,7 @@ export async function writeEncryptedFile(
     await pipeline(
       source,
       plain,
-      createGzip({ level: options.gzipLevel ?? 4 }),
+      createGzip({ level: options.gzipLevel ?? 4, chunkSize: 1 << 20 }),
       async function* (compressed: AsyncIterable<Uint8Array>) {
         const encrypted = await encrypter.encrypt(webStream(Readable.from(compressed)));
         for await (const chunk of encrypted as unknown as AsyncIterable<Uint8Array>) yield chunk;
