@@ -55,39 +55,41 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   });
   boss.on("error", (error: Error) => options.log(`Job queue error: ${error.message}`));
   await boss.start();
-  await boss.createQueue(QUEUES.hostSnapshots, {
-    name: QUEUES.hostSnapshots,
-    policy: "stately",
-    retryLimit: 0,
-    expireInSeconds: 300,
-  });
-  await boss.schedule(QUEUES.hostSnapshots, options.snapshotCron ?? "* * * * *", {}, { tz: "UTC" });
+  /** A periodic job: one run at a time across every panel process ("stately"), on a UTC cron. */
+  const periodic = async (
+    name: string,
+    cron: string,
+    settings: { expireInSeconds: number; pollingIntervalSeconds: number },
+    handler: () => Promise<unknown>,
+  ) => {
+    await boss.createQueue(name, { name, policy: "stately", retryLimit: 0, expireInSeconds: settings.expireInSeconds });
+    await boss.schedule(name, cron, {}, { tz: "UTC" });
+    await boss.work(name, { pollingIntervalSeconds: settings.pollingIntervalSeconds }, handler);
+  };
   let runs = 0;
-  await boss.work(QUEUES.hostSnapshots, { pollingIntervalSeconds: 2 }, async () => {
-    // Free space needs a helper container: measured at the first run and every 15th after.
-    const measureDisk = runs++ % 15 === 0;
-    const summary = await refreshAllHosts(db, options.ring, {
-      timeoutMs: options.snapshotTimeoutMs ?? 8_000,
-      concurrency: options.snapshotConcurrency ?? 8,
-      measureDisk,
-      helperImages: options.helperImages,
-    });
-    if (summary.unreachable.length) {
-      options.log(
-        `Host snapshot: ${summary.reachable}/${summary.hosts} reachable; unreachable: ${summary.unreachable.join(", ")}.`,
-      );
-    }
-    return summary;
-  });
+  await periodic(
+    QUEUES.hostSnapshots,
+    options.snapshotCron ?? "* * * * *",
+    { expireInSeconds: 300, pollingIntervalSeconds: 2 },
+    async () => {
+      // Free space needs a helper container: measured at the first run and every 15th after.
+      const measureDisk = runs++ % 15 === 0;
+      const summary = await refreshAllHosts(db, options.ring, {
+        timeoutMs: options.snapshotTimeoutMs ?? 8_000,
+        concurrency: options.snapshotConcurrency ?? 8,
+        measureDisk,
+        helperImages: options.helperImages,
+      });
+      if (summary.unreachable.length) {
+        options.log(
+          `Host snapshot: ${summary.reachable}/${summary.hosts} reachable; unreachable: ${summary.unreachable.join(", ")}.`,
+        );
+      }
+      return summary;
+    },
+  );
   // Newer eLabFTW versions: the registry's tag lists, hourly.
-  await boss.createQueue(QUEUES.registryTags, {
-    name: QUEUES.registryTags,
-    policy: "stately",
-    retryLimit: 0,
-    expireInSeconds: 300,
-  });
-  await boss.schedule(QUEUES.registryTags, "17 * * * *", {}, { tz: "UTC" });
-  await boss.work(QUEUES.registryTags, { pollingIntervalSeconds: 5 }, async () => {
+  await periodic(QUEUES.registryTags, "17 * * * *", { expireInSeconds: 300, pollingIntervalSeconds: 5 }, async () => {
     const cache = await refreshTagCache(db, options.registry);
     const failed = Object.entries(cache).filter(([, v]) => v.error);
     for (const [repository, v] of failed) options.log(`Registry tags of ${repository}: ${v.error}`);
@@ -119,28 +121,14 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     );
   }
   // Scheduled backups: one scheduler run at a time, every minute; each due backup is an operation.
-  await boss.createQueue(QUEUES.backupScheduler, {
-    name: QUEUES.backupScheduler,
-    policy: "stately",
-    retryLimit: 0,
-    expireInSeconds: 120,
-  });
-  await boss.schedule(QUEUES.backupScheduler, "* * * * *", {}, { tz: "UTC" });
-  await boss.work(QUEUES.backupScheduler, { pollingIntervalSeconds: 5 }, async () => {
+  await periodic(QUEUES.backupScheduler, "* * * * *", { expireInSeconds: 120, pollingIntervalSeconds: 5 }, async () => {
     for (const { operationId, slotKey } of await requestDueBackups(db, new Date())) {
       await boss.send(QUEUES.operations, { operationId }, { singletonKey: slotKey });
       options.log(`Scheduled backup requested (${slotKey}).`);
     }
   });
   // Backup alerts: stale or failing backups mailed once per incident, and their recovery.
-  await boss.createQueue(QUEUES.backupAlerts, {
-    name: QUEUES.backupAlerts,
-    policy: "stately",
-    retryLimit: 0,
-    expireInSeconds: 300,
-  });
-  await boss.schedule(QUEUES.backupAlerts, "*/5 * * * *", {}, { tz: "UTC" });
-  await boss.work(QUEUES.backupAlerts, { pollingIntervalSeconds: 5 }, async () => {
+  await periodic(QUEUES.backupAlerts, "*/5 * * * *", { expireInSeconds: 300, pollingIntervalSeconds: 5 }, async () => {
     await checkBackupAlerts(db, options.mailer ?? null, {
       panelUrl: options.panelUrl ?? "the panel",
       log: options.log,
