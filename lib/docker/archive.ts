@@ -8,7 +8,11 @@ import { toDockerError } from "./errors";
  */
 export async function getArchive(client: DockerClient, container: string, path: string): Promise<Readable> {
   try {
-    return (await client.stream.getContainer(container).getArchive({ path })) as unknown as Readable;
+    const archive = (await client.stream.getContainer(container).getArchive({ path })) as unknown as Readable;
+    // The reader (a pipeline) reports errors while it reads; a connection that breaks after it has
+    // stopped must not become an uncaught error that takes the panel down.
+    archive.on("error", () => undefined);
+    return archive;
   } catch (error) {
     throw toDockerError(error, client.host, `Reading ${path} out of ${container}`);
   }

@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import http, { type ClientRequest, type IncomingMessage } from "node:http";
+import https from "node:https";
 import Dockerode from "dockerode";
 import { DockerError, toDockerError } from "./errors";
 
@@ -56,19 +58,55 @@ export interface DockerClient {
   readonly stream: Dockerode;
 }
 
+/**
+ * docker-modem reads a plain (non-streamed) answer with only 'data' and
+ * 'end' listeners: when the connection breaks in the middle of one, Node
+ * destroys the response with "aborted" and, with no listener, that error
+ * takes the whole process down. The agent gives every response a listener
+ * that fails the request instead, which docker-modem does report.
+ */
+function guard(req: ClientRequest): void {
+  req.once("response", (res: IncomingMessage) => {
+    res.on("error", (error) => {
+      if (!req.destroyed) req.destroy(error);
+    });
+  });
+}
+class GuardedAgent extends http.Agent {
+  addRequest(req: ClientRequest, options: unknown): void {
+    guard(req);
+    (http.Agent.prototype as unknown as { addRequest(r: ClientRequest, o: unknown): void }).addRequest.call(
+      this,
+      req,
+      options,
+    );
+  }
+}
+class GuardedTlsAgent extends https.Agent {
+  addRequest(req: ClientRequest, options: unknown): void {
+    guard(req);
+    (https.Agent.prototype as unknown as { addRequest(r: ClientRequest, o: unknown): void }).addRequest.call(
+      this,
+      req,
+      options,
+    );
+  }
+}
+
 function baseOptions(connection: HostConnection, seen: { fingerprint?: string }): Dockerode.DockerOptions {
   switch (connection.kind) {
     case "socket":
-      return { socketPath: connection.socketPath };
+      return { socketPath: connection.socketPath, agent: new GuardedAgent() } as Dockerode.DockerOptions;
     case "tcp-tls":
       return {
+        agent: new GuardedTlsAgent(),
         protocol: "https",
         host: connection.host,
         port: connection.port,
         ca: connection.ca,
         cert: connection.cert,
         key: connection.key,
-      };
+      } as Dockerode.DockerOptions;
     case "ssh":
       return {
         protocol: "ssh",

@@ -133,3 +133,23 @@ export function toDockerError(error: unknown, host: string, action: string): Doc
   }
   return new DockerError("engine", `${action} on ${host} failed: ${engineMessage}`, { cause: error });
 }
+
+const CONNECTION_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ENOENT",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/**
+ * An error met while a stream from the engine was being read: a broken
+ * connection becomes a DockerError naming the host; anything else (the
+ * reader's own failure) is returned as it is.
+ */
+export function streamError(error: unknown, host: string, action: string): unknown {
+  const code = (error as { code?: string } | null)?.code ?? "";
+  return CONNECTION_CODES.has(code) ? toDockerError(error, host, action) : error;
+}

@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from "node:stream";
 import type { DockerClient } from "./client";
 import { demux } from "./demux";
-import { DockerError, toDockerError } from "./errors";
+import { DockerError, streamError, toDockerError } from "./errors";
 
 export interface ExecOptions {
   cmd: string[];
@@ -48,15 +48,22 @@ export async function execStream(
   } catch (error) {
     throw toDockerError(error, client.host, action);
   }
+  // A connection that breaks after the reader has stopped must not become an uncaught error.
+  stream.on("error", () => undefined);
   let counts;
   try {
     counts = await demux(stream as unknown as AsyncIterable<Buffer>, sinks.stdout, sinks.stderr);
   } catch (error) {
     (stream as unknown as { destroy?: () => void }).destroy?.();
-    throw error;
+    throw streamError(error, client.host, action);
   }
   const { stdoutBytes, stderrBytes } = counts;
-  const exitCode = await exitCodeOf(client, exec.id);
+  let exitCode;
+  try {
+    exitCode = await exitCodeOf(client, exec.id);
+  } catch (error) {
+    throw toDockerError(error, client.host, action);
+  }
   return { exitCode, stdoutBytes, stderrBytes };
 }
 

@@ -96,7 +96,7 @@ describe("backup alerts by e-mail", () => {
         instanceId,
         trigger: "scheduled",
         status: "failed",
-        error: "Dump the database: mysqldump exited with code 2",
+        error: "Dump the database and archive the uploads: The database dump failed: mysqldump exited with code 2",
       },
     });
     expect((await check()).alerts).toEqual([instanceId]);
@@ -106,7 +106,9 @@ describe("backup alerts by e-mail", () => {
       to: ["cle@unit.example", "labo-it@unit.example", "ops@unit.example"],
       subject: "[Paillasse] Backups failing: alerting (UMR9400)",
     });
-    expect(inbox[0]!.text).toContain("Backup failed: Dump the database: mysqldump exited with code 2");
+    expect(inbox[0]!.text).toContain(
+      "Backup failed: Dump the database and archive the uploads: The database dump failed: mysqldump exited with code 2",
+    );
     expect(inbox[0]!.text).toContain("https://paillasse.unit.example/backups");
     // Still failing: no second mail.
     await db.backup.create({ data: { instanceId, trigger: "scheduled", status: "failed", error: "again" } });

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -290,7 +291,7 @@ describe("backups and their verification", () => {
     try {
       const stopped = await backup();
       expect(stopped.outcome).toBe("rolled_back");
-      expect(stopped.operation.error).toMatch(/^Dump the database: /);
+      expect(stopped.operation.error).toMatch(/^Dump the database and archive the uploads: /);
       expect(stopped.row).toMatchObject({ status: "failed" });
       expect(stopped.row!.error).toMatch(/Dump the database/);
       expect(existsSync(stopped.row!.location!)).toBe(false);
@@ -363,7 +364,9 @@ describe("backups and their verification", () => {
     expect(mine.lastVerification?.passed).toBe(true);
     expect(mine.sizes.length).toBeGreaterThanOrEqual(2);
     expect(mine.sizes.every((p) => p.databaseBytes > 0 && p.uploadsBytes > 0)).toBe(true);
-    expect(mine.failures.some((f) => /^Backup failed: Dump the database: /.test(f.reason))).toBe(true);
+    expect(
+      mine.failures.some((f) => /^Backup failed: Dump the database and archive the uploads: /.test(f.reason)),
+    ).toBe(true);
     expect(mine.verdict).toBe("ok"); // the newest backup is good and verified
     // Two days later without a new backup, it is stale.
     const later = await findBackupStatus(db, { id: actor.id, role: "operator" }, new Date(Date.now() + 48 * 3600_000));
@@ -408,6 +411,58 @@ describe("backups and their verification", () => {
     }
   }, 240_000);
 
+  it("a host that drops the connection mid-stream fails the backup with the reason, leaving nothing behind", async () => {
+    // 8 MiB more uploads, so that the archive is still streaming when the connection goes.
+    const pack = tar.pack();
+    pack.entry({ name: "uploads/zz/big.bin", mode: 0o640, uid: 101, gid: 101 }, randomBytes(8 << 20));
+    pack.finalize();
+    await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
+    // The host is reached through a relay that dies once 2 MiB have come back on one connection.
+    const relay = path.join(work, "relay.sock");
+    const sockets = new Set<Socket>();
+    let cut = false;
+    const server = createServer((client) => {
+      const upstream = connect(TEST_SOCKET);
+      let down = 0;
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on("error", () => undefined);
+      }
+      upstream.on("data", (chunk: Buffer) => {
+        down += chunk.length;
+        if (!cut && down > 2 << 20) {
+          cut = true;
+          server.close();
+          for (const s of sockets) s.destroy();
+        }
+      });
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(relay, resolve));
+    const hosts = await db.instance.findUniqueOrThrow({
+      where: { id: instanceId },
+      select: { webHostId: true, databaseHostId: true },
+    });
+    const flaky = await createHost(db, ring, actor, { kind: "socket", name: "flaky", socketPath: relay }, context);
+    await db.instance.update({ where: { id: instanceId }, data: { webHostId: flaky, databaseHostId: flaky } });
+    try {
+      const { outcome, operation, row } = await backup();
+      expect(cut).toBe(true);
+      expect(outcome).toBe("rolled_back");
+      expect(operation.error).toMatch(
+        /^Dump the database and archive the uploads: .*flaky \(unix:\/\/.*relay\.sock\)( was cut|\.)/,
+      );
+      expect(row).toMatchObject({ status: "failed" });
+      expect(existsSync(row!.location!)).toBe(false);
+      expect(leftovers()).toEqual([]);
+    } finally {
+      server.close();
+      await db.instance.update({ where: { id: instanceId }, data: hosts });
+      await execCapture(engine, web, { cmd: ["rm", "-rf", "/elabftw/uploads/zz"] });
+    }
+  }, 240_000);
+
   it("a destination that fills up fails the backup with the reason, leaving nothing behind", async () => {
     const small = path.join(work, "small-disk");
     mkdirSync(small, { recursive: true });
@@ -432,7 +487,7 @@ describe("backups and their verification", () => {
       await assignPolicy(db, actor, instanceId, policyId, context);
       const { outcome, operation, row } = await backup();
       expect(outcome).toBe("rolled_back");
-      expect(operation.error).toMatch(/^Archive the uploads: .*(ENOSPC|no space left)/i);
+      expect(operation.error).toMatch(/^Dump the database and archive the uploads: .*(ENOSPC|no space left)/i);
       expect(row).toMatchObject({ status: "failed" });
       expect(
         readdirSync(small, { recursive: true, encoding: "utf8" }).filter((p) => /\.(age|json|seal|partial)/.test(p)),

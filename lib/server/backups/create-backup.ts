@@ -5,7 +5,7 @@ import { PassThrough, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { RequestContext } from "../../auth/ceremonies";
 import { open, seal, type KeyRing } from "../../crypto";
-import { execCapture, execStream, getArchive, inspectContainer } from "../../docker";
+import { execCapture, execStream, getArchive, inspectContainer, streamError } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
@@ -29,8 +29,7 @@ import { tarFileHasher, type TarFile } from "./tar-files";
  */
 export const BACKUP_STEPS = [
   { key: "prepare", title: "Check the instance and the destination" },
-  { key: "database", title: "Dump the database" },
-  { key: "uploads", title: "Archive the uploads" },
+  { key: "data", title: "Dump the database and archive the uploads" },
   { key: "manifest", title: "Write the manifest and seal the restore point" },
 ] as const;
 
@@ -132,35 +131,35 @@ interface Prepared {
   elabftwVersion: string | null;
 }
 
-/** Throttled progress: at most one database write a second. */
-function progressReporter(ctx: StepContext, from: number, to: number, label: string, expected: number | null) {
+/**
+ * Progress of the two streams that run at once, throttled to one database
+ * write a second: bytes of each, overall rate, share of the expected uploads.
+ */
+function progressReporter(ctx: StepContext, from: number, to: number, expectedUploads: number | null) {
   const started = Date.now();
+  const bytes = { database: 0, uploads: 0 };
   let last = 0;
-  return (bytes: number) => {
+  return (which: keyof typeof bytes) => (total: number) => {
+    bytes[which] = total;
     const now = Date.now();
     if (now - last < 1_000) return;
     last = now;
-    const rate = bytes / Math.max(0.001, (now - started) / 1000);
-    const share = expected ? Math.min(1, bytes / expected) : 0;
-    void ctx.progress(from + (to - from) * share, `${label}: ${mib(bytes)} at ${mib(rate)}/s`).catch(() => undefined);
+    const rate = (bytes.database + bytes.uploads) / Math.max(0.001, (now - started) / 1000);
+    const share = expectedUploads ? Math.min(1, bytes.uploads / expectedUploads) : 0;
+    void ctx
+      .progress(
+        from + (to - from) * share,
+        `Database ${mib(bytes.database)}, uploads ${mib(bytes.uploads)} at ${mib(rate)}/s`,
+      )
+      .catch(() => undefined);
   };
 }
 
-export function backupSteps(
-  db: Db,
-  ring: KeyRing,
-  operationId: string,
-  plan: BackupPlan,
-  options: {
-    identityFile?: string;
-    defaultDir?: string;
-    /** Link the Backup row to this operation (default). A safety backup inside a restore is not linked. */
-    linkOperation?: boolean;
-  } = {},
-): StepDefinition[] {
-  const load = () =>
+/** What the backup steps read of an instance (secrets included: the database password). */
+function instanceLoader(db: Db, instanceId: string) {
+  return () =>
     db.instance.findUniqueOrThrow({
-      where: { id: plan.instanceId },
+      where: { id: instanceId },
       select: {
         id: true,
         name: true,
@@ -181,6 +180,180 @@ export function backupSteps(
         backupPolicy: { select: { id: true, destinationDir: true, extraRecipients: true } },
       },
     });
+}
+
+type LoadedInstance = Awaited<ReturnType<ReturnType<typeof instanceLoader>>>;
+
+/** The dump, streamed out of the database container through exec, counted and encrypted on its way to disk. */
+async function dumpDatabase(
+  db: Db,
+  ring: KeyRing,
+  ctx: StepContext,
+  p: Prepared,
+  instance: LoadedInstance,
+  onBytes: (total: number) => void,
+  signal: AbortSignal,
+) {
+  const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(instance.id))) as {
+    dbPassword: string;
+  };
+  const client = await clientFor(db, ring, instance.databaseHostId!);
+  const container = instance.databaseContainerName!;
+  const env = { MYSQL_PWD: secrets.dbPassword };
+  const version = await execCapture(client, container, { cmd: ["mysqldump", "--version"] });
+  if (version.exitCode !== 0) {
+    throw new AppError("unavailable", `mysqldump cannot run in ${container} (exit ${version.exitCode}).`, {
+      hint: "Check that the database container is running.",
+    });
+  }
+  const mariadb = /mariadb/i.test(version.stdout);
+  const schema = await execCapture(client, container, {
+    cmd: [
+      "mysql",
+      "--batch",
+      "--skip-column-names",
+      "-u",
+      instance.databaseUser,
+      instance.databaseName,
+      "-e",
+      "SELECT conf_value FROM config WHERE conf_name = 'schema'",
+    ],
+    env,
+  });
+  if (schema.exitCode !== 0) {
+    throw new AppError(
+      "unavailable",
+      `The database refused the panel: ${schema.stderr.trim().split("\n").at(-1) ?? `exit ${schema.exitCode}`}.`,
+      { hint: "Check the database container and the stored password (adopt the instance again if it changed)." },
+    );
+  }
+  const flags = [...DUMP_FLAGS, ...(mariadb ? [] : MYSQL_ONLY_FLAGS)];
+  await ctx.log(`Dumping ${instance.databaseName} from ${container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`);
+  const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // Read by two pipelines at once (the row counter and the encrypted file): more listeners than usual.
+  stdout.setMaxListeners(32);
+  const stats = new DumpStatsCollector();
+  let stderr = "";
+  const stderrSink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      if (stderr.length < 65536) stderr += chunk.toString("utf8");
+      done();
+    },
+  });
+  const counted = pipeline(stdout, stats);
+  const written = writeEncryptedFile(stdout, path.join(p.partialDir, DATABASE_FILE), p.recipients, {
+    onPlainBytes: onBytes,
+  });
+  stdout.on("error", () => undefined); // reported through the pipelines that read it
+  const stop = () => stdout.destroy(new Error("stopped because the uploads archive failed"));
+  signal.addEventListener("abort", stop, { once: true });
+  let exitCode: number | null = null;
+  try {
+    const result = await execStream(
+      client,
+      container,
+      { cmd: ["mysqldump", "-u", instance.databaseUser, ...flags, instance.databaseName], env },
+      { stdout, stderr: stderrSink },
+    );
+    exitCode = result.exitCode;
+    stdout.end();
+  } catch (error) {
+    stdout.destroy(error as Error);
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", stop);
+    await Promise.allSettled([counted, written]);
+  }
+  const file = await written;
+  await counted;
+  const problem =
+    exitCode !== 0
+      ? `mysqldump exited with code ${exitCode}`
+      : !stats.stats.completed
+        ? "the dump does not end with “-- Dump completed”"
+        : /\berror\b/i.test(stderr)
+          ? "mysqldump reported an error"
+          : null;
+  if (problem) {
+    const detail = stderr.trim().split("\n").filter(Boolean).at(-1);
+    throw new AppError("unavailable", `The database dump failed: ${problem}${detail ? ` (${detail})` : ""}.`, {
+      hint: "Nothing was kept. Check the database container's state and logs, then run the backup again.",
+    });
+  }
+  const tables = stats.stats.tables;
+  await ctx.log(
+    `Database: ${Object.keys(tables).length} tables, ${Object.values(tables).reduce((a, b) => a + b, 0)} rows, ${mib(file.plainBytes)} dumped, ${mib(file.bytes)} encrypted.`,
+  );
+  const current = Number(schema.stdout.trim());
+  return {
+    ...file,
+    file: DATABASE_FILE,
+    server: version.stdout.trim().slice(0, 200),
+    tables,
+    schema: Number.isInteger(current) && current > 0 ? current : null,
+  };
+}
+
+/** The uploads tree, streamed out of the web container as a tar, every file hashed on the way, encrypted to disk. */
+async function archiveUploads(
+  db: Db,
+  ring: KeyRing,
+  ctx: StepContext,
+  p: Prepared,
+  instance: LoadedInstance,
+  onBytes: (total: number) => void,
+  signal: AbortSignal,
+) {
+  const client = await clientFor(db, ring, instance.webHostId);
+  const web = await inspectContainer(client, instance.webContainerName);
+  if (signal.aborted) throw new Error("stopped because the database dump failed");
+  const archive = await getArchive(client, web.id, "/elabftw/uploads");
+  const files: UploadEntry[] = [];
+  const extract = tarFileHasher((file) => files.push(file));
+  const source = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // Read by two pipelines at once (the file lister and the encrypted file).
+  source.setMaxListeners(32);
+  // Its errors reach us through the pipelines that read it; none may escape as an uncaught error.
+  source.on("error", () => undefined);
+  // Stopped from our side of the pipeline, which then closes the response itself.
+  const stop = () => source.destroy(new Error("stopped because the database dump failed"));
+  signal.addEventListener("abort", stop, { once: true });
+  const listed = pipeline(source, extract);
+  const written = writeEncryptedFile(source, path.join(p.partialDir, UPLOADS_FILE), p.recipients, {
+    onPlainBytes: onBytes,
+    // Uploads are mostly PDFs and images, already compressed: gzip only stores them (level 0, still a
+    // .gz that gunzip opens), which is about 7 times faster here than its fastest compression.
+    gzipLevel: 0,
+  });
+  try {
+    await pipeline(archive, source);
+  } catch (error) {
+    throw streamError(error, client.host, "Reading /elabftw/uploads");
+  } finally {
+    signal.removeEventListener("abort", stop);
+    await Promise.allSettled([listed, written]);
+  }
+  const file = await written;
+  await listed;
+  await writeFile(path.join(p.partialDir, "uploads-files.json.partial"), JSON.stringify(files));
+  const total = files.reduce((a, f) => a + f.size, 0);
+  await ctx.log(`Uploads: ${files.length} files, ${mib(total)}, ${mib(file.bytes)} encrypted.`);
+  return { ...file, file: UPLOADS_FILE, fileCount: files.length };
+}
+
+export function backupSteps(
+  db: Db,
+  ring: KeyRing,
+  operationId: string,
+  plan: BackupPlan,
+  options: {
+    identityFile?: string;
+    defaultDir?: string;
+    /** Link the Backup row to this operation (default). A safety backup inside a restore is not linked. */
+    linkOperation?: boolean;
+  } = {},
+): StepDefinition[] {
+  const load = instanceLoader(db, plan.instanceId);
   const prepared = (ctx: StepContext) => ctx.results.prepare as Prepared;
 
   const steps: Record<(typeof BACKUP_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
@@ -260,145 +433,41 @@ export function backupSteps(
       },
     },
 
-    database: {
+    data: {
       async run(ctx) {
         const p = prepared(ctx);
         const instance = await load();
-        const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(instance.id))) as {
-          dbPassword: string;
-        };
-        const client = await clientFor(db, ring, instance.databaseHostId!);
-        const container = instance.databaseContainerName!;
-        const env = { MYSQL_PWD: secrets.dbPassword };
-        const version = await execCapture(client, container, { cmd: ["mysqldump", "--version"] });
-        if (version.exitCode !== 0) {
-          throw new AppError("unavailable", `mysqldump cannot run in ${container} (exit ${version.exitCode}).`, {
-            hint: "Check that the database container is running.",
-          });
-        }
-        const mariadb = /mariadb/i.test(version.stdout);
-        const schema = await execCapture(client, container, {
-          cmd: [
-            "mysql",
-            "--batch",
-            "--skip-column-names",
-            "-u",
-            instance.databaseUser,
-            instance.databaseName,
-            "-e",
-            "SELECT conf_value FROM config WHERE conf_name = 'schema'",
-          ],
-          env,
-        });
-        if (schema.exitCode !== 0) {
-          throw new AppError(
-            "unavailable",
-            `The database refused the panel: ${schema.stderr.trim().split("\n").at(-1) ?? `exit ${schema.exitCode}`}.`,
-            { hint: "Check the database container and the stored password (adopt the instance again if it changed)." },
-          );
-        }
-        const flags = [...DUMP_FLAGS, ...(mariadb ? [] : MYSQL_ONLY_FLAGS)];
-        await ctx.intent({ dump: instance.databaseName, flags, file: DATABASE_FILE });
-        await ctx.log(
-          `Dumping ${instance.databaseName} from ${container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`,
-        );
-        const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
-        // Read by two pipelines at once (the row counter and the encrypted file): more listeners than usual.
-        stdout.setMaxListeners(32);
-        const stats = new DumpStatsCollector();
-        let stderr = "";
-        const stderrSink = new Writable({
-          write(chunk: Buffer, _e, done) {
-            if (stderr.length < 65536) stderr += chunk.toString("utf8");
-            done();
-          },
-        });
-        const report = progressReporter(ctx, 5, 45, "Database", null);
-        const counted = pipeline(stdout, stats);
-        const written = writeEncryptedFile(stdout, path.join(p.partialDir, DATABASE_FILE), p.recipients, {
-          onPlainBytes: report,
-        });
-        let exitCode: number | null = null;
-        try {
-          const result = await execStream(
-            client,
-            container,
-            { cmd: ["mysqldump", "-u", instance.databaseUser, ...flags, instance.databaseName], env },
-            { stdout, stderr: stderrSink },
-          );
-          exitCode = result.exitCode;
-          stdout.end();
-        } catch (error) {
-          stdout.destroy(error as Error);
-          throw error;
-        } finally {
-          await Promise.allSettled([counted, written]);
-        }
-        const file = await written;
-        await counted;
-        const problem =
-          exitCode !== 0
-            ? `mysqldump exited with code ${exitCode}`
-            : !stats.stats.completed
-              ? "the dump does not end with “-- Dump completed”"
-              : /\berror\b/i.test(stderr)
-                ? "mysqldump reported an error"
-                : null;
-        if (problem) {
-          const detail = stderr.trim().split("\n").filter(Boolean).at(-1);
-          throw new AppError("unavailable", `The database dump failed: ${problem}${detail ? ` (${detail})` : ""}.`, {
-            hint: "Nothing was kept. Check the database container's state and logs, then run the backup again.",
-          });
-        }
-        const tables = stats.stats.tables;
-        await ctx.log(
-          `Database: ${Object.keys(tables).length} tables, ${Object.values(tables).reduce((a, b) => a + b, 0)} rows, ${mib(file.plainBytes)} dumped, ${mib(file.bytes)} encrypted.`,
-        );
-        await ctx.progress(45, "Database dumped");
-        const current = Number(schema.stdout.trim());
-        return {
-          ...file,
-          file: DATABASE_FILE,
-          server: version.stdout.trim().slice(0, 200),
-          tables,
-          schema: Number.isInteger(current) && current > 0 ? current : null,
-        };
-      },
-    },
-
-    uploads: {
-      async run(ctx) {
-        const p = prepared(ctx);
-        const instance = await load();
-        const client = await clientFor(db, ring, instance.webHostId);
-        const web = await inspectContainer(client, instance.webContainerName);
         const expected = (instance.observation as { uploadsBytes?: number | null } | null)?.uploadsBytes ?? null;
-        await ctx.intent({ archive: "/elabftw/uploads", file: UPLOADS_FILE });
-        const archive = await getArchive(client, web.id, "/elabftw/uploads");
-        const files: UploadEntry[] = [];
-        const extract = tarFileHasher((file) => files.push(file));
-        const source = new PassThrough({ highWaterMark: 1024 * 1024 });
-        // Read by two pipelines at once (the file lister and the encrypted file).
-        source.setMaxListeners(32);
-        const listed = pipeline(source, extract);
-        const written = writeEncryptedFile(source, path.join(p.partialDir, UPLOADS_FILE), p.recipients, {
-          onPlainBytes: progressReporter(ctx, 45, 90, "Uploads", expected),
-          // Uploads are mostly PDFs and images, already compressed: gzip only stores them (level 0, still a
-          // .gz that gunzip opens), which is about 7 times faster here than its fastest compression.
-          gzipLevel: 0,
+        const report = progressReporter(ctx, 5, 90, expected);
+        await ctx.intent({
+          dump: instance.databaseName,
+          archive: "/elabftw/uploads",
+          files: [DATABASE_FILE, UPLOADS_FILE],
         });
-        try {
-          await pipeline(archive, source);
-        } finally {
-          await Promise.allSettled([listed, written]);
+        // Both streams at once: the dump and the uploads are read at nearly the same moment, and the
+        // restore point takes the time of the longer of the two, not their sum. One failing stops the other.
+        const abort = new AbortController();
+        const both = [
+          dumpDatabase(db, ring, ctx, p, instance, report("database"), abort.signal),
+          archiveUploads(db, ring, ctx, p, instance, report("uploads"), abort.signal),
+        ].map((run) =>
+          run.catch((error: unknown) => {
+            abort.abort(error);
+            throw error;
+          }),
+        );
+        const settled = await Promise.allSettled(both);
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed) {
+          // The first failure is the cause; the other stream was stopped because of it.
+          throw abort.signal.reason ?? failed.reason;
         }
-        const file = await written;
-        await listed;
-        await writeFile(path.join(p.partialDir, "uploads-files.json.partial"), JSON.stringify(files));
-        const total = files.reduce((a, f) => a + f.size, 0);
-        await ctx.log(`Uploads: ${files.length} files, ${mib(total)}, ${mib(file.bytes)} encrypted.`);
-        await ctx.progress(90, "Uploads archived");
-        return { ...file, file: UPLOADS_FILE, fileCount: files.length };
+        const [database, uploads] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+          Awaited<ReturnType<typeof dumpDatabase>>,
+          Awaited<ReturnType<typeof archiveUploads>>,
+        ];
+        await ctx.progress(90, "Database dumped and uploads archived");
+        return { database, uploads };
       },
     },
 
@@ -406,8 +475,11 @@ export function backupSteps(
       async run(ctx) {
         const p = prepared(ctx);
         const instance = await load();
-        const database = ctx.results.database as BackupManifest["database"] & { schema: number | null };
-        const uploads = ctx.results.uploads as WrittenFile & { file: string; fileCount: number };
+        const data = ctx.results.data as {
+          database: BackupManifest["database"] & { schema: number | null };
+          uploads: WrittenFile & { file: string; fileCount: number };
+        };
+        const { database, uploads } = data;
         const { readFile } = await import("node:fs/promises");
         const listFile = path.join(p.partialDir, "uploads-files.json.partial");
         const files = JSON.parse(await readFile(listFile, "utf8")) as UploadEntry[];

@@ -22,6 +22,8 @@ export interface TarFile {
 export function tarFileHasher(onFile: (file: TarFile) => void) {
   const extract = tar.extract();
   extract.on("entry", (header, stream, next) => {
+    // A broken archive fails the extractor (and its pipeline); the entry's own copy of the error is not news.
+    stream.on("error", () => undefined);
     if (header.type !== "file") {
       stream.resume();
       stream.on("end", next);
