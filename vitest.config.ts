@@ -28,6 +28,22 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // `npm run test:large` only: round trips of gigabytes, minutes each.
+      ...(process.env.PL_LARGE_TESTS === "1"
+        ? [
+            {
+              resolve: { alias },
+              test: {
+                name: "large",
+                include: ["test/large/**/*.test.ts"],
+                environment: "node",
+                globalSetup: ["test/support/global-setup.ts"],
+                testTimeout: 1_800_000,
+                hookTimeout: 1_800_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

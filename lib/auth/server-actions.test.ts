@@ -45,6 +45,7 @@ describe("server actions", () => {
       "app/(dashboard)/instances/actions.ts",
       "app/(dashboard)/keys/actions.ts",
       "app/(dashboard)/operators/actions.ts",
+      "app/(dashboard)/settings/actions.ts",
     ]);
   });
 

@@ -1,13 +1,19 @@
 import type { Metadata } from "next";
 import { requirePermission } from "@/lib/auth/authorize";
-import { Card, PageHeader } from "@/components/ui";
+import { Alert, Card, PageHeader } from "@/components/ui";
 import { getPanelConfiguration } from "@/lib/server/settings/get-panel-configuration";
+import { can } from "@/lib/auth/permissions";
+import { db } from "@/lib/db";
+import { findMailSettings } from "@/lib/server/alerts/mail-settings";
+import { MailSettingsForm } from "@/components/settings/mail-settings-form";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  await requirePermission("settings.read", "/settings");
+  const operator = await requirePermission("settings.read", "/settings");
   const config = getPanelConfiguration();
+  const mail = await findMailSettings(db());
+  const mailFromEnvironment = Boolean(process.env.PANEL_SMTP_URL || process.env.PANEL_SMTP_URL_FILE);
   const rows: [string, string][] = [
     ["Public URL", config.publicUrl],
     ["Listening on", config.listen],
@@ -44,9 +50,31 @@ export default async function SettingsPage() {
           ))}
         </dl>
       </Card>
-      <p className="mt-4 text-sm text-slate-600">
-        Backup policies, alert e-mail and syslog forwarding are set here once their features land.
-      </p>
+      <div className="mt-4">
+        <Card title="Alert e-mail">
+          <p className="mb-3 text-sm text-slate-600">
+            Backup failures, stale backups and their recovery are mailed to each unit&apos;s correspondants and alert
+            addresses, and to the operators.
+          </p>
+          {mailFromEnvironment ? (
+            <Alert tone="info">
+              The mail server is set by PANEL_SMTP_URL in the panel&apos;s environment, which takes precedence over this
+              page. Remove it from the environment to manage the server here.
+            </Alert>
+          ) : (
+            <>
+              {!mail && (
+                <div className="mb-3">
+                  <Alert tone="warning">
+                    No mail server yet: alerts are only written to the panel&apos;s log. Fill in the form below.
+                  </Alert>
+                </div>
+              )}
+              <MailSettingsForm current={mail} canEdit={can(operator.role, "settings.manage")} />
+            </>
+          )}
+        </Card>
+      </div>
     </>
   );
 }

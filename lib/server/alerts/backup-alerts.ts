@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
 import { findBackupStatus, type InstanceBackupStatus } from "../backups/backup-status";
@@ -16,8 +17,13 @@ export interface Mailer {
   send(message: { to: string[]; subject: string; text: string }): Promise<void>;
 }
 
-export function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+/** A mailer from an smtp(s):// URL (PANEL_SMTP_URL) or from the settings stored in the panel. */
+export function smtpMailer(server: string | SMTPTransport.Options, from: string): Mailer {
+  const transport = nodemailer.createTransport({
+    ...(typeof server === "string" ? { url: server } : server),
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+  } as SMTPTransport.Options);
   return {
     async send({ to, subject, text }) {
       await transport.sendMail({ from, to, subject, text });
@@ -123,7 +129,7 @@ async function deliver(
   log?: (line: string) => void,
 ): Promise<boolean> {
   if (!mailer) {
-    log?.(`Not mailed (PANEL_SMTP_URL is not set): ${subject}`);
+    log?.(`Not mailed (no mail server: set one in Settings → Alert e-mail, or PANEL_SMTP_URL): ${subject}`);
     return false;
   }
   const to = await recipientsFor(db, status.instanceId, now);

@@ -35,17 +35,22 @@ export interface WrittenFile {
 /** A pass-through that counts and hashes what goes by. */
 export class Meter extends Transform {
   bytes = 0;
-  private readonly hash = createHash("sha256");
-  constructor(private readonly onBytes?: (total: number) => void) {
+  private readonly hash: ReturnType<typeof createHash> | null;
+  constructor(
+    private readonly onBytes?: (total: number) => void,
+    options: { hash?: boolean } = {},
+  ) {
     super();
+    this.hash = options.hash === false ? null : createHash("sha256");
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.onBytes?.(this.bytes);
     done(null, chunk);
   }
   digest(): string {
+    if (!this.hash) throw new Error("this meter does not hash");
     return this.hash.digest("hex");
   }
 }
@@ -59,7 +64,8 @@ export async function writeEncryptedFile(
   if (!recipients.length) throw new Error("no age recipient to encrypt to");
   // The pipeline is built at once (the source may be read by another consumer too); the header follows.
   const encrypt = new EncryptStream(ageHeader(recipients));
-  const plain = new Meter(options.onPlainBytes);
+  // Only counted: the checksum that matters is the one of the bytes on disk.
+  const plain = new Meter(options.onPlainBytes, { hash: false });
   const written = new Meter();
   const partial = `${file}.partial`;
   try {
@@ -107,7 +113,8 @@ export class ParallelGzip extends Transform {
     super({ highWaterMark: 2 * (1 << 20) });
   }
   private dispatch(block: Buffer): void {
-    this.inFlight.push(gzipBlock(block, { level: this.level }));
+    // One output buffer for the whole member: the default 16 KiB would cost a main-thread callback per 16 KiB.
+    this.inFlight.push(gzipBlock(block, { level: this.level, chunkSize: this.blockSize + 65536 }));
   }
   private async drainTo(limit: number): Promise<void> {
     while (this.inFlight.length > limit) this.push(await this.inFlight.shift()!);
@@ -190,40 +197,41 @@ export class EncryptStream extends Transform {
     this.key = payloadKey;
     this.push(header);
   }
-  private seal(plain: Buffer, last: boolean): Buffer {
+  /** Seal one chunk; body and tag are pushed as they come, without copying them together. */
+  private seal(plain: Buffer, last: boolean): void {
     const cipher = createCipheriv("chacha20-poly1305", this.key!, chunkNonce(this.counter++, last), {
       authTagLength: TAG,
     });
-    const body = cipher.update(plain);
+    this.push(cipher.update(plain));
     cipher.final();
-    return Buffer.concat([body, cipher.getAuthTag()]);
+    this.push(cipher.getAuthTag());
+  }
+  private sealPending(last: boolean): void {
+    const plain = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.seal(plain, last);
   }
   override _transform(chunk: Buffer, encoding: BufferEncoding, done: TransformCallback): void {
     if (!this.key) {
       this.sendHeader().then(() => this._transform(chunk, encoding, done), done);
       return;
     }
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    // A full chunk is sealed only once more data follows: the last chunk carries the last flag.
-    if (this.pendingBytes > CHUNK) {
-      const all = Buffer.concat(this.pending);
-      let offset = 0;
-      const out: Buffer[] = [];
-      while (all.length - offset > CHUNK) {
-        out.push(this.seal(all.subarray(offset, offset + CHUNK), false));
-        offset += CHUNK;
-      }
-      this.pending = [all.subarray(offset)];
-      this.pendingBytes = all.length - offset;
-      this.push(Buffer.concat(out));
+    let offset = 0;
+    while (offset < chunk.length) {
+      // A full chunk is sealed only once more data follows: the last chunk carries the last flag.
+      if (this.pendingBytes === CHUNK) this.sealPending(false);
+      const take = Math.min(CHUNK - this.pendingBytes, chunk.length - offset);
+      this.pending.push(offset === 0 && take === chunk.length ? chunk : chunk.subarray(offset, offset + take));
+      this.pendingBytes += take;
+      offset += take;
     }
     done();
   }
   override _flush(done: TransformCallback): void {
     this.sendHeader()
-      .then(() => this.seal(Buffer.concat(this.pending), true))
-      .then((last) => done(null, last), done);
+      .then(() => this.sealPending(true))
+      .then(() => done(), done);
   }
 }
 

@@ -6,6 +6,7 @@ import { refreshAllHosts } from "../hosts/snapshot";
 import type { DeployOptions } from "../instances/deploy";
 import { executeOperation, staleOperations } from "../operations/execute";
 import { requestDueBackups } from "../backups/schedule";
+import { storedMailer } from "../alerts/mail-settings";
 import { checkBackupAlerts, type Mailer } from "../alerts/backup-alerts";
 import type { RegistryConfig } from "../registry/registry-client";
 import { refreshTagCache } from "../registry/tag-cache";
@@ -32,7 +33,7 @@ export interface JobsOptions {
   helperImages?: string[];
   /** Where newer eLabFTW versions are looked up. */
   registry: RegistryConfig;
-  /** Backup alerts: the mail server (none: alerts are only logged) and the panel's address for links. */
+  /** Backup alerts: the mail server from the environment (none: the one saved in Settings, if any) and the panel's address for links. */
   mailer?: Mailer | null;
   panelUrl?: string;
   /** Name of this worker in operation leases. */
@@ -129,7 +130,8 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   });
   // Backup alerts: stale or failing backups mailed once per incident, and their recovery.
   await periodic(QUEUES.backupAlerts, "*/5 * * * *", { expireInSeconds: 300, pollingIntervalSeconds: 5 }, async () => {
-    await checkBackupAlerts(db, options.mailer ?? null, {
+    // The environment's mail server if set, else the one saved on the Settings page (read each time: it may change).
+    await checkBackupAlerts(db, options.mailer ?? (await storedMailer(db, options.ring)), {
       panelUrl: options.panelUrl ?? "the panel",
       log: options.log,
     });

@@ -1,0 +1,72 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { authorize, requestContext } from "@/lib/auth/authorize";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { runAction, type ActionResult } from "@/lib/server/actions";
+import { saveMailSettings, storedMailer } from "@/lib/server/alerts/mail-settings";
+import { recordAuditEvent } from "@/lib/server/audit/record-audit-event";
+import { keyRing } from "@/lib/server/secrets";
+
+/** Save the mail server used for alerts (checked; the password sealed, kept when left empty). */
+export async function saveMailSettingsAction(input: Record<string, unknown>): Promise<ActionResult<null>> {
+  return runAction(async () => {
+    const operator = await authorize("settings.manage", "settings.mail");
+    await saveMailSettings(db(), keyRing(), operator, input, await requestContext());
+    revalidatePath("/settings");
+    return null;
+  });
+}
+
+/** Send a test mail to the signed-in operator through the stored settings. */
+export async function sendTestMailAction(): Promise<ActionResult<{ to: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("settings.manage", "settings.mail_test");
+    const mailer = await storedMailer(db(), keyRing());
+    if (!mailer) {
+      throw new AppError("precondition_failed", "No mail server is saved yet.", {
+        hint: "Fill in and save the form first.",
+      });
+    }
+    const context = await requestContext();
+    try {
+      await mailer.send({
+        to: [operator.email],
+        subject: "[Paillasse] Test mail",
+        text: "This is a test from Paillasse: backup alerts will reach you this way.\n",
+      });
+    } catch (error) {
+      await recordAuditEvent(db(), {
+        actor: {
+          type: "operator",
+          operatorId: operator.id,
+          label: operator.email,
+          securityKeyId: operator.securityKeyId,
+        },
+        ip: context.ip,
+        userAgent: context.userAgent,
+        action: "settings.mail_test",
+        outcome: "failure",
+        reason: (error as Error).message.slice(0, 300),
+      });
+      throw new AppError("unavailable", `The mail server did not take the test mail: ${(error as Error).message}.`, {
+        hint: "Check the server name, port, security and credentials, and that the panel's machine may reach that port.",
+      });
+    }
+    await recordAuditEvent(db(), {
+      actor: {
+        type: "operator",
+        operatorId: operator.id,
+        label: operator.email,
+        securityKeyId: operator.securityKeyId,
+      },
+      ip: context.ip,
+      userAgent: context.userAgent,
+      action: "settings.mail_test",
+      outcome: "success",
+      params: { to: operator.email },
+    });
+    return { to: operator.email };
+  });
+}

@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+import { SMTPServer } from "smtp-server";
+import { freePort } from "../test/support/ports";
+import { auditRows, sql } from "./support/db";
+
+/**
+ * An admin sets the alert mail server on the Settings page: a bad port is
+ * refused in words, a good configuration is saved (the password never shown
+ * again), and the test mail reaches a real SMTP server started here.
+ */
+let server: SMTPServer;
+let port = 0;
+const received: { to: string[]; user: string }[] = [];
+
+test.beforeAll(async () => {
+  port = await freePort();
+  server = new SMTPServer({
+    disabledCommands: ["STARTTLS"],
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      if (auth.username === "alerts" && auth.password === "mail-pass-e2e") callback(null, { user: auth.username });
+      else callback(new Error("Invalid username or password"));
+    },
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on("end", () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), user: String(session.user) });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+});
+
+test.afterAll(async () => {
+  await sql(`DELETE FROM "Setting" WHERE key = 'mail.smtp'`);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+test("an admin sets the alert mail server and receives the test mail", async ({ page }) => {
+  await page.goto("/settings");
+  const card = page.getByRole("region", { name: "Alert e-mail" });
+  await expect(card).toContainText("No mail server yet");
+  await card.getByLabel("Mail server").fill("127.0.0.1");
+  await card.getByLabel("Port").fill("70000");
+  await card.getByLabel("Security").selectOption("none");
+  await card.getByLabel("Sender").fill("Paillasse <paillasse@unit.example>");
+  await card.getByLabel("User name").fill("alerts");
+  await card.getByLabel("Password").fill("mail-pass-e2e");
+  await card.getByRole("button", { name: "Save" }).click();
+  await expect(card.getByRole("alert")).toContainText("Ports go from 1 to 65535");
+  expect(await sql(`SELECT key FROM "Setting" WHERE key = 'mail.smtp'`)).toHaveLength(0);
+
+  await card.getByLabel("Port").fill(String(port));
+  await card.getByRole("button", { name: "Save" }).click();
+  await expect(card.getByRole("status").filter({ hasText: "Saved" })).toBeVisible();
+  await expect(card).not.toContainText("No mail server yet");
+  await expect(card.getByLabel("Password")).toHaveValue("");
+  await expect(card).toContainText("A password is saved; leave empty to keep it.");
+
+  await card.getByRole("button", { name: "Send a test mail to me" }).click();
+  await expect(card.getByRole("status").filter({ hasText: "Test mail accepted" })).toBeVisible();
+  expect(received.at(-1)).toEqual({ to: ["admin@unit.example"], user: "alerts" });
+  await page.screenshot({ path: "test-results/settings-mail.png", fullPage: true });
+
+  const rows = await auditRows(`action IN ('settings.mail', 'settings.mail_test')`);
+  expect(rows.map((r) => r.action).sort()).toEqual(["settings.mail", "settings.mail_test"]);
+  expect(JSON.stringify(rows)).not.toContain("mail-pass-e2e");
+});
