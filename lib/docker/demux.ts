@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 
 /**
@@ -52,20 +51,22 @@ export async function demux(
   return { stdoutBytes, stderrBytes };
 }
 
-async function waitDrain(sink: Writable): Promise<void> {
-  // Fail instead of hanging forever if the sink breaks while we wait.
-  const abort = new AbortController();
-  try {
-    await Promise.race([
-      once(sink, "drain", { signal: abort.signal }),
-      once(sink, "error", { signal: abort.signal }).then(([error]) => {
-        throw error;
-      }),
-      once(sink, "close", { signal: abort.signal }).then(() => {
-        throw new Error("the output was closed before the end of the stream");
-      }),
-    ]);
-  } finally {
-    abort.abort();
-  }
+function waitDrain(sink: Writable): Promise<void> {
+  // Fail instead of hanging forever if the sink breaks while we wait. Plain listeners: this runs for
+  // every full buffer of a multi-gigabyte stream, and AbortSignal-based once() costs an error object each time.
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown) => {
+      sink.off("drain", onDrain);
+      sink.off("error", onError);
+      sink.off("close", onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onError = (error: unknown) => settle(error);
+    const onClose = () => settle(new Error("the output was closed before the end of the stream"));
+    sink.on("drain", onDrain);
+    sink.on("error", onError);
+    sink.on("close", onClose);
+  });
 }

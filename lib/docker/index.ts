@@ -17,3 +17,4 @@ export { demux } from "./demux";
 export * from "./credentials";
 export * from "./disk";
 export * from "./run";
+export * from "./recreate";

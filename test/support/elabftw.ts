@@ -95,6 +95,8 @@ export interface WebOptions {
   env?: Record<string, string | undefined>;
   /** A named volume mounted at /elabftw/uploads (as every real installation mounts one). */
   uploadsVolume?: string;
+  restartPolicy?: "no" | "always" | "unless-stopped" | "on-failure";
+  aliases?: string[];
 }
 
 /** Start an eLabFTW web container (stand-in image) against the test database server. */
@@ -125,7 +127,8 @@ export async function startWeb(
     capDrop: ["ALL"],
     capAdd: ["CHOWN", "SETGID", "SETUID", "FOWNER", "DAC_OVERRIDE"],
     securityOpt: ["no-new-privileges:true"],
-    network: { name: db.network },
+    network: { name: db.network, aliases: options.aliases },
+    restartPolicy: options.restartPolicy,
     ...(options.uploadsVolume ? { volumes: { [options.uploadsVolume]: "/elabftw/uploads" } } : {}),
   });
   await startContainer(client, name);

@@ -37,7 +37,23 @@ export class DumpStatsCollector extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.stats.bytes += chunk.length;
     this.tail = (this.tail + chunk.subarray(Math.max(0, chunk.length - 256)).toString("latin1")).slice(-256);
-    for (let i = 0; i < chunk.length; i++) this.step(chunk[i]!);
+    let i = 0;
+    while (i < chunk.length) {
+      // Fast paths over the long stretches (a dump is mostly string contents): jump to the next byte that matters.
+      if (this.mode === "skip") {
+        const nl = chunk.indexOf(0x0a, i);
+        if (nl < 0) break;
+        i = nl;
+      } else if (this.mode === "values" && this.inString && !this.escape) {
+        const quote = chunk.indexOf(0x27, i);
+        const backslash = chunk.indexOf(0x5c, i);
+        const next = quote < 0 ? backslash : backslash < 0 ? quote : Math.min(quote, backslash);
+        if (next < 0) break;
+        i = next;
+      }
+      this.step(chunk[i]!);
+      i++;
+    }
     done();
   }
 

@@ -96,7 +96,7 @@ export async function requestRestore(db: Db, actor: Actor, backupId: string, con
 }
 
 /** Where things are, and the password to use, read fresh for every step. */
-async function target(db: Db, ring: KeyRing, instanceId: string) {
+export async function target(db: Db, ring: KeyRing, instanceId: string) {
   const instance = await db.instance.findUniqueOrThrow({
     where: { id: instanceId },
     select: {
@@ -127,10 +127,10 @@ async function target(db: Db, ring: KeyRing, instanceId: string) {
   };
 }
 
-type Target = Awaited<ReturnType<typeof target>>;
+export type Target = Awaited<ReturnType<typeof target>>;
 
 /** The database server flavour decides the collation (MySQL 8: utf8mb4_0900_ai_ci). */
-async function recreateAndLoad(
+export async function recreateAndLoad(
   t: Target,
   manifest: BackupManifest,
   location: string,

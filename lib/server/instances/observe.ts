@@ -112,7 +112,12 @@ export async function healthFromInside(client: DockerClient, web: ContainerDetai
 export async function waitForHealth(
   client: DockerClient,
   web: ContainerDetails,
-  options: { timeoutMs: number; hint: string; onWait?: (elapsedMs: number, detail: string) => Promise<void> },
+  options: {
+    timeoutMs: number;
+    hint: string;
+    onWait?: (elapsedMs: number, detail: string) => Promise<void>;
+    intervalMs?: number;
+  },
 ): Promise<void> {
   await waitFor("/healthcheck.php answering ok", options, async () => {
     const health = await healthFromInside(client, web);

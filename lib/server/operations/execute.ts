@@ -8,11 +8,13 @@ import { backupSteps, finishBackup, type BackupPlan } from "../backups/create-ba
 import { finishVerification, requestVerification, verifySteps, type VerifyPlan } from "../backups/verify-backup";
 import { finishRestore, restoreSteps, type RestorePlan } from "../backups/restore-backup";
 import { pruneBackups } from "../backups/retention";
+import { finishUpgrade, upgradeSteps, type UpgradeOptions, type UpgradePlan } from "../upgrades/upgrade";
 
 export interface ExecuteOptions {
   owner: string;
   deploy?: DeployOptions;
   backup?: { identityFile?: string; defaultDir?: string; healthTimeoutMs?: number };
+  upgrade?: UpgradeOptions;
   /** Verify each backup right after it is written (default: the instance's policy says, else yes). */
   verifyAfterBackup?: boolean;
 }
@@ -40,6 +42,29 @@ export async function executeOperation(
         owner: options.owner,
       });
       await finishDeploy(db, operationId, plan, outcome);
+      return outcome;
+    }
+    case "upgrade": {
+      const plan = operation.params as unknown as UpgradePlan;
+      let rollBackInterrupted: string | undefined;
+      if (operation.startedAt) {
+        // Taken over after the panel died: finish only if the upgraded instance had been verified, else roll back.
+        const verified = await db.operationStep.findFirst({
+          where: { operationId, key: "verify", state: "succeeded" },
+          select: { id: true },
+        });
+        if (!verified) {
+          rollBackInterrupted =
+            "The panel stopped during this step; the upgrade was rolled back when the panel started again.";
+        }
+      }
+      const outcome = await runOperation(
+        db,
+        operationId,
+        upgradeSteps(db, ring, operationId, plan, { ...options.backup, ...options.upgrade }),
+        { owner: options.owner, rollBackInterrupted },
+      );
+      await finishUpgrade(db, operationId, plan, outcome);
       return outcome;
     }
     case "backup": {

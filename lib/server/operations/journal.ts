@@ -31,6 +31,12 @@ export interface StepDefinition {
   run(ctx: StepContext): Promise<Prisma.InputJsonValue | void>;
   /** Undo this step after a later step failed (rollback); absent: nothing to undo. */
   compensate?(ctx: StepContext): Promise<void>;
+  /**
+   * Also undo this step when it fails itself (or was cut short by a crash):
+   * for steps whose side effects can be partly done, with an idempotent
+   * compensate that reads the real state.
+   */
+  compensateOnFailure?: boolean;
 }
 
 export class OperationConflict extends AppError {
@@ -106,7 +112,16 @@ export async function runOperation(
   db: Db,
   operationId: string,
   steps: StepDefinition[],
-  options: { owner: string; leaseMs?: number } = { owner: "panel" },
+  options: {
+    owner: string;
+    leaseMs?: number;
+    /**
+     * Taking over an operation cut short: instead of going on, treat the
+     * step that was running (or the next one) as failed with this reason,
+     * and roll back.
+     */
+    rollBackInterrupted?: string;
+  } = { owner: "panel" },
 ): Promise<"succeeded" | "failed" | "rolled_back"> {
   const leaseMs = options.leaseMs ?? 30_000;
   const now = () => new Date();
@@ -166,7 +181,26 @@ export async function runOperation(
   const done: { definition: StepDefinition; id: string }[] = [];
   let failure: { step: string; error: string } | null = null;
   try {
-    for (const definition of steps) {
+    if (options.rollBackInterrupted) {
+      for (const definition of steps) {
+        const row = rows.find((r) => r.key === definition.key);
+        if (!row) throw new Error(`the journal has no step ${definition.key}`);
+        if (row.state === "succeeded") {
+          done.push({ definition, id: row.id });
+          continue;
+        }
+        await db.operationStep.update({
+          where: { id: row.id },
+          data: { state: "failed", finishedAt: now(), error: options.rollBackInterrupted.slice(0, 4000) },
+        });
+        await contextFor(row.id, definition.title).log(`${definition.title}: ${options.rollBackInterrupted}`, "error");
+        // It may have done part of its work before the stop.
+        if (row.state === "running" && definition.compensateOnFailure) done.push({ definition, id: row.id });
+        failure = { step: definition.title, error: options.rollBackInterrupted };
+        break;
+      }
+    }
+    for (const definition of failure ? [] : steps) {
       const row = rows.find((r) => r.key === definition.key);
       if (!row) throw new Error(`the journal has no step ${definition.key}`);
       if (row.state === "succeeded") {
@@ -194,6 +228,7 @@ export async function runOperation(
         });
         await ctx.log(`${definition.title} failed: ${message(error)}`, "error");
         failure = { step: definition.title, error: message(error) };
+        if (definition.compensateOnFailure) done.push({ definition, id: row.id });
         break;
       }
     }

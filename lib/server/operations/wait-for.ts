@@ -1,12 +1,18 @@
 import { AppError } from "../../errors";
 
 /**
- * Poll `probe` every two seconds until it is done, reporting each wait; past
+ * Poll `probe` every two seconds (or `intervalMs`) until it is done, reporting each wait; past
  * `timeoutMs`, fail saying what did not happen and the last thing seen.
  */
 export async function waitFor<T>(
   what: string,
-  options: { timeoutMs: number; hint: string; onWait?: (elapsedMs: number, detail: string) => Promise<void> },
+  options: {
+    timeoutMs: number;
+    hint: string;
+    onWait?: (elapsedMs: number, detail: string) => Promise<void>;
+    /** Between two probes (default 2 s). */
+    intervalMs?: number;
+  },
   probe: () => Promise<{ done: true; value: T } | { done: false; detail: string }>,
 ): Promise<T> {
   const started = Date.now();
@@ -22,6 +28,6 @@ export async function waitFor<T>(
       );
     }
     await options.onWait?.(elapsed, result.detail);
-    await new Promise((r) => setTimeout(r, 2_000));
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 2_000));
   }
 }

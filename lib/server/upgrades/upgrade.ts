@@ -1,0 +1,697 @@
+import semver from "semver";
+import type { RequestContext } from "../../auth/ceremonies";
+import type { KeyRing } from "../../crypto";
+import {
+  connectNetwork,
+  createContainer,
+  disconnectNetwork,
+  execCapture,
+  inspectContainer,
+  inspectImage,
+  measureFreeSpace,
+  planRecreate,
+  pullImage,
+  removeContainer,
+  renameContainer,
+  startContainer,
+  stopContainer,
+  updateRestartPolicy,
+  getEngineInfo,
+  type DockerClient,
+  type PullProgress,
+} from "../../docker";
+import { backupPaths } from "../../env";
+import { AppError } from "../../errors";
+import { recordAuditEvent } from "../audit/record-audit-event";
+import { backupSteps } from "../backups/create-backup";
+import { loadBackupIdentity } from "../backups/identity";
+import { recreateAndLoad, target } from "../backups/restore-backup";
+import { readManifest, verifySteps } from "../backups/verify-backup";
+import type { Db } from "../db/client";
+import { clientFor } from "../hosts/clients";
+import { pullFraction } from "../instances/deploy";
+import { dbUpdateSucceeded, parseDbCheck } from "../instances/elabftw-console";
+import { healthFromInside, waitForHealth } from "../instances/observe";
+import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
+import { waitFor } from "../operations/wait-for";
+import type { Actor } from "../operators/manage-operators";
+import { listTags, type RegistryConfig } from "../registry/registry-client";
+import { registryConfig } from "../registry/tag-cache";
+
+/**
+ * The one-click upgrade (ELABFTW.md, "upgrading"): a journaled operation
+ * that ends either upgraded and healthy, or back on the old version with its
+ * data as it was. Nothing changes before the pre-flight checks, a verified
+ * backup and the pull have succeeded; from the recreation on, any failure (or
+ * a panel that died, see executeOperation) rolls back: the new container
+ * goes, the database is restored from the backup if the migration may have
+ * started, and the kept old container comes back under its name, on its
+ * networks, with its restart policy.
+ */
+export const UPGRADE_STEPS = [
+  { key: "preflight", title: "Pre-flight checks" },
+  { key: "backup", title: "Back up and verify the backup" },
+  { key: "pull", title: "Pull the new image" },
+  { key: "recreate", title: "Recreate the web container on the new image" },
+  { key: "wait", title: "Wait for the database and eLabFTW" },
+  { key: "migrate", title: "Migrate the database schema" },
+  { key: "verify", title: "Verify the upgraded instance" },
+  { key: "commit", title: "Commit the upgrade" },
+] as const;
+
+export interface UpgradePlan {
+  instanceId: string;
+  name: string;
+  repository: string;
+  fromTag: string;
+  toTag: string;
+}
+
+export interface UpgradeOptions {
+  identityFile?: string;
+  defaultDir?: string;
+  registry?: RegistryConfig;
+  /** Free space wanted in Docker's root directory of the web host (default 5 GiB). */
+  minFreeBytes?: number;
+  healthTimeoutMs?: number;
+  /** Keep the old container after a successful upgrade (default: removed). */
+  keepOldContainer?: boolean;
+}
+
+const GiB = 1024 ** 3;
+const STABLE = /^\d+\.\d+\.\d+$/;
+
+export const releaseNotesUrl = (version: string) => `https://github.com/elabftw/elabftw/releases/tag/${version}`;
+
+/** Queue an upgrade; refuses bad or older versions, and a second operation on the instance (the database decides). */
+export async function requestUpgrade(
+  db: Db,
+  actor: Actor,
+  input: { instanceId: string; version: unknown },
+  context: RequestContext,
+): Promise<string> {
+  const version = typeof input.version === "string" ? input.version.trim() : "";
+  if (!STABLE.test(version) || !semver.valid(version)) {
+    throw new AppError("bad_input", `“${String(input.version).slice(0, 40)}” is not a stable eLabFTW version.`, {
+      hint: "Pick a version like 5.1.0 from the list (no beta, no rc, no latest).",
+    });
+  }
+  const instance = await db.instance.findUnique({
+    where: { id: input.instanceId },
+    select: {
+      id: true,
+      name: true,
+      unitId: true,
+      webHostId: true,
+      imageRepository: true,
+      imageTag: true,
+      elabftwVersion: true,
+    },
+  });
+  if (!instance)
+    throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
+  const current = instance.elabftwVersion ?? instance.imageTag;
+  if (semver.valid(current) && !semver.gt(version, current)) {
+    throw new AppError("bad_input", `${version} is not newer than the running version ${current}.`, {
+      hint: "Choose a newer version; going back is done by restoring a backup.",
+    });
+  }
+  return queueUpgrade(
+    db,
+    actor,
+    {
+      instanceId: instance.id,
+      name: instance.name,
+      repository: instance.imageRepository,
+      fromTag: instance.imageTag,
+      toTag: version,
+    },
+    context,
+  );
+}
+
+/** The operation for a checked plan (one per instance at a time), and its audit event. */
+export async function queueUpgrade(db: Db, actor: Actor, plan: UpgradePlan, context: RequestContext): Promise<string> {
+  const instance = await db.instance.findUniqueOrThrow({
+    where: { id: plan.instanceId },
+    select: { id: true, name: true, unitId: true, webHostId: true },
+  });
+  const operationId = await createOperation(db, {
+    kind: "upgrade",
+    instanceId: instance.id,
+    hostId: instance.webHostId,
+    requestedById: actor.id,
+    params: { ...plan },
+    steps: [...UPGRADE_STEPS],
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+    ip: context.ip,
+    userAgent: context.userAgent,
+    action: "instance.upgrade.request",
+    outcome: "success",
+    target: { type: "operation", id: operationId },
+    instanceId: instance.id,
+    unitId: instance.unitId,
+    params: { name: instance.name, from: plan.fromTag, to: plan.toTag },
+  });
+  return operationId;
+}
+
+interface Recreated {
+  oldId: string;
+  keptName: string;
+  name: string;
+  restartPolicy: string;
+  networks: { name: string; aliases: string[] }[];
+  stoppedAt: string;
+  newId?: string;
+}
+
+/** Run nested steps (a backup, its verification) inside one step of ours, undoing them if one fails. */
+async function runNested(
+  steps: StepDefinition[],
+  ctx: StepContext,
+  label: string,
+  progress: [number, number],
+): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = {};
+  const sub: StepContext = {
+    ...ctx,
+    results,
+    intent: async () => {},
+    log: (message, level) => ctx.log(`${label}: ${message}`, level),
+    progress: async (percent, detail) =>
+      ctx.progress(progress[0] + ((progress[1] - progress[0]) * percent) / 100, detail ?? label),
+  };
+  const done: StepDefinition[] = [];
+  try {
+    for (const step of steps) {
+      results[step.key] = (await step.run({ ...sub, results })) ?? null;
+      done.push(step);
+    }
+  } catch (error) {
+    for (const step of done.reverse()) await step.compensate?.({ ...sub, results }).catch(() => undefined);
+    throw error;
+  }
+  return results;
+}
+
+export function upgradeSteps(
+  db: Db,
+  ring: KeyRing,
+  operationId: string,
+  plan: UpgradePlan,
+  options: UpgradeOptions = {},
+): StepDefinition[] {
+  const newImage = `${plan.repository}:${plan.toTag}`;
+  const keptName = (name: string) => `${name}-paillasse-rollback-${plan.fromTag}`;
+  const instance = () =>
+    db.instance.findUniqueOrThrow({
+      where: { id: plan.instanceId },
+      select: {
+        webHostId: true,
+        webContainerName: true,
+        databasePlacement: true,
+        databaseHostId: true,
+        databaseContainerName: true,
+      },
+    });
+  const webClient = async () => clientFor(db, ring, (await instance()).webHostId);
+  const healthTimeoutMs = options.healthTimeoutMs ?? 180_000;
+  const console = (client: DockerClient, container: string, command: string) =>
+    execCapture(client, container, { cmd: ["bin/console", command], maxBytes: 8 << 20 });
+
+  /** The new container (under the instance's name) if it is not the kept one. */
+  const newContainerOf = async (client: DockerClient, name: string, oldId: string) => {
+    try {
+      const c = await inspectContainer(client, name);
+      return c.id === oldId ? null : c;
+    } catch (error) {
+      if ((error as { failure?: string }).failure === "not_found") return null;
+      throw error;
+    }
+  };
+
+  const steps: Record<(typeof UPGRADE_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+    preflight: {
+      async run(ctx) {
+        await ctx.log(
+          `Upgrade of ${plan.name} from ${plan.fromTag} to ${plan.toTag}. Release notes: ${releaseNotesUrl(plan.toTag)}`,
+        );
+        const tags = await listTags(options.registry ?? registryConfig(), plan.repository).catch((error: unknown) => {
+          throw new AppError(
+            "unavailable",
+            `The registry could not be asked for ${plan.repository}: ${(error as Error).message}`,
+            {
+              hint: "Check the registry settings and that the panel reaches it, then try again.",
+            },
+          );
+        });
+        if (!tags.includes(plan.toTag)) {
+          throw new AppError("precondition_failed", `${newImage} does not exist in the registry.`, {
+            hint: "Pick a version from the list on the instance page (the list is refreshed every hour).",
+          });
+        }
+        const i = await instance();
+        const client = await webClient();
+        const web = await inspectContainer(client, i.webContainerName);
+        if (!web.state.running) {
+          throw new AppError("precondition_failed", `${i.webContainerName} is not running.`, {
+            hint: "Start the instance and make sure it is healthy before upgrading.",
+          });
+        }
+        const health = await healthFromInside(client, web);
+        if (health.verdict !== "ok") {
+          throw new AppError("precondition_failed", `The instance is not healthy: ${health.detail}.`, {
+            hint: "Fix the instance first: an upgrade starts from a healthy instance.",
+          });
+        }
+        const check = await console(client, web.id, "db:check");
+        const schema = parseDbCheck(check.stdout);
+        if (!schema?.upToDate) {
+          throw new AppError(
+            "precondition_failed",
+            schema
+              ? `The schema is not in sync before the upgrade (current ${schema.current}, required ${schema.required}).`
+              : `db:check gave no readable answer (exit ${check.exitCode}).`,
+            { hint: "Bring the schema in sync with the running version first (bin/console db:update)." },
+          );
+        }
+        if (i.databasePlacement === "container" && i.databaseHostId && i.databaseContainerName) {
+          const dbClient = await clientFor(db, ring, i.databaseHostId);
+          const database = await inspectContainer(dbClient, i.databaseContainerName);
+          if (!database.state.running) {
+            throw new AppError(
+              "precondition_failed",
+              `The database container ${i.databaseContainerName} is not running.`,
+              {
+                hint: "Start it, check the instance is healthy, then upgrade.",
+              },
+            );
+          }
+        }
+        const engine = await getEngineInfo(client);
+        const free = await measureFreeSpace(client, engine.dockerRootDir, web.image).catch(() => null);
+        const wanted = options.minFreeBytes ?? 5 * GiB;
+        if (free === null) {
+          await ctx.log(`Free space in ${engine.dockerRootDir} could not be measured; going on.`, "warn");
+        } else if (free < wanted) {
+          throw new AppError(
+            "precondition_failed",
+            `Only ${(free / GiB).toFixed(1)} GiB free in ${engine.dockerRootDir} on the web host; ${(wanted / GiB).toFixed(0)} GiB are needed.`,
+            { hint: "Free space on that host (old images: docker image prune), then try again." },
+          );
+        }
+        await ctx.log(
+          `Healthy, schema ${schema.current} in sync${free !== null ? `, ${(free / GiB).toFixed(1)} GiB free` : ""}.`,
+        );
+        await ctx.progress(5, "Pre-flight checks passed");
+        return { schema: schema.current, freeBytes: free };
+      },
+    },
+
+    backup: {
+      async run(ctx) {
+        const backup = await runNested(
+          backupSteps(
+            db,
+            ring,
+            operationId,
+            { instanceId: plan.instanceId, trigger: "pre_upgrade" },
+            {
+              identityFile: options.identityFile,
+              defaultDir: options.defaultDir,
+              linkOperation: false,
+            },
+          ),
+          ctx,
+          "Backup",
+          [5, 25],
+        ).catch(async (error: unknown) => {
+          await db.backup.updateMany({
+            where: { instanceId: plan.instanceId, trigger: "pre_upgrade", status: "running" },
+            data: { status: "failed", finishedAt: new Date(), error: (error as Error).message.slice(0, 1000) },
+          });
+          throw error;
+        });
+        const { backupId } = backup.manifest as { backupId: string };
+        await ctx.intent({ backupId });
+        await runNested(
+          verifySteps(db, ring, operationId, { backupId }, { identityFile: options.identityFile }),
+          ctx,
+          "Verification",
+          [25, 40],
+        ).catch(async (error: unknown) => {
+          await db.backup.update({
+            where: { id: backupId },
+            data: {
+              verificationStatus: "failed",
+              verifiedAt: new Date(),
+              verificationDetails: { operationId, reason: (error as Error).message.slice(0, 1000) },
+            },
+          });
+          throw new AppError(
+            "unavailable",
+            `The backup taken before the upgrade did not verify: ${(error as Error).message}`,
+            {
+              hint: "Nothing was changed. See the backup's verification, fix the cause, then upgrade again.",
+            },
+          );
+        });
+        await db.backup.update({
+          where: { id: backupId },
+          data: {
+            verificationStatus: "passed",
+            verifiedAt: new Date(),
+            verificationDetails: { operationId, reason: null },
+          },
+        });
+        await ctx.log(`Backup ${backupId} written and verified.`);
+        return { backupId };
+      },
+      async compensate(ctx) {
+        // A backup left half-written by a stop: mark it failed (a finished one stays: it is a good restore point).
+        await db.backup.updateMany({
+          where: { instanceId: plan.instanceId, trigger: "pre_upgrade", status: "running" },
+          data: { status: "failed", finishedAt: new Date(), error: "The upgrade stopped during this backup." },
+        });
+        await ctx.log("No change to undo for the backup (it stays as a restore point).");
+      },
+      compensateOnFailure: true,
+    },
+
+    pull: {
+      async run(ctx) {
+        const client = await webClient();
+        await ctx.intent({ pull: newImage });
+        const layers = new Map<string, { current: number; total: number }>();
+        let last = 0;
+        await pullImage(client, newImage, (event: PullProgress) => {
+          if (event.layer && event.total) layers.set(event.layer, { current: event.current ?? 0, total: event.total });
+          if (event.layer && /complete|already exists/i.test(event.status)) {
+            const l = layers.get(event.layer);
+            if (l) l.current = l.total;
+          }
+          const fraction = pullFraction(layers);
+          if (fraction !== null && Date.now() - last > 1_000) {
+            last = Date.now();
+            void ctx
+              .progress(40 + 15 * fraction, `Pulling ${newImage}: ${Math.round(fraction * 100)}%`)
+              .catch(() => undefined);
+          }
+        });
+        const image = await inspectImage(client, newImage);
+        if (image.elabftwVersion && image.elabftwVersion !== plan.toTag) {
+          await ctx.log(`${newImage} is labelled eLabFTW ${image.elabftwVersion}.`, "warn");
+        }
+        await ctx.log(`Pulled ${newImage} (${image.id.slice(7, 19)}).`);
+        await ctx.progress(55, "New image pulled");
+        return { imageId: image.id, version: image.elabftwVersion };
+      },
+    },
+
+    recreate: {
+      async run(ctx) {
+        const client = await webClient();
+        const name = (await instance()).webContainerName;
+        const recreate = await planRecreate(client, name, newImage);
+        const state: Recreated = {
+          oldId: recreate.id,
+          keptName: keptName(name),
+          name,
+          restartPolicy: recreate.restartPolicy,
+          networks: recreate.networks,
+          stoppedAt: new Date().toISOString(),
+        };
+        // Journaled before anything changes: a rollback (even after a crash) knows what to put back.
+        await ctx.intent({ ...state });
+        await stopContainer(client, recreate.id, 30);
+        await ctx.log(`Stopped ${name}; downtime starts.`);
+        // The kept container can never come back by itself in place of the new one (after a reboot, say).
+        await updateRestartPolicy(client, recreate.id, "no");
+        await renameContainer(client, recreate.id, state.keptName);
+        for (const n of recreate.networks) await disconnectNetwork(client, n.name, recreate.id);
+        await ctx.log(`Kept the old container as ${state.keptName} (restart policy no, no network).`);
+        const newId = await createContainer(client, recreate.body);
+        await ctx.intent({ ...state, newId });
+        await startContainer(client, newId);
+        await ctx.log(`Started ${name} on ${newImage}.`);
+        await ctx.progress(60, "New container started");
+        return { ...state, newId };
+      },
+      // Idempotent, from the real state: whatever part of the swap was done is undone.
+      async compensate(ctx) {
+        const step = await db.operationStep.findFirstOrThrow({
+          where: { operationId, key: "recreate" },
+          select: { intent: true },
+        });
+        const state = step.intent as unknown as Partial<Recreated>;
+        if (!state.oldId || !state.name || !state.keptName) {
+          await ctx.log("The old container was not touched.");
+          return;
+        }
+        const client = await webClient();
+        const fresh = await newContainerOf(client, state.name, state.oldId);
+        if (fresh) {
+          await removeContainer(client, fresh.id, { force: true });
+          await ctx.log(`Removed the new container ${fresh.id.slice(0, 12)}.`);
+        }
+        const old = await inspectContainer(client, state.oldId).catch(() => null);
+        if (!old) {
+          throw new AppError(
+            "internal",
+            `The kept container ${state.keptName} is gone: the old version cannot be started again.`,
+            {
+              hint: "Restore the backup taken before the upgrade onto a container of the old version.",
+            },
+          );
+        }
+        if (old.name !== state.name) await renameContainer(client, state.oldId, state.name);
+        const connected = new Set(Object.keys(old.networks));
+        for (const n of state.networks ?? []) {
+          if (!connected.has(n.name)) await connectNetwork(client, n.name, state.oldId, n.aliases);
+        }
+        await updateRestartPolicy(client, state.oldId, (state.restartPolicy ?? "unless-stopped") as "no");
+        if (!old.state.running) await startContainer(client, state.oldId);
+        await ctx.log(`Put back ${state.name} on ${plan.repository}:${plan.fromTag}.`);
+        const web = await inspectContainer(client, state.oldId);
+        await waitForHealth(client, web, {
+          timeoutMs: healthTimeoutMs,
+          intervalMs: 500,
+          hint: "The old version was put back but does not answer: see its logs.",
+        });
+        const check = parseDbCheck((await console(client, web.id, "db:check")).stdout);
+        await ctx.log(
+          check?.upToDate
+            ? `The old version answers ok, schema ${check.current} in sync.`
+            : `The old version answers ok, but db:check says: ${check ? `current ${check.current}, required ${check.required}` : "nothing readable"}.`,
+          check?.upToDate ? "info" : "warn",
+        );
+      },
+      compensateOnFailure: true,
+    },
+
+    wait: {
+      async run(ctx) {
+        const i = await instance();
+        const client = await webClient();
+        if (i.databasePlacement === "container" && i.databaseHostId && i.databaseContainerName) {
+          const dbClient = await clientFor(db, ring, i.databaseHostId);
+          await waitFor(
+            "The database container becoming healthy",
+            { timeoutMs: 120_000, intervalMs: 500, hint: "Check the database container's logs." },
+            async () => {
+              const c = await inspectContainer(dbClient, i.databaseContainerName!);
+              if (!c.state.running) return { done: false, detail: "it is not running" };
+              return c.state.health === "healthy" || c.state.health === "none"
+                ? { done: true, value: null }
+                : { done: false, detail: `health ${c.state.health}` };
+            },
+          );
+        }
+        const web = await inspectContainer(client, i.webContainerName);
+        await waitForHealth(client, web, {
+          timeoutMs: healthTimeoutMs,
+          intervalMs: 250,
+          hint: "The new version does not answer; the old one is put back.",
+          onWait: async (elapsed, detail) =>
+            ctx.progress(62, `Waiting for ${plan.toTag} to answer (${Math.round(elapsed / 1000)} s: ${detail})`),
+        });
+        const healthyAt = new Date();
+        const recreated = ctx.results.recreate as Recreated;
+        const downtimeMs = healthyAt.getTime() - new Date(recreated.stoppedAt).getTime();
+        await ctx.log(`${plan.toTag} answers ok (${(downtimeMs / 1000).toFixed(1)} s after the stop).`);
+        await ctx.progress(65, "New version answers");
+        return { healthyAt: healthyAt.toISOString() };
+      },
+    },
+
+    migrate: {
+      async run(ctx) {
+        const client = await webClient();
+        const web = await inspectContainer(client, (await instance()).webContainerName);
+        const before = await console(client, web.id, "db:check");
+        const check = parseDbCheck(before.stdout);
+        if (!check) throw new AppError("unavailable", `db:check gave no readable answer (exit ${before.exitCode}).`);
+        if (check.ahead) {
+          throw new AppError(
+            "precondition_failed",
+            `The database (schema ${check.current}) is ahead of ${plan.toTag} (${check.required}).`,
+          );
+        }
+        if (check.upToDate) {
+          await ctx.log(`Schema ${check.current}: nothing to migrate.`);
+          return { from: check.current, to: check.current };
+        }
+        // Journaled before the first migration runs: from here on a rollback restores the database.
+        await ctx.intent({ migration: "db:update", from: check.current, to: check.required });
+        await ctx.log(`Schema ${check.current} → ${check.required}: running bin/console db:update.`);
+        await ctx.progress(70, `Migrating the schema ${check.current} → ${check.required}`);
+        const update = await console(client, web.id, "db:update");
+        for (const line of update.stdout.split("\n").filter((l) => l.trim())) await ctx.log(`db:update: ${line}`);
+        for (const line of update.stderr
+          .split("\n")
+          .filter((l) => l.trim())
+          .slice(-20)) {
+          await ctx.log(`db:update: ${line}`, "warn");
+        }
+        if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
+          throw new AppError(
+            "unavailable",
+            update.exitCode === 0
+              ? "db:update exited 0 but did not say “All done.”: it did not run the migrations."
+              : `db:update failed (exit ${update.exitCode}): ${update.stderr.trim().split("\n").at(-1) ?? update.stdout.trim().split("\n").at(-1) ?? ""}`,
+            { hint: "The database is restored from the backup and the old version put back." },
+          );
+        }
+        const after = parseDbCheck((await console(client, web.id, "db:check")).stdout);
+        if (!after?.upToDate) {
+          throw new AppError(
+            "unavailable",
+            `After db:update the schema is still not in sync (${after ? `current ${after.current}, required ${after.required}` : "no readable db:check"}).`,
+            { hint: "The database is restored from the backup and the old version put back." },
+          );
+        }
+        await ctx.log(`Schema ${after.current}: “No upgrade required.”`);
+        await ctx.progress(85, "Schema migrated");
+        return { from: check.current, to: after.current };
+      },
+      // The migrations run without a transaction: if they may have started, the database comes back from the backup.
+      async compensate(ctx) {
+        const step = await db.operationStep.findFirstOrThrow({
+          where: { operationId, key: "migrate" },
+          select: { intent: true },
+        });
+        if ((step.intent as { migration?: string } | null)?.migration !== "db:update") {
+          await ctx.log("No migration ran: the database is as it was.");
+          return;
+        }
+        const client = await webClient();
+        const recreated = (
+          await db.operationStep.findFirstOrThrow({
+            where: { operationId, key: "recreate" },
+            select: { intent: true },
+          })
+        ).intent as unknown as Recreated;
+        // Nothing may write to the database while it is restored.
+        const fresh = await newContainerOf(client, recreated.name, recreated.oldId);
+        if (fresh) await stopContainer(client, fresh.id, 10);
+        const { backupId } = (
+          await db.operationStep.findFirstOrThrow({
+            where: { operationId, key: "backup" },
+            select: { result: true },
+          })
+        ).result as { backupId: string };
+        const { manifest, backup } = await readManifest(db, ring, backupId);
+        const identity = await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
+        await ctx.log(`Restoring the database from the backup taken before the upgrade (${backupId}).`);
+        await recreateAndLoad(
+          await target(db, ring, plan.instanceId),
+          manifest,
+          backup.location!,
+          identity.identity,
+          ctx,
+        );
+      },
+      compensateOnFailure: true,
+    },
+
+    verify: {
+      async run(ctx) {
+        const client = await webClient();
+        const web = await inspectContainer(client, (await instance()).webContainerName);
+        const health = await healthFromInside(client, web);
+        if (health.verdict !== "ok") throw new AppError("unavailable", `After the migration: ${health.detail}.`);
+        const check = parseDbCheck((await console(client, web.id, "db:check")).stdout);
+        if (!check?.upToDate || check.current !== check.required) {
+          throw new AppError("unavailable", "After the migration the schema is not the one the image requires.");
+        }
+        const pulled = ctx.results.pull as { imageId: string; version: string | null };
+        const image = await inspectImage(client, web.imageId);
+        if (image.id !== pulled.imageId) {
+          throw new AppError(
+            "unavailable",
+            `The running container is on ${image.id.slice(7, 19)}, not the pulled ${newImage}.`,
+          );
+        }
+        await ctx.log(`Verified: healthy, schema ${check.current}, eLabFTW ${image.elabftwVersion ?? plan.toTag}.`);
+        await ctx.progress(90, "Verified");
+        return { schema: check.current, version: image.elabftwVersion ?? plan.toTag };
+      },
+    },
+
+    commit: {
+      async run(ctx) {
+        const client = await webClient();
+        const recreated = ctx.results.recreate as Recreated;
+        const verified = ctx.results.verify as { schema: number; version: string };
+        const healthyAt = (ctx.results.wait as { healthyAt: string }).healthyAt;
+        const downtimeMs = new Date(healthyAt).getTime() - new Date(recreated.stoppedAt).getTime();
+        if (!options.keepOldContainer) {
+          const old = await inspectContainer(client, recreated.oldId).catch(() => null);
+          if (old) await removeContainer(client, recreated.oldId, { force: true });
+          await ctx.log(`Removed the old container ${recreated.keptName}.`);
+        } else {
+          await ctx.log(`Kept the old container as ${recreated.keptName} (stopped, restart policy no).`);
+        }
+        await db.instance.update({
+          where: { id: plan.instanceId },
+          data: { imageTag: plan.toTag, elabftwVersion: verified.version },
+        });
+        const { backupId } = ctx.results.backup as { backupId: string };
+        await ctx.log(`Upgraded to ${plan.toTag}: downtime ${(downtimeMs / 1000).toFixed(1)} s (stop to healthy).`);
+        return { downtimeMs, backupId, version: verified.version, schema: verified.schema };
+      },
+    },
+  };
+  return UPGRADE_STEPS.map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
+}
+
+/** After the run: the audit trail says how it ended. */
+export async function finishUpgrade(
+  db: Db,
+  operationId: string,
+  plan: UpgradePlan,
+  outcome: "succeeded" | "failed" | "rolled_back",
+): Promise<void> {
+  const op = await db.operation.findUniqueOrThrow({
+    where: { id: operationId },
+    select: { error: true, requestedById: true, instance: { select: { unitId: true } } },
+  });
+  await recordAuditEvent(db, {
+    actor: { type: "system", label: "upgrade" },
+    action:
+      outcome === "succeeded"
+        ? "instance.upgraded"
+        : outcome === "rolled_back"
+          ? "instance.upgrade_rolled_back"
+          : "instance.upgrade_failed",
+    outcome: outcome === "succeeded" ? "success" : "failure",
+    reason: op.error?.slice(0, 500) ?? null,
+    target: { type: "operation", id: operationId },
+    instanceId: plan.instanceId,
+    unitId: op.instance?.unitId ?? null,
+    params: { name: plan.name, from: plan.fromTag, to: plan.toTag },
+  });
+}
