@@ -46,7 +46,7 @@ test("an admin sets the alert mail server and receives the test mail", async ({ 
   await card.getByLabel("Security").selectOption("none");
   await card.getByLabel("Sender").fill("Paillasse <paillasse@unit.example>");
   await card.getByLabel("User name").fill("alerts");
-  await card.getByLabel("Password").fill("mail-pass-e2e");
+  await card.getByLabel("Password", { exact: true }).fill("mail-pass-e2e");
   await card.getByRole("button", { name: "Save" }).click();
   await expect(card.getByRole("alert")).toContainText("Ports go from 1 to 65535");
   expect(await sql(`SELECT key FROM "Setting" WHERE key = 'mail.smtp'`)).toHaveLength(0);
@@ -55,7 +55,7 @@ test("an admin sets the alert mail server and receives the test mail", async ({ 
   await card.getByRole("button", { name: "Save" }).click();
   await expect(card.getByRole("status").filter({ hasText: "Saved" })).toBeVisible();
   await expect(card).not.toContainText("No mail server yet");
-  await expect(card.getByLabel("Password")).toHaveValue("");
+  await expect(card.getByLabel("Password", { exact: true })).toHaveValue("");
   await expect(card).toContainText("A password is saved; leave empty to keep it.");
 
   await card.getByRole("button", { name: "Send a test mail to me" }).click();

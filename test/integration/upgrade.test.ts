@@ -1,35 +1,17 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Readable } from "node:stream";
-import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
-import {
-  execCapture,
-  inspectContainer,
-  listContainers,
-  putArchive,
-  removeVolume,
-  type DockerClient,
-} from "../../lib/docker";
-import { ensureBackupIdentity } from "../../lib/server/backups/identity";
+import { execCapture } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
-import { createHost } from "../../lib/server/hosts/manage-hosts";
-import { parseDbCheck } from "../../lib/server/instances/elabftw-console";
 import { OperationConflict } from "../../lib/server/operations/journal";
 import { executeOperation } from "../../lib/server/operations/execute";
-import { createUnit } from "../../lib/server/units/manage-units";
-import { queueUpgrade, requestUpgrade } from "../../lib/server/upgrades/upgrade";
-import { removeTestContainers, TEST_REGISTRY, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
-import { console_, freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
+import { requestUpgrade } from "../../lib/server/upgrades/upgrade";
+import { rootSql } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
-import { addEngineInstance } from "../support/instances";
-import { operatorWithKey } from "../support/operators";
+import { COMPOSE_FILE, upgradeFixture } from "../support/upgrade-fixture";
 
 const ring = parseKeyRing(generateKeySpec());
-const context = { ip: "10.0.0.8", userAgent: "vitest" };
 
 /**
  * The reference upgrade, 5.0.4 → 5.1.0 (schema 144 → 165), on the real
@@ -39,67 +21,12 @@ const context = { ip: "10.0.0.8", userAgent: "vitest" };
  */
 describe("upgrades", () => {
   const database = useFreshDatabase("upgrade", { migrated: true });
-  const run = uniqueName("upg");
-  const work = mkdtempSync(path.join(tmpdir(), "paillasse-upgrade-"));
-  const options = {
-    owner: "vitest",
-    backup: {
-      identityFile: path.join(work, "identity.txt"),
-      defaultDir: path.join(work, "backups"),
-      healthTimeoutMs: 25_000,
-    },
-    upgrade: { registry: { url: TEST_REGISTRY }, minFreeBytes: 1 },
-  };
-  const tables = ["config", "experiments", "items", "teams", "uploads", "users"];
   let db: Db;
-  let engine: DockerClient;
-  let mysql: TestDatabase;
-  let schema: string;
-  let web: string;
-  let instanceId: string;
-  let actor: { id: string; email: string; securityKeyId: string };
-
-  async function state() {
-    const checksums = Object.fromEntries(
-      (await rootSql(engine, mysql, `CHECKSUM TABLE ${tables.join(", ")}`, schema)).map(([t, c]) => [
-        t!.split(".").pop()!,
-        c!,
-      ]),
-    );
-    const uploads = (
-      await execCapture(engine, web, {
-        cmd: ["sh", "-c", "cd /elabftw && find uploads -type f -exec sha256sum {} + | sort"],
-      })
-    ).stdout;
-    const container = await inspectContainer(engine, web);
-    const serving = (await listContainers(engine, { all: true })).filter((c) => c.name.startsWith(web));
-    const check = parseDbCheck((await console_(engine, web, "db:check")).stdout);
-    return {
-      checksums,
-      uploads,
-      image: container.image,
-      running: container.state.running,
-      restartPolicy: container.restartPolicy.name,
-      // Aliases we set (the engine adds the container's short id, which changes with the container).
-      networks: Object.fromEntries(
-        Object.entries(container.networks).map(([n, v]) => [
-          n,
-          v.aliases.filter((a) => a !== container.id.slice(0, 12)).sort(),
-        ]),
-      ),
-      containers: serving.map((c) => c.name),
-      schema: check?.current,
-    };
-  }
+  let f: Awaited<ReturnType<typeof upgradeFixture>>;
 
   async function upgrade(toTag: string) {
-    const operationId = await queueUpgrade(
-      db,
-      actor,
-      { instanceId, name: "upgraded", repository: "elabftw/elabimg", fromTag: "5.0.4", toTag },
-      context,
-    );
-    const outcome = await executeOperation(db, ring, operationId, options);
+    const operationId = await f.queue(toTag);
+    const outcome = await executeOperation(db, ring, operationId, f.options);
     const operation = await db.operation.findUniqueOrThrow({
       where: { id: operationId },
       include: { steps: { orderBy: { position: "asc" } } },
@@ -109,64 +36,11 @@ describe("upgrades", () => {
 
   beforeAll(async () => {
     db = createPrismaClient(database.url);
-    engine = await testEngine();
-    await ensureBackupIdentity(options.backup.identityFile);
-    mysql = await startDatabase(engine, run);
-    schema = await freshSchema(engine, mysql);
-    web = await startWeb(engine, run, mysql, {
-      image: "elabftw/elabimg:5.0.4",
-      database: schema,
-      secretKey: "def00000" + "a".repeat(120),
-      uploadsVolume: `${run}-uploads`,
-      restartPolicy: "unless-stopped",
-      aliases: ["elabftw-web"],
-    });
-    expect((await init(engine, web, "db:install")).exitCode).toBe(0);
-    const files: Record<string, Buffer> = { "ab/exp.pdf": randomBytes(90_000), "cd/notes.txt": Buffer.from("notes\n") };
-    await rootSql(
-      engine,
-      mysql,
-      [
-        "INSERT INTO experiments (title, body, date, userid) VALUES ('before the upgrade', 'x', CURDATE(), 1);",
-        ...Object.entries(files).map(
-          ([name, data]) =>
-            `INSERT INTO uploads (real_name, long_name, type, userid, filesize, hash) VALUES ('${path.basename(name)}', '${name}', 'experiments', 1, ${data.length}, '${createHash("sha256").update(data).digest("hex")}');`,
-        ),
-      ].join(" "),
-      schema,
-    );
-    const pack = tar.pack();
-    for (const [name, data] of Object.entries(files)) {
-      pack.entry({ name: `uploads/${name}`, mode: 0o640, uid: 101, gid: 101 }, data);
-    }
-    pack.finalize();
-    await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
-    const operator = await operatorWithKey(db, "upgrade@unit.example", "operator");
-    actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
-    const unitId = (await createUnit(db, actor, { code: "UMR9300", name: "Upgrades" }, context)).id;
-    const hostId = await createHost(
-      db,
-      ring,
-      actor,
-      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
-      context,
-    );
-    instanceId = await addEngineInstance(db, ring, actor, context, {
-      name: "upgraded",
-      unitId,
-      hostId,
-      web,
-      mysql,
-      schema,
-      uploads: `${run}-uploads`,
-    });
+    f = await upgradeFixture(db, ring, "upgrade");
   }, 180_000);
 
   afterAll(async () => {
-    if (engine) await removeTestContainers(engine, run);
-    if (engine) {
-      await removeVolume(engine, `${run}-uploads`).catch(() => undefined);
-    }
+    await f?.cleanUp();
     await db?.$disconnect();
   });
 
@@ -179,18 +53,20 @@ describe("upgrades", () => {
       ["5.0.4", /not newer than the running version 5\.0\.4/],
       ["4.9.0", /not newer/],
     ] as const) {
-      await expect(requestUpgrade(db, actor, { instanceId, version }, context)).rejects.toThrow(message);
+      await expect(requestUpgrade(db, f.actor, { instanceId: f.instanceId, version }, f.context)).rejects.toThrow(
+        message,
+      );
     }
     expect(await db.operation.count({ where: { kind: "upgrade" } })).toBe(0);
   });
 
   it("a tag missing from the registry stops at the pre-flight, nothing changed", async () => {
-    const before = await state();
+    const before = await f.state();
     const { outcome, operation } = await upgrade("5.1.9");
     expect(outcome).toBe("failed");
     expect(operation.error).toMatch(/^Pre-flight checks: elabftw\/elabimg:5\.1\.9 does not exist in the registry/);
     expect(operation.steps.filter((s) => s.state === "succeeded")).toEqual([]);
-    expect(await state()).toEqual(before);
+    expect(await f.state()).toEqual(before);
   }, 120_000);
 
   for (const [variant, reason] of [
@@ -200,14 +76,14 @@ describe("upgrades", () => {
     ["5.1.0-fault-migration", /^Migrate the database schema: db:update failed \(exit 255\)/],
   ] as const) {
     it(`${variant}: rolled back on 5.0.4 with the database and uploads exactly as they were`, async () => {
-      const before = await state();
+      const before = await f.state();
       expect(before.image).toBe("elabftw/elabimg:5.0.4");
       const { outcome, operation } = await upgrade(variant);
       expect(operation.error).toMatch(reason);
       expect(outcome).toBe("rolled_back");
-      const after = await state();
+      const after = await f.state();
       expect(after).toEqual(before);
-      expect(after.containers).toEqual([web]);
+      expect(after.containers).toEqual([f.web]);
       const steps = Object.fromEntries(operation.steps.map((s) => [s.key, s.state]));
       expect(steps).toMatchObject({
         preflight: "succeeded",
@@ -217,18 +93,20 @@ describe("upgrades", () => {
       });
       // The backup taken before the upgrade stays, verified: a good restore point.
       const backup = await db.backup.findFirstOrThrow({
-        where: { instanceId, trigger: "pre_upgrade" },
+        where: { instanceId: f.instanceId, trigger: "pre_upgrade" },
         orderBy: { startedAt: "desc" },
       });
       expect(backup).toMatchObject({ status: "succeeded", verificationStatus: "passed" });
-      expect((await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).imageTag).toBe("5.0.4");
+      expect((await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } })).imageTag).toBe("5.0.4");
     }, 300_000);
   }
 
   it("of 50 simultaneous requests exactly one is accepted; it upgrades 5.0.4 to 5.1.0 with data and uploads intact", async () => {
-    const before = await state();
+    const before = await f.state();
     const attempts = await Promise.allSettled(
-      Array.from({ length: 50 }, () => requestUpgrade(db, actor, { instanceId, version: "5.1.0" }, context)),
+      Array.from({ length: 50 }, () =>
+        requestUpgrade(db, f.actor, { instanceId: f.instanceId, version: "5.1.0" }, f.context),
+      ),
     );
     const accepted = attempts.filter((a): a is PromiseFulfilledResult<string> => a.status === "fulfilled");
     expect(accepted).toHaveLength(1);
@@ -238,26 +116,35 @@ describe("upgrades", () => {
     console.log(`[upgrade] 50 simultaneous requests: ${accepted.length} accepted, ${50 - accepted.length} refused.`);
 
     const operationId = accepted[0]!.value;
-    expect(await executeOperation(db, ring, operationId, options)).toBe("succeeded");
+    expect(await executeOperation(db, ring, operationId, f.options)).toBe("succeeded");
     const operation = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
-    const after = await state();
+    const after = await f.state();
     expect(after.image).toBe("elabftw/elabimg:5.1.0");
     expect(after.schema).toBe(165);
     expect(after.running).toBe(true);
-    expect(after.containers).toEqual([web]);
+    expect(after.containers).toEqual([f.web]);
     expect(after.restartPolicy).toBe("unless-stopped");
     expect(after.networks).toEqual(before.networks);
     expect(after.uploads).toBe(before.uploads);
-    const rows = await rootSql(engine, mysql, "SELECT title FROM experiments ORDER BY id", schema);
+    const rows = await rootSql(f.engine, f.mysql, "SELECT title FROM experiments ORDER BY id", f.schema);
     expect(rows.flat()).toContain("before the upgrade");
-    const health = await execCapture(engine, web, {
+    const health = await execCapture(f.engine, f.web, {
       cmd: ["curl", "-sk", "https://127.0.0.1:443/healthcheck.php"],
     });
     expect(health.stdout.trim()).toBe("ok");
-    const result = operation.result as { commit: { downtimeMs: number; backupId: string } };
+    const result = operation.result as { commit: { downtimeMs: number; backupId: string; composeFile: string } };
     expect(result.commit.downtimeMs).toBeGreaterThan(0);
-    const instance = await db.instance.findUniqueOrThrow({ where: { id: instanceId } });
+    const instance = await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } });
     expect(instance).toMatchObject({ imageTag: "5.1.0", elabftwVersion: "5.1.0", activeOperationId: null });
+    // Started by compose: its file names the new tag, comments and layout kept, the previous copy beside it.
+    expect(result.commit.composeFile).toBe(f.composeFile);
+    expect(readFileSync(f.composeFile, "utf8")).toBe(
+      COMPOSE_FILE.replace("elabftw/elabimg:5.0.4 # pinned", "elabftw/elabimg:5.1.0 # pinned"),
+    );
+    const copies = readdirSync(path.dirname(f.composeFile)).filter((n) => n.startsWith("docker-compose.yml.before-"));
+    expect(copies).toHaveLength(1);
+    expect(readFileSync(path.join(path.dirname(f.composeFile), copies[0]!), "utf8")).toBe(COMPOSE_FILE);
+    expect(statSync(f.composeFile).mode & 0o777).toBe(0o640);
     const audit = await db.auditEvent.findMany({ where: { action: { startsWith: "instance.upgrade" } } });
     expect(audit.map((a) => a.action)).toContain("instance.upgraded");
   }, 300_000);

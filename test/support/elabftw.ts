@@ -97,6 +97,7 @@ export interface WebOptions {
   uploadsVolume?: string;
   restartPolicy?: "no" | "always" | "unless-stopped" | "on-failure";
   aliases?: string[];
+  labels?: Record<string, string>;
 }
 
 /** Start an eLabFTW web container (stand-in image) against the test database server. */
@@ -123,7 +124,7 @@ export async function startWeb(
     name,
     image: options.image,
     env,
-    labels: { [TEST_LABEL]: run },
+    labels: { [TEST_LABEL]: run, ...options.labels },
     capDrop: ["ALL"],
     capAdd: ["CHOWN", "SETGID", "SETUID", "FOWNER", "DAC_OVERRIDE"],
     securityOpt: ["no-new-privileges:true"],

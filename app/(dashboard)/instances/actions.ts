@@ -17,6 +17,8 @@ import { refreshTagCache, registryConfig } from "@/lib/server/registry/tag-cache
 import { ELABFTW_REPOSITORY, planDeploy, type DeployPlan } from "@/lib/server/instances/deploy-plan";
 import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deploy";
 import { enqueueOperation } from "@/lib/server/jobs/queue";
+import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
+import { isUuid } from "@/lib/server/ids";
 
 /** Discovery and adoption: operators and admins. */
 
@@ -156,5 +158,34 @@ export async function setApiKeyAction(instanceId: string, apiKey: string | null)
     await observeInstance(db(), keyRing(), instanceId);
     revalidatePath(`/instances/${instanceId}`);
     return null;
+  });
+}
+
+/**
+ * Upgrade an instance to a newer eLabFTW version (a key touch for this very
+ * instance and version): pre-flight, verified backup, pull, swap, migration,
+ * verification; any failure puts the old version back.
+ */
+export async function upgradeAction(
+  params: { instanceId: string; version: string },
+  stepUp: string,
+): Promise<ActionResult<{ operationId: string }>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.upgrade", "instance.upgrade");
+    const instanceId = params?.instanceId;
+    if (typeof instanceId !== "string" || !isUuid(instanceId)) {
+      throw new AppError("bad_input", "This is not an instance of the panel.", { hint: "Reload the page." });
+    }
+    await requireVisibleInstance(db(), operator, instanceId);
+    const { securityKeyId } = await confirmStepUp(operator, "instance.upgrade", params, stepUp);
+    const operationId = await requestUpgrade(
+      db(),
+      { ...operator, securityKeyId },
+      { instanceId, version: params.version },
+      await requestContext(),
+    );
+    await enqueueOperation(operationId);
+    revalidatePath(`/instances/${instanceId}`);
+    return { operationId };
   });
 }

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import semver from "semver";
 import type { RequestContext } from "../../auth/ceremonies";
 import type { KeyRing } from "../../crypto";
@@ -36,6 +37,7 @@ import { createOperation, type StepContext, type StepDefinition } from "../opera
 import { waitFor } from "../operations/wait-for";
 import type { Actor } from "../operators/manage-operators";
 import { listTags, type RegistryConfig } from "../registry/registry-client";
+import { composeLabelsOf, syncComposeFile } from "./compose-sync";
 import { registryConfig } from "../registry/tag-cache";
 
 /**
@@ -371,11 +373,19 @@ export function upgradeSteps(
         return { backupId };
       },
       async compensate(ctx) {
-        // A backup left half-written by a stop: mark it failed (a finished one stays: it is a good restore point).
-        await db.backup.updateMany({
+        // A backup left half-written by a stop: its files go, its row says so (a finished one stays: it is a
+        // good restore point).
+        const cut = await db.backup.findMany({
           where: { instanceId: plan.instanceId, trigger: "pre_upgrade", status: "running" },
-          data: { status: "failed", finishedAt: new Date(), error: "The upgrade stopped during this backup." },
+          select: { id: true, location: true },
         });
+        for (const b of cut) {
+          if (b.location) await rm(`${b.location}.partial`, { recursive: true, force: true });
+          await db.backup.update({
+            where: { id: b.id },
+            data: { status: "failed", finishedAt: new Date(), error: "The upgrade stopped during this backup." },
+          });
+        }
         await ctx.log("No change to undo for the backup (it stays as a restore point).");
       },
       compensateOnFailure: true,
@@ -659,9 +669,34 @@ export function upgradeSteps(
           where: { id: plan.instanceId },
           data: { imageTag: plan.toTag, elabftwVersion: verified.version },
         });
+        // Started by docker compose: its file must name the new tag, or a later `docker compose up` downgrades.
+        const current = await inspectContainer(client, recreated.name);
+        const compose = composeLabelsOf(current.labels);
+        let composeFile: string | null = null;
+        if (compose) {
+          try {
+            const stamp = new Date()
+              .toISOString()
+              .replace(/\.\d+Z$/, "Z")
+              .replace(/[-:]/g, "");
+            const synced = await syncComposeFile(client, newImage, compose, newImage, stamp);
+            if (synced.file !== null) {
+              composeFile = synced.file;
+              await ctx.log(`Compose file ${synced.file} now says ${newImage}; the previous copy is ${synced.backup}.`);
+            } else {
+              await ctx.log(`Compose file not changed: ${synced.reason}.`, "warn");
+            }
+          } catch (error) {
+            // The upgrade itself is done and verified: say what to do rather than undo it.
+            await ctx.log(
+              `The compose file could not be updated (${(error as Error).message}): set the image of service ${compose.service} to ${newImage} in it by hand.`,
+              "warn",
+            );
+          }
+        }
         const { backupId } = ctx.results.backup as { backupId: string };
         await ctx.log(`Upgraded to ${plan.toTag}: downtime ${(downtimeMs / 1000).toFixed(1)} s (stop to healthy).`);
-        return { downtimeMs, backupId, version: verified.version, schema: verified.schema };
+        return { downtimeMs, backupId, version: verified.version, schema: verified.schema, composeFile };
       },
     },
   };

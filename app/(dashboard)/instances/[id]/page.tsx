@@ -21,6 +21,8 @@ import { BACKUP_TRIGGER, BackupStatusBadge, VerificationBadge } from "@/componen
 import type { Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
+import { releaseNotesUrl } from "@/lib/server/upgrades/upgrade";
+import { UpgradeButton } from "@/components/instances/upgrade-button";
 
 export const metadata: Metadata = { title: "Instance" };
 
@@ -35,6 +37,11 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const version = instance.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(instance.imageTag) ? instance.imageTag : null);
   const updates = tags ? updatesFor(version, tags.tags) : null;
   const inspect = can(viewer.role, "instances.inspect");
+  // One click to the newest patch of this line, else to the newest release.
+  const upgradeTo =
+    can(viewer.role, "instances.upgrade") && !instance.activeOperationId
+      ? (updates?.newestPatch ?? updates?.newest ?? null)
+      : null;
   const lastBackup = instance.backups[0];
   const backups = await findInstanceBackups(db(), instance.id);
   const runBackups = can(viewer.role, "backups.run");
@@ -131,9 +138,23 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                   : []),
               ]}
             />
-            {can(viewer.role, "instances.manage") && (
-              <div className="mt-3">
-                <CheckUpdatesButton instanceId={instance.id} />
+            {(can(viewer.role, "instances.manage") || upgradeTo) && (
+              <div className="mt-3 flex flex-wrap items-start gap-2">
+                {upgradeTo && version && (
+                  <UpgradeButton
+                    instanceId={instance.id}
+                    instanceName={instance.name}
+                    from={version}
+                    to={upgradeTo}
+                    backupEstimate={
+                      lastBackup?.totalBytes
+                        ? `about ${formatBytes(Number(lastBackup.totalBytes))}, as the last one`
+                        : null
+                    }
+                    releaseNotes={releaseNotesUrl(upgradeTo)}
+                  />
+                )}
+                {can(viewer.role, "instances.manage") && <CheckUpdatesButton instanceId={instance.id} />}
               </div>
             )}
           </Card>

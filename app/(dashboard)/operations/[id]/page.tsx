@@ -42,6 +42,18 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     operation.kind === "deploy" && operation.state === "succeeded"
       ? ((operation.result as { register?: { registerUrl?: string } } | null)?.register?.registerUrl ?? null)
       : null;
+  const upgraded =
+    operation.kind === "upgrade" && operation.state === "succeeded"
+      ? ((
+          operation.result as {
+            commit?: { downtimeMs: number; backupId: string; version: string; schema: number };
+          } | null
+        )?.commit ?? null)
+      : null;
+  const upgradeBackup =
+    operation.kind === "upgrade"
+      ? ((operation.result as { backup?: { backupId?: string } } | null)?.backup?.backupId ?? null)
+      : null;
   return (
     <>
       <LiveRefresh active={active} />
@@ -73,6 +85,24 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
               {operation.instance.name}
             </Link>{" "}
             in the inventory.
+          </Alert>
+        )}
+        {upgraded && operation.instance && (
+          <Alert tone="success" title={`Upgraded to ${upgraded.version}`}>
+            {operation.instance.name} answers on {upgraded.version}, schema {upgraded.schema}. Downtime:{" "}
+            {(upgraded.downtimeMs / 1000).toFixed(1)} s (from the stop to the first healthy answer). The backup taken
+            before the upgrade is on{" "}
+            <Link href={`/instances/${operation.instance.id}`} className="font-medium underline">
+              the instance&apos;s page
+            </Link>{" "}
+            ({upgraded.backupId.slice(0, 8)}).
+          </Alert>
+        )}
+        {operation.kind === "upgrade" && operation.state === "rolled_back" && operation.instance && (
+          <Alert tone="info" title="The old version is back">
+            {operation.instance.name} runs its previous version again
+            {upgradeBackup ? `; the backup taken before the attempt (${upgradeBackup.slice(0, 8)}) is kept` : ""}. Fix
+            the cause below, then upgrade again.
           </Alert>
         )}
         {operation.error && (

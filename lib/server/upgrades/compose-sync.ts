@@ -1,0 +1,129 @@
+import path from "node:path";
+import type { Readable } from "node:stream";
+import tar from "tar-stream";
+import { isMap, isScalar, parseDocument } from "yaml";
+import { createContainer, getArchive, putArchive, removeContainer, type DockerClient } from "../../docker";
+import { AppError } from "../../errors";
+
+/**
+ * After an upgrade of an instance started by `docker compose`, its compose
+ * file must name the new tag, or the next `docker compose up` by hand would
+ * silently bring the old version back (on a database it can no longer read).
+ * The file is on the web host: a short-lived helper container (never started)
+ * mounts its directory, the file is read and written through the archive API
+ * (no SSH), parsed and rewritten as YAML with its comments and layout kept
+ * (the `yaml` library's document model), and the previous copy saved beside
+ * it.
+ */
+export interface ComposeLabels {
+  workingDir: string;
+  configFiles: string[];
+  service: string;
+}
+
+export function composeLabelsOf(labels: Record<string, string>): ComposeLabels | null {
+  const workingDir = labels["com.docker.compose.project.working_dir"];
+  const files = labels["com.docker.compose.project.config_files"];
+  const service = labels["com.docker.compose.service"];
+  if (!workingDir || !files || !service) return null;
+  return {
+    workingDir,
+    configFiles: files
+      .split(",")
+      .map((f) => f.trim())
+      .filter(Boolean)
+      .map((f) => (path.isAbsolute(f) ? f : path.join(workingDir, f))),
+    service,
+  };
+}
+
+/** The file with the service's image replaced; null when the file does not define that service's image. */
+export function rewriteComposeImage(text: string, service: string, image: string): string | null {
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new Error(`it is not valid YAML (${doc.errors[0]!.message.split("\n")[0]})`);
+  const services = doc.get("services");
+  if (!isMap(services)) return null;
+  const entry = services.get(service);
+  if (!isMap(entry)) return null;
+  const node = entry.get("image", true);
+  if (!isScalar(node)) return null;
+  // The scalar itself changes: its quotes and its comment stay.
+  node.value = image;
+  return doc.toString();
+}
+
+async function readOne(client: DockerClient, container: string, file: string) {
+  const archive = await getArchive(client, container, file);
+  const extract = tar.extract();
+  let found: { text: string; header: tar.Header } | null = null;
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on("entry", (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", () => {
+        if (header.type === "file" && !found) found = { text: Buffer.concat(chunks).toString("utf8"), header };
+        next();
+      });
+      stream.on("error", reject);
+    });
+    extract.on("finish", resolve);
+    extract.on("error", reject);
+  });
+  archive.pipe(extract as unknown as NodeJS.WritableStream);
+  await done;
+  if (!found) throw new Error(`${file} is not a regular file`);
+  return found as { text: string; header: tar.Header };
+}
+
+/**
+ * Point the compose file at the new image. Returns what was done, for the
+ * journal; a file that does not name the service's image is left alone.
+ */
+export async function syncComposeFile(
+  client: DockerClient,
+  helperImage: string,
+  labels: ComposeLabels,
+  image: string,
+  stamp: string,
+): Promise<{ file: string; backup: string } | { file: null; reason: string }> {
+  const dirs = [...new Set(labels.configFiles.map((f) => path.dirname(f)))];
+  const helper = `paillasse-compose-${stamp.replace(/[^0-9A-Za-z]/g, "").slice(-14)}-${Math.random().toString(36).slice(2, 8)}`;
+  await createContainer(client, {
+    name: helper,
+    Image: helperImage,
+    Entrypoint: ["true"],
+    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "compose-sync" },
+    NetworkDisabled: true,
+    HostConfig: {
+      Binds: dirs.map((d, i) => `${d}:/compose/${i}`),
+      NetworkMode: "none",
+      RestartPolicy: { Name: "no" },
+    },
+  });
+  try {
+    for (const file of labels.configFiles) {
+      const inHelper = `/compose/${dirs.indexOf(path.dirname(file))}/${path.basename(file)}`;
+      const { text, header } = await readOne(client, helper, inHelper);
+      let rewritten: string | null;
+      try {
+        rewritten = rewriteComposeImage(text, labels.service, image);
+      } catch (error) {
+        throw new AppError("unavailable", `${file} could not be read: ${(error as Error).message}.`, {
+          hint: `Set the image of service ${labels.service} to ${image} in that file by hand.`,
+        });
+      }
+      if (rewritten === null) continue;
+      const backup = `${path.basename(file)}.before-${stamp}`;
+      const pack = tar.pack();
+      const owner = { mode: header.mode ?? 0o644, uid: header.uid ?? 0, gid: header.gid ?? 0 };
+      pack.entry({ name: backup, ...owner }, text);
+      pack.entry({ name: path.basename(file), ...owner }, rewritten);
+      pack.finalize();
+      await putArchive(client, helper, path.posix.dirname(inHelper), pack as unknown as Readable);
+      return { file, backup: path.join(path.dirname(file), backup) };
+    }
+    return { file: null, reason: `no compose file names an image for service ${labels.service}` };
+  } finally {
+    await removeContainer(client, helper, { force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,170 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import tar from "tar-stream";
+import { expect } from "vitest";
+import type { KeyRing } from "../../lib/crypto";
+import {
+  execCapture,
+  inspectContainer,
+  listContainers,
+  putArchive,
+  removeVolume,
+  type DockerClient,
+} from "../../lib/docker";
+import { ensureBackupIdentity } from "../../lib/server/backups/identity";
+import type { Db } from "../../lib/server/db/client";
+import { createHost } from "../../lib/server/hosts/manage-hosts";
+import { parseDbCheck } from "../../lib/server/instances/elabftw-console";
+import { createUnit } from "../../lib/server/units/manage-units";
+import { queueUpgrade } from "../../lib/server/upgrades/upgrade";
+import { removeTestContainers, TEST_REGISTRY, TEST_SOCKET, testEngine, uniqueName } from "./docker";
+import { console_, freshSchema, init, rootSql, startDatabase, startWeb } from "./elabftw";
+import { addEngineInstance } from "./instances";
+import { operatorWithKey } from "./operators";
+
+const context = { ip: "10.0.0.8", userAgent: "vitest" };
+export const COMPOSE_FILE = `# eLabFTW of the unit (reference layout)
+services:
+  web:
+    image: elabftw/elabimg:5.0.4 # pinned: upgrade with Paillasse
+    restart: unless-stopped
+    environment:
+      - SITE_URL=https://elab.unit.example
+  mysql:
+    image: mysql:8.0 # the database
+`;
+const TABLES = ["config", "experiments", "items", "teams", "uploads", "users"];
+
+/**
+ * A 5.0.4 instance on the test engine (restart policy unless-stopped, a
+ * network alias, a named uploads volume) with an experiment and two uploads,
+ * in the inventory, ready to be upgraded; and what to compare before and
+ * after: table checksums, uploads, image, container settings, schema.
+ */
+export async function upgradeFixture(db: Db, ring: KeyRing, label: string) {
+  const run = uniqueName(label);
+  const work = mkdtempSync(path.join(tmpdir(), `paillasse-${label}-`));
+  const options = {
+    owner: "vitest",
+    backup: {
+      identityFile: path.join(work, "identity.txt"),
+      defaultDir: path.join(work, "backups"),
+      healthTimeoutMs: 25_000,
+    },
+    upgrade: { registry: { url: TEST_REGISTRY }, minFreeBytes: 1 },
+  };
+  const engine: DockerClient = await testEngine();
+  await ensureBackupIdentity(options.backup.identityFile);
+  const mysql = await startDatabase(engine, run);
+  const schema = await freshSchema(engine, mysql);
+  // As `docker compose up` would have labelled it: the compose file is on the (local) web host.
+  const composeDir = path.join(work, "elabftw");
+  mkdirSync(composeDir, { recursive: true });
+  const composeFile = path.join(composeDir, "docker-compose.yml");
+  writeFileSync(composeFile, COMPOSE_FILE, { mode: 0o640 });
+  const web = await startWeb(engine, run, mysql, {
+    image: "elabftw/elabimg:5.0.4",
+    database: schema,
+    secretKey: "def00000" + "a".repeat(120),
+    uploadsVolume: `${run}-uploads`,
+    restartPolicy: "unless-stopped",
+    aliases: ["elabftw-web"],
+    labels: {
+      "com.docker.compose.project": "elabftw",
+      "com.docker.compose.project.working_dir": composeDir,
+      "com.docker.compose.project.config_files": composeFile,
+      "com.docker.compose.service": "web",
+    },
+  });
+  expect((await init(engine, web, "db:install")).exitCode).toBe(0);
+  const files: Record<string, Buffer> = { "ab/exp.pdf": randomBytes(90_000), "cd/notes.txt": Buffer.from("notes\n") };
+  await rootSql(
+    engine,
+    mysql,
+    [
+      "INSERT INTO experiments (title, body, date, userid) VALUES ('before the upgrade', 'x', CURDATE(), 1);",
+      ...Object.entries(files).map(
+        ([name, data]) =>
+          `INSERT INTO uploads (real_name, long_name, type, userid, filesize, hash) VALUES ('${path.basename(name)}', '${name}', 'experiments', 1, ${data.length}, '${createHash("sha256").update(data).digest("hex")}');`,
+      ),
+    ].join(" "),
+    schema,
+  );
+  const pack = tar.pack();
+  for (const [name, data] of Object.entries(files)) {
+    pack.entry({ name: `uploads/${name}`, mode: 0o640, uid: 101, gid: 101 }, data);
+  }
+  pack.finalize();
+  await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
+  const operator = await operatorWithKey(db, `${label}@unit.example`, "operator");
+  const actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
+  const unitId = (await createUnit(db, actor, { code: "UMR9300", name: "Upgrades" }, context)).id;
+  const hostId = await createHost(
+    db,
+    ring,
+    actor,
+    { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
+    context,
+  );
+  const instanceId = await addEngineInstance(db, ring, actor, context, {
+    name: "upgraded",
+    unitId,
+    hostId,
+    web,
+    mysql,
+    schema,
+    uploads: `${run}-uploads`,
+  });
+
+  async function state() {
+    const checksums = Object.fromEntries(
+      (await rootSql(engine, mysql, `CHECKSUM TABLE ${TABLES.join(", ")}`, schema)).map(([t, c]) => [
+        t!.split(".").pop()!,
+        c!,
+      ]),
+    );
+    const uploads = (
+      await execCapture(engine, web, {
+        cmd: ["sh", "-c", "cd /elabftw && find uploads -type f -exec sha256sum {} + | sort"],
+      })
+    ).stdout;
+    const container = await inspectContainer(engine, web);
+    const serving = (await listContainers(engine, { all: true })).filter((c) => c.name.startsWith(web));
+    const check = parseDbCheck((await console_(engine, web, "db:check")).stdout);
+    return {
+      checksums,
+      uploads,
+      image: container.image,
+      running: container.state.running,
+      restartPolicy: container.restartPolicy.name,
+      // Aliases we set (the engine adds the container's short id, which changes with the container).
+      networks: Object.fromEntries(
+        Object.entries(container.networks).map(([n, v]) => [
+          n,
+          v.aliases.filter((a) => a !== container.id.slice(0, 12)).sort(),
+        ]),
+      ),
+      containers: serving.map((c) => c.name),
+      schema: check?.current,
+    };
+  }
+
+  /** Queue an upgrade of the fixture instance from 5.0.4 to any tag (fault variants included). */
+  const queue = (toTag: string) =>
+    queueUpgrade(
+      db,
+      actor,
+      { instanceId, name: "upgraded", repository: "elabftw/elabimg", fromTag: "5.0.4", toTag },
+      context,
+    );
+
+  async function cleanUp() {
+    await removeTestContainers(engine, run);
+    await removeVolume(engine, `${run}-uploads`).catch(() => undefined);
+  }
+
+  return { engine, mysql, schema, web, instanceId, actor, options, context, state, queue, cleanUp, composeFile };
+}
