@@ -10,3 +10,4 @@ npm run db:generate >/dev/null
 [ -f .next/BUILD_ID ] || npm run build
 node --import tsx scripts/bench.ts
 node --import tsx scripts/bench-backup.ts
+node --import tsx scripts/bench-upgrade.ts

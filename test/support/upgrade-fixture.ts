@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import tar from "tar-stream";
-import { expect } from "vitest";
 import type { KeyRing } from "../../lib/crypto";
 import {
   execCapture,
@@ -44,7 +43,13 @@ const TABLES = ["config", "experiments", "items", "teams", "uploads", "users"];
  * in the inventory, ready to be upgraded; and what to compare before and
  * after: table checksums, uploads, image, container settings, schema.
  */
-export async function upgradeFixture(db: Db, ring: KeyRing, label: string) {
+export async function upgradeFixture(
+  db: Db,
+  ring: KeyRing,
+  label: string,
+  where: { unitCode?: string; engine?: DockerClient; socketPath?: string } = {},
+) {
+  const unitCode = where.unitCode ?? "UMR9300";
   const run = uniqueName(label);
   const work = mkdtempSync(path.join(tmpdir(), `paillasse-${label}-`));
   const options = {
@@ -56,7 +61,7 @@ export async function upgradeFixture(db: Db, ring: KeyRing, label: string) {
     },
     upgrade: { registry: { url: TEST_REGISTRY }, minFreeBytes: 1 },
   };
-  const engine: DockerClient = await testEngine();
+  const engine: DockerClient = where.engine ?? (await testEngine());
   await ensureBackupIdentity(options.backup.identityFile);
   const mysql = await startDatabase(engine, run);
   const schema = await freshSchema(engine, mysql);
@@ -79,7 +84,8 @@ export async function upgradeFixture(db: Db, ring: KeyRing, label: string) {
       "com.docker.compose.service": "web",
     },
   });
-  expect((await init(engine, web, "db:install")).exitCode).toBe(0);
+  const installed = await init(engine, web, "db:install");
+  if (installed.exitCode !== 0) throw new Error(`db:install failed: ${installed.stderr || installed.stdout}`);
   const files: Record<string, Buffer> = { "ab/exp.pdf": randomBytes(90_000), "cd/notes.txt": Buffer.from("notes\n") };
   await rootSql(
     engine,
@@ -101,16 +107,16 @@ export async function upgradeFixture(db: Db, ring: KeyRing, label: string) {
   await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
   const operator = await operatorWithKey(db, `${label}@unit.example`, "operator");
   const actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
-  const unitId = (await createUnit(db, actor, { code: "UMR9300", name: "Upgrades" }, context)).id;
+  const unitId = (await createUnit(db, actor, { code: unitCode, name: `Upgrades ${unitCode}` }, context)).id;
   const hostId = await createHost(
     db,
     ring,
     actor,
-    { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
+    { kind: "socket", name: `engine-${label}`, socketPath: where.socketPath ?? TEST_SOCKET },
     context,
   );
   const instanceId = await addEngineInstance(db, ring, actor, context, {
-    name: "upgraded",
+    name: `upgraded-${label}`,
     unitId,
     hostId,
     web,
@@ -157,7 +163,7 @@ export async function upgradeFixture(db: Db, ring: KeyRing, label: string) {
     queueUpgrade(
       db,
       actor,
-      { instanceId, name: "upgraded", repository: "elabftw/elabimg", fromTag: "5.0.4", toTag },
+      { instanceId, name: `upgraded-${label}`, repository: "elabftw/elabimg", fromTag: "5.0.4", toTag },
       context,
     );
 
@@ -166,5 +172,5 @@ export async function upgradeFixture(db: Db, ring: KeyRing, label: string) {
     await removeVolume(engine, `${run}-uploads`).catch(() => undefined);
   }
 
-  return { engine, mysql, schema, web, instanceId, actor, options, context, state, queue, cleanUp, composeFile };
+  return { engine, run, mysql, schema, web, instanceId, actor, options, context, state, queue, cleanUp, composeFile };
 }
