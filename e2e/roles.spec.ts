@@ -38,10 +38,10 @@ test("a correspondant sees only their unit, and is refused operator pages and ac
   await enrol(page, link);
 
   const nav = page.getByRole("navigation", { name: "Main" });
-  for (const label of ["Dashboard", "Instances", "Backups", "Audit", "My keys"]) {
+  for (const label of ["Dashboard", "Instances", "Backups", "Operations", "Audit", "My keys"]) {
     await expect(nav.getByRole("link", { name: label })).toBeVisible();
   }
-  for (const label of ["Hosts", "Operations", "Operators", "Settings"]) {
+  for (const label of ["Hosts", "Operators", "Settings"]) {
     await expect(nav.getByRole("link", { name: label })).toHaveCount(0);
   }
 
@@ -49,13 +49,12 @@ test("a correspondant sees only their unit, and is refused operator pages and ac
   await expect(page.getByRole("cell", { name: "elab-umr7001", exact: true })).toBeVisible();
   await expect(page.getByText("elab-umr7002")).toHaveCount(0);
 
-  for (const path of [
-    "/hosts",
-    "/operations",
-    "/operators",
-    "/settings",
-    "/operators/3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c",
-  ]) {
+  // Operations of their units only, read-only.
+  await page.goto("/operations");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Operations");
+  await expect(page.getByText("The operations on your units' instances")).toBeVisible();
+
+  for (const path of ["/hosts", "/operators", "/settings", "/operators/3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c"]) {
     const response = await page.goto(path);
     expect(`${path} ${response?.status()}`).toBe(`${path} 403`);
     await expect(page.getByRole("heading", { name: "Your role does not give access to this page" })).toBeVisible();
@@ -73,7 +72,6 @@ test("a correspondant sees only their unit, and is refused operator pages and ac
   const denied = await auditRows(`"actorLabel" = 'cle@unit.example' AND action = 'access.denied'`);
   expect(denied.map((r) => r.reason)).toEqual([
     "role_correspondant_lacks_hosts.read",
-    "role_correspondant_lacks_operations.read",
     "role_correspondant_lacks_operators.manage",
     "role_correspondant_lacks_settings.read",
     "role_correspondant_lacks_operators.manage",

@@ -1,7 +1,7 @@
 import { ArrowUpCircle } from "lucide-react";
 import Link from "next/link";
 import { InstanceStateBadge } from "@/components/status/badges";
-import { StatusBadge, Table } from "@/components/ui";
+import { FilterBar, StatusBadge, Table } from "@/components/ui";
 import { formatAge } from "@/lib/format";
 import type { FleetRow } from "@/lib/server/fleet/find-fleet";
 
@@ -93,39 +93,15 @@ export function FleetFilters({
   options: { units: string[]; hosts: string[]; states: string[] };
   current: { unit?: string; host?: string; state?: string };
 }) {
-  const select = (name: "unit" | "host" | "state", label: string, values: string[]) => (
-    <label className="flex items-center gap-1.5 text-sm text-slate-700">
-      {label}
-      <select
-        name={name}
-        defaultValue={current[name] ?? ""}
-        className="rounded-md border border-slate-300 px-2 py-1 text-sm"
-      >
-        <option value="">all</option>
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {v}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
   return (
-    <form action={action} method="get" className="mb-3 flex flex-wrap items-center gap-3">
-      {select("unit", "Unit", options.units)}
-      {options.hosts.length > 0 && select("host", "Host", options.hosts)}
-      {select("state", "State", options.states)}
-      <button
-        type="submit"
-        className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100"
-      >
-        Filter
-      </button>
-      {(current.unit || current.host || current.state) && (
-        <Link href={action} className="text-sm text-sky-800 underline">
-          Clear
-        </Link>
-      )}
-    </form>
+    <FilterBar
+      action={action}
+      current={current}
+      selects={[
+        { name: "unit", label: "Unit", options: options.units },
+        ...(options.hosts.length > 0 ? [{ name: "host", label: "Host", options: options.hosts }] : []),
+        { name: "state", label: "State", options: options.states },
+      ]}
+    />
   );
 }

@@ -9,3 +9,4 @@ export { PageHeader } from "./page-header";
 export { StatusBadge, type Tone } from "./status-badge";
 export { Table } from "./table";
 export { cn } from "./cn";
+export { FilterBar } from "./filter-bar";

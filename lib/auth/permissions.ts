@@ -24,7 +24,7 @@ export const PERMISSIONS = {
   "instances.delete": STAFF,
   "backups.run": STAFF,
   "backups.restore": STAFF,
-  "operations.read": STAFF,
+  "operations.read": EVERYONE,
   "audit.read": EVERYONE,
   "settings.read": STAFF,
   "settings.manage": ADMIN,

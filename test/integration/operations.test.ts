@@ -140,4 +140,70 @@ describe("operation journal", () => {
     const b = await db.operationStep.findFirstOrThrow({ where: { operationId: id, key: "b" } });
     expect(b.result).toEqual({ made: "b", saw: ["a"] });
   });
+
+  it("undoes a step's own partial work when it fails, and rolls back an operation cut short instead of going on", async () => {
+    trace.length = 0;
+    const partial: StepDefinition = { ...step("swap", "fail"), compensateOnFailure: true };
+    const defs = [step("first"), partial, step("never")];
+    const id = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) });
+    expect(await runOperation(db, id, defs, { owner: "t" })).toBe("rolled_back");
+    expect(trace).toEqual(["run first", "run swap", "undo swap", "undo first"]);
+
+    // Cut short: "second" was running when the worker died; the next worker rolls back instead.
+    trace.length = 0;
+    const cut = [step("one"), { ...step("two"), compensateOnFailure: true }, step("three"), step("four")];
+    const opId = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(cut) });
+    await db.operationStep.updateMany({ where: { operationId: opId, key: "one" }, data: { state: "succeeded" } });
+    await db.operationStep.updateMany({ where: { operationId: opId, key: "two" }, data: { state: "running" } });
+    expect(await runOperation(db, opId, cut, { owner: "t2", rollBackInterrupted: "The panel stopped." })).toBe(
+      "rolled_back",
+    );
+    expect(trace).toEqual(["undo two", "undo one"]);
+    const steps = await db.operationStep.findMany({ where: { operationId: opId }, orderBy: { position: "asc" } });
+    expect(steps.map((s) => [s.key, s.state])).toEqual([
+      ["one", "compensated"],
+      ["two", "compensated"],
+      ["three", "skipped"],
+      ["four", "skipped"],
+    ]);
+    expect((await db.operation.findUniqueOrThrow({ where: { id: opId } })).error).toBe("Step two: The panel stopped.");
+  });
+
+  it("lists operations with filters, and only their units' operations to a correspondant", async () => {
+    const { findOperation, findRecentOperations } = await import("../../lib/server/operations/find-operations");
+    const unit2 = await db.unit.create({ data: { code: "UMR0002", name: "Two" } });
+    const other = await db.instance.create({
+      data: {
+        name: "other-elab",
+        unitId: unit2.id,
+        webHostId: (await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).webHostId,
+        webContainerName: "elabftw2",
+        databasePlacement: "container",
+        imageTag: "5.0.4",
+        siteUrl: "https://elab2.unit.example",
+        uploadsKind: "volume",
+        uploadsSource: "uploads2",
+      },
+    });
+    const theirs = await createOperation(db, { kind: "backup", instanceId: other.id, params: {}, steps: [] });
+    const cle = await db.operator.create({
+      data: {
+        email: "cle2@unit.example",
+        displayName: "CLE",
+        webauthnUserId: new Uint8Array(32).fill(7),
+        role: "correspondant",
+        expiresAt: new Date(Date.now() + 86_400_000),
+        memberships: { create: { unitId: unit2.id } },
+      },
+    });
+    const viewer = { id: cle.id, role: "correspondant" as const };
+    const staff = { id: cle.id, role: "operator" as const };
+    expect((await findRecentOperations(db, viewer)).map((o) => o.id)).toEqual([theirs]);
+    expect(await findOperation(db, viewer, theirs)).not.toBeNull();
+    const mine = (await findRecentOperations(db, staff, { kind: "upgrade" })).map((o) => o.id);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(await findOperation(db, viewer, mine[0]!)).toBeNull();
+    expect(await findRecentOperations(db, staff, { instance: "OTHER" })).toHaveLength(1);
+    expect(await findRecentOperations(db, staff, { state: "rolled_back", kind: "backup" })).toHaveLength(0);
+  });
 });

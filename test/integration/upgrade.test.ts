@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
-import { execCapture } from "../../lib/docker";
+import { execCapture, stopContainer } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { OperationConflict } from "../../lib/server/operations/journal";
 import { executeOperation } from "../../lib/server/operations/execute";
@@ -100,6 +100,27 @@ describe("upgrades", () => {
       expect((await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } })).imageTag).toBe("5.0.4");
     }, 300_000);
   }
+
+  it("the database stopped mid-way: rolled back, the database started again, data exactly as it was", async () => {
+    const before = await f.state();
+    const operationId = await f.queue("5.1.0");
+    const running = executeOperation(db, ring, operationId, f.options);
+    // As soon as the old container is stopped, the database goes down too.
+    for (;;) {
+      const step = await db.operationStep.findFirstOrThrow({ where: { operationId, key: "recreate" } });
+      if (step.state !== "pending") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stopContainer(f.engine, f.mysql.container, 5);
+    expect(await running).toBe("rolled_back");
+    const operation = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
+    expect(operation.error).toMatch(
+      /^Wait for the database and eLabFTW: The database container becoming healthy did not happen/,
+    );
+    const logs = await db.operationLog.findMany({ where: { operationId }, orderBy: { at: "asc" } });
+    expect(logs.map((l) => l.message).join("\n")).toMatch(/had stopped: started it again/);
+    expect(await f.state()).toEqual(before);
+  }, 300_000);
 
   it("of 50 simultaneous requests exactly one is accepted; it upgrades 5.0.4 to 5.1.0 with data and uploads intact", async () => {
     const before = await f.state();

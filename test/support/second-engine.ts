@@ -13,7 +13,7 @@ import { TEST_REGISTRY } from "./docker";
  * pool. `restart()` stops the daemon (its containers stop with it) and starts
  * it again: restart policies then decide what comes back.
  */
-export async function startSecondEngine(label: string) {
+export async function startSecondEngine(label: string, options: { mirror?: string } = {}) {
   const dir = path.join(process.env.PL_TEST_DIR ?? "/tmp/pl-test", `engine-${label}-${randomBytes(3).toString("hex")}`);
   mkdirSync(dir, { recursive: true });
   const socket = path.join(dir, "docker.sock");
@@ -32,7 +32,7 @@ export async function startSecondEngine(label: string) {
         "--pidfile",
         path.join(dir, "docker.pid"),
         "--registry-mirror",
-        TEST_REGISTRY,
+        options.mirror ?? TEST_REGISTRY,
         "--bridge",
         "none",
         "--iptables=false",
@@ -96,5 +96,51 @@ export async function startSecondEngine(label: string) {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A relay in front of the test registry, to be used as an engine's mirror:
+ * it passes everything through until `breakBlobs()`, after which every
+ * image layer download is cut after its first 512 bytes (manifests still
+ * answer), as a network that fails in the middle of a pull.
+ */
+export async function startRegistryRelay() {
+  const { createServer, connect: connectTcp } = await import("node:net");
+  const upstream = new URL(TEST_REGISTRY);
+  let breaking = false;
+  let cuts = 0;
+  const server = createServer((client) => {
+    const up = connectTcp(Number(upstream.port), upstream.hostname);
+    client.on("error", () => undefined);
+    up.on("error", () => undefined);
+    let blob = false;
+    let down = 0;
+    client.on("data", (chunk: Buffer) => {
+      if (breaking && /^GET [^ ]*\/blobs\//m.test(chunk.toString("latin1"))) blob = true;
+      up.write(chunk);
+    });
+    up.on("data", (chunk: Buffer) => {
+      down += chunk.length;
+      if (blob && down > 512) {
+        cuts++;
+        client.destroy();
+        up.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
+    client.on("close", () => up.destroy());
+    up.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    breakBlobs: () => (breaking = true),
+    /** Layer downloads cut so far. */
+    cuts: () => cuts,
+    repair: () => (breaking = false),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -224,6 +224,32 @@ export function upgradeSteps(
   const console = (client: DockerClient, container: string, command: string) =>
     execCapture(client, container, { cmd: ["bin/console", command], maxBytes: 8 << 20 });
 
+  /** Until the database container runs and is healthy (or has no healthcheck). */
+  const waitForDatabase = (dbClient: DockerClient, container: string) =>
+    waitFor(
+      "The database container becoming healthy",
+      { timeoutMs: healthTimeoutMs, intervalMs: 500, hint: "Check the database container's logs." },
+      async () => {
+        const c = await inspectContainer(dbClient, container);
+        if (!c.state.running) return { done: false, detail: "it is not running" };
+        return c.state.health === "healthy" || c.state.health === "none"
+          ? { done: true, value: null }
+          : { done: false, detail: `health ${c.state.health}` };
+      },
+    );
+
+  /** A rollback needs the database: a managed database container that stopped is started again. */
+  const ensureDatabaseRunning = async (ctx: StepContext) => {
+    const i = await instance();
+    if (i.databasePlacement !== "container" || !i.databaseHostId || !i.databaseContainerName) return;
+    const dbClient = await clientFor(db, ring, i.databaseHostId);
+    const database = await inspectContainer(dbClient, i.databaseContainerName);
+    if (database.state.running) return;
+    await startContainer(dbClient, i.databaseContainerName);
+    await ctx.log(`The database container ${i.databaseContainerName} had stopped: started it again.`, "warn");
+    await waitForDatabase(dbClient, i.databaseContainerName);
+  };
+
   /** The new container (under the instance's name) if it is not the kept one. */
   const newContainerOf = async (client: DockerClient, name: string, oldId: string) => {
     try {
@@ -477,6 +503,8 @@ export function upgradeSteps(
             },
           );
         }
+        // The old version needs its database: if it went down meanwhile, it is started again first.
+        await ensureDatabaseRunning(ctx);
         if (old.name !== state.name) await renameContainer(client, state.oldId, state.name);
         const connected = new Set(Object.keys(old.networks));
         for (const n of state.networks ?? []) {
@@ -508,17 +536,7 @@ export function upgradeSteps(
         const client = await webClient();
         if (i.databasePlacement === "container" && i.databaseHostId && i.databaseContainerName) {
           const dbClient = await clientFor(db, ring, i.databaseHostId);
-          await waitFor(
-            "The database container becoming healthy",
-            { timeoutMs: 120_000, intervalMs: 500, hint: "Check the database container's logs." },
-            async () => {
-              const c = await inspectContainer(dbClient, i.databaseContainerName!);
-              if (!c.state.running) return { done: false, detail: "it is not running" };
-              return c.state.health === "healthy" || c.state.health === "none"
-                ? { done: true, value: null }
-                : { done: false, detail: `health ${c.state.health}` };
-            },
-          );
+          await waitForDatabase(dbClient, i.databaseContainerName);
         }
         const web = await inspectContainer(client, i.webContainerName);
         await waitForHealth(client, web, {
@@ -604,6 +622,7 @@ export function upgradeSteps(
             select: { intent: true },
           })
         ).intent as unknown as Recreated;
+        await ensureDatabaseRunning(ctx);
         // Nothing may write to the database while it is restored.
         const fresh = await newContainerOf(client, recreated.name, recreated.oldId);
         if (fresh) await stopContainer(client, fresh.id, 10);

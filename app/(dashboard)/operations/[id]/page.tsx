@@ -31,8 +31,8 @@ const KIND = {
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requirePermission("operations.read", `/operations/${id}`);
-  const operation = isUuid(id) ? await findOperation(db(), id) : null;
+  const viewer = await requirePermission("operations.read", `/operations/${id}`);
+  const operation = isUuid(id) ? await findOperation(db(), viewer, id) : null;
   if (!operation) notFound();
   const active = ["queued", "running", "rolling_back"].includes(operation.state);
   const planned = (operation.params ?? {}) as { name?: unknown };

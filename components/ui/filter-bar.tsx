@@ -1,0 +1,65 @@
+import Link from "next/link";
+
+/**
+ * A list's filters as a plain GET form: they live in the URL, so a filtered
+ * view can be bookmarked and shared. Empty means "all".
+ */
+export function FilterBar({
+  action,
+  selects = [],
+  texts = [],
+  current,
+}: {
+  action: string;
+  selects?: { name: string; label: string; options: (string | [string, string])[] }[];
+  texts?: { name: string; label: string; placeholder?: string }[];
+  current: Record<string, string | undefined>;
+}) {
+  const active = [...selects, ...texts].some((f) => current[f.name]);
+  return (
+    <form action={action} method="get" className="mb-3 flex flex-wrap items-center gap-3">
+      {selects.map((s) => (
+        <label key={s.name} className="flex items-center gap-1.5 text-sm text-slate-700">
+          {s.label}
+          <select
+            name={s.name}
+            defaultValue={current[s.name] ?? ""}
+            className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+          >
+            <option value="">all</option>
+            {s.options.map((o) => {
+              const [value, text] = Array.isArray(o) ? o : [o, o];
+              return (
+                <option key={value} value={value}>
+                  {text}
+                </option>
+              );
+            })}
+          </select>
+        </label>
+      ))}
+      {texts.map((t) => (
+        <label key={t.name} className="flex items-center gap-1.5 text-sm text-slate-700">
+          {t.label}
+          <input
+            name={t.name}
+            defaultValue={current[t.name] ?? ""}
+            placeholder={t.placeholder}
+            className="w-40 rounded-md border border-slate-300 px-2 py-1 text-sm"
+          />
+        </label>
+      ))}
+      <button
+        type="submit"
+        className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100"
+      >
+        Filter
+      </button>
+      {active && (
+        <Link href={action} className="text-sm text-sky-800 underline">
+          Clear
+        </Link>
+      )}
+    </form>
+  );
+}
