@@ -22,12 +22,16 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
+    const form = event.currentTarget;
+    const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
     setBusy("save");
     setMessage(null);
     const result = await saveMailSettingsAction({ ...data, keepPassword: data.clearPassword ? "false" : "true" });
     setBusy(null);
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
+    // The password is never shown again, not even the one just typed.
+    const password = form.elements.namedItem("password");
+    if (password instanceof HTMLInputElement) password.value = "";
     setMessage({ tone: "success", text: "Saved. Send a test mail to check that it arrives." });
     router.refresh();
   }

@@ -38,7 +38,7 @@ export default async function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        description="The running configuration, read from the environment at start (see .env.example). Secrets are never shown."
+        description="The running configuration, read from the environment at start (see .env.example), and the settings the panel keeps. Secrets are never shown."
       />
       <Card title="Running configuration">
         <dl className="grid grid-cols-[12rem_1fr] gap-x-4 gap-y-2 text-sm">
