@@ -463,6 +463,42 @@ describe("backups and their verification", () => {
     }
   }, 240_000);
 
+  it("backs up an external database through a throw-away client container on the web host, and verifies it", async () => {
+    const placement = await db.instance.findUniqueOrThrow({
+      where: { id: instanceId },
+      select: { databasePlacement: true, databaseHostId: true, databaseContainerName: true, databaseAddress: true },
+    });
+    // The same server, now seen as one the panel does not manage: reached as eLabFTW reaches it ("mysql").
+    await db.instance.update({
+      where: { id: instanceId },
+      data: {
+        databasePlacement: "external",
+        databaseHostId: null,
+        databaseContainerName: null,
+        databaseAddress: "mysql",
+      },
+    });
+    try {
+      const { outcome, operation, row } = await backup();
+      expect(operation.error).toBeNull();
+      expect(outcome).toBe("succeeded");
+      expect(row).toMatchObject({ status: "succeeded", verificationStatus: "passed" });
+      const logs = await db.operationLog.findMany({ where: { operationId: operation.id } });
+      expect(logs.map((l) => l.message).join("\n")).toMatch(
+        /from the external server mysql:3306 .*throw-away mysql:8\.0 container/,
+      );
+      const dump = execFileSync("sh", [
+        "-c",
+        `age -d -i "${identityFile}" "${row!.location}/database.sql.gz.age" | gunzip`,
+      ]);
+      expect(dump.toString()).toContain("a),(b");
+      const helpers = await listContainers(engine, { all: true, labels: ["net.paillasse.helper=database-client"] });
+      expect(helpers).toEqual([]);
+    } finally {
+      await db.instance.update({ where: { id: instanceId }, data: placement });
+    }
+  }, 240_000);
+
   it("a destination that fills up fails the backup with the reason, leaving nothing behind", async () => {
     const small = path.join(work, "small-disk");
     mkdirSync(small, { recursive: true });

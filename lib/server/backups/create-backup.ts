@@ -18,6 +18,7 @@ import { DumpStatsCollector } from "./dump-stats";
 import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
 import { loadBackupIdentity } from "./identity";
 import { tarFileHasher, type TarFile } from "./tar-files";
+import { openDatabaseShell, type DatabaseShell } from "./database-shell";
 
 /**
  * One restore point of one instance: the database dump, the uploads archive
@@ -169,6 +170,9 @@ function instanceLoader(db: Db, instanceId: string) {
         databasePlacement: true,
         databaseHostId: true,
         databaseContainerName: true,
+        databaseAddress: true,
+        databasePort: true,
+        databaseTls: true,
         databaseName: true,
         databaseUser: true,
         imageRepository: true,
@@ -197,9 +201,25 @@ async function dumpDatabase(
   const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(instance.id))) as {
     dbPassword: string;
   };
-  const client = await clientFor(db, ring, instance.databaseHostId!);
-  const container = instance.databaseContainerName!;
-  const env = { MYSQL_PWD: secrets.dbPassword };
+  const shell = await openDatabaseShell(db, ring, instance);
+  try {
+    return await dumpThrough(shell, ctx, p, instance, secrets.dbPassword, onBytes, signal);
+  } finally {
+    await shell.close();
+  }
+}
+
+async function dumpThrough(
+  shell: DatabaseShell,
+  ctx: StepContext,
+  p: Prepared,
+  instance: LoadedInstance,
+  password: string,
+  onBytes: (total: number) => void,
+  signal: AbortSignal,
+) {
+  const { client, container } = shell;
+  const env = { MYSQL_PWD: password };
   const version = await execCapture(client, container, { cmd: ["mysqldump", "--version"] });
   if (version.exitCode !== 0) {
     throw new AppError("unavailable", `mysqldump cannot run in ${container} (exit ${version.exitCode}).`, {
@@ -207,9 +227,11 @@ async function dumpDatabase(
     });
   }
   const mariadb = /mariadb/i.test(version.stdout);
+  const connect = shell.connect(mariadb);
   const schema = await execCapture(client, container, {
     cmd: [
       "mysql",
+      ...connect,
       "--batch",
       "--skip-column-names",
       "-u",
@@ -224,11 +246,19 @@ async function dumpDatabase(
     throw new AppError(
       "unavailable",
       `The database refused the panel: ${schema.stderr.trim().split("\n").at(-1) ?? `exit ${schema.exitCode}`}.`,
-      { hint: "Check the database container and the stored password (adopt the instance again if it changed)." },
+      {
+        hint: shell.external
+          ? "Check that the database server answers from the web host, and the stored password."
+          : "Check the database container and the stored password (adopt the instance again if it changed).",
+      },
     );
   }
   const flags = [...DUMP_FLAGS, ...(mariadb ? [] : MYSQL_ONLY_FLAGS)];
-  await ctx.log(`Dumping ${instance.databaseName} from ${container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`);
+  await ctx.log(
+    shell.external
+      ? `Dumping ${instance.databaseName} from the external server ${instance.databaseAddress}:${instance.databasePort} (${mariadb ? "MariaDB" : "MySQL"} mysqldump in a throw-away ${shell.image} container on the web host).`
+      : `Dumping ${instance.databaseName} from ${container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`,
+  );
   const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
   // Read by two pipelines at once (the row counter and the encrypted file): more listeners than usual.
   stdout.setMaxListeners(32);
@@ -252,7 +282,7 @@ async function dumpDatabase(
     const result = await execStream(
       client,
       container,
-      { cmd: ["mysqldump", "-u", instance.databaseUser, ...flags, instance.databaseName], env },
+      { cmd: ["mysqldump", ...connect, "-u", instance.databaseUser, ...flags, instance.databaseName], env },
       { stdout, stderr: stderrSink },
     );
     exitCode = result.exitCode;
@@ -360,11 +390,13 @@ export function backupSteps(
     prepare: {
       async run(ctx) {
         const instance = await load();
-        if (instance.databasePlacement !== "container" || !instance.databaseHostId || !instance.databaseContainerName) {
+        if (instance.databasePlacement === "external" && !instance.databaseAddress) {
           throw new AppError(
             "precondition_failed",
-            "This instance's database is on an external server; the panel backs up databases in containers it manages.",
-            { hint: "Back up the external server with its own tools, or move the database into a managed container." },
+            "The external database server's address is not known to the panel.",
+            {
+              hint: "Edit the instance and give the database address.",
+            },
           );
         }
         const secrets = instance.secretsEnc

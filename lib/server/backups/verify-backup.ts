@@ -7,12 +7,15 @@ import {
   createContainer,
   DockerError,
   execCapture,
+  imageExists,
   inspectContainer,
+  pullImage,
   removeContainer,
   startContainer,
   type DockerClient,
 } from "../../docker";
 import { backupPaths } from "../../env";
+import { DATABASE_CLIENT_IMAGE } from "./database-shell";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
@@ -82,7 +85,9 @@ export async function readManifest(db: Db, ring: KeyRing, backupId: string) {
       id: true,
       location: true,
       manifestSha256: true,
-      instance: { select: { databaseHostId: true, databaseContainerName: true } },
+      instance: {
+        select: { databaseHostId: true, databaseContainerName: true, databasePlacement: true, webHostId: true },
+      },
     },
   });
   if (!backup.location) throw new VerificationFailure("This backup has no location on disk.");
@@ -119,9 +124,8 @@ export function verifySteps(
   let clientPromise: Promise<DockerClient> | null = null;
   const dbClient = async () => {
     const { backup } = await readManifest(db, ring, plan.backupId);
-    if (!backup.instance.databaseHostId)
-      throw new AppError("precondition_failed", "This instance has no database host.");
-    clientPromise ??= clientFor(db, ring, backup.instance.databaseHostId);
+    // The throw-away database runs beside the live one, or on the web host for an external server.
+    clientPromise ??= clientFor(db, ring, backup.instance.databaseHostId ?? backup.instance.webHostId);
     return clientPromise;
   };
   const mysql = (client: DockerClient, password: string, sql: string) =>
@@ -194,7 +198,11 @@ export function verifySteps(
       async run(ctx) {
         const { backup, manifest } = await readManifest(db, ring, plan.backupId);
         const client = await dbClient();
-        const live = await inspectContainer(client, backup.instance.databaseContainerName!);
+        const external = backup.instance.databasePlacement === "external" || !backup.instance.databaseContainerName;
+        const live = external
+          ? { image: DATABASE_CLIENT_IMAGE }
+          : await inspectContainer(client, backup.instance.databaseContainerName!);
+        if (external && !(await imageExists(client, live.image))) await pullImage(client, live.image);
         const password = randomBytes(18).toString("base64url");
         rootPassword = password;
         await ctx.intent({ create: container, image: live.image });

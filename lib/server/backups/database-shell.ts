@@ -1,0 +1,108 @@
+import { randomBytes } from "node:crypto";
+import {
+  createContainer,
+  imageExists,
+  inspectContainer,
+  pullImage,
+  removeContainer,
+  startContainer,
+  type DockerClient,
+} from "../../docker";
+import { AppError } from "../../errors";
+import type { KeyRing } from "../../crypto";
+import type { Db } from "../db/client";
+import { clientFor } from "../hosts/clients";
+
+/** The client tools' image for databases the panel does not run (mysqldump, mysql). */
+export const DATABASE_CLIENT_IMAGE = "mysql:8.0";
+
+export interface DatabaseInstance {
+  databasePlacement: "container" | "external";
+  databaseHostId: string | null;
+  databaseContainerName: string | null;
+  databaseAddress: string | null;
+  databasePort: number;
+  databaseTls: boolean;
+  webHostId: string;
+  webContainerName: string;
+}
+
+/**
+ * Where `mysqldump` and `mysql` run for an instance: inside its database
+ * container when the panel manages it, or, for an external server, in a
+ * throw-away container of the database client image on the web host that
+ * shares the web container's network (it reaches the server exactly as
+ * eLabFTW does), removed afterwards. `connect(mariadb)` gives the client
+ * options that point at the server (none inside the database container).
+ */
+export interface DatabaseShell {
+  client: DockerClient;
+  container: string;
+  image: string;
+  external: boolean;
+  connect(mariadbClient: boolean): string[];
+  close(): Promise<void>;
+}
+
+export async function openDatabaseShell(db: Db, ring: KeyRing, instance: DatabaseInstance): Promise<DatabaseShell> {
+  if (instance.databasePlacement === "container") {
+    if (!instance.databaseHostId || !instance.databaseContainerName) {
+      throw new AppError("precondition_failed", "This instance's database container is not known to the panel.", {
+        hint: "Adopt the instance again from its host.",
+      });
+    }
+    const client = await clientFor(db, ring, instance.databaseHostId);
+    const live = await inspectContainer(client, instance.databaseContainerName);
+    return {
+      client,
+      container: instance.databaseContainerName,
+      image: live.image,
+      external: false,
+      connect: () => [],
+      close: async () => {},
+    };
+  }
+  if (!instance.databaseAddress) {
+    throw new AppError("precondition_failed", "The external database server's address is not known to the panel.", {
+      hint: "Edit the instance and give the database address.",
+    });
+  }
+  const client = await clientFor(db, ring, instance.webHostId);
+  const web = await inspectContainer(client, instance.webContainerName);
+  if (!(await imageExists(client, DATABASE_CLIENT_IMAGE))) await pullImage(client, DATABASE_CLIENT_IMAGE);
+  const container = `paillasse-dbclient-${randomBytes(4).toString("hex")}`;
+  await createContainer(client, {
+    name: container,
+    Image: DATABASE_CLIENT_IMAGE,
+    Entrypoint: ["sleep"],
+    Cmd: ["86400"],
+    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "database-client" },
+    HostConfig: {
+      NetworkMode: `container:${web.id}`,
+      Memory: 512 * 1024 * 1024,
+      RestartPolicy: { Name: "no" },
+    },
+  });
+  try {
+    await startContainer(client, container);
+  } catch (error) {
+    await removeContainer(client, container, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  const address = instance.databaseAddress;
+  const port = String(instance.databasePort);
+  return {
+    client,
+    container,
+    image: DATABASE_CLIENT_IMAGE,
+    external: true,
+    connect: (mariadb) => [
+      "-h",
+      address,
+      "-P",
+      port,
+      ...(instance.databaseTls ? [mariadb ? "--ssl" : "--ssl-mode=REQUIRED"] : []),
+    ],
+    close: () => removeContainer(client, container, { force: true }).catch(() => undefined),
+  };
+}
