@@ -463,7 +463,7 @@ describe("backups and their verification", () => {
     }
   }, 240_000);
 
-  it("backs up an external database through a throw-away client container on the web host, and verifies it", async () => {
+  it("backs up, verifies and restores an external database through a throw-away client container on the web host", async () => {
     const placement = await db.instance.findUniqueOrThrow({
       where: { id: instanceId },
       select: { databasePlacement: true, databaseHostId: true, databaseContainerName: true, databaseAddress: true },
@@ -492,6 +492,24 @@ describe("backups and their verification", () => {
         `age -d -i "${identityFile}" "${row!.location}/database.sql.gz.age" | gunzip`,
       ]);
       expect(dump.toString()).toContain("a),(b");
+      // And back: a restore onto the external server (eLabFTW stopped meanwhile) through the same client.
+      await rootSql(
+        engine,
+        mysql,
+        "INSERT INTO experiments (title, date, userid) VALUES ('after the external backup', CURDATE(), 1);",
+        schema,
+      );
+      const restoreId = await requestRestore(db, actor, row!.id, context);
+      const restored = await executeOperation(db, ring, restoreId, {
+        ...options,
+        backup: { ...options.backup, healthTimeoutMs: 30_000 },
+      } as never);
+      const restoreOp = await db.operation.findUniqueOrThrow({ where: { id: restoreId } });
+      expect(restoreOp.error).toBeNull();
+      expect(restored).toBe("succeeded");
+      const titles = (await rootSql(engine, mysql, "SELECT title FROM experiments", schema)).flat();
+      expect(titles).toContain("a),(b");
+      expect(titles).not.toContain("after the external backup");
       const helpers = await listContainers(engine, { all: true, labels: ["net.paillasse.helper=database-client"] });
       expect(helpers).toEqual([]);
     } finally {

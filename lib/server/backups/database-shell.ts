@@ -30,9 +30,9 @@ export interface DatabaseInstance {
 /**
  * Where `mysqldump` and `mysql` run for an instance: inside its database
  * container when the panel manages it, or, for an external server, in a
- * throw-away container of the database client image on the web host that
- * shares the web container's network (it reaches the server exactly as
- * eLabFTW does), removed afterwards. `connect(mariadb)` gives the client
+ * throw-away container of the database client image on the web host, on
+ * the web container's networks (it reaches the server as eLabFTW does, even
+ * while eLabFTW is stopped for a restore), removed afterwards. `connect(mariadb)` gives the client
  * options that point at the server (none inside the database container).
  */
 export interface DatabaseShell {
@@ -69,6 +69,8 @@ export async function openDatabaseShell(db: Db, ring: KeyRing, instance: Databas
   }
   const client = await clientFor(db, ring, instance.webHostId);
   const web = await inspectContainer(client, instance.webContainerName);
+  // On the web container's networks (it may be stopped, during a restore): names resolve as eLabFTW resolves them.
+  const networks = Object.keys(web.networks);
   if (!(await imageExists(client, DATABASE_CLIENT_IMAGE))) await pullImage(client, DATABASE_CLIENT_IMAGE);
   const container = `paillasse-dbclient-${randomBytes(4).toString("hex")}`;
   await createContainer(client, {
@@ -78,10 +80,13 @@ export async function openDatabaseShell(db: Db, ring: KeyRing, instance: Databas
     Cmd: ["86400"],
     Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "database-client" },
     HostConfig: {
-      NetworkMode: `container:${web.id}`,
+      NetworkMode: networks.includes("host") ? "host" : (networks[0] ?? "bridge"),
       Memory: 512 * 1024 * 1024,
       RestartPolicy: { Name: "no" },
     },
+    NetworkingConfig: networks.includes("host")
+      ? undefined
+      : { EndpointsConfig: Object.fromEntries(networks.map((n) => [n, {}])) },
   });
   try {
     await startContainer(client, container);

@@ -24,6 +24,7 @@ import { openEncryptedFile } from "./encrypted-file";
 import { putStreamedFile, UnreadableSource } from "./tar-files";
 import { loadBackupIdentity } from "./identity";
 import { readManifest } from "./verify-backup";
+import { openDatabaseShell, type DatabaseShell } from "./database-shell";
 
 /**
  * Restoring a restore point over a live instance, as ELABFTW.md says people
@@ -103,16 +104,17 @@ export async function target(db: Db, ring: KeyRing, instanceId: string) {
       id: true,
       webHostId: true,
       webContainerName: true,
+      databasePlacement: true,
       databaseHostId: true,
       databaseContainerName: true,
+      databaseAddress: true,
+      databasePort: true,
+      databaseTls: true,
       databaseName: true,
       databaseUser: true,
       secretsEnc: true,
     },
   });
-  if (!instance.databaseHostId || !instance.databaseContainerName) {
-    throw new AppError("precondition_failed", "This instance's database is not in a managed container.");
-  }
   const secrets = instance.secretsEnc
     ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as { dbPassword?: string })
     : {};
@@ -123,7 +125,8 @@ export async function target(db: Db, ring: KeyRing, instanceId: string) {
     ...instance,
     password: secrets.dbPassword,
     web: await clientFor(db, ring, instance.webHostId),
-    database: await clientFor(db, ring, instance.databaseHostId),
+    /** Where mysql runs: the database container, or a throw-away client beside the web container (external server). */
+    openShell: () => openDatabaseShell(db, ring, instance),
   };
 }
 
@@ -137,9 +140,27 @@ export async function recreateAndLoad(
   identity: string,
   ctx: StepContext,
 ): Promise<void> {
+  const shell = await t.openShell();
+  try {
+    await loadThrough(shell, t, manifest, location, identity, ctx);
+  } finally {
+    await shell.close();
+  }
+}
+
+async function loadThrough(
+  shell: DatabaseShell,
+  t: Target,
+  manifest: BackupManifest,
+  location: string,
+  identity: string,
+  ctx: StepContext,
+): Promise<void> {
+  const version = await execCapture(shell.client, shell.container, { cmd: ["mysql", "--version"] });
+  const connect = shell.connect(/mariadb/i.test(version.stdout));
   const sql = (statement: string) =>
-    execCapture(t.database, t.databaseContainerName!, {
-      cmd: ["mysql", "-u", t.databaseUser, "-e", statement],
+    execCapture(shell.client, shell.container, {
+      cmd: ["mysql", ...connect, "-u", t.databaseUser, "-e", statement],
       env: { MYSQL_PWD: t.password },
     });
   const name = t.databaseName.replace(/`/g, "``");
@@ -162,8 +183,8 @@ export async function recreateAndLoad(
   const plain = await openEncryptedFile(path.join(location, manifest.database.file), [identity]);
   try {
     await putStreamedFile(
-      t.database,
-      t.databaseContainerName!,
+      shell.client,
+      shell.container,
       "/tmp",
       { name: file, size: manifest.database.plainBytes },
       plain,
@@ -174,11 +195,13 @@ export async function recreateAndLoad(
       hint: "Verify this backup; the instance is being put back as it was.",
     });
   }
-  const loaded = await execCapture(t.database, t.databaseContainerName!, {
+  const loaded = await execCapture(shell.client, shell.container, {
     cmd: [
       "sh",
       "-c",
-      `mysql -u "$PAILLASSE_DB_USER" --default-character-set=utf8mb4 "$PAILLASSE_DB_NAME" < /tmp/${file}; status=$?; rm -f /tmp/${file}; exit $status`,
+      `mysql "$@" -u "$PAILLASSE_DB_USER" --default-character-set=utf8mb4 "$PAILLASSE_DB_NAME" < /tmp/${file}; status=$?; rm -f /tmp/${file}; exit $status`,
+      "load",
+      ...connect,
     ],
     env: { MYSQL_PWD: t.password, PAILLASSE_DB_USER: t.databaseUser, PAILLASSE_DB_NAME: t.databaseName },
   });
