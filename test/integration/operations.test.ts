@@ -162,7 +162,7 @@ describe("operation journal", () => {
     const steps = await db.operationStep.findMany({ where: { operationId: opId }, orderBy: { position: "asc" } });
     expect(steps.map((s) => [s.key, s.state])).toEqual([
       ["one", "compensated"],
-      ["two", "compensated"],
+      ["two", "failed"],
       ["three", "skipped"],
       ["four", "skipped"],
     ]);

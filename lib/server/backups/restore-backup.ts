@@ -381,42 +381,34 @@ export function restoreSteps(
     database: {
       async run(ctx) {
         const { backup, manifest } = await chosen();
-        try {
-          await recreateAndLoad(
-            await target(db, ring, plan.instanceId),
-            manifest,
-            backup.location!,
-            await identity(),
-            ctx,
-          );
-        } catch (error) {
-          // A half-loaded database is worse than none: put the safety backup's back before reporting.
-          await putSafetyDatabaseBack(ctx);
-          throw error;
-        }
+        await recreateAndLoad(
+          await target(db, ring, plan.instanceId),
+          manifest,
+          backup.location!,
+          await identity(),
+          ctx,
+        );
         await ctx.progress(60);
       },
       compensate: putSafetyDatabaseBack,
+      // A half-loaded database is worse than none: the safety backup's goes back even when this step fails.
+      compensateOnFailure: true,
     },
 
     uploads: {
       async run(ctx) {
         const { backup, manifest } = await chosen();
-        try {
-          await replaceUploads(
-            await target(db, ring, plan.instanceId),
-            manifest,
-            backup.location!,
-            await identity(),
-            ctx,
-          );
-        } catch (error) {
-          await putSafetyUploadsBack(ctx);
-          throw error;
-        }
+        await replaceUploads(
+          await target(db, ring, plan.instanceId),
+          manifest,
+          backup.location!,
+          await identity(),
+          ctx,
+        );
         await ctx.progress(80);
       },
       compensate: putSafetyUploadsBack,
+      compensateOnFailure: true,
     },
 
     start: {

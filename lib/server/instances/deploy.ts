@@ -163,6 +163,34 @@ export function pullFraction(layers: Map<string, { current: number; total: numbe
   return total > 0 ? current / total : null;
 }
 
+/**
+ * Pull an image with the step's progress bar moving from `from` to `to`
+ * percent as the layers' bytes arrive (one database write a second at most).
+ */
+export async function pullWithProgress(
+  client: DockerClient,
+  image: string,
+  ctx: StepContext,
+  range: { from: number; to: number; label: string },
+): Promise<void> {
+  const layers = new Map<string, { current: number; total: number }>();
+  let last = 0;
+  await pullImage(client, image, (event: PullProgress) => {
+    if (event.layer && event.total) layers.set(event.layer, { current: event.current ?? 0, total: event.total });
+    if (event.layer && /complete|already exists/i.test(event.status)) {
+      const l = layers.get(event.layer);
+      if (l) l.current = l.total;
+    }
+    const fraction = pullFraction(layers);
+    if (fraction !== null && Date.now() - last > 1_000) {
+      last = Date.now();
+      void ctx
+        .progress(range.from + (range.to - range.from) * fraction, `${range.label}: ${Math.round(fraction * 100)} %`)
+        .catch(() => undefined);
+    }
+  });
+}
+
 function labelsFor(plan: DeployPlan, operationId: string, role: "web" | "database") {
   return {
     [MANAGED_LABEL]: "true",
@@ -299,25 +327,10 @@ export function deploySteps(
           }
           await ctx.intent({ pulling: p.image, host: p.host });
           await ctx.log(`Downloading ${p.image} on ${p.host}…`);
-          const layers = new Map<string, { current: number; total: number }>();
-          let last = 0;
-          await pullImage(p.client, p.image, (event: PullProgress) => {
-            if (event.layer && event.total)
-              layers.set(event.layer, { current: event.current ?? 0, total: event.total });
-            if (event.layer && /complete|already exists/i.test(event.status)) {
-              const l = layers.get(event.layer);
-              if (l) l.current = l.total;
-            }
-            const fraction = pullFraction(layers);
-            if (fraction !== null && Date.now() - last > 1_000) {
-              last = Date.now();
-              void ctx
-                .progress(
-                  p.from + (p.to - p.from) * fraction,
-                  `Downloading ${p.image}: ${Math.round(fraction * 100)} %`,
-                )
-                .catch(() => undefined);
-            }
+          await pullWithProgress(p.client, p.image, ctx, {
+            from: p.from,
+            to: p.to,
+            label: `Downloading ${p.image}`,
           });
           await ctx.log(`Downloaded ${p.image} on ${p.host}.`);
         }

@@ -244,7 +244,8 @@ export async function runOperation(
         try {
           await ctx.log(`Undoing: ${definition.title}`);
           await definition.compensate(ctx);
-          await db.operationStep.update({ where: { id }, data: { state: "compensated" } });
+          // A step that failed and undid its own partial work stays "failed": that is where the error is.
+          await db.operationStep.updateMany({ where: { id, state: "succeeded" }, data: { state: "compensated" } });
           undone++;
         } catch (error) {
           undoFailed = true;

@@ -11,7 +11,6 @@ import {
   inspectImage,
   measureFreeSpace,
   planRecreate,
-  pullImage,
   removeContainer,
   renameContainer,
   startContainer,
@@ -19,7 +18,6 @@ import {
   updateRestartPolicy,
   getEngineInfo,
   type DockerClient,
-  type PullProgress,
 } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
@@ -30,7 +28,7 @@ import { recreateAndLoad, target } from "../backups/restore-backup";
 import { readManifest, verifySteps } from "../backups/verify-backup";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
-import { pullFraction } from "../instances/deploy";
+import { pullWithProgress } from "../instances/deploy";
 import { dbUpdateSucceeded, parseDbCheck } from "../instances/elabftw-console";
 import { healthFromInside, waitForHealth } from "../instances/observe";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
@@ -421,22 +419,7 @@ export function upgradeSteps(
       async run(ctx) {
         const client = await webClient();
         await ctx.intent({ pull: newImage });
-        const layers = new Map<string, { current: number; total: number }>();
-        let last = 0;
-        await pullImage(client, newImage, (event: PullProgress) => {
-          if (event.layer && event.total) layers.set(event.layer, { current: event.current ?? 0, total: event.total });
-          if (event.layer && /complete|already exists/i.test(event.status)) {
-            const l = layers.get(event.layer);
-            if (l) l.current = l.total;
-          }
-          const fraction = pullFraction(layers);
-          if (fraction !== null && Date.now() - last > 1_000) {
-            last = Date.now();
-            void ctx
-              .progress(40 + 15 * fraction, `Pulling ${newImage}: ${Math.round(fraction * 100)}%`)
-              .catch(() => undefined);
-          }
-        });
+        await pullWithProgress(client, newImage, ctx, { from: 40, to: 55, label: `Pulling ${newImage}` });
         const image = await inspectImage(client, newImage);
         if (image.elabftwVersion && image.elabftwVersion !== plan.toTag) {
           await ctx.log(`${newImage} is labelled eLabFTW ${image.elabftwVersion}.`, "warn");
