@@ -11,9 +11,9 @@ describe("permissions", () => {
     expect(denied.sort()).toEqual(["operators.manage", "settings.manage"]);
   });
 
-  it("lets a correspondant read their units and manage their own keys, and change nothing else", () => {
+  it("lets a correspondant read their units (and their operations) and manage their own keys, and change nothing else", () => {
     const allowed = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can("correspondant", p));
-    expect(allowed.sort()).toEqual(["audit.read", "fleet.read", "keys.own"]);
+    expect(allowed.sort()).toEqual(["audit.read", "fleet.read", "keys.own", "operations.read"]);
     expect(seesWholeFleet("correspondant")).toBe(false);
     expect(seesWholeFleet("operator")).toBe(true);
   });
