@@ -19,7 +19,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { generateKeySpec, parseKeyRing } from "../lib/crypto";
 import { discard, execCapture, execStream, getArchive, removeVolume } from "../lib/docker";
-import { backupSteps } from "../lib/server/backups/create-backup";
+import { backupSteps, DUMP_FLAGS } from "../lib/server/backups/create-backup";
 import { ensureBackupIdentity } from "../lib/server/backups/identity";
 import { createPrismaClient } from "../lib/server/db/client";
 import { migrate } from "../lib/server/db/migrate";
@@ -89,16 +89,8 @@ async function main() {
       ],
     });
 
-    const flags = [
-      "--single-transaction",
-      "--quick",
-      "--routines",
-      "--triggers",
-      "--events",
-      "--hex-blob",
-      "--default-character-set=utf8mb4",
-      "--no-tablespaces",
-    ];
+    // The same flags as the panel's own dump (create-backup.ts).
+    const flags = DUMP_FLAGS;
     const dumpCmd = ["mysqldump", "-u", "elabftw", ...flags, schema];
     const env = { MYSQL_PWD: mysql.userPassword };
 

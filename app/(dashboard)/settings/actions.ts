@@ -30,14 +30,8 @@ export async function sendTestMailAction(): Promise<ActionResult<{ to: string }>
       });
     }
     const context = await requestContext();
-    try {
-      await mailer.send({
-        to: [operator.email],
-        subject: "[Paillasse] Test mail",
-        text: "This is a test from Paillasse: backup alerts will reach you this way.\n",
-      });
-    } catch (error) {
-      await recordAuditEvent(db(), {
+    const audit = (outcome: "success" | "failure", detail: { reason?: string; params?: Record<string, unknown> }) =>
+      recordAuditEvent(db(), {
         actor: {
           type: "operator",
           operatorId: operator.id,
@@ -47,26 +41,22 @@ export async function sendTestMailAction(): Promise<ActionResult<{ to: string }>
         ip: context.ip,
         userAgent: context.userAgent,
         action: "settings.mail_test",
-        outcome: "failure",
-        reason: (error as Error).message.slice(0, 300),
+        outcome,
+        ...detail,
       });
+    try {
+      await mailer.send({
+        to: [operator.email],
+        subject: "[Paillasse] Test mail",
+        text: "This is a test from Paillasse: backup alerts will reach you this way.\n",
+      });
+    } catch (error) {
+      await audit("failure", { reason: (error as Error).message.slice(0, 300) });
       throw new AppError("unavailable", `The mail server did not take the test mail: ${(error as Error).message}.`, {
         hint: "Check the server name, port, security and credentials, and that the panel's machine may reach that port.",
       });
     }
-    await recordAuditEvent(db(), {
-      actor: {
-        type: "operator",
-        operatorId: operator.id,
-        label: operator.email,
-        securityKeyId: operator.securityKeyId,
-      },
-      ip: context.ip,
-      userAgent: context.userAgent,
-      action: "settings.mail_test",
-      outcome: "success",
-      params: { to: operator.email },
-    });
+    await audit("success", { params: { to: operator.email } });
     return { to: operator.email };
   });
 }
