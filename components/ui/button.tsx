@@ -26,12 +26,22 @@ export function ButtonLink({
   variant = "secondary",
   className,
   children,
+  download = false,
 }: {
   href: string;
   variant?: Variant;
   className?: string;
   children: ReactNode;
+  /** A file to download (a route handler): a plain link, never prefetched. */
+  download?: boolean;
 }) {
+  if (download) {
+    return (
+      <a href={href} download className={cn(base, variants[variant], className)}>
+        {children}
+      </a>
+    );
+  }
   return (
     <Link href={href} className={cn(base, variants[variant], className)}>
       {children}

@@ -8,14 +8,16 @@ export function FilterBar({
   action,
   selects = [],
   texts = [],
+  dates = [],
   current,
 }: {
   action: string;
   selects?: { name: string; label: string; options: (string | [string, string])[] }[];
   texts?: { name: string; label: string; placeholder?: string }[];
+  dates?: { name: string; label: string }[];
   current: Record<string, string | undefined>;
 }) {
-  const active = [...selects, ...texts].some((f) => current[f.name]);
+  const active = [...selects, ...texts, ...dates].some((f) => current[f.name]);
   return (
     <form action={action} method="get" className="mb-3 flex flex-wrap items-center gap-3">
       {selects.map((s) => (
@@ -46,6 +48,17 @@ export function FilterBar({
             defaultValue={current[t.name] ?? ""}
             placeholder={t.placeholder}
             className="w-40 rounded-md border border-slate-300 px-2 py-1 text-sm"
+          />
+        </label>
+      ))}
+      {dates.map((d) => (
+        <label key={d.name} className="flex items-center gap-1.5 text-sm text-slate-700">
+          {d.label}
+          <input
+            type="date"
+            name={d.name}
+            defaultValue={current[d.name] ?? ""}
+            className="rounded-md border border-slate-300 px-2 py-1 text-sm"
           />
         </label>
       ))}
