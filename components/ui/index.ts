@@ -4,7 +4,7 @@ export { Card, Stat } from "./card";
 export { Dialog } from "./dialog";
 export { EmptyState } from "./empty-state";
 export { Facts } from "./facts";
-export { Field, Input, Select } from "./field";
+export { Field, Input, Select, Textarea } from "./field";
 export { PageHeader } from "./page-header";
 export { StatusBadge, type Tone } from "./status-badge";
 export { Table } from "./table";

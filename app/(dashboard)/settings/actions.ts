@@ -8,6 +8,8 @@ import { runAction, type ActionResult } from "@/lib/server/actions";
 import { saveMailSettings, storedMailer } from "@/lib/server/alerts/mail-settings";
 import { recordAuditEvent } from "@/lib/server/audit/record-audit-event";
 import { keyRing } from "@/lib/server/secrets";
+import { forwardAuditEvents, saveSyslogSettings } from "@/lib/server/audit/syslog";
+import { hostname } from "node:os";
 
 /** Save the mail server used for alerts (checked; the password sealed, kept when left empty). */
 export async function saveMailSettingsAction(input: Record<string, unknown>): Promise<ActionResult<null>> {
@@ -58,5 +60,35 @@ export async function sendTestMailAction(): Promise<ActionResult<{ to: string }>
     }
     await audit("success", { params: { to: operator.email } });
     return { to: operator.email };
+  });
+}
+
+/** Save where the audit trail is forwarded (syslog collector), checked. */
+export async function saveSyslogSettingsAction(input: Record<string, unknown>): Promise<ActionResult<null>> {
+  return runAction(async () => {
+    const operator = await authorize("settings.manage", "settings.syslog");
+    await saveSyslogSettings(db(), operator, input, await requestContext());
+    revalidatePath("/settings");
+    return null;
+  });
+}
+
+/** Forward the waiting audit events now, rather than at the forwarder's next turn, and say how it went. */
+export async function forwardAuditNowAction(): Promise<ActionResult<{ sent: number; pending: number }>> {
+  return runAction(async () => {
+    await authorize("settings.manage", "settings.syslog_forward");
+    const result = await forwardAuditEvents(db(), { hostname: hostname() });
+    if (!result) {
+      throw new AppError("precondition_failed", "Forwarding to syslog is off.", {
+        hint: "Turn it on and save the form first.",
+      });
+    }
+    revalidatePath("/settings");
+    if (result.error) {
+      throw new AppError("unavailable", `The collector did not take the events: ${result.error}.`, {
+        hint: "Check the collector's address, port and transport, and that the panel's machine may reach it. Nothing is lost: the events wait and are retried.",
+      });
+    }
+    return { sent: result.sent, pending: result.pending };
   });
 }

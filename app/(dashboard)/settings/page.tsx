@@ -6,6 +6,9 @@ import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/db";
 import { findMailSettings } from "@/lib/server/alerts/mail-settings";
 import { MailSettingsForm } from "@/components/settings/mail-settings-form";
+import { SyslogSettingsForm } from "@/components/settings/syslog-settings-form";
+import { findSyslogSettings, syslogStatus } from "@/lib/server/audit/syslog";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -13,6 +16,8 @@ export default async function SettingsPage() {
   const operator = await requirePermission("settings.read", "/settings");
   const config = getPanelConfiguration();
   const mail = await findMailSettings(db());
+  const syslog = await findSyslogSettings(db());
+  const forwarding = syslog ? await syslogStatus(db()) : null;
   const mailFromEnvironment = Boolean(process.env.PANEL_SMTP_URL || process.env.PANEL_SMTP_URL_FILE);
   const rows: [string, string][] = [
     ["Public URL", config.publicUrl],
@@ -73,6 +78,39 @@ export default async function SettingsPage() {
               <MailSettingsForm current={mail} canEdit={can(operator.role, "settings.manage")} />
             </>
           )}
+        </Card>
+      </div>
+      <div className="mt-4">
+        <Card title="Audit forwarding (syslog)">
+          <p className="mb-3 text-sm text-slate-600">
+            Every audit event is sent once, in order, to the central log collector as an RFC 5424 message (facility
+            &quot;log audit&quot;). While the collector is down, events wait in the panel and are retried; nothing is
+            lost.
+          </p>
+          {forwarding && syslog?.enabled && (
+            <div className="mb-3">
+              {forwarding.lastError && forwarding.pending > 0 ? (
+                <Alert tone="error">
+                  {forwarding.pending} event(s) waiting: the last attempt failed (
+                  {formatDateTime(forwarding.lastErrorAt)}
+                  ): {forwarding.lastError}. They are retried automatically; check the collector.
+                </Alert>
+              ) : (
+                <Alert tone="success">
+                  Forwarding works: last event sent {formatDateTime(forwarding.lastSentAt)}, {forwarding.pending}{" "}
+                  waiting.
+                </Alert>
+              )}
+            </div>
+          )}
+          {!syslog && (
+            <div className="mb-3">
+              <Alert tone="info">
+                No collector yet: the audit trail is kept in the panel only. Give the collector below.
+              </Alert>
+            </div>
+          )}
+          <SyslogSettingsForm current={syslog} canEdit={can(operator.role, "settings.manage")} />
         </Card>
       </div>
     </>

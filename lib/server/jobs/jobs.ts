@@ -10,6 +10,8 @@ import { storedMailer } from "../alerts/mail-settings";
 import { checkBackupAlerts, type Mailer } from "../alerts/backup-alerts";
 import type { RegistryConfig } from "../registry/registry-client";
 import { refreshTagCache } from "../registry/tag-cache";
+import { startAuditForwarder } from "../audit/syslog";
+import { hostname } from "node:os";
 
 /**
  * Background jobs on PostgreSQL (pg-boss: a maintained job queue on the
@@ -39,6 +41,9 @@ export interface JobsOptions {
   /** Name of this worker in operation leases. */
   owner?: string;
   deploy?: DeployOptions;
+  /** HOSTNAME field of the syslog messages (default: this machine's name) and the forwarder's pace. */
+  syslogHostname?: string;
+  syslogIntervalMs?: number;
 }
 
 export interface Jobs {
@@ -140,12 +145,19 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   for (const operationId of await staleOperations(db)) {
     await boss.send(QUEUES.operations, { operationId }, { singletonKey: operationId });
   }
+  // The audit trail to the syslog collector, when one is set: every few seconds, retried while it is down.
+  const forwarder = startAuditForwarder(db, {
+    hostname: options.syslogHostname ?? hostname(),
+    log: options.log,
+    intervalMs: options.syslogIntervalMs,
+  });
   // A first snapshot and tag list right away, not in a minute or an hour.
   await boss.send(QUEUES.hostSnapshots, {});
   await boss.send(QUEUES.registryTags, {});
   return {
     boss,
     stop: async () => {
+      await forwarder.stop();
       // Let a running job finish for up to 5 s, then close the queue's connections.
       await boss
         .stop({ graceful: true, timeout: 5_000, wait: true, close: true })

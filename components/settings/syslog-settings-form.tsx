@@ -1,0 +1,107 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { forwardAuditNowAction, saveSyslogSettingsAction } from "@/app/(dashboard)/settings/actions";
+import { Alert, Button, Field, Input, Select, Textarea } from "@/components/ui";
+
+export interface SyslogSettingsView {
+  enabled: boolean;
+  transport: "udp" | "tcp" | "tls";
+  host: string;
+  port: number;
+  caPem: string;
+}
+
+/** Where the audit trail is forwarded: an RFC 5424 syslog collector over UDP, TCP or TLS. */
+export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettingsView | null; canEdit: boolean }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState<"save" | "forward" | null>(null);
+  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
+    setBusy("save");
+    setMessage(null);
+    const result = await saveSyslogSettingsAction({ ...data, enabled: data.enabled ? "true" : "false" });
+    setBusy(null);
+    if (!result.ok) return setMessage({ tone: "error", text: result.message });
+    setMessage({
+      tone: "success",
+      text: data.enabled
+        ? "Saved. Events are forwarded within seconds; press Forward now to check the collector takes them."
+        : "Saved. Forwarding is off: events are kept and will be sent from where it stopped when it is turned on.",
+    });
+    router.refresh();
+  }
+
+  async function onForward() {
+    setBusy("forward");
+    setMessage(null);
+    const result = await forwardAuditNowAction();
+    setBusy(null);
+    if (!result.ok) return setMessage({ tone: "error", text: result.message });
+    setMessage({
+      tone: "success",
+      text: `The collector took ${result.data.sent} event(s); ${result.data.pending} still waiting.`,
+    });
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4">
+      <fieldset disabled={!canEdit || busy !== null} className="grid gap-3 sm:grid-cols-4">
+        <label className="flex items-center gap-2 text-sm text-slate-800 sm:col-span-4">
+          <input type="checkbox" name="enabled" value="1" defaultChecked={current?.enabled ?? true} /> Forward the audit
+          trail to this collector
+        </label>
+        <Field id="s-transport" label="Transport">
+          <Select id="s-transport" name="transport" defaultValue={current?.transport ?? "tls"}>
+            <option value="tls">TLS (RFC 5425, port 6514)</option>
+            <option value="tcp">TCP (RFC 6587, port 514)</option>
+            <option value="udp">UDP (RFC 5426, port 514; no delivery check)</option>
+          </Select>
+        </Field>
+        <Field id="s-host" label="Collector">
+          <Input
+            id="s-host"
+            name="host"
+            defaultValue={current?.host ?? ""}
+            placeholder="syslog.unit.example"
+            required
+          />
+        </Field>
+        <Field id="s-port" label="Port">
+          <Input id="s-port" name="port" defaultValue={String(current?.port ?? 6514)} inputMode="numeric" required />
+        </Field>
+        <div className="sm:col-span-4">
+          <Field
+            id="s-ca"
+            label="CA certificate (TLS only)"
+            help="PEM of the authority that signed the collector's certificate. Empty: the machine's trusted authorities."
+          >
+            <Textarea
+              id="s-ca"
+              name="caPem"
+              rows={3}
+              defaultValue={current?.caPem ?? ""}
+              placeholder="-----BEGIN CERTIFICATE-----"
+            />
+          </Field>
+        </div>
+      </fieldset>
+      {message && <Alert tone={message.tone}>{message.text}</Alert>}
+      {canEdit && (
+        <div className="flex gap-2">
+          <Button type="submit" variant="primary" disabled={busy !== null}>
+            {busy === "save" ? "Checking and saving…" : "Save"}
+          </Button>
+          <Button type="button" onClick={onForward} disabled={busy !== null || !current?.enabled}>
+            {busy === "forward" ? "Forwarding…" : "Forward now"}
+          </Button>
+        </div>
+      )}
+    </form>
+  );
+}
