@@ -13,9 +13,16 @@ test.use({ storageState: { cookies: [], origins: [] } });
 const PUBLIC_PAGES = ["/login", "/enrol"];
 /**
  * next-auth's own endpoints, the sign-in options (a touch is what proves anything), enrolment by link, and
- * the up/down health check for load balancers (which says nothing else: tested below).
+ * the up/down health check for load balancers (which says nothing else: tested below), and the Prometheus
+ * metrics (no session: their own bearer token, tested below).
  */
-const PUBLIC_ROUTES = ["/api/auth/[...nextauth]", "/api/webauthn/sign-in", "/api/webauthn/enrol", "/api/health"];
+const PUBLIC_ROUTES = [
+  "/api/auth/[...nextauth]",
+  "/api/webauthn/sign-in",
+  "/api/webauthn/enrol",
+  "/api/health",
+  "/api/metrics",
+];
 const SAMPLE_ID = "3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c";
 
 function walk(dir: string): string[] {
@@ -87,4 +94,21 @@ test("the health check answers without a session, and says only up or down", asy
   expect(response.status()).toBe(200);
   expect(await response.json()).toEqual({ status: "up" });
   expect(response.headers()["cache-control"]).toBe("no-store");
+});
+
+test("the metrics answer Prometheus's bearer token only", async ({ request }) => {
+  const token = process.env.E2E_METRICS_TOKEN!;
+  const without = await request.get("/api/metrics");
+  expect(without.status()).toBe(401);
+  expect(without.headers()["www-authenticate"]).toContain("Bearer");
+  expect(await without.text()).toContain("PANEL_METRICS_TOKEN");
+  const wrong = await request.get("/api/metrics", { headers: { Authorization: `Bearer ${token}x` } });
+  expect(wrong.status()).toBe(401);
+  const right = await request.get("/api/metrics", { headers: { Authorization: `Bearer ${token}` } });
+  expect(right.status()).toBe(200);
+  expect(right.headers()["content-type"]).toContain("text/plain; version=0.0.4");
+  const text = await right.text();
+  expect(text).toContain("# TYPE paillasse_login_failures_total counter");
+  expect(text).toMatch(/^paillasse_host_reachable\{host="[^"]+"\} [01]$/m);
+  expect(text).not.toContain(token);
 });

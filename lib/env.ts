@@ -127,6 +127,10 @@ const schema = z.object({
     .optional(),
   /** Sender of the alerts. */
   PANEL_SMTP_FROM: z.string().trim().min(3).default("Paillasse <paillasse@localhost>"),
+  /** Bearer token Prometheus sends to /api/metrics (at least 32 characters). Unset: scrapes only from PANEL_METRICS_NETWORKS. */
+  PANEL_METRICS_TOKEN: z.string().trim().min(32, { message: "must be at least 32 characters long" }).optional(),
+  /** Networks that may scrape /api/metrics without the token. */
+  PANEL_METRICS_NETWORKS: cidrList("127.0.0.0/8,::1/128").pipe(z.array(cidr)),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
    * Strict key policy: a JSON file of FIDO metadata statements (an array, or

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ export default async function globalSetup(config: FullConfig) {
   const socket = net.createServer((c) => c.destroy()); // a socket that refuses to talk (closing at once, so close() never waits)
   await new Promise<void>((resolve) => socket.listen(socketPath, resolve));
 
+  const metricsToken = randomBytes(24).toString("base64url");
   const artifacts = path.join(ROOT, "test-results");
   mkdirSync(artifacts, { recursive: true });
   const panel = await startPanel({
@@ -36,6 +38,8 @@ export default async function globalSetup(config: FullConfig) {
       PANEL_REGISTRY_URL: process.env.PL_TEST_REGISTRY ?? "http://127.0.0.1:5555",
       // Lets the session-limit tests move the panel's clock forward (lib/clock.ts).
       PANEL_TEST_CLOCK_FILE: path.join(dataDir, "clock-offset-ms"),
+      // Prometheus's bearer token for /api/metrics.
+      PANEL_METRICS_TOKEN: metricsToken,
     },
   });
   process.env.E2E_DATA_DIR = dataDir;
@@ -43,6 +47,7 @@ export default async function globalSetup(config: FullConfig) {
   process.env.E2E_PORT = String(E2E_PORT);
   process.env.E2E_PANEL_DATA_DIR = path.join(dataDir, "data");
   process.env.E2E_CLOCK_FILE = path.join(dataDir, "clock-offset-ms");
+  process.env.E2E_METRICS_TOKEN = metricsToken;
 
   const teardown = async () => {
     await panel.stop();

@@ -1,0 +1,192 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Db } from "../db/client";
+
+/**
+ * The fleet in Prometheus's text format (prom-client). Everything is read
+ * from the database at scrape time into a registry of its own, so the
+ * figures are the same whichever panel process answers and nothing piles up
+ * in memory between scrapes. Label values are names (instance, unit, host),
+ * never secrets.
+ */
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+const DURATION_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+
+export async function collectMetrics(db: Db, now = new Date()): Promise<string> {
+  const registry = new Registry();
+  const seconds = (d: Date | null | undefined) => (d ? Math.max(0, (now.getTime() - d.getTime()) / 1000) : null);
+
+  const forwarding = await db.auditForwarding.findUnique({ where: { target: "syslog" } });
+  const [instances, hosts, lastBackups, lastVerified, operations, loginFailures, pendingAudit] = await Promise.all([
+    db.instance.findMany({
+      select: {
+        id: true,
+        name: true,
+        state: true,
+        health: true,
+        imageTag: true,
+        elabftwVersion: true,
+        schemaVersion: true,
+        observation: true,
+        observedAt: true,
+        unit: { select: { code: true } },
+        webHost: { select: { name: true } },
+      },
+    }),
+    db.dockerHost.findMany({ select: { name: true, reachability: true, lastSnapshotAt: true } }),
+    db.backup.findMany({
+      where: { status: "succeeded" },
+      orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
+      distinct: ["instanceId"],
+      select: { instanceId: true, finishedAt: true, databaseBytes: true, uploadsBytes: true, totalBytes: true },
+    }),
+    db.backup.findMany({
+      where: { status: "succeeded", verificationStatus: "passed" },
+      orderBy: [{ instanceId: "asc" }, { verifiedAt: "desc" }],
+      distinct: ["instanceId"],
+      select: { instanceId: true, finishedAt: true },
+    }),
+    db.operation.findMany({
+      where: { state: { in: ["succeeded", "failed", "rolled_back"] } },
+      select: { kind: true, state: true, startedAt: true, createdAt: true, finishedAt: true },
+    }),
+    db.auditEvent.count({ where: { action: "auth.sign_in", outcome: { in: ["failure", "denied"] } } }),
+    forwarding ? db.auditEvent.count({ where: { id: { gt: forwarding.lastEventId } } }) : 0,
+  ]);
+
+  const instanceLabels = ["instance", "unit", "host"] as const;
+  const up = new Gauge({
+    name: "paillasse_instance_up",
+    help: "1 when the instance's web container runs and answered the last observation, else 0.",
+    labelNames: instanceLabels,
+    registers: [registry],
+  });
+  const healthy = new Gauge({
+    name: "paillasse_instance_healthy",
+    help: "1 when eLabFTW's own health check (/healthcheck.php) said ok at the last observation, else 0.",
+    labelNames: instanceLabels,
+    registers: [registry],
+  });
+  const info = new Gauge({
+    name: "paillasse_instance_info",
+    help: "Always 1; the labels carry the image tag and the eLabFTW version.",
+    labelNames: [...instanceLabels, "image_tag", "version"],
+    registers: [registry],
+  });
+  const schemaInSync = new Gauge({
+    name: "paillasse_instance_schema_in_sync",
+    help: "1 when db:check said no upgrade is required, 0 when the schema is behind or ahead of the image; absent when unknown.",
+    labelNames: instanceLabels,
+    registers: [registry],
+  });
+  const schemaVersion = new Gauge({
+    name: "paillasse_instance_schema_version",
+    help: "The database schema version read by db:check.",
+    labelNames: instanceLabels,
+    registers: [registry],
+  });
+  const observationAge = new Gauge({
+    name: "paillasse_instance_observation_age_seconds",
+    help: "Seconds since the instance was last observed.",
+    labelNames: instanceLabels,
+    registers: [registry],
+  });
+  const backupAge = new Gauge({
+    name: "paillasse_instance_last_backup_age_seconds",
+    help: "Seconds since the last successful backup finished (absent: never).",
+    labelNames: instanceLabels,
+    registers: [registry],
+  });
+  const verifiedAge = new Gauge({
+    name: "paillasse_instance_last_verified_backup_age_seconds",
+    help: "Seconds since the last backup that passed verification finished (absent: never).",
+    labelNames: instanceLabels,
+    registers: [registry],
+  });
+  const backupBytes = new Gauge({
+    name: "paillasse_instance_last_backup_bytes",
+    help: "Size of the last successful backup, by part (database, uploads, total: encrypted files).",
+    labelNames: [...instanceLabels, "part"],
+    registers: [registry],
+  });
+
+  const last = new Map(lastBackups.map((b) => [b.instanceId, b]));
+  const verified = new Map(lastVerified.map((b) => [b.instanceId, b]));
+  for (const i of instances) {
+    const labels = { instance: i.name, unit: i.unit.code, host: i.webHost.name };
+    up.set(labels, i.state === "running" || i.state === "degraded" ? 1 : 0);
+    healthy.set(labels, i.health === "ok" ? 1 : 0);
+    info.set({ ...labels, image_tag: i.imageTag, version: i.elabftwVersion ?? "unknown" }, 1);
+    const schema = (i.observation as { schema?: { upToDate?: boolean; current?: number } } | null)?.schema;
+    if (schema && typeof schema.upToDate === "boolean") schemaInSync.set(labels, schema.upToDate ? 1 : 0);
+    const version = i.schemaVersion ?? schema?.current;
+    if (typeof version === "number") schemaVersion.set(labels, version);
+    const observed = seconds(i.observedAt);
+    if (observed !== null) observationAge.set(labels, observed);
+    const b = last.get(i.id);
+    const age = seconds(b?.finishedAt);
+    if (age !== null) backupAge.set(labels, age);
+    const v = seconds(verified.get(i.id)?.finishedAt);
+    if (v !== null) verifiedAge.set(labels, v);
+    if (b) {
+      for (const [part, bytes] of [
+        ["database", b.databaseBytes],
+        ["uploads", b.uploadsBytes],
+        ["total", b.totalBytes],
+      ] as const) {
+        if (bytes !== null) backupBytes.set({ ...labels, part }, Number(bytes));
+      }
+    }
+  }
+
+  const reachable = new Gauge({
+    name: "paillasse_host_reachable",
+    help: "1 when the Docker host answered the last snapshot, 0 when not (absent: never tried).",
+    labelNames: ["host"],
+    registers: [registry],
+  });
+  const snapshotAge = new Gauge({
+    name: "paillasse_host_snapshot_age_seconds",
+    help: "Seconds since the host's last snapshot.",
+    labelNames: ["host"],
+    registers: [registry],
+  });
+  for (const h of hosts) {
+    if (h.reachability !== "unknown") reachable.set({ host: h.name }, h.reachability === "reachable" ? 1 : 0);
+    const age = seconds(h.lastSnapshotAt);
+    if (age !== null) snapshotAge.set({ host: h.name }, age);
+  }
+
+  const operationsTotal = new Counter({
+    name: "paillasse_operations_total",
+    help: "Finished operations by kind and result.",
+    labelNames: ["kind", "result"],
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: "paillasse_operation_duration_seconds",
+    help: "How long finished operations took, by kind and result.",
+    labelNames: ["kind", "result"],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  for (const o of operations) {
+    const labels = { kind: o.kind, result: o.state };
+    operationsTotal.inc(labels);
+    const start = o.startedAt ?? o.createdAt;
+    if (o.finishedAt) durations.observe(labels, Math.max(0, (o.finishedAt.getTime() - start.getTime()) / 1000));
+  }
+
+  new Counter({
+    name: "paillasse_login_failures_total",
+    help: "Sign-ins refused (wrong or unknown key, disabled operator, rate limit), from the audit trail.",
+    registers: [registry],
+  }).inc(loginFailures);
+  new Gauge({
+    name: "paillasse_audit_events_pending_forward",
+    help: "Audit events not yet taken by the syslog collector (0 when forwarding is not set up).",
+    registers: [registry],
+  }).set(pendingAudit);
+
+  return registry.metrics();
+}
