@@ -112,3 +112,23 @@ test("the metrics answer Prometheus's bearer token only", async ({ request }) =>
   expect(text).toMatch(/^paillasse_host_reachable\{host="[^"]+"\} [01]$/m);
   expect(text).not.toContain(token);
 });
+
+test("each request gets an id, sent back and found in the panel's JSON log, whose URLs carry no query string", async ({
+  request,
+}) => {
+  const response = await request.get("/enrol?token=zz-not-for-the-log-zz");
+  const reqId = response.headers()["x-request-id"]!;
+  expect(reqId).toMatch(/^[0-9a-f-]{36}$/);
+  const logFile = path.join(ROOT, "test-results", "e2e-panel.log");
+  const line = async () =>
+    readFileSync(logFile, "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.reqId === reqId && l.msg === "request");
+  await expect.poll(line).toMatchObject({ level: "info", method: "GET", path: "/enrol", status: 200 });
+  expect(readFileSync(logFile, "utf8")).not.toContain("zz-not-for-the-log-zz");
+  // A request id made up by a client (not a trusted proxy) is not taken.
+  const forged = await request.get("/api/health", { headers: { "X-Request-Id": "forged-request-id-1234" } });
+  expect(forged.headers()["x-request-id"]).not.toBe("forged-request-id-1234");
+});

@@ -26,9 +26,11 @@ import { createPrismaClient } from "../lib/server/db/client";
 import { registerLocalSocket } from "../lib/server/hosts/register-local-socket";
 import { checkClient, parseCidrs } from "../lib/server/network/client-address";
 import { refusalPage } from "../lib/server/network/refusal-page";
+import { cleanRequestId, log, pathOnly } from "../lib/log";
+import { randomUUID } from "node:crypto";
 
 const root = path.resolve(import.meta.dirname, "..");
-const say = (line: string) => console.log(`[paillasse] ${line}`);
+const say = (line: string) => log().info(line);
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
     trustedNetworks: parseCidrs(env.PANEL_TRUSTED_NETWORKS),
     trustedProxies: parseCidrs(env.PANEL_TRUSTED_PROXIES),
   };
+  const access = log().child({ component: "http" });
   const server = http.createServer((req, res) => {
     const forwarded = req.headers["x-forwarded-for"];
     const verdict = checkClient(
@@ -146,6 +149,30 @@ async function main(): Promise<void> {
       Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
       gate,
     );
+    // One id per request: a trusted front's (when it sent a sane one) or a new one; in every log line
+    // about the request, and sent back so a user's report can be matched to the log.
+    const fromFront =
+      verdict.allow && gate.trustedProxies.length > 0 ? cleanRequestId(req.headers["x-request-id"]) : null;
+    const reqId = fromFront ?? randomUUID();
+    req.headers["x-request-id"] = reqId;
+    res.setHeader("X-Request-Id", reqId);
+    const started = process.hrtime.bigint();
+    const urlPath = pathOnly(req.url);
+    if (!urlPath.startsWith("/_next/static/")) {
+      res.once("finish", () => {
+        access.info(
+          {
+            reqId,
+            method: req.method,
+            path: urlPath,
+            status: res.statusCode,
+            ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+            client: verdict.client,
+          },
+          "request",
+        );
+      });
+    }
     if (!verdict.allow) {
       res.writeHead(403, {
         "Content-Type": "text/html; charset=utf-8",

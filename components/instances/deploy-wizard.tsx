@@ -338,7 +338,7 @@ export function DeployWizard({
             aria-current={i === step ? "step" : undefined}
             className={cn(
               "flex items-center gap-1.5",
-              i === step ? "font-semibold text-slate-900" : i < step ? "text-slate-700" : "text-slate-400",
+              i === step ? "font-semibold text-slate-900" : i < step ? "text-slate-700" : "text-slate-500",
             )}
           >
             <span

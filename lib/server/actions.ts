@@ -2,6 +2,7 @@ import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { toAppError } from "../errors";
 import type { ActionResult } from "./action-result";
+import { requestLog } from "./request-log";
 
 export type { ActionResult };
 
@@ -16,7 +17,9 @@ export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult
   } catch (error) {
     unstable_rethrow(error);
     const appError = toAppError(error);
-    if (appError.code === "internal") console.error(appError.cause ?? appError);
+    if (appError.code === "internal") {
+      (await requestLog()).error({ err: appError.cause ?? appError }, "Server action failed");
+    }
     return {
       ok: false,
       code: appError.code,

@@ -1,11 +1,12 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { toAppError } from "../errors";
+import { requestLog } from "./request-log";
 
 /** An error as a JSON response: the status from its code, what happened and what to do; never a stack. */
-export function errorResponse(error: unknown): NextResponse {
+export async function errorResponse(error: unknown): Promise<NextResponse> {
   const appError = toAppError(error);
-  if (appError.code === "internal") console.error(appError.cause ?? appError);
+  if (appError.code === "internal") (await requestLog()).error({ err: appError.cause ?? appError }, "Route failed");
   const { message, hint } = appError.toJSON();
   return NextResponse.json(
     { message: hint ? `${message} ${hint}` : message, code: appError.code },

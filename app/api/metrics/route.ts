@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { collectMetrics, METRICS_CONTENT_TYPE } from "@/lib/server/metrics/metrics";
 import { metricsAccess } from "@/lib/server/metrics/metrics-access";
+import { requestLog } from "@/lib/server/request-log";
 
 /**
  * Prometheus metrics of the fleet and the panel. No session: Prometheus
@@ -31,7 +32,7 @@ export async function GET() {
       headers: { "Content-Type": METRICS_CONTENT_TYPE, "Cache-Control": "no-store" },
     });
   } catch (error) {
-    console.error(`[metrics] ${(error as Error).message}`);
+    (await requestLog()).error({ err: error }, "Metrics could not be collected");
     return new Response("The metrics could not be read from the panel's database. See the panel's log.\n", {
       status: 503,
       headers: { "Content-Type": "text/plain; charset=utf-8" },
