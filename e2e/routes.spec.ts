@@ -14,7 +14,8 @@ const PUBLIC_PAGES = ["/login", "/enrol"];
 /**
  * next-auth's own endpoints, the sign-in options (a touch is what proves anything), enrolment by link, and
  * the up/down health check for load balancers (which says nothing else: tested below), and the Prometheus
- * metrics (no session: their own bearer token, tested below).
+ * metrics (no session: their own bearer token, tested below), and the language switch (a cookie; tested in
+ * i18n.spec).
  */
 const PUBLIC_ROUTES = [
   "/api/auth/[...nextauth]",
@@ -22,6 +23,7 @@ const PUBLIC_ROUTES = [
   "/api/webauthn/enrol",
   "/api/health",
   "/api/metrics",
+  "/api/locale",
 ];
 const SAMPLE_ID = "3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c";
 

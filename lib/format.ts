@@ -1,47 +1,76 @@
-/** Display helpers shared by pages. Locale handling arrives with the French/English interface. */
+/**
+ * Display helpers shared by pages: dates in the panel's time zone and sizes,
+ * written the way the reader's language writes them (French: "2 déc. 2026,
+ * 14:03", "1,5 Gio"; English: "2 Dec 2026, 14:03", "1.5 GiB").
+ */
+import { TIME_ZONE, type Locale } from "./i18n/config";
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "Europe/Paris",
-});
+const TAGS: Record<Locale, string> = { en: "en-GB", fr: "fr-FR" };
+const tag = (locale: Locale | string | undefined) => TAGS[(locale as Locale) ?? "en"] ?? "en-GB";
 
-export function formatDateTime(date: Date | null | undefined): string {
-  return date ? dateTime.format(date) : "—";
+const dateTimes = new Map<string, Intl.DateTimeFormat>();
+function dateTime(locale?: Locale | string) {
+  const key = tag(locale);
+  let f = dateTimes.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(key, { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE });
+    dateTimes.set(key, f);
+  }
+  return f;
 }
 
-/** "3 min ago", "2 h ago", "5 days ago" relative to `now`. */
-export function formatAge(date: Date, now: Date = new Date()): string {
+export function formatDateTime(date: Date | null | undefined, locale?: Locale | string): string {
+  return date ? dateTime(locale).format(date) : "—";
+}
+
+const AGE: Record<Locale, { s: string; min: string; h: string; d: string }> = {
+  en: { s: "{n} s ago", min: "{n} min ago", h: "{n} h ago", d: "{n} days ago" },
+  fr: { s: "il y a {n} s", min: "il y a {n} min", h: "il y a {n} h", d: "il y a {n} jours" },
+};
+
+/** "3 min ago" / "il y a 3 min", relative to `now`. */
+export function formatAge(date: Date, now: Date = new Date(), locale?: Locale | string): string {
+  const words = AGE[(locale as Locale) ?? "en"] ?? AGE.en;
+  const say = (pattern: string, n: number) => pattern.replace("{n}", String(n));
   const seconds = Math.max(0, Math.round((now.getTime() - date.getTime()) / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 60) return say(words.s, seconds);
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60) return say(words.min, minutes);
   const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.round(hours / 24)} days ago`;
+  if (hours < 48) return say(words.h, hours);
+  return say(words.d, Math.round(hours / 24));
 }
 
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+const UNITS: Record<Locale, string[]> = {
+  en: ["B", "KiB", "MiB", "GiB", "TiB"],
+  fr: ["o", "Kio", "Mio", "Gio", "Tio"],
+};
 
-export function formatBytes(bytes: bigint | number | null | undefined): string {
+export function formatBytes(bytes: bigint | number | null | undefined, locale?: Locale | string): string {
   if (bytes === null || bytes === undefined) return "—";
+  const units = UNITS[(locale as Locale) ?? "en"] ?? UNITS.en;
   let value = Number(bytes);
   let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
+  while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
+  const number = new Intl.NumberFormat(tag(locale), {
+    minimumFractionDigits: unit === 0 ? 0 : 1,
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+    useGrouping: false,
+  }).format(value);
+  return `${number} ${units[unit]}`;
 }
 
 const timeOfDay = new Intl.DateTimeFormat("en-GB", {
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",
-  timeZone: "Europe/Paris",
+  timeZone: TIME_ZONE,
 });
 
-/** "14:03:07", in the same time zone as every other date of the panel. */
+/** "14:03:07", in the same time zone as every other date of the panel (the same in both languages). */
 export function formatTime(date: Date | string | null | undefined): string {
   return date ? timeOfDay.format(typeof date === "string" ? new Date(date) : date) : "--:--:--";
 }

@@ -1,26 +1,29 @@
 import { ArrowUpCircle } from "lucide-react";
+import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { InstanceStateBadge } from "@/components/status/badges";
 import { FilterBar, StatusBadge, Table } from "@/components/ui";
 import { formatAge } from "@/lib/format";
 import type { FleetRow } from "@/lib/server/fleet/find-fleet";
 
-const HEALTH: Record<string, ["ok" | "error" | "warning" | "neutral", string]> = {
-  ok: ["ok", "Healthy"],
-  ko: ["error", "Database unreachable"],
-  unexpected: ["warning", "Unexpected answer"],
-  unknown: ["neutral", "Unknown"],
+const HEALTH: Record<string, "ok" | "error" | "warning" | "neutral"> = {
+  ok: "ok",
+  ko: "error",
+  unexpected: "warning",
+  unknown: "neutral",
 };
 
 export function ComplianceBadge({ percent }: { percent: number | null }) {
-  if (percent === null) return <StatusBadge tone="neutral" label="Not checked" />;
+  const t = useTranslations("status.compliance");
+  if (percent === null) return <StatusBadge tone="neutral" label={t("notChecked")} />;
   const tone = percent === 100 ? "ok" : percent >= 50 ? "warning" : "error";
-  return <StatusBadge tone={tone} label={`${percent} %`} title="Share of the CNRS compliance checks that pass" />;
+  return <StatusBadge tone={tone} label={`${percent} %`} title={t("title")} />;
 }
 
 export function HealthBadge({ value }: { value: string | null }) {
-  const [tone, label] = HEALTH[value ?? "unknown"] ?? HEALTH.unknown!;
-  return <StatusBadge tone={tone} label={label} />;
+  const t = useTranslations("status.health");
+  const key = value && value in HEALTH ? value : "unknown";
+  return <StatusBadge tone={HEALTH[key]!} label={t(key)} />;
 }
 
 /** The fleet at a glance: one dense row per instance, every status in words and an icon. */

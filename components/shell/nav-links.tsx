@@ -14,6 +14,7 @@ import {
 } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { cn } from "@/components/ui";
 
 const ICONS: Record<string, LucideIcon> = {
@@ -28,9 +29,10 @@ const ICONS: Record<string, LucideIcon> = {
   "/keys": KeyRound,
 };
 
-/** The links the signed-in person's role allows (computed on the server: see lib/auth/navigation.ts). */
+/** The links the signed-in person's role allows (computed on the server: see lib/auth/navigation.ts), in their language. */
 export function NavLinks({ items }: { items: { href: string; label: string }[] }) {
   const pathname = usePathname();
+  const t = useTranslations("nav");
   return (
     <ul className="space-y-0.5">
       {items.map(({ href, label }) => {
@@ -49,7 +51,7 @@ export function NavLinks({ items }: { items: { href: string; label: string }[] }
               )}
             >
               <Icon aria-hidden className="size-4" />
-              {label}
+              {t(label)}
             </Link>
           </li>
         );

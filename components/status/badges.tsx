@@ -1,63 +1,60 @@
+import { useTranslations } from "next-intl";
 import { StatusBadge, type Tone } from "@/components/ui";
 
-/** Domain states → word + icon. One place, so every page says the same thing. */
+/** Domain states → word + icon. One place, so every page says the same thing, in the reader's language. */
 
-const reachability: Record<string, [Tone, string]> = {
-  unknown: ["neutral", "Not checked yet"],
-  reachable: ["ok", "Reachable"],
-  unreachable: ["error", "Unreachable"],
+const reachability: Record<string, Tone> = { unknown: "neutral", reachable: "ok", unreachable: "error" };
+const instanceState: Record<string, Tone> = {
+  unknown: "neutral",
+  running: "ok",
+  degraded: "warning",
+  stopped: "error",
+  unreachable: "error",
 };
-
-const instanceState: Record<string, [Tone, string]> = {
-  unknown: ["neutral", "Not checked yet"],
-  running: ["ok", "Running"],
-  degraded: ["warning", "Degraded"],
-  stopped: ["error", "Stopped"],
-  unreachable: ["error", "Host unreachable"],
+const backupStatus: Record<string, Tone> = {
+  pending: "neutral",
+  running: "busy",
+  succeeded: "ok",
+  failed: "error",
+  pruned: "neutral",
 };
-
-const backupStatus: Record<string, [Tone, string]> = {
-  pending: ["neutral", "Queued"],
-  running: ["busy", "Running"],
-  succeeded: ["ok", "Succeeded"],
-  failed: ["error", "Failed"],
-  pruned: ["neutral", "Pruned"],
+const verification: Record<string, Tone> = { not_verified: "warning", running: "busy", passed: "ok", failed: "error" };
+const operationState: Record<string, Tone> = {
+  queued: "neutral",
+  running: "busy",
+  succeeded: "ok",
+  failed: "error",
+  rolling_back: "busy",
+  rolled_back: "warning",
+  cancelled: "neutral",
 };
+const outcome: Record<string, Tone> = { success: "ok", failure: "error", denied: "warning" };
 
-const verification: Record<string, [Tone, string]> = {
-  not_verified: ["warning", "Not verified"],
-  running: ["busy", "Verifying"],
-  passed: ["ok", "Verified"],
-  failed: ["error", "Verification failed"],
-};
+type Group = "reachability" | "instance" | "backup" | "verification" | "operation" | "outcome";
 
-const operationState: Record<string, [Tone, string]> = {
-  queued: ["neutral", "Queued"],
-  running: ["busy", "Running"],
-  succeeded: ["ok", "Succeeded"],
-  failed: ["error", "Failed"],
-  rolling_back: ["busy", "Rolling back"],
-  rolled_back: ["warning", "Rolled back"],
-  cancelled: ["neutral", "Cancelled"],
-};
-
-const outcome: Record<string, [Tone, string]> = {
-  success: ["ok", "Success"],
-  failure: ["error", "Failure"],
-  denied: ["warning", "Denied"],
-};
-
-function badge(table: Record<string, [Tone, string]>, value: string) {
-  const [tone, label] = table[value] ?? ["neutral", value];
-  return <StatusBadge tone={tone} label={label} />;
+function Badge({ group, tones, value }: { group: Group; tones: Record<string, Tone>; value: string }) {
+  const t = useTranslations("status");
+  const tone = tones[value];
+  // An unknown value is shown as it is rather than hidden.
+  return <StatusBadge tone={tone ?? "neutral"} label={tone ? t(`${group}.${value}`) : value} />;
 }
 
-export const ReachabilityBadge = ({ value }: { value: string }) => badge(reachability, value);
-export const InstanceStateBadge = ({ value }: { value: string }) => badge(instanceState, value);
-export const BackupStatusBadge = ({ value }: { value: string }) => badge(backupStatus, value);
-export const VerificationBadge = ({ value }: { value: string }) => badge(verification, value);
-export const OperationStateBadge = ({ value }: { value: string }) => badge(operationState, value);
-export const OutcomeBadge = ({ value }: { value: string }) => badge(outcome, value);
+export const ReachabilityBadge = ({ value }: { value: string }) => (
+  <Badge group="reachability" tones={reachability} value={value} />
+);
+export const InstanceStateBadge = ({ value }: { value: string }) => (
+  <Badge group="instance" tones={instanceState} value={value} />
+);
+export const BackupStatusBadge = ({ value }: { value: string }) => (
+  <Badge group="backup" tones={backupStatus} value={value} />
+);
+export const VerificationBadge = ({ value }: { value: string }) => (
+  <Badge group="verification" tones={verification} value={value} />
+);
+export const OperationStateBadge = ({ value }: { value: string }) => (
+  <Badge group="operation" tones={operationState} value={value} />
+);
+export const OutcomeBadge = ({ value }: { value: string }) => <Badge group="outcome" tones={outcome} value={value} />;
 
 /** Why a backup was taken, in words. */
 export const BACKUP_TRIGGER = {

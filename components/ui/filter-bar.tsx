@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 
 /**
  * A list's filters as a plain GET form: they live in the URL, so a filtered
@@ -17,6 +18,7 @@ export function FilterBar({
   dates?: { name: string; label: string }[];
   current: Record<string, string | undefined>;
 }) {
+  const t = useTranslations("filters");
   const active = [...selects, ...texts, ...dates].some((f) => current[f.name]);
   return (
     <form action={action} method="get" className="mb-3 flex flex-wrap items-center gap-3">
@@ -28,7 +30,7 @@ export function FilterBar({
             defaultValue={current[s.name] ?? ""}
             className="rounded-md border border-slate-300 px-2 py-1 text-sm"
           >
-            <option value="">all</option>
+            <option value="">{t("all")}</option>
             {s.options.map((o) => {
               const [value, text] = Array.isArray(o) ? o : [o, o];
               return (
@@ -66,11 +68,11 @@ export function FilterBar({
         type="submit"
         className="rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100"
       >
-        Filter
+        {t("submit")}
       </button>
       {active && (
         <Link href={action} className="text-sm text-sky-800 underline">
-          Clear
+          {t("clear")}
         </Link>
       )}
     </form>

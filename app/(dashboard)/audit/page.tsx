@@ -1,5 +1,6 @@
 import { Download, ScrollText } from "lucide-react";
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { requirePermission } from "@/lib/auth/authorize";
 import { seesWholeFleet } from "@/lib/auth/permissions";
@@ -16,13 +17,9 @@ import {
   type AuditFilter,
 } from "@/lib/server/audit/find-audit-events";
 
-export const metadata: Metadata = { title: "Audit log" };
-
-const OUTCOME_LABEL: Record<(typeof AUDIT_OUTCOMES)[number], string> = {
-  success: "Success",
-  failure: "Failure",
-  denied: "Denied",
-};
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("audit"))("title") };
+}
 
 function query(filter: AuditFilter, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
@@ -38,34 +35,35 @@ export default async function AuditPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const viewer = await requirePermission("audit.read", "/audit");
+  const t = await getTranslations("audit");
+  const ts = await getTranslations("status.outcome");
+  const locale = await getLocale();
   const filter = parseAuditFilter(await searchParams);
   const criteria = withoutCursor(filter);
   const filtered = Object.values(criteria).some(Boolean);
   const { events, olderCursor } = await findAuditPage(db(), viewer, filter);
   const names = await auditNames(db(), events);
   const target = (e: (typeof events)[number]) => {
-    if (e.targetType === "instance" && e.targetId) return `instance ${names.instance.get(e.targetId) ?? e.targetId}`;
+    if (e.targetType === "instance" && e.targetId) {
+      return t("target.instance", { name: names.instance.get(e.targetId) ?? e.targetId });
+    }
     if (e.targetType) return `${e.targetType} ${e.targetId ?? ""}`.trim();
-    if (e.instanceId) return `instance ${names.instance.get(e.instanceId) ?? e.instanceId}`;
-    if (e.unitId) return `unit ${names.unit.get(e.unitId) ?? e.unitId}`;
+    if (e.instanceId) return t("target.instance", { name: names.instance.get(e.instanceId) ?? e.instanceId });
+    if (e.unitId) return t("target.unit", { code: names.unit.get(e.unitId) ?? e.unitId });
     return "—";
   };
   return (
     <>
       <PageHeader
-        title="Audit log"
-        description={
-          seesWholeFleet(viewer.role)
-            ? "Who did what, when, from where, with which key, and how it ended. Append-only and hash-chained."
-            : "What was done to your units' instances, by whom and when. Read-only."
-        }
+        title={t("title")}
+        description={seesWholeFleet(viewer.role) ? t("descriptionStaff") : t("descriptionUnit")}
         actions={
           <div className="flex gap-2">
             <ButtonLink download href={`/api/audit/export${query(criteria, { format: "csv" })}`}>
-              <Download aria-hidden className="size-4" /> Export CSV
+              <Download aria-hidden className="size-4" /> {t("exportCsv")}
             </ButtonLink>
             <ButtonLink download href={`/api/audit/export${query(criteria, { format: "json" })}`}>
-              <Download aria-hidden className="size-4" /> Export JSON
+              <Download aria-hidden className="size-4" /> {t("exportJson")}
             </ButtonLink>
           </div>
         }
@@ -73,34 +71,32 @@ export default async function AuditPage({
       <FilterBar
         action="/audit"
         current={criteria}
-        selects={[{ name: "outcome", label: "Outcome", options: AUDIT_OUTCOMES.map((o) => [o, OUTCOME_LABEL[o]]) }]}
-        texts={[
-          { name: "operator", label: "Operator", placeholder: "e-mail" },
-          { name: "action", label: "Action", placeholder: "e.g. backup." },
-          { name: "instance", label: "Instance", placeholder: "name" },
-          { name: "unit", label: "Unit", placeholder: "code" },
-        ]}
-        dates={[
-          { name: "from", label: "From" },
-          { name: "to", label: "To" },
-        ]}
+        selects={[{ name: "outcome", label: t("filter.outcome"), options: AUDIT_OUTCOMES.map((o) => [o, ts(o)]) }]}
+        texts={(["operator", "action", "instance", "unit"] as const).map((name) => ({
+          name,
+          label: t(`filter.${name}`),
+          placeholder: t(`filter.${name}Hint`),
+        }))}
+        dates={(["from", "to"] as const).map((name) => ({ name, label: t(`filter.${name}`) }))}
       />
       {events.length === 0 && (filtered || filter.before) ? (
-        <p className="text-sm text-slate-600">No event matches these filters. Widen the dates or clear a filter.</p>
+        <p className="text-sm text-slate-600">{t("noMatch")}</p>
       ) : events.length === 0 ? (
-        <EmptyState icon={ScrollText} title="No event recorded yet">
-          Sign-ins, key changes and every operator action are recorded here, append-only, as they happen.
+        <EmptyState icon={ScrollText} title={t("emptyTitle")}>
+          {t("emptyBody")}
         </EmptyState>
       ) : (
         <>
           <Table
-            caption="Audit events, newest first"
-            columns={["When", "Who", "From", "Action", "Target", "Outcome", "Details"]}
+            caption={t("caption")}
+            columns={(["when", "who", "from", "action", "target", "outcome", "details"] as const).map((c) =>
+              t(`col.${c}`),
+            )}
             rows={events.map((e) => ({
               key: String(e.id),
               cells: [
-                formatDateTime(e.at),
-                <span key="w" title={e.securityKeyId ? `Key ${e.securityKeyId}` : undefined}>
+                formatDateTime(e.at, locale),
+                <span key="w" title={e.securityKeyId ? t("keyTitle", { id: e.securityKeyId }) : undefined}>
                   {e.actorLabel ?? e.actorType}
                 </span>,
                 <span key="f" title={e.userAgent ?? undefined}>
@@ -111,19 +107,25 @@ export default async function AuditPage({
                 </code>,
                 target(e),
                 <OutcomeBadge key="o" value={e.outcome} />,
-                <Details key="d" params={e.params} reason={e.reason} userAgent={e.userAgent} />,
+                <Details
+                  key="d"
+                  params={e.params}
+                  reason={e.reason}
+                  userAgent={e.userAgent}
+                  words={{ show: t("show"), reason: t("reason"), browser: t("browser") }}
+                />,
               ],
             }))}
           />
-          <nav aria-label="Audit log pages" className="mt-3 flex gap-4 text-sm">
+          <nav aria-label={t("pages")} className="mt-3 flex gap-4 text-sm">
             {filter.before && (
               <Link href={`/audit${query(criteria)}`} className="text-sky-800 underline">
-                ← Newest events
+                {t("newest")}
               </Link>
             )}
             {olderCursor && (
               <Link href={`/audit${query(criteria, { before: olderCursor })}`} className="text-sky-800 underline">
-                Older events →
+                {t("older")}
               </Link>
             )}
           </nav>
@@ -133,12 +135,22 @@ export default async function AuditPage({
   );
 }
 
-function Details({ params, reason, userAgent }: { params: unknown; reason: string | null; userAgent: string | null }) {
+function Details({
+  params,
+  reason,
+  userAgent,
+  words,
+}: {
+  params: unknown;
+  reason: string | null;
+  userAgent: string | null;
+  words: { show: string; reason: string; browser: string };
+}) {
   const entries = params && typeof params === "object" ? Object.entries(params as Record<string, unknown>) : [];
   if (entries.length === 0 && !reason && !userAgent) return <span>—</span>;
   return (
     <details className="text-xs">
-      <summary className="cursor-pointer text-sky-800">Show</summary>
+      <summary className="cursor-pointer text-sky-800">{words.show}</summary>
       <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 gap-y-0.5">
         {entries.map(([k, v]) => (
           <div key={k} className="contents">
@@ -148,13 +160,13 @@ function Details({ params, reason, userAgent }: { params: unknown; reason: strin
         ))}
         {reason && (
           <div className="contents">
-            <dt className="text-slate-500">reason</dt>
+            <dt className="text-slate-500">{words.reason}</dt>
             <dd className="font-mono">{reason}</dd>
           </div>
         )}
         {userAgent && (
           <div className="contents">
-            <dt className="text-slate-500">browser</dt>
+            <dt className="text-slate-500">{words.browser}</dt>
             <dd className="break-all">{userAgent}</dd>
           </div>
         )}

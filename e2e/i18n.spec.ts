@@ -1,0 +1,60 @@
+import { expect, test } from "@playwright/test";
+import { createPrismaClient } from "../lib/server/db/client";
+
+/** French for a French browser, English otherwise, a switch that sticks, and dates written the reader's way. */
+test.describe("a French browser", () => {
+  test.use({ locale: "fr-FR" });
+
+  test("gets the panel in French, and can switch to English and back", async ({ page }) => {
+    await page.goto("/audit");
+    await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+    await expect(page.getByRole("heading", { name: "Journal d'audit" })).toBeVisible();
+    const menu = page.getByRole("navigation", { name: "Menu principal" });
+    await expect(menu.getByRole("link", { name: "Tableau de bord" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Aller au contenu" })).toBeAttached();
+    await expect(page.getByRole("button", { name: "Filtrer" })).toBeVisible();
+    // Dates in French, in the panel's time zone.
+    await expect(page.getByRole("table").getByRole("row").nth(1)).toContainText(
+      /\d{1,2} (janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)\.? \d{4}/,
+    );
+    await page.screenshot({ path: "test-results/screens/audit-fr.png", fullPage: true });
+
+    await page.getByRole("navigation", { name: "Langue" }).getByRole("link", { name: "English" }).click();
+    await expect(page).toHaveURL(/\/audit$/);
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+    // The choice is kept on the account too (the alert mails are written in it).
+    const db = createPrismaClient(process.env.E2E_DATABASE_URL!);
+    try {
+      const admin = await db.operator.findUniqueOrThrow({ where: { email: "admin@unit.example" } });
+      expect(admin.locale).toBe("en");
+      await page.getByRole("navigation", { name: "Language" }).getByRole("link", { name: "Français" }).click();
+      await expect(page.getByRole("heading", { name: "Journal d'audit" })).toBeVisible();
+      expect((await db.operator.findUniqueOrThrow({ where: { email: "admin@unit.example" } })).locale).toBe("fr");
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
+
+test.describe("signed out", () => {
+  test.use({ storageState: { cookies: [], origins: [] }, locale: "fr-FR" });
+
+  test("the sign-in page is in French too, and the switch refuses other languages or sites", async ({ page }) => {
+    await page.goto("/login");
+    await expect(page.getByRole("heading", { name: "Connexion" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Se connecter avec sa clé de sécurité" })).toBeVisible();
+    const bad = await page.request.get("/api/locale?to=de&back=/login", { maxRedirects: 0 });
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).message).toBe("This language is not available. Use to=fr or to=en.");
+    const elsewhere = await page.request.get("/api/locale?to=en&back=//evil.example/x", { maxRedirects: 0 });
+    expect(elsewhere.status()).toBe(303);
+    expect(elsewhere.headers().location).toBe("/");
+  });
+});
+
+test("an English browser gets English", async ({ page }) => {
+  await page.goto("/audit");
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+});
