@@ -53,20 +53,25 @@ function lookups(): { where: string; key: string; pattern: boolean }[] {
       let x: ts.Expression = e;
       while (ts.isParenthesizedExpression(x) || ts.isAwaitExpression(x)) x = x.expression;
       if (!ts.isCallExpression(x) || !ts.isIdentifier(x.expression)) return null;
-      if (!["useTranslations", "getTranslations"].includes(x.expression.text)) return null;
-      const arg = x.arguments[0];
+      // translatorFor(locale, "namespace") is the same outside pages (mails).
+      const position = { useTranslations: 0, getTranslations: 0, translatorFor: 1 }[x.expression.text];
+      if (position === undefined) return null;
+      const arg = x.arguments[position];
       return arg && ts.isStringLiteral(arg) ? arg.text : "";
     };
-    const keyOf = (arg: ts.Expression | undefined): { key: string; pattern: boolean } | null => {
-      if (!arg) return null;
-      if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) return { key: arg.text, pattern: false };
+    const keyOf = (arg: ts.Expression | undefined): { key: string; pattern: boolean }[] => {
+      if (!arg) return [];
+      if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))
+        return [{ key: arg.text, pattern: false }];
+      if (ts.isConditionalExpression(arg)) return [...keyOf(arg.whenTrue), ...keyOf(arg.whenFalse)];
+      if (ts.isParenthesizedExpression(arg)) return keyOf(arg.expression);
       if (ts.isTemplateExpression(arg)) {
         const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
         let re = esc(arg.head.text);
         for (const span of arg.templateSpans) re += `[A-Za-z0-9_]+${esc(span.literal.text)}`;
-        return { key: re, pattern: true };
+        return [{ key: re, pattern: true }];
       }
-      return null;
+      return [];
     };
     const visit = (node: ts.Node) => {
       if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
@@ -79,15 +84,16 @@ function lookups(): { where: string; key: string; pattern: boolean }[] {
           callee = callee.expression;
         }
         const ns = ts.isIdentifier(callee) ? namespaces.get(callee.text) : namespaceOf(callee);
-        const key = ns === undefined || ns === null ? null : keyOf(node.arguments[0]);
-        if (key && ns !== undefined && ns !== null) {
+        if (ns !== undefined && ns !== null) {
           const { line } = source.getLineAndCharacterOfPosition(node.getStart());
-          const prefix = ns ? (key.pattern ? `${ns.replace(/\./g, "\\.")}\\.` : `${ns}.`) : "";
-          found.push({
-            where: `${path.relative(ROOT, file)}:${line + 1}`,
-            key: prefix + key.key,
-            pattern: key.pattern,
-          });
+          for (const key of keyOf(node.arguments[0])) {
+            const prefix = ns ? (key.pattern ? `${ns.replace(/\./g, "\\.")}\\.` : `${ns}.`) : "";
+            found.push({
+              where: `${path.relative(ROOT, file)}:${line + 1}`,
+              key: prefix + key.key,
+              pattern: key.pattern,
+            });
+          }
         }
       }
       ts.forEachChild(node, visit);

@@ -71,7 +71,9 @@ describe("backup alerts by e-mail", () => {
         },
       })
     ).id;
-    await operatorWithKey(db, "ops@unit.example", "operator");
+    const ops = await operatorWithKey(db, "ops@unit.example", "operator");
+    // Mails go out in each reader's language: this operator chose English; the others read French.
+    await db.operator.update({ where: { id: ops.id }, data: { locale: "en" } });
     const cle = await operatorWithKey(db, "cle@unit.example", "correspondant");
     await db.unitMembership.create({ data: { operatorId: cle.id, unitId: unit.id } });
     const otherCle = await operatorWithKey(db, "other-cle@unit.example", "correspondant");
@@ -100,20 +102,29 @@ describe("backup alerts by e-mail", () => {
       },
     });
     expect((await check()).alerts).toEqual([instanceId]);
-    expect(inbox).toHaveLength(1);
-    expect(inbox[0]).toMatchObject({
-      // The unit's address, its correspondant, the active operators; not another unit's correspondant, not a disabled account.
-      to: ["cle@unit.example", "labo-it@unit.example", "ops@unit.example"],
+    // The unit's address, its correspondant, the active operators; not another unit's correspondant, not a
+    // disabled account. One mail per language: French for the unit's address and the correspondant.
+    expect(inbox).toHaveLength(2);
+    const english = inbox.find((m) => m.to.includes("ops@unit.example"))!;
+    const french = inbox.find((m) => m.to.includes("cle@unit.example"))!;
+    expect(english).toMatchObject({
+      to: ["ops@unit.example"],
       subject: "[Paillasse] Backups failing: alerting (UMR9400)",
     });
-    expect(inbox[0]!.text).toContain(
+    expect(french).toMatchObject({
+      to: ["cle@unit.example", "labo-it@unit.example"],
+      subject: "[Paillasse] Sauvegardes en échec : alerting (UMR9400)",
+    });
+    expect(english.text).toContain(
       "Backup failed: Dump the database and archive the uploads: The database dump failed: mysqldump exited with code 2",
     );
-    expect(inbox[0]!.text).toContain("https://paillasse.unit.example/backups");
+    expect(english.text).toContain("https://paillasse.unit.example/backups");
+    expect(french.text).toContain("La dernière sauvegarde a échoué. Motif donné par le panneau : Backup failed: Dump");
+    expect(french.text).toContain("Que faire : ouvrez https://paillasse.unit.example/backups");
     // Still failing: no second mail.
     await db.backup.create({ data: { instanceId, trigger: "scheduled", status: "failed", error: "again" } });
     expect((await check()).alerts).toEqual([]);
-    expect(inbox).toHaveLength(1);
+    expect(inbox).toHaveLength(2);
     // A good, verified backup: one recovery mail.
     await db.backup.create({
       data: {
@@ -125,8 +136,16 @@ describe("backup alerts by e-mail", () => {
       },
     });
     expect((await check()).recoveries).toEqual([instanceId]);
-    expect(inbox).toHaveLength(2);
-    expect(inbox[1]!.subject).toBe("[Paillasse] Backups back to normal: alerting (UMR9400)");
+    expect(inbox).toHaveLength(4);
+    expect(
+      inbox
+        .slice(2)
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual([
+      "[Paillasse] Backups back to normal: alerting (UMR9400)",
+      "[Paillasse] Sauvegardes revenues à la normale : alerting (UMR9400)",
+    ]);
     expect((await check()).recoveries).toEqual([]);
     const audit = await db.auditEvent.findMany({ where: { action: "alert.backup" } });
     expect(audit).toHaveLength(2);
@@ -137,13 +156,17 @@ describe("backup alerts by e-mail", () => {
     refuse = true;
     const refused = await check(twoDaysLater);
     expect(refused.failed).toEqual([instanceId]);
-    expect(inbox).toHaveLength(2);
+    expect(inbox).toHaveLength(4);
     refuse = false;
     const sent = await check(twoDaysLater);
     expect(sent.alerts).toEqual([instanceId]);
-    expect(inbox).toHaveLength(3);
-    expect(inbox[2]!.subject).toBe("[Paillasse] Backups stale: alerting (UMR9400)");
-    expect(inbox[2]!.text).toMatch(/The newest good backup is 4\d hours old \(more than 36 hours\)/);
+    expect(inbox).toHaveLength(6);
+    const english = inbox.slice(4).find((m) => m.to.includes("ops@unit.example"))!;
+    const french = inbox.slice(4).find((m) => m.to.includes("cle@unit.example"))!;
+    expect(english.subject).toBe("[Paillasse] Backups stale: alerting (UMR9400)");
+    expect(english.text).toMatch(/The newest good backup is 4\d hours old \(more than 36 hours\)/);
+    expect(french.subject).toBe("[Paillasse] Sauvegardes trop anciennes : alerting (UMR9400)");
+    expect(french.text).toMatch(/La dernière bonne sauvegarde date de 4\d heures \(plus de 36 heures\)/);
   });
 
   it("a unit's alert addresses are checked, deduplicated, and audited", async () => {

@@ -8,6 +8,7 @@ import { runAction, type ActionResult } from "@/lib/server/actions";
 import { saveMailSettings, storedMailer } from "@/lib/server/alerts/mail-settings";
 import { recordAuditEvent } from "@/lib/server/audit/record-audit-event";
 import { keyRing } from "@/lib/server/secrets";
+import { translatorFor } from "@/lib/i18n/translator";
 import { forwardAuditEvents, saveSyslogSettings } from "@/lib/server/audit/syslog";
 import { hostname } from "node:os";
 
@@ -46,12 +47,11 @@ export async function sendTestMailAction(): Promise<ActionResult<{ to: string }>
         outcome,
         ...detail,
       });
+    // In the language the operator reads the panel in, like the alerts they will get.
+    const { locale } = await db().operator.findUniqueOrThrow({ where: { id: operator.id }, select: { locale: true } });
+    const t = translatorFor(locale, "mail.test");
     try {
-      await mailer.send({
-        to: [operator.email],
-        subject: "[Paillasse] Test mail",
-        text: "This is a test from Paillasse: backup alerts will reach you this way.\n",
-      });
+      await mailer.send({ to: [operator.email], subject: t("subject"), text: `${t("body")}\n` });
     } catch (error) {
       await audit("failure", { reason: (error as Error).message.slice(0, 300) });
       throw new AppError("unavailable", `The mail server did not take the test mail: ${(error as Error).message}.`, {

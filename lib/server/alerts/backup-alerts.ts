@@ -2,6 +2,9 @@ import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
+import { isLocale, type Locale } from "../../i18n/config";
+import { translatorFor } from "../../i18n/translator";
+import { formatDateTime } from "../../format";
 import { findBackupStatus, type InstanceBackupStatus } from "../backups/backup-status";
 import { recordAuditEvent } from "../audit/record-audit-event";
 
@@ -40,7 +43,16 @@ interface Incident {
 
 type Incidents = Record<string, Incident>;
 
-async function recipientsFor(db: Db, instanceId: string, now: Date): Promise<string[]> {
+/**
+ * Who is told, grouped by the language they read: operators in the one they
+ * chose in the panel, the unit's alert addresses in `unitLocale`.
+ */
+async function recipientsFor(
+  db: Db,
+  instanceId: string,
+  now: Date,
+  unitLocale: Locale,
+): Promise<Map<Locale, string[]>> {
   const instance = await db.instance.findUniqueOrThrow({
     where: { id: instanceId },
     select: { unit: { select: { id: true, alertEmails: true } } },
@@ -54,24 +66,66 @@ async function recipientsFor(db: Db, instanceId: string, now: Date): Promise<str
         { role: "correspondant", memberships: { some: { unitId: instance.unit.id } } },
       ],
     },
-    select: { email: true },
+    select: { email: true, locale: true },
   });
-  return [...new Set([...instance.unit.alertEmails, ...people.map((p) => p.email)])].sort();
+  const byAddress = new Map<string, Locale>(instance.unit.alertEmails.map((a) => [a, unitLocale]));
+  // An address that is also an operator's gets the operator's language.
+  for (const p of people) byAddress.set(p.email, isLocale(p.locale) ? p.locale : unitLocale);
+  const groups = new Map<Locale, string[]>();
+  for (const [address, locale] of [...byAddress].sort(([a], [b]) => a.localeCompare(b))) {
+    groups.set(locale, [...(groups.get(locale) ?? []), address]);
+  }
+  return groups;
 }
 
-function describe(status: InstanceBackupStatus): string {
-  if (status.verdict === "failing") {
-    return status.failures[0]?.reason ?? "The newest backup failed.";
-  }
-  return `The newest good backup is ${Math.round(status.ageHours ?? 0)} hours old (more than ${status.maxAgeHours} hours).`;
+type Mail = (locale: Locale) => { subject: string; text: string };
+
+function alertMail(status: InstanceBackupStatus, problem: "failing" | "stale", panelUrl: string): Mail {
+  return (locale) => {
+    const t = translatorFor(locale, "mail.backup");
+    const names = { instance: status.name, unit: status.unit.code, unitName: status.unit.name };
+    const reason = status.failures[0]?.reason;
+    return {
+      subject: t(problem === "failing" ? "subjectFailing" : "subjectStale", names),
+      text: [
+        t("instance", names),
+        "",
+        problem === "failing"
+          ? reason
+            ? t("failing", { reason })
+            : t("failingNoReason")
+          : t("stale", { hours: Math.round(status.ageHours ?? 0), max: status.maxAgeHours }),
+        status.lastSuccess ? t("lastGood", { at: formatDateTime(status.lastSuccess.at, locale) }) : t("noGood"),
+        "",
+        t("whatToDo", { url: `${panelUrl}/backups` }),
+        t("oneMore"),
+      ].join("\n"),
+    };
+  };
+}
+
+function recoveryMail(status: InstanceBackupStatus, since: string, panelUrl: string): Mail {
+  return (locale) => {
+    const t = translatorFor(locale, "mail.backup");
+    const names = { instance: status.name, unit: status.unit.code, unitName: status.unit.name };
+    return {
+      subject: t("subjectRecovered", names),
+      text: [
+        t("recovered", { ...names, at: formatDateTime(status.lastSuccess?.at ?? null, locale) }),
+        t("closed", { since: formatDateTime(new Date(since), locale), url: `${panelUrl}/backups` }),
+      ].join("\n"),
+    };
+  };
 }
 
 export async function checkBackupAlerts(
   db: Db,
   mailer: Mailer | null,
-  options: { now?: Date; panelUrl: string; log?: (line: string) => void },
+  options: { now?: Date; panelUrl: string; log?: (line: string) => void; unitLocale?: Locale },
 ): Promise<{ alerts: string[]; recoveries: string[]; failed: string[] }> {
   const now = options.now ?? new Date();
+  // The units' alert addresses are read in French unless told otherwise: the panel's users are French units.
+  const unitLocale = options.unitLocale ?? "fr";
   const statuses = await findBackupStatus(db, { id: "", role: "admin" }, now);
   const row = await db.setting.findUnique({ where: { key: INCIDENTS_SETTING }, select: { value: true } });
   const incidents: Incidents = { ...((row?.value as unknown as Incidents | undefined) ?? {}) };
@@ -80,30 +134,24 @@ export async function checkBackupAlerts(
     const open = incidents[status.instanceId];
     const problem = status.verdict === "failing" || status.verdict === "stale" ? status.verdict : null;
     if (problem && !open) {
-      const subject = `[Paillasse] Backups ${problem === "failing" ? "failing" : "stale"}: ${status.name} (${status.unit.code})`;
-      const text = [
-        `Instance ${status.name} of ${status.unit.code} · ${status.unit.name}.`,
-        "",
-        describe(status),
-        status.lastSuccess
-          ? `Last good backup: ${status.lastSuccess.at.toISOString()}.`
-          : "There is no good backup of this instance.",
-        "",
-        `What to do: open ${options.panelUrl}/backups to see the reason, fix it, then run a backup from the instance page.`,
-        "You will get one more mail when a good backup is back.",
-      ].join("\n");
-      if (await deliver(db, mailer, status, subject, text, now, options.log)) {
+      if (
+        await deliver(db, mailer, status, alertMail(status, problem, options.panelUrl), now, unitLocale, options.log)
+      ) {
         incidents[status.instanceId] = { verdict: problem, since: now.toISOString() };
         result.alerts.push(status.instanceId);
       } else result.failed.push(status.instanceId);
     } else if (!problem && open) {
-      const subject = `[Paillasse] Backups back to normal: ${status.name} (${status.unit.code})`;
-      const text = [
-        `Instance ${status.name} of ${status.unit.code} · ${status.unit.name} has a good backup again`,
-        status.lastSuccess ? `(${status.lastSuccess.at.toISOString()}).` : ".",
-        `The incident opened ${open.since} is closed. Details: ${options.panelUrl}/backups`,
-      ].join(" ");
-      if (await deliver(db, mailer, status, subject, text, now, options.log)) {
+      if (
+        await deliver(
+          db,
+          mailer,
+          status,
+          recoveryMail(status, open.since, options.panelUrl),
+          now,
+          unitLocale,
+          options.log,
+        )
+      ) {
         delete incidents[status.instanceId];
         result.recoveries.push(status.instanceId);
       } else result.failed.push(status.instanceId);
@@ -123,19 +171,25 @@ async function deliver(
   db: Db,
   mailer: Mailer | null,
   status: InstanceBackupStatus,
-  subject: string,
-  text: string,
+  mail: Mail,
   now: Date,
+  unitLocale: Locale,
   log?: (line: string) => void,
 ): Promise<boolean> {
   if (!mailer) {
-    log?.(`Not mailed (no mail server: set one in Settings → Alert e-mail, or PANEL_SMTP_URL): ${subject}`);
+    log?.(`Not mailed (no mail server: set one in Settings → Alert e-mail, or PANEL_SMTP_URL): ${mail("en").subject}`);
     return false;
   }
-  const to = await recipientsFor(db, status.instanceId, now);
-  if (!to.length) return true;
+  const groups = await recipientsFor(db, status.instanceId, now, unitLocale);
+  if (!groups.size) return true;
+  const sent: { locale: Locale; subject: string; recipients: number }[] = [];
   try {
-    await mailer.send({ to, subject, text });
+    // One mail per language; if one fails, the whole alert is tried again at the next check.
+    for (const [locale, to] of groups) {
+      const { subject, text } = mail(locale);
+      await mailer.send({ to, subject, text });
+      sent.push({ locale, subject, recipients: to.length });
+    }
   } catch (error) {
     log?.(`The alert could not be mailed (${(error as Error).message}); it is tried again at the next check.`);
     return false;
@@ -146,7 +200,7 @@ async function deliver(
     outcome: "success",
     target: { type: "instance", id: status.instanceId },
     instanceId: status.instanceId,
-    params: { subject, recipients: to.length },
+    params: { subject: mail("en").subject, mails: sent },
   });
   return true;
 }
