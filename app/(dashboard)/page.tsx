@@ -1,5 +1,6 @@
 import { Boxes, Server } from "lucide-react";
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { FleetFilters, FleetTable } from "@/components/fleet/fleet-table";
 import { ReachabilityBadge } from "@/components/status/badges";
@@ -13,7 +14,9 @@ import { byAttention, findFleet, fleetFilterOptions, parseFleetFilters } from "@
 import { getFleetSummary } from "@/lib/server/fleet/get-fleet-summary";
 import { findHosts } from "@/lib/server/hosts/find-hosts";
 
-export const metadata: Metadata = { title: "Dashboard" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("nav"))("dashboard") };
+}
 
 const DASHBOARD_ROWS = 50;
 
@@ -24,6 +27,8 @@ export default async function DashboardPage({
 }) {
   const viewer = await requirePermission("fleet.read", "/");
   const staff = seesWholeFleet(viewer.role);
+  const t = await getTranslations("dashboard");
+  const locale = await getLocale();
   const filters = parseFleetFilters(await searchParams);
   const [summary, rows, options, hosts] = await Promise.all([
     getFleetSummary(db(), viewer),
@@ -42,76 +47,70 @@ export default async function DashboardPage({
   const shown = byAttention(rows, at).slice(0, DASHBOARD_ROWS);
   return (
     <>
-      <PageHeader
-        title="Fleet dashboard"
-        description="Every eLabFTW instance of the units you look after: state, health, version, backups."
-      />
+      <PageHeader title={t("title")} description={t("description")} />
       <div className="mb-5 grid grid-cols-2 gap-3 lg:grid-cols-6">
         {staff && (
           <Stat
-            label="Docker hosts"
+            label={t("hosts")}
             value={summary.hosts}
-            detail={summary.unreachableHosts ? `${summary.unreachableHosts} unreachable` : undefined}
+            detail={summary.unreachableHosts ? t("unreachable", { count: summary.unreachableHosts }) : undefined}
           />
         )}
         <Stat
-          label="Instances"
+          label={t("instances")}
           value={summary.instances}
-          detail={updatable ? `${updatable} can be updated` : undefined}
+          detail={updatable ? t("updatable", { count: updatable }) : undefined}
         />
-        <Stat label="Units" value={summary.units} />
+        <Stat label={t("units")} value={summary.units} />
         <Stat
-          label="CNRS compliance"
+          label={t("compliance")}
           value={compliance === null ? "—" : `${compliance} %`}
           detail={
             compliance === null
-              ? "not checked yet"
+              ? t("complianceNone")
               : belowFull
-                ? `${belowFull} instance(s) below 100 %`
-                : "every check passes"
+                ? t("complianceBelow", { count: belowFull })
+                : t("complianceAll")
           }
         />
-        {staff && <Stat label="Operations running" value={summary.operationsRunning} />}
-        <Stat label="Failed backups (7 days)" value={summary.failedBackupsLast7Days} />
+        {staff && <Stat label={t("running")} value={summary.operationsRunning} />}
+        <Stat label={t("failedBackups")} value={summary.failedBackupsLast7Days} />
       </div>
       {summary.instances === 0 && !staff ? (
-        <EmptyState icon={Boxes} title="No instance of your units is in the panel yet">
-          Once the service informatique adopts your unit&apos;s eLabFTW instance, its backup status appears here. Ask
-          them if you expected to see it already.
+        <EmptyState icon={Boxes} title={t("emptyUnitTitle")}>
+          {t("emptyUnitBody")}
         </EmptyState>
       ) : summary.instances === 0 ? (
         summary.hosts === 0 ? (
           <EmptyState
             icon={Server}
-            title="No Docker host yet"
-            action={<ButtonLink href="/hosts/new">Add a host</ButtonLink>}
+            title={t("emptyHostsTitle")}
+            action={<ButtonLink href="/hosts/new">{t("addHost")}</ButtonLink>}
           >
-            Start by registering the Docker host that runs eLabFTW. Its instances are then discovered and adopted, not
-            re-typed.
+            {t("emptyHostsBody")}
           </EmptyState>
         ) : (
           <EmptyState
             icon={Boxes}
-            title="No eLabFTW instance in the inventory yet"
-            action={<ButtonLink href="/hosts">Go to Hosts</ButtonLink>}
+            title={t("emptyInstancesTitle")}
+            action={<ButtonLink href="/hosts">{t("goHosts")}</ButtonLink>}
           >
-            Open a host and use Discover: the eLabFTW instances running there are listed with their database and
-            uploads, ready to adopt under a unit.
+            {t("emptyInstancesBody")}
           </EmptyState>
         )
       ) : (
-        <Card title="Instances">
+        <Card title={t("instancesCard")}>
           <FleetFilters action="/" options={options} current={filters} />
           {rows.length === 0 ? (
-            <p className="text-sm text-slate-600">No instance matches these filters.</p>
+            <p className="text-sm text-slate-600">{t("noMatch")}</p>
           ) : (
             <>
               <FleetTable rows={shown} now={at} showHost={staff} />
               {rows.length > shown.length && (
                 <p className="mt-2 text-sm text-slate-600">
-                  The {shown.length} instances that most need attention of {rows.length}.{" "}
+                  {t("mostAttention", { shown: shown.length, total: rows.length })}{" "}
                   <Link href="/instances" className="text-sky-800 underline">
-                    See them all on Instances
+                    {t("seeAll")}
                   </Link>
                   .
                 </p>
@@ -121,7 +120,7 @@ export default async function DashboardPage({
         </Card>
       )}
       {staff && hosts.length > 0 && (
-        <Card title="Hosts" className="mt-5">
+        <Card title={t("hostsCard")} className="mt-5">
           <ul className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
             {hosts.map((h) => (
               <li
@@ -133,7 +132,7 @@ export default async function DashboardPage({
                 </Link>
                 <span className="flex items-center gap-2 text-xs text-slate-600">
                   <ReachabilityBadge value={h.reachability} />
-                  {h.lastSnapshotAt ? formatAge(h.lastSnapshotAt, at) : "never read"}
+                  {h.lastSnapshotAt ? formatAge(h.lastSnapshotAt, at, locale) : t("neverRead")}
                 </span>
               </li>
             ))}

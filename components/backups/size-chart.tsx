@@ -2,6 +2,7 @@
 
 import { useSyncExternalStore } from "react";
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useLocale } from "next-intl";
 import { formatBytes } from "@/lib/format";
 
 /**
@@ -12,17 +13,25 @@ import { formatBytes } from "@/lib/format";
 export function SizeChart({
   points,
   label,
+  series,
 }: {
   points: { at: string; databaseBytes: number; uploadsBytes: number }[];
   label: string;
+  /** The two series' names, in the reader's language. */
+  series: { database: string; uploads: string };
 }) {
+  const locale = useLocale();
   // false while rendering on the server, true in the browser.
   const mounted = useSyncExternalStore(
     () => () => {},
     () => true,
     () => false,
   );
-  const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "Europe/Paris" });
+  const day = new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {
+    day: "numeric",
+    month: "short",
+    timeZone: "Europe/Paris",
+  });
   const data = points.map((p) => ({ ...p, day: day.format(new Date(p.at)) }));
   return (
     <figure className="h-40 w-full" aria-label={label}>
@@ -31,13 +40,13 @@ export function SizeChart({
           <AreaChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="day" tick={{ fontSize: 11 }} />
-            <YAxis tickFormatter={(v: number) => formatBytes(v)} tick={{ fontSize: 11 }} width={70} />
-            <Tooltip formatter={(v) => formatBytes(Number(v))} />
+            <YAxis tickFormatter={(v: number) => formatBytes(v, locale)} tick={{ fontSize: 11 }} width={70} />
+            <Tooltip formatter={(v) => formatBytes(Number(v), locale)} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Area
               type="monotone"
               dataKey="databaseBytes"
-              name="Database (encrypted)"
+              name={series.database}
               stackId="1"
               stroke="#0369a1"
               fill="#bae6fd"
@@ -45,7 +54,7 @@ export function SizeChart({
             <Area
               type="monotone"
               dataKey="uploadsBytes"
-              name="Uploads (encrypted)"
+              name={series.uploads}
               stackId="1"
               stroke="#047857"
               fill="#a7f3d0"

@@ -1,5 +1,5 @@
 import { ArrowUpCircle } from "lucide-react";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import Link from "next/link";
 import { InstanceStateBadge } from "@/components/status/badges";
 import { FilterBar, StatusBadge, Table } from "@/components/ui";
@@ -28,19 +28,21 @@ export function HealthBadge({ value }: { value: string | null }) {
 
 /** The fleet at a glance: one dense row per instance, every status in words and an icon. */
 export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; now: Date; showHost?: boolean }) {
+  const t = useTranslations("fleet");
+  const locale = useLocale();
   return (
     <Table
-      caption="eLabFTW instances"
+      caption={t("caption")}
       columns={[
-        "Instance",
-        "Unit",
-        ...(showHost ? ["Host"] : []),
-        "State",
-        "Health",
-        "Version",
-        "Compliance",
-        "Last backup",
-        "Checked",
+        t("col.instance"),
+        t("col.unit"),
+        ...(showHost ? [t("col.host")] : []),
+        t("col.state"),
+        t("col.health"),
+        t("col.version"),
+        t("col.compliance"),
+        t("col.lastBackup"),
+        t("col.checked"),
       ]}
       rows={rows.map((r) => ({
         key: r.id,
@@ -54,7 +56,7 @@ export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; n
                 <span key="h" className="inline-flex flex-col">
                   {r.webHost.name}
                   {r.webHost.reachability === "unreachable" && (
-                    <span className="text-xs text-red-800">host unreachable</span>
+                    <span className="text-xs text-red-800">{t("hostUnreachable")}</span>
                   )}
                 </span>,
               ]
@@ -66,20 +68,20 @@ export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; n
             {r.updates?.newest && (
               <span className="inline-flex items-center gap-1 text-xs text-sky-900">
                 <ArrowUpCircle aria-hidden className="size-3.5" />
-                {r.updates.newest} available
+                {t("available", { version: r.updates.newest })}
               </span>
             )}
             {r.updates?.newestPatch && r.updates.newestPatch !== r.updates.newest && (
-              <span className="text-xs text-sky-900">patch {r.updates.newestPatch}</span>
+              <span className="text-xs text-sky-900">{t("patch", { version: r.updates.newestPatch })}</span>
             )}
           </span>,
           <ComplianceBadge key="c" percent={r.complianceScore} />,
           r.lastBackup?.finishedAt ? (
-            formatAge(r.lastBackup.finishedAt, now)
+            formatAge(r.lastBackup.finishedAt, now, locale)
           ) : (
-            <StatusBadge key="b" tone="warning" label="Never" />
+            <StatusBadge key="b" tone="warning" label={t("never")} />
           ),
-          r.observedAt ? formatAge(r.observedAt, now) : "never",
+          r.observedAt ? formatAge(r.observedAt, now, locale) : t("neverChecked"),
         ],
       }))}
     />
@@ -96,14 +98,15 @@ export function FleetFilters({
   options: { units: string[]; hosts: string[]; states: string[] };
   current: { unit?: string; host?: string; state?: string };
 }) {
+  const t = useTranslations("fleet.filter");
   return (
     <FilterBar
       action={action}
       current={current}
       selects={[
-        { name: "unit", label: "Unit", options: options.units },
-        ...(options.hosts.length > 0 ? [{ name: "host", label: "Host", options: options.hosts }] : []),
-        { name: "state", label: "State", options: options.states },
+        { name: "unit", label: t("unit"), options: options.units },
+        ...(options.hosts.length > 0 ? [{ name: "host", label: t("host"), options: options.hosts }] : []),
+        { name: "state", label: t("state"), options: options.states },
       ]}
     />
   );

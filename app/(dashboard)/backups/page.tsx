@@ -1,8 +1,9 @@
 import { Archive } from "lucide-react";
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { SizeChart } from "@/components/backups/size-chart";
-import { BACKUP_TRIGGER, BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
+import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import { ButtonLink, Card, EmptyState, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can, seesWholeFleet } from "@/lib/auth/permissions";
@@ -12,13 +13,15 @@ import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findBackupStatus, type InstanceBackupStatus } from "@/lib/server/backups/backup-status";
 import { findRecentBackups } from "@/lib/server/backups/find-backups";
 
-export const metadata: Metadata = { title: "Backups" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("backups"))("title") };
+}
 
-const VERDICT: Record<InstanceBackupStatus["verdict"], [Tone, string]> = {
-  failing: ["error", "Failing"],
-  never: ["error", "Never backed up"],
-  stale: ["warning", "Stale"],
-  ok: ["ok", "Up to date"],
+const VERDICT: Record<InstanceBackupStatus["verdict"], Tone> = {
+  failing: "error",
+  never: "error",
+  stale: "warning",
+  ok: "ok",
 };
 
 /**
@@ -30,6 +33,8 @@ const VERDICT: Record<InstanceBackupStatus["verdict"], [Tone, string]> = {
 export default async function BackupsPage() {
   const viewer = await requirePermission("fleet.read", "/backups");
   const at = now();
+  const t = await getTranslations("backups");
+  const locale = await getLocale();
   const [statuses, recent] = await Promise.all([
     findBackupStatus(db(), viewer, at),
     findRecentBackups(db(), viewer, 20),
@@ -38,30 +43,29 @@ export default async function BackupsPage() {
   return (
     <>
       <PageHeader
-        title="Backups"
-        description="Encrypted restore points of each instance, and whether each was proven by a test restore."
+        title={t("title")}
+        description={t("description")}
         actions={
           can(viewer.role, "backups.run") ? (
-            <ButtonLink href="/backups/policies">Backup policies</ButtonLink>
+            <ButtonLink href="/backups/policies">{t("policies")}</ButtonLink>
           ) : undefined
         }
       />
       {statuses.length === 0 ? (
-        <EmptyState icon={Archive} title="No instance to back up">
-          {seesWholeFleet(viewer.role)
-            ? "Adopt or deploy an instance first (Hosts → Discover, or Instances → Deploy); its backups are shown here."
-            : "No instance of your units is in the panel yet. Ask the service informatique if you expected one."}
+        <EmptyState icon={Archive} title={t("emptyTitle")}>
+          {seesWholeFleet(viewer.role) ? t("emptyStaff") : t("emptyUnit")}
         </EmptyState>
       ) : (
         <div className="space-y-5">
           <p className="text-sm text-slate-700" role="status">
             {attention === 0
-              ? `All ${statuses.length} instance(s) have a backup younger than ${statuses[0]!.maxAgeHours} hours.`
-              : `${attention} of ${statuses.length} instance(s) need attention: listed first.`}
+              ? t("allGood", { count: statuses.length, hours: statuses[0]!.maxAgeHours })
+              : t("attention", { attention, count: statuses.length })}
           </p>
           <div className="grid gap-5 xl:grid-cols-2">
             {statuses.map((s) => {
-              const [tone, label] = VERDICT[s.verdict];
+              const tone = VERDICT[s.verdict];
+              const label = t(`verdict.${s.verdict}`);
               return (
                 <Card
                   key={s.instanceId}
@@ -70,47 +74,51 @@ export default async function BackupsPage() {
                 >
                   <div className="space-y-3 text-sm">
                     <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
-                      <dt className="text-slate-500">Last good backup</dt>
+                      <dt className="text-slate-500">{t("lastGood")}</dt>
                       <dd>
                         {s.lastSuccess
-                          ? `${formatAge(s.lastSuccess.at, at)} (${formatDateTime(s.lastSuccess.at)}), ${formatBytes(s.lastSuccess.totalBytes)}`
-                          : "never"}
+                          ? t("lastGoodValue", {
+                              age: formatAge(s.lastSuccess.at, at, locale),
+                              at: formatDateTime(s.lastSuccess.at, locale),
+                              size: formatBytes(s.lastSuccess.totalBytes, locale),
+                            })
+                          : t("never")}
                       </dd>
-                      <dt className="text-slate-500">Last verification</dt>
+                      <dt className="text-slate-500">{t("lastVerification")}</dt>
                       <dd>
                         {s.lastVerification ? (
                           <span className="inline-flex flex-wrap items-center gap-2">
                             <VerificationBadge value={s.lastVerification.passed ? "passed" : "failed"} />
-                            {formatAge(s.lastVerification.at, at)}
+                            {formatAge(s.lastVerification.at, at, locale)}
                             {s.lastVerification.reason && (
                               <span className="text-slate-700">{s.lastVerification.reason}</span>
                             )}
                           </span>
                         ) : (
-                          "never verified"
+                          t("neverVerified")
                         )}
                       </dd>
-                      <dt className="text-slate-500">Next scheduled run</dt>
-                      <dd>
-                        {s.nextRun
-                          ? `${formatDateTime(s.nextRun)} (${s.schedule})`
-                          : "no schedule: backups run on demand from the instance page"}
-                      </dd>
+                      <dt className="text-slate-500">{t("nextRun")}</dt>
+                      <dd>{s.nextRun ? `${formatDateTime(s.nextRun, locale)} (${s.schedule})` : t("noSchedule")}</dd>
                     </dl>
                     {s.sizes.length > 0 ? (
-                      <SizeChart points={s.sizes} label={`Backup sizes of ${s.name} over time`} />
+                      <SizeChart
+                        points={s.sizes}
+                        label={t("chartLabel", { name: s.name })}
+                        series={{ database: t("chartDatabase"), uploads: t("chartUploads") }}
+                      />
                     ) : (
-                      <p className="text-slate-600">Sizes over time appear after the first successful backup.</p>
+                      <p className="text-slate-600">{t("chartLater")}</p>
                     )}
                     {s.failures.length > 0 && (
                       <div>
                         <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">
-                          Recent failures
+                          {t("recentFailures")}
                         </h3>
                         <ul className="mt-1 space-y-1">
                           {s.failures.map((f) => (
                             <li key={f.at.toISOString() + f.reason} className="text-slate-800">
-                              <span className="text-slate-500">{formatDateTime(f.at)}</span> · {f.reason}
+                              <span className="text-slate-500">{formatDateTime(f.at, locale)}</span> · {f.reason}
                             </li>
                           ))}
                         </ul>
@@ -118,7 +126,7 @@ export default async function BackupsPage() {
                     )}
                     {seesWholeFleet(viewer.role) && (
                       <Link href={`/instances/${s.instanceId}`} className="text-sky-800 underline">
-                        Open the instance
+                        {t("openInstance")}
                       </Link>
                     )}
                   </div>
@@ -127,19 +135,21 @@ export default async function BackupsPage() {
             })}
           </div>
           {recent.length > 0 && (
-            <Card title="Recent restore points">
+            <Card title={t("recentTitle")}>
               <Table
-                caption="Recent backups"
-                columns={["Taken", "Instance", "Unit", "Trigger", "Status", "Size", "Verification"]}
+                caption={t("recentCaption")}
+                columns={(["taken", "instance", "unit", "trigger", "status", "size", "verification"] as const).map(
+                  (c) => t(`col.${c}`),
+                )}
                 rows={recent.map((b) => ({
                   key: b.id,
                   cells: [
-                    formatDateTime(b.createdAt),
+                    formatDateTime(b.createdAt, locale),
                     b.instance.name,
                     b.instance.unit.code,
-                    BACKUP_TRIGGER[b.trigger],
+                    t(`trigger.${b.trigger}`),
                     <BackupStatusBadge key="s" value={b.status} />,
-                    formatBytes(b.totalBytes),
+                    formatBytes(b.totalBytes, locale),
                     <VerificationBadge key="v" value={b.verificationStatus} />,
                   ],
                 }))}
