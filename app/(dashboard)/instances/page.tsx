@@ -1,5 +1,6 @@
 import { Boxes } from "lucide-react";
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { FleetFilters, FleetTable } from "@/components/fleet/fleet-table";
 import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
@@ -9,7 +10,9 @@ import { now } from "@/lib/clock";
 import { db } from "@/lib/db";
 import { findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/fleet/find-fleet";
 
-export const metadata: Metadata = { title: "Instances" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("nav"))("instances") };
+}
 
 const PAGE = 100;
 
@@ -20,6 +23,8 @@ export default async function InstancesPage({
 }) {
   const viewer = await requirePermission("fleet.read", "/instances");
   const filters = parseFleetFilters(await searchParams);
+  const t = await getTranslations("instances");
+  const tp = await getTranslations("pager");
   const [rows, options] = await Promise.all([findFleet(db(), viewer, filters), fleetFilterOptions(db(), viewer)]);
   const filtered = !!(filters.unit || filters.host || filters.state);
   const pages = Math.max(1, Math.ceil(rows.length / PAGE));
@@ -35,14 +40,14 @@ export default async function InstancesPage({
   return (
     <>
       <PageHeader
-        title="eLabFTW instances"
-        description="Each instance with its unit, host, state, health, version and last backup, as last observed."
+        title={t("title")}
+        description={t("description")}
         actions={
           can(viewer.role, "instances.deploy") ? (
             <div className="flex gap-2">
-              <ButtonLink href="/instances/new">Add by hand</ButtonLink>
+              <ButtonLink href="/instances/new">{t("addByHand")}</ButtonLink>
               <ButtonLink href="/instances/deploy" variant="primary">
-                Deploy a new instance
+                {t("deploy")}
               </ButtonLink>
             </div>
           ) : undefined
@@ -51,34 +56,32 @@ export default async function InstancesPage({
       {rows.length === 0 && !filtered ? (
         <EmptyState
           icon={Boxes}
-          title="No instance in the inventory"
-          action={can(viewer.role, "instances.manage") ? <ButtonLink href="/hosts">Go to Hosts</ButtonLink> : undefined}
+          title={t("emptyTitle")}
+          action={
+            can(viewer.role, "instances.manage") ? <ButtonLink href="/hosts">{t("goHosts")}</ButtonLink> : undefined
+          }
         >
-          {seesWholeFleet(viewer.role)
-            ? "Open a host and use Discover: the eLabFTW instances running there are listed, ready to adopt."
-            : "No instance of your units is in the panel yet. Ask the service informatique if you expected one."}
+          {seesWholeFleet(viewer.role) ? t("emptyStaff") : t("emptyUnit")}
         </EmptyState>
       ) : (
         <>
           <FleetFilters action="/instances" options={options} current={filters} />
           {rows.length === 0 ? (
-            <p className="text-sm text-slate-600">No instance matches these filters.</p>
+            <p className="text-sm text-slate-600">{t("noMatch")}</p>
           ) : (
             <>
               <FleetTable rows={shown} now={now()} showHost={seesWholeFleet(viewer.role)} />
               {pages > 1 && (
-                <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm text-slate-700">
+                <nav aria-label={tp("label")} className="mt-3 flex items-center gap-3 text-sm text-slate-700">
                   {page > 1 && (
                     <Link href={pageLink(page - 1)} className="text-sky-800 underline">
-                      Previous
+                      {tp("previous")}
                     </Link>
                   )}
-                  <span>
-                    Page {page} of {pages} ({rows.length} instances)
-                  </span>
+                  <span>{tp("position", { page, pages, count: rows.length })}</span>
                   {page < pages && (
                     <Link href={pageLink(page + 1)} className="text-sky-800 underline">
-                      Next
+                      {tp("next")}
                     </Link>
                   )}
                 </nav>

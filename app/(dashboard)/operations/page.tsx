@@ -1,5 +1,6 @@
 import { Activity } from "lucide-react";
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { requirePermission } from "@/lib/auth/authorize";
 import { seesWholeFleet } from "@/lib/auth/permissions";
@@ -14,23 +15,9 @@ import {
   operationFilterSchema,
 } from "@/lib/server/operations/find-operations";
 
-export const metadata: Metadata = { title: "Operations" };
-
-const KIND_LABEL: Record<(typeof OPERATION_KINDS)[number], string> = {
-  deploy: "Deploy",
-  upgrade: "Upgrade",
-  backup: "Backup",
-  restore: "Restore",
-  verify: "Verification",
-};
-const STATE_LABEL: Record<(typeof OPERATION_STATES)[number], string> = {
-  queued: "Queued",
-  running: "Running",
-  rolling_back: "Rolling back",
-  succeeded: "Succeeded",
-  failed: "Failed",
-  rolled_back: "Rolled back",
-};
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("operations"))("title") };
+}
 
 export default async function OperationsPage({
   searchParams,
@@ -39,52 +26,54 @@ export default async function OperationsPage({
 }) {
   const viewer = await requirePermission("operations.read", "/operations");
   const filter = operationFilterSchema.parse(await searchParams);
+  const t = await getTranslations("operations");
+  const ts = await getTranslations("status.operation");
+  const locale = await getLocale();
+  const kindLabel = (kind: string) =>
+    (OPERATION_KINDS as readonly string[]).includes(kind) ? t(`kind.${kind}`) : kind;
   const filtered = Boolean(filter.kind || filter.state || filter.instance);
   const operations = await findRecentOperations(db(), viewer, filter);
   return (
     <>
       <PageHeader
-        title="Operations"
-        description={
-          seesWholeFleet(viewer.role)
-            ? "Deployments, upgrades, backups, restores and verifications, with their live progress and journal."
-            : "The operations on your units' instances (upgrades, backups, restores), read-only."
-        }
+        title={t("title")}
+        description={seesWholeFleet(viewer.role) ? t("descriptionStaff") : t("descriptionUnit")}
       />
       {(operations.length > 0 || filtered) && (
         <FilterBar
           action="/operations"
           current={filter}
           selects={[
-            { name: "kind", label: "Kind", options: OPERATION_KINDS.map((k) => [k, KIND_LABEL[k]]) },
-            { name: "state", label: "State", options: OPERATION_STATES.map((k) => [k, STATE_LABEL[k]]) },
+            { name: "kind", label: t("filter.kind"), options: OPERATION_KINDS.map((k) => [k, kindLabel(k)]) },
+            { name: "state", label: t("filter.state"), options: OPERATION_STATES.map((k) => [k, ts(k)]) },
           ]}
-          texts={[{ name: "instance", label: "Instance", placeholder: "name" }]}
+          texts={[{ name: "instance", label: t("filter.instance"), placeholder: t("filter.instanceHint") }]}
         />
       )}
       {operations.length === 0 && filtered ? (
-        <p className="text-sm text-slate-600">No operation matches these filters.</p>
+        <p className="text-sm text-slate-600">{t("noMatch")}</p>
       ) : operations.length === 0 ? (
-        <EmptyState icon={Activity} title="No operation has run yet">
-          Every action that changes an instance is recorded here step by step, so the same record is the progress bar,
-          the log and the history.
+        <EmptyState icon={Activity} title={t("emptyTitle")}>
+          {t("emptyBody")}
         </EmptyState>
       ) : (
         <Table
-          caption="Recent operations"
-          columns={["Started", "Kind", "Instance", "State", "Step", "By", "Finished"]}
+          caption={t("caption")}
+          columns={(["started", "kind", "instance", "state", "step", "by", "finished"] as const).map((c) =>
+            t(`col.${c}`),
+          )}
           rows={operations.map((o) => ({
             key: o.id,
             cells: [
               <Link key="d" href={`/operations/${o.id}`} className="text-sky-800 underline">
-                {formatDateTime(o.createdAt)}
+                {formatDateTime(o.createdAt, locale)}
               </Link>,
-              KIND_LABEL[o.kind as keyof typeof KIND_LABEL] ?? o.kind,
+              kindLabel(o.kind),
               o.instance?.name ?? "—",
               <OperationStateBadge key="s" value={o.state} />,
               o.currentStep ?? "—",
-              o.requestedBy?.email ?? "system",
-              formatDateTime(o.finishedAt),
+              o.requestedBy?.email ?? t("system"),
+              formatDateTime(o.finishedAt, locale),
             ],
           }))}
         />
