@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { saveMailSettingsAction, sendTestMailAction } from "@/app/(dashboard)/settings/actions";
 import { Alert, Button, Field, Input, Select } from "@/components/ui";
@@ -17,6 +18,8 @@ export interface MailSettingsView {
 /** The mail server for backup alerts: checked by the panel, the password never shown again. */
 export function MailSettingsForm({ current, canEdit }: { current: MailSettingsView | null; canEdit: boolean }) {
   const router = useRouter();
+  const t = useTranslations("mailForm");
+  const tf = useTranslations("forms");
   const [busy, setBusy] = useState<"save" | "test" | null>(null);
   const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
 
@@ -32,7 +35,7 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
     // The password is never shown again, not even the one just typed.
     const password = form.elements.namedItem("password");
     if (password instanceof HTMLInputElement) password.value = "";
-    setMessage({ tone: "success", text: "Saved. Send a test mail to check that it arrives." });
+    setMessage({ tone: "success", text: t("saved") });
     router.refresh();
   }
 
@@ -42,26 +45,26 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
     const result = await sendTestMailAction();
     setBusy(null);
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
-    setMessage({ tone: "success", text: `Test mail accepted by the server for ${result.data.to}.` });
+    setMessage({ tone: "success", text: t("testSent", { to: result.data.to }) });
   }
 
   return (
     <form onSubmit={onSubmit} className="space-y-4">
       <fieldset disabled={!canEdit || busy !== null} className="grid gap-3 sm:grid-cols-4">
-        <Field id="m-host" label="Mail server">
+        <Field id="m-host" label={t("host")}>
           <Input id="m-host" name="host" defaultValue={current?.host ?? ""} placeholder="smtp.unit.example" required />
         </Field>
-        <Field id="m-port" label="Port">
+        <Field id="m-port" label={t("port")}>
           <Input id="m-port" name="port" defaultValue={String(current?.port ?? 587)} inputMode="numeric" required />
         </Field>
-        <Field id="m-security" label="Security">
+        <Field id="m-security" label={t("security")}>
           <Select id="m-security" name="security" defaultValue={current?.security ?? "starttls"}>
-            <option value="starttls">STARTTLS (port 587)</option>
-            <option value="tls">TLS from the start (port 465)</option>
-            <option value="none">None (a relay on the local network)</option>
+            <option value="starttls">{t("starttls")}</option>
+            <option value="tls">{t("tls")}</option>
+            <option value="none">{t("none")}</option>
           </Select>
         </Field>
-        <Field id="m-from" label="Sender">
+        <Field id="m-from" label={t("from")}>
           <Input
             id="m-from"
             name="from"
@@ -70,19 +73,19 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
             required
           />
         </Field>
-        <Field id="m-user" label="User name" help="Empty: the server takes mail without signing in.">
+        <Field id="m-user" label={t("user")} help={t("userHelp")}>
           <Input id="m-user" name="username" defaultValue={current?.username ?? ""} autoComplete="off" />
         </Field>
         <Field
           id="m-password"
-          label="Password"
-          help={current?.hasPassword ? "A password is saved; leave empty to keep it." : "Stored encrypted."}
+          label={t("password")}
+          help={current?.hasPassword ? t("passwordKept") : t("passwordSealed")}
         >
           <Input id="m-password" name="password" type="password" autoComplete="new-password" />
         </Field>
         {current?.hasPassword && (
           <label className="flex items-center gap-2 self-end pb-2 text-sm text-slate-700">
-            <input type="checkbox" name="clearPassword" value="1" /> Forget the saved password
+            <input type="checkbox" name="clearPassword" value="1" /> {t("forget")}
           </label>
         )}
       </fieldset>
@@ -90,10 +93,10 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
       {canEdit && (
         <div className="flex gap-2">
           <Button type="submit" variant="primary" disabled={busy !== null}>
-            {busy === "save" ? "Checking and saving…" : "Save"}
+            {busy === "save" ? tf("saving") : tf("save")}
           </Button>
           <Button type="button" onClick={onTest} disabled={busy !== null || !current}>
-            {busy === "test" ? "Sending…" : "Send a test mail to me"}
+            {busy === "test" ? t("sending") : t("test")}
           </Button>
         </div>
       )}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { forwardAuditNowAction, saveSyslogSettingsAction } from "@/app/(dashboard)/settings/actions";
 import { Alert, Button, Field, Input, Select, Textarea } from "@/components/ui";
@@ -16,6 +17,8 @@ export interface SyslogSettingsView {
 /** Where the audit trail is forwarded: an RFC 5424 syslog collector over UDP, TCP or TLS. */
 export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettingsView | null; canEdit: boolean }) {
   const router = useRouter();
+  const t = useTranslations("syslogForm");
+  const tf = useTranslations("forms");
   const [busy, setBusy] = useState<"save" | "forward" | null>(null);
   const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
 
@@ -29,9 +32,7 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
     setMessage({
       tone: "success",
-      text: data.enabled
-        ? "Saved. Events are forwarded within seconds; press Forward now to check the collector takes them."
-        : "Saved. Forwarding is off: events are kept and will be sent from where it stopped when it is turned on.",
+      text: data.enabled ? t("savedOn") : t("savedOff"),
     });
     router.refresh();
   }
@@ -44,7 +45,7 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
     setMessage({
       tone: "success",
-      text: `The collector took ${result.data.sent} event(s); ${result.data.pending} still waiting.`,
+      text: t("forwarded", { sent: result.data.sent, pending: result.data.pending }),
     });
     router.refresh();
   }
@@ -53,17 +54,16 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
     <form onSubmit={onSubmit} className="space-y-4">
       <fieldset disabled={!canEdit || busy !== null} className="grid gap-3 sm:grid-cols-4">
         <label className="flex items-center gap-2 text-sm text-slate-800 sm:col-span-4">
-          <input type="checkbox" name="enabled" value="1" defaultChecked={current?.enabled ?? true} /> Forward the audit
-          trail to this collector
+          <input type="checkbox" name="enabled" value="1" defaultChecked={current?.enabled ?? true} /> {t("enabled")}
         </label>
-        <Field id="s-transport" label="Transport">
+        <Field id="s-transport" label={t("transport")}>
           <Select id="s-transport" name="transport" defaultValue={current?.transport ?? "tls"}>
-            <option value="tls">TLS (RFC 5425, port 6514)</option>
-            <option value="tcp">TCP (RFC 6587, port 514)</option>
-            <option value="udp">UDP (RFC 5426, port 514; no delivery check)</option>
+            <option value="tls">{t("tls")}</option>
+            <option value="tcp">{t("tcp")}</option>
+            <option value="udp">{t("udp")}</option>
           </Select>
         </Field>
-        <Field id="s-host" label="Collector">
+        <Field id="s-host" label={t("host")}>
           <Input
             id="s-host"
             name="host"
@@ -72,15 +72,11 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
             required
           />
         </Field>
-        <Field id="s-port" label="Port">
+        <Field id="s-port" label={t("port")}>
           <Input id="s-port" name="port" defaultValue={String(current?.port ?? 6514)} inputMode="numeric" required />
         </Field>
         <div className="sm:col-span-4">
-          <Field
-            id="s-ca"
-            label="CA certificate (TLS only)"
-            help="PEM of the authority that signed the collector's certificate. Empty: the machine's trusted authorities."
-          >
+          <Field id="s-ca" label={t("ca")} help={t("caHelp")}>
             <Textarea
               id="s-ca"
               name="caPem"
@@ -95,10 +91,10 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
       {canEdit && (
         <div className="flex gap-2">
           <Button type="submit" variant="primary" disabled={busy !== null}>
-            {busy === "save" ? "Checking and saving…" : "Save"}
+            {busy === "save" ? tf("saving") : tf("save")}
           </Button>
           <Button type="button" onClick={onForward} disabled={busy !== null || !current?.enabled}>
-            {busy === "forward" ? "Forwarding…" : "Forward now"}
+            {busy === "forward" ? t("forwarding") : t("forward")}
           </Button>
         </div>
       )}

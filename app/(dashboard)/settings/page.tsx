@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import { requirePermission } from "@/lib/auth/authorize";
 import { Alert, Card, PageHeader } from "@/components/ui";
 import { getPanelConfiguration } from "@/lib/server/settings/get-panel-configuration";
@@ -10,42 +11,37 @@ import { SyslogSettingsForm } from "@/components/settings/syslog-settings-form";
 import { findSyslogSettings, syslogStatus } from "@/lib/server/audit/syslog";
 import { formatDateTime } from "@/lib/format";
 
-export const metadata: Metadata = { title: "Settings" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("settings"))("title") };
+}
 
 export default async function SettingsPage() {
   const operator = await requirePermission("settings.read", "/settings");
   const config = getPanelConfiguration();
+  const t = await getTranslations("settings");
+  const locale = await getLocale();
   const mail = await findMailSettings(db());
   const syslog = await findSyslogSettings(db());
   const forwarding = syslog ? await syslogStatus(db()) : null;
   const mailFromEnvironment = Boolean(process.env.PANEL_SMTP_URL || process.env.PANEL_SMTP_URL_FILE);
   const rows: [string, string][] = [
-    ["Public URL", config.publicUrl],
-    ["Listening on", config.listen],
-    ["Trusted networks", config.trustedNetworks.join(", ")],
-    [
-      "Trusted reverse proxies",
-      config.trustedProxies.length ? config.trustedProxies.join(", ") : "None (X-Forwarded-For ignored)",
-    ],
-    [
-      "Database",
-      config.database === "embedded" ? "Embedded PostgreSQL (data directory)" : "External PostgreSQL (DATABASE_URL)",
-    ],
-    ["Master key", config.masterKeySource === "file" ? "Read from a key file" : "Read from PANEL_SECRET_KEY"],
-    ["Local Docker socket", config.dockerSocket],
-    ["Sessions", config.sessionLimits],
-    ["Security keys", config.keyPolicy],
-    ["Registry for updates", config.registry],
-    ["Helper images", config.helperImages],
-    ["Log level", config.logLevel],
+    [t("row.publicUrl"), config.publicUrl],
+    [t("row.listen"), config.listen],
+    [t("row.trustedNetworks"), config.trustedNetworks.join(", ")],
+    [t("row.trustedProxies"), config.trustedProxies.length ? config.trustedProxies.join(", ") : t("row.noProxies")],
+    [t("row.database"), config.database === "embedded" ? t("row.embedded") : t("row.external")],
+    [t("row.masterKey"), config.masterKeySource === "file" ? t("row.keyFile") : t("row.keyEnv")],
+    [t("row.socket"), config.dockerSocket],
+    [t("row.sessions"), config.sessionLimits],
+    [t("row.keys"), config.keyPolicy],
+    [t("row.registry"), config.registry],
+    [t("row.helpers"), config.helperImages],
+    [t("row.logLevel"), config.logLevel],
   ];
   return (
     <>
-      <PageHeader
-        title="Settings"
-        description="The running configuration, read from the environment at start (see .env.example), and the settings the panel keeps. Secrets are never shown."
-      />
-      <Card title="Running configuration">
+      <PageHeader title={t("title")} description={t("description")} />
+      <Card title={t("running")}>
         <dl className="grid grid-cols-[12rem_1fr] gap-x-4 gap-y-2 text-sm">
           {rows.map(([label, value]) => (
             <div key={label} className="contents">
@@ -56,23 +52,15 @@ export default async function SettingsPage() {
         </dl>
       </Card>
       <div className="mt-4">
-        <Card title="Alert e-mail">
-          <p className="mb-3 text-sm text-slate-600">
-            Backup failures, stale backups and their recovery are mailed to each unit&apos;s correspondants and alert
-            addresses, and to the operators.
-          </p>
+        <Card title={t("mailTitle")}>
+          <p className="mb-3 text-sm text-slate-600">{t("mailLead")}</p>
           {mailFromEnvironment ? (
-            <Alert tone="info">
-              The mail server is set by PANEL_SMTP_URL in the panel&apos;s environment, which takes precedence over this
-              page. Remove it from the environment to manage the server here.
-            </Alert>
+            <Alert tone="info">{t("mailFromEnv")}</Alert>
           ) : (
             <>
               {!mail && (
                 <div className="mb-3">
-                  <Alert tone="warning">
-                    No mail server yet: alerts are only written to the panel&apos;s log. Fill in the form below.
-                  </Alert>
+                  <Alert tone="warning">{t("mailNone")}</Alert>
                 </div>
               )}
               <MailSettingsForm current={mail} canEdit={can(operator.role, "settings.manage")} />
@@ -81,33 +69,28 @@ export default async function SettingsPage() {
         </Card>
       </div>
       <div className="mt-4">
-        <Card title="Audit forwarding (syslog)">
-          <p className="mb-3 text-sm text-slate-600">
-            Every audit event is sent once, in order, to the central log collector as an RFC 5424 message (facility
-            &quot;log audit&quot;). While the collector is down, events wait in the panel and are retried; nothing is
-            lost.
-          </p>
+        <Card title={t("syslogTitle")}>
+          <p className="mb-3 text-sm text-slate-600">{t("syslogLead")}</p>
           {forwarding && syslog?.enabled && (
             <div className="mb-3">
               {forwarding.lastError && forwarding.pending > 0 ? (
                 <Alert tone="error">
-                  {forwarding.pending} event(s) waiting: the last attempt failed (
-                  {formatDateTime(forwarding.lastErrorAt)}
-                  ): {forwarding.lastError}. They are retried automatically; check the collector.
+                  {t("syslogFailing", {
+                    pending: forwarding.pending,
+                    at: formatDateTime(forwarding.lastErrorAt, locale),
+                    error: forwarding.lastError,
+                  })}
                 </Alert>
               ) : (
                 <Alert tone="success">
-                  Forwarding works: last event sent {formatDateTime(forwarding.lastSentAt)}, {forwarding.pending}{" "}
-                  waiting.
+                  {t("syslogWorks", { at: formatDateTime(forwarding.lastSentAt, locale), pending: forwarding.pending })}
                 </Alert>
               )}
             </div>
           )}
           {!syslog && (
             <div className="mb-3">
-              <Alert tone="info">
-                No collector yet: the audit trail is kept in the panel only. Give the collector below.
-              </Alert>
+              <Alert tone="info">{t("syslogNone")}</Alert>
             </div>
           )}
           <SyslogSettingsForm current={syslog} canEdit={can(operator.role, "settings.manage")} />
