@@ -18,6 +18,7 @@ export const SECRET_VARIABLES = [
   "PANEL_SECRET_KEY",
   "PANEL_REGISTRY_PASSWORD",
   "PANEL_SMTP_URL",
+  "PANEL_METRICS_TOKEN",
 ] as const;
 
 const port = (fallback: number) =>
