@@ -1,5 +1,6 @@
 import { Pencil } from "lucide-react";
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeleteHostButton, ForgetFingerprintButton, TestConnectionButton } from "@/components/hosts/host-actions";
@@ -14,9 +15,10 @@ import { findHost } from "@/lib/server/hosts/find-hosts";
 import { isUuid } from "@/lib/server/ids";
 import { findUnits } from "@/lib/server/units/find-units";
 import { DiscoverPanel } from "@/components/instances/discover-panel";
-import { KIND_LABEL } from "@/components/hosts/labels";
 
-export const metadata: Metadata = { title: "Host" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("host"))("metaTitle") };
+}
 
 export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -26,18 +28,21 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const manage = can(viewer.role, "hosts.manage");
   const snapshot = host.snapshot;
   const at = now();
+  const t = await getTranslations("host");
+  const th = await getTranslations("hosts");
+  const locale = await getLocale();
   const instances = host.webInstances.length + host.databaseInstances.length;
   return (
     <>
       <PageHeader
         title={host.name}
-        description={`${KIND_LABEL[host.kind]} · ${host.port ? `${host.address}:${host.port}` : host.address}`}
+        description={`${th(`kind.${host.kind}`)} · ${host.port ? `${host.address}:${host.port}` : host.address}`}
         actions={
           manage && (
             <>
               <ButtonLink href={`/hosts/${host.id}/edit`}>
                 <Pencil aria-hidden className="size-4" />
-                Edit
+                {t("edit")}
               </ButtonLink>
               <DeleteHostButton hostId={host.id} name={host.name} instances={instances} />
             </>
@@ -49,72 +54,82 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           <div className="flex items-center gap-2 text-sm text-slate-700">
             <ReachabilityBadge value={host.reachability} />
             {host.lastSnapshotAt
-              ? `last reading ${formatAge(host.lastSnapshotAt, at)} (${formatDateTime(host.lastSnapshotAt)})`
-              : "not read yet"}
+              ? t("lastReading", {
+                  age: formatAge(host.lastSnapshotAt, at, locale),
+                  at: formatDateTime(host.lastSnapshotAt, locale),
+                })
+              : t("notRead")}
           </div>
           {manage && <TestConnectionButton hostId={host.id} />}
         </div>
         {host.reachability === "unreachable" && host.lastSnapshotError && (
-          <Alert tone="error" title="The last reading failed">
+          <Alert tone="error" title={t("readingFailed")}>
             {host.lastSnapshotError}
           </Alert>
         )}
         <div className="grid gap-5 lg:grid-cols-2">
-          <Card title="Engine">
+          <Card title={t("engine")}>
             {snapshot ? (
               <Facts
                 items={[
-                  ["Docker", `${snapshot.engine.version} (API ${snapshot.engine.apiVersion})`],
-                  ["System", `${snapshot.engine.operatingSystem}, ${snapshot.engine.architecture}`],
-                  ["Kernel", snapshot.engine.kernelVersion],
-                  ["CPUs, memory", `${snapshot.engine.cpus}, ${formatBytes(snapshot.engine.memoryBytes)}`],
-                  ["Data directory", <code key="d">{snapshot.engine.dockerRootDir}</code>],
                   [
-                    "Free space there",
-                    host.freeBytes !== null
-                      ? formatBytes(host.freeBytes)
-                      : `unknown${snapshot.freeBytesNote ? ` (${snapshot.freeBytesNote})` : ""}`,
+                    t("fact.docker"),
+                    t("fact.dockerValue", { version: snapshot.engine.version, api: snapshot.engine.apiVersion }),
                   ],
-                  ["Containers", `${snapshot.containers.length} (${snapshot.containersRunning} running)`],
+                  [t("fact.system"), `${snapshot.engine.operatingSystem}, ${snapshot.engine.architecture}`],
+                  [t("fact.kernel"), snapshot.engine.kernelVersion],
+                  [t("fact.cpus"), `${snapshot.engine.cpus}, ${formatBytes(snapshot.engine.memoryBytes, locale)}`],
+                  [t("fact.dataDir"), <code key="d">{snapshot.engine.dockerRootDir}</code>],
+                  [
+                    t("fact.free"),
+                    host.freeBytes !== null
+                      ? formatBytes(host.freeBytes, locale)
+                      : `${t("fact.freeUnknown")}${snapshot.freeBytesNote ? ` (${snapshot.freeBytesNote})` : ""}`,
+                  ],
+                  [
+                    t("fact.containers"),
+                    t("fact.containersValue", {
+                      count: snapshot.containers.length,
+                      running: snapshot.containersRunning,
+                    }),
+                  ],
                 ]}
               />
             ) : (
-              <p className="text-sm text-slate-600">
-                No reading yet. Use “Test connection”, or wait for the next minute.
-              </p>
+              <p className="text-sm text-slate-600">{t("noReading")}</p>
             )}
           </Card>
-          <Card title="Connection">
+          <Card title={t("connection")}>
             <Facts
               items={[
-                ["Type", KIND_LABEL[host.kind]],
-                ["Address", <code key="a">{host.port ? `${host.address}:${host.port}` : host.address}</code>],
+                [t("fact.type"), th(`kind.${host.kind}`)],
+                [t("fact.address"), <code key="a">{host.port ? `${host.address}:${host.port}` : host.address}</code>],
                 ...(host.kind === "ssh"
                   ? ([
-                      ["User", host.sshUser ?? "—"],
-                      ["Private key", host.hasSshKey ? "stored encrypted" : "missing"],
+                      [t("fact.user"), host.sshUser ?? "—"],
+                      [t("fact.privateKey"), host.hasSshKey ? t("storedEncrypted") : t("missing")],
                       [
-                        "Host key",
+                        t("fact.hostKey"),
                         host.sshHostFingerprint ? (
                           <code key="f" className="break-all">
                             {host.sshHostFingerprint}
                           </code>
                         ) : (
-                          "pinned at the next connection"
+                          t("pinnedNext")
                         ),
                       ],
                     ] as [string, React.ReactNode][])
                   : []),
                 ...(host.kind === "tcp_tls"
                   ? ([
-                      ["Certificates", "CA and client certificate stored"],
-                      ["Client key", host.hasClientKey ? "stored encrypted" : "missing"],
+                      [t("fact.certificates"), t("certificatesStored")],
+                      [t("fact.clientKey"), host.hasClientKey ? t("storedEncrypted") : t("missing")],
                     ] as [string, React.ReactNode][])
                   : []),
                 [
-                  "Instances",
+                  t("fact.instances"),
                   instances === 0
-                    ? "none in the inventory"
+                    ? t("noInstances")
                     : [...host.webInstances, ...host.databaseInstances].map((i, n) => (
                         <span key={i.id}>
                           {n > 0 && ", "}
@@ -137,13 +152,13 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           <DiscoverPanel hostId={host.id} units={await findUnits(db(), viewer)} />
         )}
         {snapshot && (
-          <Card title={`Containers at the last reading (${snapshot.containers.length})`}>
+          <Card title={t("containersTitle", { count: snapshot.containers.length })}>
             {snapshot.containers.length === 0 ? (
-              <p className="text-sm text-slate-600">No container on this engine.</p>
+              <p className="text-sm text-slate-600">{t("noContainer")}</p>
             ) : (
               <Table
-                caption="Containers"
-                columns={["Name", "Image", "State", "Compose project"]}
+                caption={t("containersCaption")}
+                columns={[t("col.name"), t("col.image"), t("col.state"), t("col.project")]}
                 rows={snapshot.containers.map((c) => ({
                   key: c.id,
                   cells: [

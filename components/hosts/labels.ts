@@ -1,1 +1,0 @@
-export const KIND_LABEL = { socket: "Unix socket", tcp_tls: "TCP + mutual TLS", ssh: "SSH" } as const;
