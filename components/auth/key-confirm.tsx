@@ -3,6 +3,7 @@
 import { startAuthentication } from "@simplewebauthn/browser";
 import { KeyRound } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 import { Alert, Button, Dialog } from "@/components/ui";
 import type { ActionResult } from "@/lib/server/action-result";
@@ -54,7 +55,7 @@ export function KeyConfirmButton<T>({
   run,
   onDone,
   variant = "secondary",
-  confirmLabel = "Confirm with my security key",
+  confirmLabel,
   disabled,
 }: {
   label: string;
@@ -69,6 +70,7 @@ export function KeyConfirmButton<T>({
   disabled?: boolean;
 }) {
   const router = useRouter();
+  const t = useTranslations();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -99,11 +101,11 @@ export function KeyConfirmButton<T>({
           {error && <Alert tone="error">{error}</Alert>}
           <div className="flex justify-end gap-2 pt-1">
             <Button onClick={() => setOpen(false)} disabled={busy}>
-              Cancel
+              {t("common.cancel")}
             </Button>
             <Button variant={variant === "danger" ? "danger" : "primary"} onClick={confirm} disabled={busy}>
               <KeyRound aria-hidden className="size-4" />
-              {busy ? "Touch your security key…" : confirmLabel}
+              {busy ? t("keyConfirm.touch") : (confirmLabel ?? t("keyConfirm.confirm"))}
             </Button>
           </div>
         </div>

@@ -2,6 +2,7 @@
 
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { deleteHostAction, forgetFingerprintAction, testHostAction } from "@/app/(dashboard)/hosts/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
@@ -9,6 +10,7 @@ import { Alert, Button } from "@/components/ui";
 
 export function TestConnectionButton({ hostId }: { hostId: string }) {
   const router = useRouter();
+  const t = useTranslations("hostActions");
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<{ ok: boolean; message: string } | null>(null);
   async function onClick() {
@@ -23,11 +25,11 @@ export function TestConnectionButton({ hostId }: { hostId: string }) {
     <div className="flex flex-col items-end gap-2">
       <Button onClick={onClick} disabled={busy}>
         <RefreshCw aria-hidden className={busy ? "size-4 animate-spin" : "size-4"} />
-        {busy ? "Testing…" : "Test connection"}
+        {busy ? t("testing") : t("test")}
       </Button>
       {report && (
         <Alert tone={report.ok ? "info" : "error"} className="max-w-xl">
-          {report.ok ? `Connected: ${report.message}` : report.message}
+          {report.ok ? t("connected", { message: report.message }) : report.message}
         </Alert>
       )}
     </div>
@@ -36,35 +38,36 @@ export function TestConnectionButton({ hostId }: { hostId: string }) {
 
 export function DeleteHostButton({ hostId, name, instances }: { hostId: string; name: string; instances: number }) {
   const router = useRouter();
+  const t = useTranslations("hostActions");
   const params = { hostId };
   return (
     <KeyConfirmButton
-      label="Remove host"
+      label={t("remove")}
       variant="danger"
-      title={`Remove ${name} from the panel?`}
+      title={t("removeTitle", { name })}
       action="host.delete"
       params={params}
       run={(stepUp) => deleteHostAction(params, stepUp)}
       onDone={() => router.push("/hosts")}
       disabled={instances > 0}
     >
-      The panel forgets this host and its stored keys. Nothing changes on the host itself: its containers keep running.
+      {t("removeBody")}
     </KeyConfirmButton>
   );
 }
 
 export function ForgetFingerprintButton({ hostId, fingerprint }: { hostId: string; fingerprint: string }) {
+  const t = useTranslations("hostActions");
   const params = { hostId };
   return (
     <KeyConfirmButton
-      label="Forget pinned host key"
-      title="Forget the pinned SSH host key?"
+      label={t("forget")}
+      title={t("forgetTitle")}
       action="host.forget_fingerprint"
       params={params}
       run={(stepUp) => forgetFingerprintAction(params, stepUp)}
     >
-      Only after checking, on the host itself (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>), that its
-      key really changed. The next connection pins whatever key it sees. Pinned now:{" "}
+      {t.rich("forgetBody", { code: (chunks) => <code>{chunks}</code> })}{" "}
       <code className="break-all">{fingerprint}</code>
     </KeyConfirmButton>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type ChangeEvent, type FormEvent } from "react";
 import { createHostAction, updateHostAction } from "@/app/(dashboard)/hosts/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
@@ -39,20 +40,19 @@ function PemField({
   onChange: (v: string) => void;
   placeholder?: string;
 }) {
+  const t = useTranslations("hostForm");
   const [problem, setProblem] = useState<string | null>(null);
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
     event.target.value = "";
     if (!file) return;
     if (file.size > MAX_UPLOAD) {
-      setProblem(
-        `${file.name} is ${Math.round(file.size / 1024)} KiB: a certificate or key file is a few KiB. Pick the right file.`,
-      );
+      setProblem(t("tooBig", { file: file.name, size: Math.round(file.size / 1024) }));
       return;
     }
     const text = await file.text();
     if (!/-----BEGIN [A-Z ]+-----/.test(text)) {
-      setProblem(`${file.name} is not a PEM or OpenSSH file (no “-----BEGIN …-----” line). Pick the right file.`);
+      setProblem(t("notPem", { file: file.name }));
       return;
     }
     setProblem(null);
@@ -70,8 +70,8 @@ function PemField({
         className="mt-1 w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-xs"
       />
       <label className="mt-1 inline-flex cursor-pointer items-center gap-1 text-xs text-sky-800 underline">
-        Load from a file…
-        <input type="file" className="sr-only" onChange={onFile} aria-label={`${label}: load from a file`} />
+        {t("loadFile")}
+        <input type="file" className="sr-only" onChange={onFile} aria-label={t("loadFileLabel", { label })} />
       </label>
       {problem && (
         <Alert tone="error" className="mt-1">
@@ -84,6 +84,8 @@ function PemField({
 
 export function HostForm({ initial }: { initial?: HostFormValues }) {
   const router = useRouter();
+  const t = useTranslations("hostForm");
+  const tc = useTranslations("common");
   const editing = !!initial?.id;
   const [kind, setKind] = useState<Kind>(initial?.kind ?? "socket");
   const [ca, setCa] = useState(initial?.tlsCaCert ?? "");
@@ -125,19 +127,19 @@ export function HostForm({ initial }: { initial?: HostFormValues }) {
     <Card>
       <form onSubmit={onSubmit} className="space-y-4">
         <div className="grid gap-3 sm:grid-cols-2">
-          <Field id="host-name" label="Name" help="Short and unique, e.g. labhost-web (lower case, digits, dashes).">
+          <Field id="host-name" label={t("name")} help={t("nameHelp")}>
             <Input id="host-name" name="name" defaultValue={initial?.name} required maxLength={63} />
           </Field>
-          <Field id="host-kind" label="Connection">
+          <Field id="host-kind" label={t("connection")}>
             <Select id="host-kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-              <option value="socket">Unix socket (Docker on this machine)</option>
-              <option value="tcp_tls">TCP with mutual TLS</option>
-              <option value="ssh">SSH</option>
+              <option value="socket">{t("socketOption")}</option>
+              <option value="tcp_tls">{t("tlsOption")}</option>
+              <option value="ssh">{t("sshOption")}</option>
             </Select>
           </Field>
         </div>
         {kind === "socket" && (
-          <Field id="host-socket" label="Socket path">
+          <Field id="host-socket" label={t("socketPath")}>
             <Input
               id="host-socket"
               name="socketPath"
@@ -149,11 +151,11 @@ export function HostForm({ initial }: { initial?: HostFormValues }) {
         {kind !== "socket" && (
           <div className="grid gap-3 sm:grid-cols-3">
             <div className="sm:col-span-2">
-              <Field id="host-address" label="Address" help="Host name or IP address of the Docker host.">
+              <Field id="host-address" label={t("address")} help={t("addressHelp")}>
                 <Input id="host-address" name="address" defaultValue={initial?.address} required />
               </Field>
             </div>
-            <Field id="host-port" label="Port">
+            <Field id="host-port" label={t("port")}>
               <Input
                 id="host-port"
                 name="port"
@@ -167,51 +169,31 @@ export function HostForm({ initial }: { initial?: HostFormValues }) {
         )}
         {kind === "tcp_tls" && (
           <div className="grid gap-3 lg:grid-cols-3">
-            <PemField
-              id="host-ca"
-              label="CA certificate"
-              value={ca}
-              onChange={setCa}
-              help="The CA that signed the engine's certificate."
-            />
-            <PemField
-              id="host-cert"
-              label="Client certificate"
-              value={cert}
-              onChange={setCert}
-              help="Issued to the panel by that CA."
-            />
+            <PemField id="host-ca" label={t("ca")} value={ca} onChange={setCa} help={t("caHelp")} />
+            <PemField id="host-cert" label={t("cert")} value={cert} onChange={setCert} help={t("certHelp")} />
             <PemField
               id="host-key"
-              label="Client key"
+              label={t("key")}
               value={key}
               onChange={setKey}
-              help={
-                editing && initial?.hasClientKey
-                  ? "Leave empty to keep the stored key."
-                  : "Stored encrypted; never shown again."
-              }
-              placeholder={editing && initial?.hasClientKey ? "•••• stored ••••" : undefined}
+              help={editing && initial?.hasClientKey ? t("keepKey") : t("keySealed")}
+              placeholder={editing && initial?.hasClientKey ? t("stored") : undefined}
             />
           </div>
         )}
         {kind === "ssh" && (
           <div className="grid gap-3 sm:grid-cols-3">
-            <Field id="host-user" label="SSH user" help="A user in the docker group on that host.">
+            <Field id="host-user" label={t("sshUser")} help={t("sshUserHelp")}>
               <Input id="host-user" name="sshUser" defaultValue={initial?.sshUser ?? "paillasse"} required />
             </Field>
             <div className="sm:col-span-2">
               <PemField
                 id="host-ssh-key"
-                label="SSH private key"
+                label={t("sshKey")}
                 value={sshKey}
                 onChange={setSshKey}
-                help={
-                  editing && initial?.hasSshKey
-                    ? "Leave empty to keep the stored key."
-                    : "A key without passphrase, dedicated to the panel. Stored encrypted; the host's own key is pinned at the first connection."
-                }
-                placeholder={editing && initial?.hasSshKey ? "•••• stored ••••" : undefined}
+                help={editing && initial?.hasSshKey ? t("keepKey") : t("sshKeyHelp")}
+                placeholder={editing && initial?.hasSshKey ? t("stored") : undefined}
               />
             </div>
           </div>
@@ -219,10 +201,10 @@ export function HostForm({ initial }: { initial?: HostFormValues }) {
         {error && <Alert tone="error">{error}</Alert>}
         <div className="flex gap-2">
           <Button type="submit" variant="primary" disabled={busy}>
-            {busy ? "Saving and testing the connection…" : editing ? "Save and test" : "Add and test the connection"}
+            {busy ? t("saving") : editing ? t("saveTest") : t("addTest")}
           </Button>
           <Button type="button" onClick={() => router.back()} disabled={busy}>
-            Cancel
+            {tc("cancel")}
           </Button>
         </div>
       </form>

@@ -1,23 +1,19 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { HostForm } from "@/components/hosts/host-form";
 import { PageHeader } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 
-export const metadata: Metadata = { title: "Add a host" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("hostForm"))("newMeta") };
+}
 
 export default async function NewHostPage() {
   await requirePermission("hosts.manage", "/hosts/new");
+  const t = await getTranslations("hostForm");
   return (
     <>
-      <PageHeader
-        title="Add a Docker host"
-        description={
-          <>
-            The panel tests the connection as soon as you save. Remote engines: TCP with mutual TLS (port 2376, see the
-            README for exposing dockerd that way) or SSH to a user of the docker group. Keys are stored encrypted.
-          </>
-        }
-      />
+      <PageHeader title={t("newTitle")} description={t("newDescription")} />
       <HostForm />
     </>
   );

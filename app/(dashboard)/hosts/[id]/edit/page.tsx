@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { notFound } from "next/navigation";
 import { HostForm } from "@/components/hosts/host-form";
 import { PageHeader } from "@/components/ui";
@@ -7,16 +8,19 @@ import { db } from "@/lib/db";
 import { findHost } from "@/lib/server/hosts/find-hosts";
 import { isUuid } from "@/lib/server/ids";
 
-export const metadata: Metadata = { title: "Edit host" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("hostForm"))("editMeta") };
+}
 
 export default async function EditHostPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requirePermission("hosts.manage", `/hosts/${id}/edit`);
   const host = isUuid(id) ? await findHost(db(), id) : null;
   if (!host) notFound();
+  const t = await getTranslations("hostForm");
   return (
     <>
-      <PageHeader title={`Edit ${host.name}`} description="Saving tests the connection again." />
+      <PageHeader title={t("editTitle", { name: host.name })} description={t("editDescription")} />
       <HostForm
         initial={{
           id: host.id,
