@@ -3,6 +3,7 @@
 import { startRegistration } from "@simplewebauthn/browser";
 import { KeyRound, Pencil } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { completeAddKeyAction, renameMyKeyAction, revokeMyKeyAction } from "@/app/(dashboard)/keys/actions";
 import { Alert, Button, Card, Field, Input } from "@/components/ui";
@@ -15,7 +16,8 @@ import { KeyConfirmButton, touchKeyFor } from "./key-confirm";
  */
 export function AddKeyForm() {
   const router = useRouter();
-  const [name, setName] = useState("Spare key");
+  const t = useTranslations("myKeys");
+  const [name, setName] = useState(() => t("defaultName"));
   const [phase, setPhase] = useState<"idle" | "current" | "new">("idle");
   const [error, setError] = useState<string | null>(null);
   const [added, setAdded] = useState<string | null>(null);
@@ -33,7 +35,7 @@ export function AddKeyForm() {
         body: JSON.stringify({ stepUp }),
       });
       const body = await res.json().catch(() => ({}));
-      if (!res.ok) throw new Error(body.message ?? "The panel could not start the registration. Try again.");
+      if (!res.ok) throw new Error(body.message ?? t("cannotStart"));
       setPhase("new");
       const response = await startRegistration({ optionsJSON: body });
       const result = await completeAddKeyAction({ name, response: JSON.stringify(response) });
@@ -41,33 +43,26 @@ export function AddKeyForm() {
       setAdded(name);
       router.refresh();
     } catch (e) {
-      setError(ceremonyErrorMessage(e, "No key was added; try again."));
+      setError(ceremonyErrorMessage(e, t("noneAdded")));
     } finally {
       setPhase("idle");
     }
   }
 
   return (
-    <Card title="Add a key">
+    <Card title={t("addTitle")}>
       <form onSubmit={onSubmit} className="space-y-3">
-        <p className="text-sm text-slate-600">
-          You will touch a key you already have, then the new key. Keep a spare key somewhere safe: if you lose your
-          only key, an administrator has to send you a new enrolment link.
-        </p>
+        <p className="text-sm text-slate-600">{t("addLead")}</p>
         <div className="max-w-sm">
-          <Field id="new-key-name" label="Name of the new key" help="e.g. “Spare key in the safe”.">
+          <Field id="new-key-name" label={t("newName")} help={t("newNameHelp")}>
             <Input id="new-key-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={60} required />
           </Field>
         </div>
         {error && <Alert tone="error">{error}</Alert>}
-        {added && <Alert tone="info">The key “{added}” is registered.</Alert>}
+        {added && <Alert tone="info">{t("added", { name: added })}</Alert>}
         <Button type="submit" variant="primary" disabled={phase !== "idle"}>
           <KeyRound aria-hidden className="size-4" />
-          {phase === "current"
-            ? "Touch a key you already have…"
-            : phase === "new"
-              ? "Now touch the new key…"
-              : "Add a key"}
+          {phase === "current" ? t("touchCurrent") : phase === "new" ? t("touchNew") : t("add")}
         </Button>
       </form>
     </Card>
@@ -76,6 +71,8 @@ export function AddKeyForm() {
 
 export function RenameKey({ keyId, name }: { keyId: string; name: string }) {
   const router = useRouter();
+  const t = useTranslations("myKeys");
+  const tc = useTranslations("common");
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(name);
   const [error, setError] = useState<string | null>(null);
@@ -100,7 +97,7 @@ export function RenameKey({ keyId, name }: { keyId: string; name: string }) {
           type="button"
           onClick={() => setEditing(true)}
           className="rounded p-0.5 text-slate-500 hover:bg-slate-100 hover:text-slate-800"
-          aria-label={`Rename ${name}`}
+          aria-label={t("rename", { name })}
         >
           <Pencil aria-hidden className="size-3.5" />
         </button>
@@ -110,16 +107,16 @@ export function RenameKey({ keyId, name }: { keyId: string; name: string }) {
   return (
     <form onSubmit={onSubmit} className="flex flex-wrap items-center gap-1.5">
       <Input
-        aria-label="New name"
+        aria-label={t("newNameLabel")}
         value={value}
         onChange={(e) => setValue(e.target.value)}
         maxLength={60}
         className="mt-0 w-48"
         autoFocus
       />
-      <Button type="submit">Save</Button>
+      <Button type="submit">{t("save")}</Button>
       <Button type="button" variant="ghost" onClick={() => setEditing(false)}>
-        Cancel
+        {tc("cancel")}
       </Button>
       {error && <span className="w-full text-xs text-red-800">{error}</span>}
     </form>
@@ -137,21 +134,18 @@ export function RevokeMyKeyButton({
   last: boolean;
   current: boolean;
 }) {
+  const t = useTranslations("myKeys");
   const params = { keyId };
   return (
     <KeyConfirmButton
-      label="Revoke"
+      label={t("revoke")}
       variant="danger"
-      title={`Revoke your key “${name}”?`}
+      title={t("revokeTitle", { name })}
       action="key.revoke"
       params={params}
       run={(stepUp) => revokeMyKeyAction(params, stepUp)}
     >
-      {last
-        ? "This is your last active key: the panel will refuse, because you could no longer sign in. Add another key first."
-        : current
-          ? "You signed in with this key: this session ends now and you sign in again with another of your keys. The key will no longer sign in; it stays listed as revoked."
-          : "This key will no longer sign in, and any session opened with it ends now. It stays listed as revoked."}
+      {last ? t("revokeLast") : current ? t("revokeCurrent") : t("revokeOther")}
     </KeyConfirmButton>
   );
 }

@@ -2,17 +2,14 @@
 
 import { Copy, UserPlus } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useLocale, useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { inviteOperatorAction } from "@/app/(dashboard)/operators/actions";
 import { withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
 import { UnitCheckboxes } from "./unit-checkboxes";
 
-const ROLE_HELP = {
-  admin: "Everything, including operators, keys and panel settings.",
-  operator: "Hosts, instances, deploy, upgrade, backup and restore.",
-  correspondant: "Read-only backup status of their own units' instances. Pick at least one unit.",
-} as const;
+type Role = "admin" | "operator" | "correspondant";
 
 /** Invite someone: after a fresh key touch, a one-time enrolment link is shown once, to copy. */
 export function InviteForm({
@@ -23,7 +20,11 @@ export function InviteForm({
   defaultExpiry: string;
 }) {
   const router = useRouter();
-  const [role, setRole] = useState<keyof typeof ROLE_HELP>("operator");
+  const t = useTranslations("invite");
+  const tr = useTranslations("roles");
+  const tk = useTranslations("keyConfirm");
+  const locale = useLocale();
+  const [role, setRole] = useState<Role>("operator");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invite, setInvite] = useState<{ email: string; link: string; expiresAt: string } | null>(null);
@@ -40,7 +41,7 @@ export function InviteForm({
       unitIds: form.getAll("unitIds").map(String),
     };
     if (role === "correspondant" && params.unitIds.length === 0) {
-      setError("A correspondant CLE must belong to at least one unit: tick the unit(s) they answer for.");
+      setError(t("needUnit"));
       return;
     }
     setBusy(true);
@@ -59,60 +60,56 @@ export function InviteForm({
 
   if (invite) {
     return (
-      <Card title="Enrolment link">
+      <Card title={t("linkTitle")}>
         <div className="space-y-3 text-sm">
           <p>
-            Send this link to <strong>{invite.email}</strong> through a channel you trust. It works once, for their
-            security key, until{" "}
-            {new Date(invite.expiresAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}. It is
-            shown only now.
+            {t.rich("linkBody", {
+              email: invite.email,
+              time: new Date(invite.expiresAt).toLocaleTimeString(locale === "fr" ? "fr-FR" : "en-GB", {
+                hour: "2-digit",
+                minute: "2-digit",
+              }),
+              strong: (chunks) => <strong>{chunks}</strong>,
+            })}
           </p>
           <div className="flex gap-2">
-            <Input readOnly value={invite.link} aria-label="Enrolment link" className="mt-0 font-mono text-xs" />
+            <Input readOnly value={invite.link} aria-label={t("linkTitle")} className="mt-0 font-mono text-xs" />
             <Button
               onClick={() => {
                 void navigator.clipboard?.writeText(invite.link).then(() => setCopied(true));
               }}
             >
               <Copy aria-hidden className="size-4" />
-              {copied ? "Copied" : "Copy"}
+              {copied ? t("copied") : t("copy")}
             </Button>
           </div>
-          <Button onClick={() => setInvite(null)}>Done</Button>
+          <Button onClick={() => setInvite(null)}>{t("done")}</Button>
         </div>
       </Card>
     );
   }
 
   return (
-    <Card title="Invite someone">
+    <Card title={t("title")}>
       <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-2">
-        <Field id="invite-email" label="E-mail">
+        <Field id="invite-email" label={t("email")}>
           <Input id="invite-email" name="email" type="email" required autoComplete="off" />
         </Field>
-        <Field id="invite-name" label="Name" help="As shown in the panel and the audit log.">
+        <Field id="invite-name" label={t("name")} help={t("nameHelp")}>
           <Input id="invite-name" name="displayName" maxLength={120} />
         </Field>
-        <Field id="invite-role" label="Role" help={ROLE_HELP[role]}>
-          <Select
-            id="invite-role"
-            name="role"
-            value={role}
-            onChange={(e) => setRole(e.target.value as keyof typeof ROLE_HELP)}
-          >
-            <option value="operator">Operator</option>
-            <option value="correspondant">Correspondant CLE</option>
-            <option value="admin">Admin</option>
+        <Field id="invite-role" label={t("role")} help={t(`roleHelp.${role}`)}>
+          <Select id="invite-role" name="role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <option value="operator">{tr("operator")}</option>
+            <option value="correspondant">{tr("correspondant")}</option>
+            <option value="admin">{tr("admin")}</option>
           </Select>
         </Field>
-        <Field id="invite-expires" label="Account expires on" help="The account stops working that day.">
+        <Field id="invite-expires" label={t("expires")} help={t("expiresHelp")}>
           <Input id="invite-expires" name="expiresAt" type="date" defaultValue={defaultExpiry} required />
         </Field>
         <div className="sm:col-span-2">
-          <UnitCheckboxes
-            units={units}
-            empty="No unit yet: units are created when instances are adopted. Correspondants need one."
-          />
+          <UnitCheckboxes units={units} empty={t("noUnit")} />
         </div>
         <div className="sm:col-span-2">
           {error && (
@@ -122,7 +119,7 @@ export function InviteForm({
           )}
           <Button type="submit" variant="primary" disabled={busy}>
             <UserPlus aria-hidden className="size-4" />
-            {busy ? "Touch your security key…" : "Invite (confirm with my key)"}
+            {busy ? tk("touch") : t("submit")}
           </Button>
         </div>
       </form>

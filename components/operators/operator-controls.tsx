@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import {
   endSessionsAction,
@@ -23,6 +24,9 @@ export function OperatorForm({
   units: { id: string; code: string; name: string }[];
 }) {
   const router = useRouter();
+  const t = useTranslations("opForm");
+  const tr = useTranslations("roles");
+  const tk = useTranslations("keyConfirm");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -52,22 +56,22 @@ export function OperatorForm({
   }
 
   return (
-    <Card title="Account">
+    <Card title={t("title")}>
       <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-2">
-        <Field id="op-name" label="Name">
+        <Field id="op-name" label={t("name")}>
           <Input id="op-name" name="displayName" defaultValue={operator.displayName} maxLength={120} required />
         </Field>
-        <Field id="op-role" label="Role">
+        <Field id="op-role" label={t("role")}>
           <Select id="op-role" name="role" defaultValue={operator.role}>
-            <option value="admin">Admin</option>
-            <option value="operator">Operator</option>
-            <option value="correspondant">Correspondant CLE</option>
+            <option value="admin">{tr("admin")}</option>
+            <option value="operator">{tr("operator")}</option>
+            <option value="correspondant">{tr("correspondant")}</option>
           </Select>
         </Field>
-        <Field id="op-expires" label="Account expires on">
+        <Field id="op-expires" label={t("expires")}>
           <Input id="op-expires" name="expiresAt" type="date" defaultValue={operator.expiresAt} required />
         </Field>
-        <UnitCheckboxes units={units} checked={operator.unitIds} empty="No unit yet." />
+        <UnitCheckboxes units={units} checked={operator.unitIds} empty={t("noUnit")} />
         <div className="sm:col-span-2">
           {error && (
             <Alert tone="error" className="mb-3">
@@ -76,11 +80,11 @@ export function OperatorForm({
           )}
           {saved && (
             <Alert tone="info" className="mb-3">
-              Saved.
+              {t("saved")}
             </Alert>
           )}
           <Button type="submit" variant="primary" disabled={busy}>
-            {busy ? "Touch your security key…" : "Save (confirm with my key)"}
+            {busy ? tk("touch") : t("submit")}
           </Button>
         </div>
       </form>
@@ -97,44 +101,45 @@ export function DisableButton({
   email: string;
   disabled: boolean;
 }) {
+  const t = useTranslations("opForm");
   const params = { operatorId, disabled: !disabled };
   return disabled ? (
     <KeyConfirmButton
-      label="Enable account"
-      title={`Enable ${email}?`}
+      label={t("enable")}
+      title={t("enableTitle", { email })}
       action="operator.enable"
       params={params}
       run={(stepUp) => setOperatorDisabledAction(params, stepUp)}
     >
-      They can sign in again with their active keys.
+      {t("enableBody")}
     </KeyConfirmButton>
   ) : (
     <KeyConfirmButton
-      label="Disable account"
+      label={t("disable")}
       variant="danger"
-      title={`Disable ${email}?`}
+      title={t("disableTitle", { email })}
       action="operator.disable"
       params={params}
       run={(stepUp) => setOperatorDisabledAction(params, stepUp)}
     >
-      Their sessions end at their next click and their keys stop working. Their history stays in the audit log; the
-      account can be enabled again later.
+      {t("disableBody")}
     </KeyConfirmButton>
   );
 }
 
 export function EndSessionsButton({ operatorId, count }: { operatorId: string; count: number }) {
+  const t = useTranslations("opForm");
   const params = { operatorId };
   return (
     <KeyConfirmButton
-      label={`End sessions (${count})`}
-      title="End every session of this operator?"
+      label={t("endSessions", { count })}
+      title={t("endSessionsTitle")}
       action="operator.end_sessions"
       params={params}
       run={(stepUp) => endSessionsAction(params, stepUp)}
       disabled={count === 0}
     >
-      Each open browser of theirs goes back to the sign-in page at its next click; they sign in again with their key.
+      {t("endSessionsBody")}
     </KeyConfirmButton>
   );
 }
@@ -148,18 +153,18 @@ export function RevokeOperatorKeyButton({
   keyId: string;
   name: string;
 }) {
+  const t = useTranslations("opForm");
   const params = { operatorId, keyId };
   return (
     <KeyConfirmButton
-      label="Revoke"
+      label={t("revoke")}
       variant="danger"
-      title={`Revoke the key “${name}”?`}
+      title={t("revokeTitle", { name })}
       action="operator.revoke_key"
       params={params}
       run={(stepUp) => revokeOperatorKeyAction(params, stepUp)}
     >
-      This key will no longer sign in, and sessions opened with it end now. The key stays listed as revoked. The last
-      active key of an account cannot be revoked.
+      {t("revokeBody")}
     </KeyConfirmButton>
   );
 }

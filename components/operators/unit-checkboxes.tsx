@@ -1,3 +1,5 @@
+import { useTranslations } from "next-intl";
+
 /** The units a person belongs to, as checkboxes named unitIds (read with FormData.getAll). */
 export function UnitCheckboxes({
   units,
@@ -8,9 +10,10 @@ export function UnitCheckboxes({
   checked?: string[];
   empty: string;
 }) {
+  const t = useTranslations("units");
   return (
     <fieldset>
-      <legend className="text-sm font-medium text-slate-800">Units</legend>
+      <legend className="text-sm font-medium text-slate-800">{t("legend")}</legend>
       {units.length === 0 ? (
         <p className="mt-1 text-xs text-slate-500">{empty}</p>
       ) : (

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import { notFound } from "next/navigation";
-import { AccountBadge, KeyBadge, keyModel, ROLE_LABEL } from "@/components/operators/labels";
+import { AccountBadge, KeyBadge, KeyModel } from "@/components/operators/labels";
 import {
   DisableButton,
   EndSessionsButton,
@@ -15,7 +16,9 @@ import { formatDateTime } from "@/lib/format";
 import { findOperator } from "@/lib/server/operators/find-operators";
 import { findUnits } from "@/lib/server/units/find-units";
 
-export const metadata: Metadata = { title: "Operator" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("operator"))("metaTitle") };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -27,15 +30,18 @@ export default async function OperatorPage({ params }: { params: Promise<{ id: s
   const [operator, units] = await Promise.all([findOperator(db(), id, at), findUnits(db(), viewer)]);
   if (!operator) notFound();
   const activeKeys = operator.keys.filter((k) => !k.revokedAt && !k.suspendedAt).length;
+  const t = await getTranslations("operator");
+  const tr = await getTranslations("roles");
+  const locale = await getLocale();
   return (
     <>
       <PageHeader
         title={operator.displayName}
-        description={
-          <>
-            {operator.email} · {ROLE_LABEL[operator.role]} · last sign-in {formatDateTime(operator.lastLoginAt)}
-          </>
-        }
+        description={t("summary", {
+          email: operator.email,
+          role: tr(operator.role),
+          at: formatDateTime(operator.lastLoginAt, locale),
+        })}
         actions={
           <>
             <EndSessionsButton operatorId={operator.id} count={operator.sessions.length} />
@@ -50,13 +56,13 @@ export default async function OperatorPage({ params }: { params: Promise<{ id: s
           <AccountBadge disabledAt={operator.disabledAt} expiresAt={operator.expiresAt} now={at} />
           {operator.invites.length > 0 && (
             <span className="text-slate-600">
-              An enrolment link is pending until {formatDateTime(operator.invites[0]!.expiresAt)}.
+              {t("pendingLink", { at: formatDateTime(operator.invites[0]!.expiresAt, locale) })}
             </span>
           )}
         </div>
         {activeKeys === 0 && !operator.disabledAt && (
-          <Alert tone="warning" title="No active key">
-            This person cannot sign in. Invite them again from the Operators page to send a new enrolment link.
+          <Alert tone="warning" title={t("noKeyTitle")}>
+            {t("noKeyBody")}
           </Alert>
         )}
         <OperatorForm
@@ -69,25 +75,24 @@ export default async function OperatorPage({ params }: { params: Promise<{ id: s
           }}
           units={units}
         />
-        <Card title="Security keys">
+        <Card title={t("keys")}>
           {operator.keys.length === 0 ? (
-            <p className="text-sm text-slate-600">
-              No key registered yet. The person registers one by opening their enrolment link; if it expired, invite
-              them again from the Operators page.
-            </p>
+            <p className="text-sm text-slate-600">{t("noKeys")}</p>
           ) : (
             <Table
-              caption="Security keys"
-              columns={["Name", "Model", "Registered", "Last used", "State", ""]}
+              caption={t("keys")}
+              columns={(["name", "model", "registered", "lastUsed", "state", "actions"] as const).map((c) =>
+                t(`col.${c}`),
+              )}
               rows={operator.keys.map((k) => ({
                 key: k.id,
                 cells: [
                   k.name,
                   <span key="m" className="font-mono text-xs">
-                    {keyModel(k)}
+                    <KeyModel modelName={k.modelName} aaguid={k.aaguid} />
                   </span>,
-                  formatDateTime(k.createdAt),
-                  formatDateTime(k.lastUsedAt),
+                  formatDateTime(k.createdAt, locale),
+                  formatDateTime(k.lastUsedAt, locale),
                   <KeyBadge key="s" {...k} />,
                   k.revokedAt ? null : (
                     <RevokeOperatorKeyButton key="r" operatorId={operator.id} keyId={k.id} name={k.name} />
@@ -97,18 +102,18 @@ export default async function OperatorPage({ params }: { params: Promise<{ id: s
             />
           )}
         </Card>
-        <Card title="Open sessions">
+        <Card title={t("sessions")}>
           {operator.sessions.length === 0 ? (
-            <p className="text-sm text-slate-600">No open session.</p>
+            <p className="text-sm text-slate-600">{t("noSessions")}</p>
           ) : (
             <Table
-              caption="Open sessions"
-              columns={["Signed in", "Last seen", "Address", "Browser"]}
+              caption={t("sessions")}
+              columns={(["signedIn", "lastSeen", "address", "browser"] as const).map((c) => t(`col.${c}`))}
               rows={operator.sessions.map((s) => ({
                 key: s.id,
                 cells: [
-                  formatDateTime(s.createdAt),
-                  formatDateTime(s.lastSeenAt),
+                  formatDateTime(s.createdAt, locale),
+                  formatDateTime(s.lastSeenAt, locale),
                   s.ip ?? "—",
                   <span key="u" className="line-clamp-1 max-w-md text-xs text-slate-600">
                     {s.userAgent ?? "—"}
