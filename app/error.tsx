@@ -1,19 +1,15 @@
 "use client";
 
 import { AlertTriangle } from "lucide-react";
+import { useTranslations } from "next-intl";
 import { Button, EmptyState } from "@/components/ui";
 
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const t = useTranslations("errors");
   return (
     <main className="mx-auto max-w-xl px-6 py-16">
-      <EmptyState
-        icon={AlertTriangle}
-        title="This page could not be loaded"
-        action={<Button onClick={reset}>Try again</Button>}
-      >
-        The panel hit an error while preparing it (often: its database is not reachable). The panel&apos;s log has the
-        details
-        {error.digest ? ` under reference ${error.digest}` : ""}.
+      <EmptyState icon={AlertTriangle} title={t("loadTitle")} action={<Button onClick={reset}>{t("retry")}</Button>}>
+        {error.digest ? t("loadReference", { digest: error.digest }) : t("loadBody")}
       </EmptyState>
     </main>
   );

@@ -3,6 +3,7 @@
 import { startRegistration } from "@simplewebauthn/browser";
 import { KeyRound } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, useSyncExternalStore, type FormEvent } from "react";
 import { Button } from "@/components/ui";
 import { ceremonyErrorMessage, signInAndGo } from "./ceremony";
@@ -18,7 +19,9 @@ export function EnrolForm() {
     () => null,
   );
   const token = fragment === null ? null : fragment.replace(/^#/, "");
-  const [keyName, setKeyName] = useState("Security key");
+  const t = useTranslations("enrol");
+  const tk = useTranslations("keyConfirm");
+  const [keyName, setKeyName] = useState(() => t("defaultName"));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -34,35 +37,24 @@ export function EnrolForm() {
         body: JSON.stringify({ token }),
       });
       const body = await res.json().catch(() => ({}));
-      if (!res.ok)
-        throw new Error(body.message ?? "The panel could not start the registration. Reload the page and try again.");
+      if (!res.ok) throw new Error(body.message ?? t("cannotStart"));
       const response = await startRegistration({ optionsJSON: body });
-      await signInAndGo(
-        router,
-        "enrol",
-        { token, keyName, response: JSON.stringify(response) },
-        "The key could not be registered.",
-      );
+      await signInAndGo(router, "enrol", { token, keyName, response: JSON.stringify(response) }, t("failed"));
     } catch (e) {
-      setError(ceremonyErrorMessage(e, "This link may now be used up: ask for a new one if it fails again."));
+      setError(ceremonyErrorMessage(e, t("usedUp")));
       setBusy(false);
     }
   }
 
   if (token === "") {
-    return (
-      <FormError>
-        This page needs the whole enrolment link, including the part after #. Copy it again from the message you
-        received.
-      </FormError>
-    );
+    return <FormError>{t("needFragment")}</FormError>;
   }
 
   return (
     <form onSubmit={onSubmit} className="mt-5 space-y-4">
       <div>
         <label htmlFor="key-name" className="block text-sm font-medium text-slate-800">
-          Name of this key
+          {t("name")}
         </label>
         <input
           id="key-name"
@@ -72,13 +64,11 @@ export function EnrolForm() {
           required
           className="mt-1 w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm"
         />
-        <p className="mt-1 text-xs text-slate-500">
-          So you can tell your keys apart later, e.g. “Blue YubiKey” or “Spare key in the safe”.
-        </p>
+        <p className="mt-1 text-xs text-slate-500">{t("nameHelp")}</p>
       </div>
       <Button type="submit" variant="primary" disabled={busy || token === null} className="w-full justify-center py-2">
         <KeyRound aria-hidden className="size-4" />
-        {busy ? "Touch your security key…" : "Register this key"}
+        {busy ? tk("touch") : t("submit")}
       </Button>
       {error && <FormError>{error}</FormError>}
     </form>
