@@ -55,11 +55,3 @@ export const OperationStateBadge = ({ value }: { value: string }) => (
   <Badge group="operation" tones={operationState} value={value} />
 );
 export const OutcomeBadge = ({ value }: { value: string }) => <Badge group="outcome" tones={outcome} value={value} />;
-
-/** Why a backup was taken, in words. */
-export const BACKUP_TRIGGER = {
-  scheduled: "Scheduled",
-  manual: "On demand",
-  pre_upgrade: "Before upgrade",
-  pre_restore: "Before restore",
-} as const;

@@ -1,5 +1,7 @@
 import { ArrowUpCircle } from "lucide-react";
 import type { Metadata } from "next";
+import { useLocale, useTranslations } from "next-intl";
+import { getLocale, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { HealthBadge } from "@/components/fleet/fleet-table";
@@ -17,14 +19,16 @@ import { findInstanceBackups } from "@/lib/server/backups/find-backups";
 import { BackupNowButton, RestoreButton, VerifyButton } from "@/components/backups/backup-controls";
 import { PolicySelect } from "@/components/backups/policy-form";
 import { findPolicies } from "@/lib/server/backups/policies";
-import { BACKUP_TRIGGER, BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
+import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
 import type { Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 import { releaseNotesUrl } from "@/lib/server/upgrades/upgrade";
 import { UpgradeButton } from "@/components/instances/upgrade-button";
 
-export const metadata: Metadata = { title: "Instance" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("instance"))("metaTitle") };
+}
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -32,6 +36,12 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const instance = await findInstance(db(), viewer, id);
   if (!instance) notFound();
   const at = now();
+  const t = await getTranslations("instance");
+  const tb = await getTranslations("backups");
+  const locale = await getLocale();
+  const age = (d: Date) => formatAge(d, at, locale);
+  const when = (d: Date | null | undefined) => formatDateTime(d, locale);
+  const size = (b: bigint | number | null | undefined) => formatBytes(b, locale);
   const observation = instance.observation as unknown as Observation | null;
   const tags = (await readTagCache(db()))[instance.imageRepository];
   const version = instance.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(instance.imageTag) ? instance.imageTag : null);
@@ -72,10 +82,10 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         <div className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
           <InstanceStateBadge value={instance.state} />
           <HealthBadge value={instance.health} />
-          <span>{instance.observedAt ? `checked ${formatAge(instance.observedAt, at)}` : "never checked"}</span>
+          <span>{instance.observedAt ? t("checked", { age: age(instance.observedAt) }) : t("neverChecked")}</span>
         </div>
         {observation && observation.problems.length > 0 && (
-          <Alert tone="warning" title="What the last check found">
+          <Alert tone="warning" title={t("problems")}>
             <ul className="list-disc pl-4">
               {observation.problems.map((p) => (
                 <li key={p}>{p}</li>
@@ -84,44 +94,47 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           </Alert>
         )}
         <div className="grid gap-5 lg:grid-cols-2">
-          <Card title="Version">
+          <Card title={t("version")}>
             <Facts
               items={[
-                ["eLabFTW", version ?? "unknown"],
-                ["Image", <code key="i">{`${instance.imageRepository}:${instance.imageTag}`}</code>],
+                [t("fact.elabftw"), version ?? t("unknown")],
+                [t("fact.image"), <code key="i">{`${instance.imageRepository}:${instance.imageTag}`}</code>],
                 [
-                  "Schema",
+                  t("fact.schema"),
                   observation && "current" in observation.schema
                     ? observation.schema.detail
                     : (observation?.schema.detail ??
-                      (instance.schemaVersion ? `schema ${instance.schemaVersion}` : "unknown")),
+                      (instance.schemaVersion ? t("schemaN", { n: instance.schemaVersion }) : t("unknown"))),
                 ],
                 [
-                  "Updates",
+                  t("fact.updates"),
                   !tags ? (
-                    "not checked yet"
+                    t("notChecked")
                   ) : updates?.newest || updates?.newestPatch ? (
                     <span key="u" className="inline-flex flex-col gap-0.5">
                       {updates.newest && (
                         <span className="inline-flex items-center gap-1 text-sky-900">
                           <ArrowUpCircle aria-hidden className="size-4" />
-                          {updates.newest} available (newest)
+                          {t("newest", { version: updates.newest })}
                         </span>
                       )}
                       {updates.newestPatch && updates.newestPatch !== updates.newest && (
                         <span>
-                          {updates.newestPatch} (newest patch of {version?.split(".").slice(0, 2).join(".")})
+                          {t("newestPatch", {
+                            version: updates.newestPatch,
+                            line: version?.split(".").slice(0, 2).join(".") ?? "?",
+                          })}
                         </span>
                       )}
                       <span className="text-xs text-slate-500">
-                        registry checked {formatAge(new Date(tags.fetchedAt), at)}
+                        {t("registryChecked", { age: age(new Date(tags.fetchedAt)) })}
                       </span>
                     </span>
                   ) : (
                     <span key="u">
-                      up to date{" "}
+                      {t("upToDate")}{" "}
                       <span className="text-xs text-slate-500">
-                        (registry checked {formatAge(new Date(tags.fetchedAt), at)})
+                        {t("upToDateChecked", { age: age(new Date(tags.fetchedAt)) })}
                       </span>
                     </span>
                   ),
@@ -129,7 +142,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                 ...(tags?.error
                   ? ([
                       [
-                        "Registry",
+                        t("fact.registry"),
                         <span key="e" className="text-red-800">
                           {tags.error}
                         </span>,
@@ -147,9 +160,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                     from={version}
                     to={upgradeTo}
                     backupEstimate={
-                      lastBackup?.totalBytes
-                        ? `about ${formatBytes(Number(lastBackup.totalBytes))}, as the last one`
-                        : null
+                      lastBackup?.totalBytes ? t("backupEstimate", { size: size(Number(lastBackup.totalBytes)) }) : null
                     }
                     releaseNotes={releaseNotesUrl(upgradeTo)}
                   />
@@ -158,48 +169,56 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
               </div>
             )}
           </Card>
-          <Card title="Layout">
+          <Card title={t("layout")}>
             <Facts
               items={[
                 [
-                  "Web",
+                  t("fact.web"),
                   <span key="w">
-                    {instance.webContainerName} on{" "}
+                    {t("webOn", { container: instance.webContainerName })}{" "}
                     <Link href={`/hosts/${instance.webHost.id}`} className="text-sky-800 underline">
                       {instance.webHost.name}
                     </Link>
                   </span>,
                 ],
                 [
-                  "Database",
+                  t("fact.database"),
                   instance.databasePlacement === "container"
-                    ? `${instance.databaseContainerName} on ${instance.databaseHost?.name ?? "?"}, database ${instance.databaseName}`
-                    : `external server ${instance.databaseAddress}:${instance.databasePort}, database ${instance.databaseName}`,
+                    ? t("dbContainer", {
+                        container: instance.databaseContainerName ?? "?",
+                        host: instance.databaseHost?.name ?? "?",
+                        name: instance.databaseName,
+                      })
+                    : t("dbExternal", {
+                        address: instance.databaseAddress ?? "?",
+                        port: instance.databasePort,
+                        name: instance.databaseName,
+                      }),
                 ],
-                ["Database TLS", instance.databaseTls ? "yes (DB_CERT_PATH set)" : "no"],
+                [t("fact.dbTls"), instance.databaseTls ? t("dbTlsYes") : t("no")],
                 [
-                  "Uploads",
-                  `${instance.uploadsKind === "bind" ? "directory" : "volume"} ${instance.uploadsSource || "—"}${observation?.uploadsBytes != null ? `, ${formatBytes(observation.uploadsBytes)}` : ""}`,
+                  t("fact.uploads"),
+                  `${t(instance.uploadsKind === "bind" ? "uploadsDir" : "uploadsVolume", { source: instance.uploadsSource || "—" })}${observation?.uploadsBytes != null ? `, ${size(observation.uploadsBytes)}` : ""}`,
                 ],
                 [
-                  "Compose",
+                  t("fact.compose"),
                   instance.composeProject
                     ? `${instance.composeProject}${instance.composeConfigFiles ? ` (${instance.composeConfigFiles})` : ""}`
-                    : "not managed by compose",
+                    : t("noCompose"),
                 ],
                 [
-                  "Last backup",
+                  t("fact.lastBackup"),
                   lastBackup?.finishedAt ? (
-                    `${formatAge(lastBackup.finishedAt, at)} (${formatDateTime(lastBackup.finishedAt)})`
+                    `${age(lastBackup.finishedAt)} (${when(lastBackup.finishedAt)})`
                   ) : (
-                    <StatusBadge key="b" tone="warning" label="Never" />
+                    <StatusBadge key="b" tone="warning" label={t("never")} />
                   ),
                 ],
               ]}
             />
           </Card>
         </div>
-        <Card title="Backups" actions={runBackups ? <BackupNowButton instanceId={instance.id} /> : undefined}>
+        <Card title={t("backups")} actions={runBackups ? <BackupNowButton instanceId={instance.id} /> : undefined}>
           {runBackups && (
             <div className="mb-4">
               <PolicySelect
@@ -207,20 +226,27 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                 current={instance.backupPolicyId}
                 policies={policies.map((p) => ({
                   id: p.id,
-                  label: `${p.name} (${p.schedule}, ${p.retentionDays} days, at least ${p.keepLast})`,
+                  label: t("policyLabel", {
+                    name: p.name,
+                    schedule: p.schedule,
+                    days: p.retentionDays,
+                    keep: p.keepLast,
+                  }),
                 }))}
               />
             </div>
           )}
           {backups.length === 0 ? (
             <p className="text-sm text-slate-600">
-              No backup yet.
-              {runBackups ? " “Back up now” writes an encrypted restore point and proves it by a test restore." : ""}
+              {t("noBackup")}
+              {runBackups ? ` ${t("noBackupHint")}` : ""}
             </p>
           ) : (
             <Table
-              caption="Restore points"
-              columns={["Taken", "Trigger", "Status", "Database", "Uploads", "Schema", "Verification", ""]}
+              caption={t("restorePoints")}
+              columns={(
+                ["taken", "trigger", "status", "database", "uploads", "schema", "verification", "actions"] as const
+              ).map((c) => t(`col.${c}`))}
               rows={backups.map((b) => {
                 const reason =
                   b.status === "failed"
@@ -233,15 +259,17 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                   cells: [
                     b.operationId ? (
                       <Link key="t" href={`/operations/${b.operationId}`} className="text-sky-800 underline">
-                        {formatDateTime(b.createdAt)}
+                        {when(b.createdAt)}
                       </Link>
                     ) : (
-                      formatDateTime(b.createdAt)
+                      when(b.createdAt)
                     ),
-                    BACKUP_TRIGGER[b.trigger],
+                    tb(`trigger.${b.trigger}`),
                     <BackupStatusBadge key="s" value={b.status} />,
-                    b.databaseBytes !== null ? formatBytes(b.databaseBytes) : "—",
-                    b.uploadsBytes !== null ? `${formatBytes(b.uploadsBytes)} · ${b.uploadsFileCount ?? 0} files` : "—",
+                    b.databaseBytes !== null ? size(b.databaseBytes) : "—",
+                    b.uploadsBytes !== null
+                      ? t("files", { size: size(b.uploadsBytes), count: b.uploadsFileCount ?? 0 })
+                      : "—",
                     b.schemaVersion ?? "—",
                     <span key="v" className="flex flex-col gap-1">
                       <VerificationBadge value={b.verificationStatus} />
@@ -254,7 +282,14 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                           <RestoreButton
                             backupId={b.id}
                             instanceName={instance.name}
-                            summary={`${formatDateTime(b.createdAt)} · eLabFTW ${b.elabftwVersion ?? "?"} · schema ${b.schemaVersion ?? "?"} · database ${formatBytes(b.databaseBytes)} · uploads ${formatBytes(b.uploadsBytes)} (${b.uploadsFileCount ?? 0} files)`}
+                            summary={t("restoreSummary", {
+                              at: when(b.createdAt),
+                              version: b.elabftwVersion ?? "?",
+                              schema: b.schemaVersion ?? "?",
+                              db: size(b.databaseBytes),
+                              uploads: size(b.uploadsBytes),
+                              count: b.uploadsFileCount ?? 0,
+                            })}
                           />
                         )}
                       </span>
@@ -267,7 +302,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             />
           )}
         </Card>
-        <Card title="Usage">
+        <Card title={t("usage")}>
           <UsageFigures
             usage={observation?.usage ?? { configured: false }}
             manage={can(viewer.role, "instances.manage") ? instance.id : null}
@@ -276,16 +311,19 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         <Card
           title={
             observation?.compliance
-              ? `CNRS compliance: ${observation.compliance.score.passed} of ${observation.compliance.score.decided} checks pass`
-              : "CNRS compliance"
+              ? t("complianceTitle", {
+                  passed: observation.compliance.score.passed,
+                  decided: observation.compliance.score.decided,
+                })
+              : t("compliance")
           }
         >
           {!observation?.compliance ? (
-            <p className="text-sm text-slate-600">Not checked yet{inspect ? ": use “Check now”." : "."}</p>
+            <p className="text-sm text-slate-600">{inspect ? t("notCheckedYetUse") : t("notCheckedYet")}</p>
           ) : (
             <Table
-              caption="CNRS compliance checks"
-              columns={["Check", "Result", "Why"]}
+              caption={t("complianceCaption")}
+              columns={[t("col.check"), t("col.result"), t("col.why")]}
               rows={observation.compliance.checks.map((c) => ({
                 key: c.id,
                 cells: [
@@ -293,7 +331,9 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                   <StatusBadge
                     key="v"
                     tone={c.verdict === "pass" ? "ok" : c.verdict === "fail" ? "error" : "neutral"}
-                    label={c.verdict === "pass" ? "Pass" : c.verdict === "fail" ? "Fail" : "Unknown"}
+                    label={t(
+                      c.verdict === "pass" ? "verdict.pass" : c.verdict === "fail" ? "verdict.fail" : "verdict.unknown",
+                    )}
                   />,
                   <span key="r" className="text-slate-700">
                     {c.reason}
@@ -303,17 +343,19 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             />
           )}
         </Card>
-        <Card title="Containers">
+        <Card title={t("containers")}>
           {!observation || (!observation.web && !observation.database) ? (
-            <p className="text-sm text-slate-600">Not checked yet{inspect ? ": use “Check now”." : "."}</p>
+            <p className="text-sm text-slate-600">{inspect ? t("notCheckedYetUse") : t("notCheckedYet")}</p>
           ) : (
             <Table
-              caption="Containers"
-              columns={["Role", "Container", "Host", "State", "Docker health", "Restart policy", "Image", "Started"]}
+              caption={t("containers")}
+              columns={(["role", "container", "host", "state", "health", "restart", "image", "started"] as const).map(
+                (c) => t(`col.${c}`),
+              )}
               rows={(
                 [
-                  ["Web", observation.web],
-                  ["Database", observation.database],
+                  [t("role.web"), observation.web],
+                  [t("role.database"), observation.database],
                 ] as const
               )
                 .filter(([, c]) => c)
@@ -324,12 +366,12 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                     c!.name,
                     c!.host,
                     <StatusBadge key="s" tone={c!.running ? "ok" : "error"} label={c!.state} />,
-                    c!.health === "none" ? "no healthcheck" : c!.health,
+                    c!.health === "none" ? t("noHealthcheck") : c!.health,
                     c!.restartPolicy,
                     <code key="i" className="text-xs">
                       {c!.image}
                     </code>,
-                    c!.startedAt ? formatDateTime(new Date(c!.startedAt)) : "—",
+                    c!.startedAt ? when(new Date(c!.startedAt)) : "—",
                   ],
                 }))}
             />
@@ -343,12 +385,13 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
 
 /** Users, experiments, items and storage from eLabFTW's /api/v2/info (needs an API key). */
 function UsageFigures({ usage, manage }: { usage: Observation["usage"]; manage: string | null }) {
+  const t = useTranslations("usage");
+  const locale = useLocale();
   if (!usage.configured) {
     return (
       <div className="space-y-3 text-sm text-slate-700">
         <p>
-          No eLabFTW API key is set for this instance, so the panel cannot count its users, experiments, items and
-          stored files.{manage ? " Set a read-only key below." : " Ask the service informatique to set one."}
+          {t("noKey")} {manage ? t("setBelow") : t("askIt")}
         </p>
         {manage && <ApiKeyForm instanceId={manage} configured={false} />}
       </div>
@@ -357,24 +400,24 @@ function UsageFigures({ usage, manage }: { usage: Observation["usage"]; manage: 
   return (
     <div className="space-y-3">
       {usage.error && (
-        <Alert tone="warning" title="Usage figures could not be read">
+        <Alert tone="warning" title={t("error")}>
           {usage.error}
         </Alert>
       )}
       {usage.usage && (
         <div className="grid grid-cols-2 gap-3 sm:grid-cols-5">
-          <Stat label="Users" value={usage.usage.users} detail={`${usage.usage.activeUsers} active`} />
-          <Stat label="Teams" value={usage.usage.teams} />
+          <Stat label={t("users")} value={usage.usage.users} detail={t("active", { count: usage.usage.activeUsers })} />
+          <Stat label={t("teams")} value={usage.usage.teams} />
           <Stat
-            label="Experiments"
+            label={t("experiments")}
             value={usage.usage.experiments}
-            detail={`${usage.usage.timestampedExperiments} timestamped`}
+            detail={t("timestamped", { count: usage.usage.timestampedExperiments })}
           />
-          <Stat label="Items" value={usage.usage.items} />
+          <Stat label={t("items")} value={usage.usage.items} />
           <Stat
-            label="Uploaded files"
-            value={usage.usage.uploadsBytes === null ? "—" : formatBytes(usage.usage.uploadsBytes)}
-            detail={usage.usage.uploadsBytes === null ? "reported from eLabFTW 5.1.0" : undefined}
+            label={t("uploads")}
+            value={usage.usage.uploadsBytes === null ? "—" : formatBytes(usage.usage.uploadsBytes, locale)}
+            detail={usage.usage.uploadsBytes === null ? t("from510") : undefined}
           />
         </div>
       )}
