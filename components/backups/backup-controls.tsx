@@ -2,6 +2,7 @@
 
 import { Archive, ShieldCheck } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { backupNowAction, restoreBackupAction, verifyBackupAction } from "@/app/(dashboard)/backups/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
@@ -47,10 +48,11 @@ function OperationButton({
 }
 
 export function BackupNowButton({ instanceId }: { instanceId: string }) {
+  const t = useTranslations("backupControls");
   return (
     <OperationButton
-      label="Back up now"
-      busyLabel="Starting the backup…"
+      label={t("now")}
+      busyLabel={t("starting")}
       icon={Archive}
       variant="primary"
       start={() => backupNowAction(instanceId)}
@@ -59,10 +61,11 @@ export function BackupNowButton({ instanceId }: { instanceId: string }) {
 }
 
 export function VerifyButton({ backupId }: { backupId: string }) {
+  const t = useTranslations("backupControls");
   return (
     <OperationButton
-      label="Verify"
-      busyLabel="Starting…"
+      label={t("verify")}
+      busyLabel={t("verifyStarting")}
       icon={ShieldCheck}
       start={() => verifyBackupAction(backupId)}
     />
@@ -81,27 +84,22 @@ export function RestoreButton({
   summary: string;
 }) {
   const router = useRouter();
+  const t = useTranslations("backupControls");
   return (
     <KeyConfirmButton
-      label="Restore…"
-      title={`Restore ${instanceName} from this backup?`}
+      label={t("restore")}
+      title={t("restoreTitle", { name: instanceName })}
       action="backup.restore"
       params={{ backupId }}
       variant="danger"
-      confirmLabel="Restore, confirm with my key"
+      confirmLabel={t("restoreConfirm")}
       run={(stepUp) => restoreBackupAction({ backupId }, stepUp)}
       onDone={(data) => router.push(`/operations/${data.operationId}`)}
     >
       <div className="space-y-2 text-sm text-slate-800">
         <p className="font-medium">{summary}</p>
-        <p>
-          The panel first takes a safety backup of the current state, then stops eLabFTW, recreates its database from
-          this backup, puts its uploads back, starts it, updates the schema if this backup is older than the image, and
-          checks that it answers. If any step fails, the safety backup is put back.
-        </p>
-        <p className="font-medium">
-          Everything entered in {instanceName} since this backup is replaced (it stays in the safety backup).
-        </p>
+        <p>{t("restoreBody")}</p>
+        <p className="font-medium">{t("restoreWarning", { name: instanceName })}</p>
       </div>
     </KeyConfirmButton>
   );

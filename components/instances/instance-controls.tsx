@@ -2,6 +2,7 @@
 
 import { RefreshCw } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useEffect, useRef, useState } from "react";
 import {
   checkRegistryAction,
@@ -14,6 +15,7 @@ import { Alert, Button, Field, Input } from "@/components/ui";
 /** "Check now": looks at the instance through its containers; runs once when the page opens. */
 export function ObserveButton({ instanceId, auto }: { instanceId: string; auto: boolean }) {
   const router = useRouter();
+  const t = useTranslations("controls");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const started = useRef(false);
@@ -38,7 +40,7 @@ export function ObserveButton({ instanceId, auto }: { instanceId: string; auto: 
     <div className="flex flex-col items-end gap-2">
       <Button onClick={run} disabled={busy}>
         <RefreshCw aria-hidden className={busy ? "size-4 animate-spin" : "size-4"} />
-        {busy ? "Checking health and schema…" : "Check now"}
+        {busy ? t("checking") : t("checkNow")}
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
     </div>
@@ -46,14 +48,9 @@ export function ObserveButton({ instanceId, auto }: { instanceId: string; auto: 
 }
 
 /** Ask the registry now: for one instance's image, or (no instance) for the eLabFTW versions to deploy. */
-export function CheckUpdatesButton({
-  instanceId,
-  label = "Check for updates",
-}: {
-  instanceId?: string;
-  label?: string;
-}) {
+export function CheckUpdatesButton({ instanceId, label }: { instanceId?: string; label?: string }) {
   const router = useRouter();
+  const t = useTranslations("controls");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function run() {
@@ -67,7 +64,7 @@ export function CheckUpdatesButton({
   return (
     <span className="inline-flex flex-col gap-1">
       <Button onClick={run} disabled={busy}>
-        {busy ? "Asking the registry…" : label}
+        {busy ? t("asking") : (label ?? t("checkUpdates"))}
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
     </span>
@@ -77,12 +74,14 @@ export function CheckUpdatesButton({
 /** Set, replace or remove the eLabFTW API key used for usage figures (tried before it is kept). */
 export function ApiKeyForm({ instanceId, configured }: { instanceId: string; configured: boolean }) {
   const router = useRouter();
+  const t = useTranslations("controls");
+  const tc = useTranslations("common");
   const [open, setOpen] = useState(!configured);
   const [value, setValue] = useState("");
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   async function save(apiKey: string | null) {
-    setBusy(apiKey ? "Trying the key…" : "Removing…");
+    setBusy(apiKey ? t("trying") : t("removing"));
     setError(null);
     const result = await setApiKeyAction(instanceId, apiKey);
     setBusy(null);
@@ -94,9 +93,9 @@ export function ApiKeyForm({ instanceId, configured }: { instanceId: string; con
   if (!open) {
     return (
       <div className="flex gap-2">
-        <Button onClick={() => setOpen(true)}>Replace the API key</Button>
+        <Button onClick={() => setOpen(true)}>{t("replaceKey")}</Button>
         <Button variant="ghost" onClick={() => save(null)} disabled={!!busy}>
-          {busy ?? "Remove the API key"}
+          {busy ?? t("removeKey")}
         </Button>
         {error && <Alert tone="error">{error}</Alert>}
       </div>
@@ -110,11 +109,7 @@ export function ApiKeyForm({ instanceId, configured }: { instanceId: string; con
         void save(value);
       }}
     >
-      <Field
-        id={`api-key-${instanceId}`}
-        label="eLabFTW API key"
-        help="In eLabFTW: user settings → API keys, read-only. Tried at once, stored encrypted, never shown again."
-      >
+      <Field id={`api-key-${instanceId}`} label={t("apiKey")} help={t("apiKeyHelp")}>
         <Input
           id={`api-key-${instanceId}`}
           type="password"
@@ -126,11 +121,11 @@ export function ApiKeyForm({ instanceId, configured }: { instanceId: string; con
       </Field>
       <div className="flex gap-2">
         <Button type="submit" variant="primary" disabled={!!busy || !value}>
-          {busy ?? "Save the key"}
+          {busy ?? t("saveKey")}
         </Button>
         {configured && (
           <Button onClick={() => setOpen(false)} disabled={!!busy}>
-            Cancel
+            {tc("cancel")}
           </Button>
         )}
       </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { upgradeAction } from "@/app/(dashboard)/instances/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
 
@@ -22,36 +23,29 @@ export function UpgradeButton({
   releaseNotes: string;
 }) {
   const router = useRouter();
+  const t = useTranslations("upgrade");
   return (
     <KeyConfirmButton
-      label={`Upgrade to ${to}…`}
-      title={`Upgrade ${instanceName} from ${from} to ${to}?`}
+      label={t("label", { to })}
+      title={t("title", { name: instanceName, from, to })}
       action="instance.upgrade"
       params={{ instanceId, version: to }}
       variant="primary"
-      confirmLabel="Upgrade, confirm with my key"
+      confirmLabel={t("confirm")}
       run={(stepUp) => upgradeAction({ instanceId, version: to }, stepUp)}
       onDone={(data) => router.push(`/operations/${data.operationId}`)}
     >
       <div className="space-y-2 text-sm text-slate-800">
         <ol className="list-decimal space-y-1 pl-5">
-          <li>Checks: the version exists, eLabFTW is healthy and its schema in sync, there is disk space.</li>
-          <li>
-            A backup, verified by loading it into a throw-away database
-            {backupEstimate ? ` (${backupEstimate})` : ""}. Nothing changes before it has passed.
-          </li>
-          <li>The {to} image is pulled while eLabFTW keeps running.</li>
-          <li>
-            eLabFTW stops (downtime starts), the container is recreated on {to} with the same settings, the schema is
-            migrated, and the result is checked.
-          </li>
+          <li>{t("step1")}</li>
+          <li>{backupEstimate ? t("step2Estimate", { estimate: backupEstimate }) : t("step2")}</li>
+          <li>{t("step3", { to })}</li>
+          <li>{t("step4", { to })}</li>
         </ol>
-        <p className="font-medium">
-          If any step fails, the panel puts {from} back and, if a migration ran, the database from the backup.
-        </p>
+        <p className="font-medium">{t("rollback", { from })}</p>
         <p>
           <a href={releaseNotes} className="text-sky-800 underline" target="_blank" rel="noreferrer">
-            Release notes of {to}
+            {t("notes", { to })}
           </a>
         </p>
       </div>
