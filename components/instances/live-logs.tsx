@@ -1,6 +1,7 @@
 "use client";
 
 import { Pause, Play } from "lucide-react";
+import { useTranslations } from "next-intl";
 import { useEffect, useRef, useState } from "react";
 import { Alert, Button, Card, Select } from "@/components/ui";
 import { formatTime } from "@/lib/format";
@@ -15,6 +16,7 @@ const MAX_LINES = 1000;
 
 /** The container's log, streamed live (server-sent events), filtered by stream, following the end. */
 export function LiveLogs({ instanceId, hasDatabase }: { instanceId: string; hasDatabase: boolean }) {
+  const t = useTranslations("logs");
   const [container, setContainer] = useState<"web" | "database">("web");
   const [stream, setStream] = useState<"all" | "stdout" | "stderr">("all");
   const [follow, setFollow] = useState(true);
@@ -47,10 +49,10 @@ export function LiveLogs({ instanceId, hasDatabase }: { instanceId: string; hasD
     });
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) return;
-      setStatus({ tone: "error", text: "The log stream was interrupted; reconnecting…" });
+      setStatus({ tone: "error", text: t("interrupted") });
     };
     return () => source.close();
-  }, [instanceId, container, stream, follow]);
+  }, [instanceId, container, stream, follow, t]);
 
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
@@ -58,33 +60,33 @@ export function LiveLogs({ instanceId, hasDatabase }: { instanceId: string; hasD
 
   return (
     <Card
-      title="Live logs"
+      title={t("title")}
       actions={
         <div className="flex flex-wrap items-center gap-2">
           {hasDatabase && (
             <Select
-              aria-label="Container"
+              aria-label={t("container")}
               value={container}
               onChange={(e) => restart(setContainer, e.target.value as "web" | "database")}
               className="mt-0 w-auto py-1"
             >
-              <option value="web">Web container</option>
-              <option value="database">Database container</option>
+              <option value="web">{t("web")}</option>
+              <option value="database">{t("database")}</option>
             </Select>
           )}
           <Select
-            aria-label="Stream"
+            aria-label={t("stream")}
             value={stream}
             onChange={(e) => restart(setStream, e.target.value as "all" | "stdout" | "stderr")}
             className="mt-0 w-auto py-1"
           >
-            <option value="all">stdout and stderr</option>
-            <option value="stdout">stdout only</option>
-            <option value="stderr">stderr only</option>
+            <option value="all">{t("all")}</option>
+            <option value="stdout">{t("stdout")}</option>
+            <option value="stderr">{t("stderr")}</option>
           </Select>
           <Button onClick={() => restart(setFollow, !follow)} aria-pressed={follow}>
             {follow ? <Pause aria-hidden className="size-4" /> : <Play aria-hidden className="size-4" />}
-            {follow ? "Following" : "Paused"}
+            {follow ? t("following") : t("paused")}
           </Button>
         </div>
       }
@@ -96,12 +98,12 @@ export function LiveLogs({ instanceId, hasDatabase }: { instanceId: string; hasD
       )}
       <pre
         ref={box}
-        aria-label="Log lines"
+        aria-label={t("lines")}
         aria-live="off"
         className="h-80 overflow-auto rounded-md bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-100"
       >
         {lines.length === 0 ? (
-          <span className="text-slate-400">Waiting for log lines…</span>
+          <span className="text-slate-400">{t("waiting")}</span>
         ) : (
           lines.map((l, i) => (
             <div key={i} className={l.stream === "stderr" ? "text-amber-300" : undefined}>

@@ -1,5 +1,6 @@
 import { PackageX, Server } from "lucide-react";
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import { DeployWizard } from "@/components/instances/deploy-wizard";
 import { CheckUpdatesButton } from "@/components/instances/instance-controls";
 import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
@@ -12,41 +13,45 @@ import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { stableVersions } from "@/lib/server/registry/versions";
 import { findUnits } from "@/lib/server/units/find-units";
 
-export const metadata: Metadata = { title: "Deploy a new instance" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("deployPage"))("title") };
+}
 
 export default async function DeployPage() {
   const viewer = await requirePermission("instances.deploy", "/instances/deploy");
   const [units, hosts, cache] = await Promise.all([findUnits(db(), viewer), findHosts(db()), readTagCache(db())]);
   const tags = cache[ELABFTW_REPOSITORY];
   const versions = stableVersions(tags?.tags ?? []).reverse();
+  const t = await getTranslations("deployPage");
+  const locale = await getLocale();
   return (
     <>
       <PageHeader
-        title="Deploy a new instance"
-        description="A new eLabFTW with the reference installation's secure defaults: generated secrets, dropped capabilities, a dedicated network. Every step is journaled and undone if the deployment fails."
-        actions={<CheckUpdatesButton label="Check the registry again" />}
+        title={t("title")}
+        description={t("description")}
+        actions={<CheckUpdatesButton label={t("checkAgain")} />}
       />
       {hosts.length === 0 ? (
         <EmptyState
           icon={Server}
-          title="No Docker host yet"
-          action={<ButtonLink href="/hosts/new">Add a host</ButtonLink>}
+          title={t("noHostTitle")}
+          action={<ButtonLink href="/hosts/new">{t("addHost")}</ButtonLink>}
         >
-          An instance runs on a host: add the host first.
+          {t("noHostBody")}
         </EmptyState>
       ) : versions.length === 0 ? (
-        <EmptyState icon={PackageX} title="No eLabFTW version known yet">
+        <EmptyState icon={PackageX} title={t("noVersionTitle")}>
           {tags?.error
-            ? `The registry could not be read (${formatDateTime(new Date(tags.fetchedAt))}): ${tags.error}`
-            : "The panel has not read the registry's list of eLabFTW versions yet."}{" "}
-          Use “Check the registry again” above; the version list appears here.
+            ? t("registryError", { at: formatDateTime(new Date(tags.fetchedAt), locale), error: tags.error })
+            : t("notRead")}{" "}
+          {t("useCheck")}
         </EmptyState>
       ) : (
         <DeployWizard
           units={units.map((u) => ({ id: u.id, label: `${u.code} · ${u.name}` }))}
           hosts={hosts.map((h) => ({
             id: h.id,
-            label: h.reachability === "unreachable" ? `${h.name} (unreachable at the last snapshot)` : h.name,
+            label: h.reachability === "unreachable" ? t("unreachable", { name: h.name }) : h.name,
           }))}
           versions={versions}
         />

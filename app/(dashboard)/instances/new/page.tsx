@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { AddInstanceForm } from "@/components/instances/add-instance-form";
 import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { Server } from "lucide-react";
@@ -7,24 +8,25 @@ import { db } from "@/lib/db";
 import { findHosts } from "@/lib/server/hosts/find-hosts";
 import { findUnits } from "@/lib/server/units/find-units";
 
-export const metadata: Metadata = { title: "Add an instance by hand" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("newInstance"))("title") };
+}
 
 export default async function NewInstancePage() {
   const viewer = await requirePermission("instances.manage", "/instances/new");
   const [units, hosts] = await Promise.all([findUnits(db(), viewer), findHosts(db())]);
+  const t = await getTranslations("newInstance");
+  const td = await getTranslations("deployPage");
   return (
     <>
-      <PageHeader
-        title="Add an instance by hand"
-        description="For layouts that discovery cannot read. Usually, open a host and use Discover instead: it fills all of this in from the containers."
-      />
+      <PageHeader title={t("title")} description={t("description")} />
       {hosts.length === 0 ? (
         <EmptyState
           icon={Server}
-          title="No Docker host yet"
-          action={<ButtonLink href="/hosts/new">Add a host</ButtonLink>}
+          title={td("noHostTitle")}
+          action={<ButtonLink href="/hosts/new">{td("addHost")}</ButtonLink>}
         >
-          An instance lives on a host: add the host first.
+          {t("noHostBody")}
         </EmptyState>
       ) : (
         <AddInstanceForm
