@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { addInstanceAction, createUnitAction } from "@/app/(dashboard)/instances/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
@@ -9,6 +10,7 @@ type Option = { id: string; label: string };
 
 /** Add an instance by hand: every field the panel needs, the secrets optional (needed later for backups). */
 export function AddInstanceForm({ units, hosts }: { units: Option[]; hosts: Option[] }) {
+  const t = useTranslations("addInstance");
   const router = useRouter();
   const [unitId, setUnitId] = useState(units[0]?.id ?? "new");
   const [placement, setPlacement] = useState<"container" | "external">("container");
@@ -41,32 +43,32 @@ export function AddInstanceForm({ units, hosts }: { units: Option[]; hosts: Opti
     <Card>
       <form onSubmit={onSubmit} className="space-y-4">
         <div className="grid gap-3 sm:grid-cols-3">
-          <Field id="i-name" label="Name in the inventory" help="Lower case, digits, dashes.">
+          <Field id="i-name" label={t("name")} help={t("nameHelp")}>
             <Input id="i-name" name="name" required maxLength={50} />
           </Field>
-          <Field id="i-unit" label="Unit">
+          <Field id="i-unit" label={t("unit")}>
             <Select id="i-unit" value={unitId} onChange={(e) => setUnitId(e.target.value)}>
               {units.map((u) => (
                 <option key={u.id} value={u.id}>
                   {u.label}
                 </option>
               ))}
-              <option value="new">New unit…</option>
+              <option value="new">{t("newUnit")}</option>
             </Select>
           </Field>
           {unitId === "new" && (
             <div className="grid grid-cols-2 gap-2">
-              <Field id="i-unit-code" label="Unit code">
+              <Field id="i-unit-code" label={t("unitCode")}>
                 <Input id="i-unit-code" name="unitCode" placeholder="UMR5107" required />
               </Field>
-              <Field id="i-unit-name" label="Unit name">
+              <Field id="i-unit-name" label={t("unitName")}>
                 <Input id="i-unit-name" name="unitName" required />
               </Field>
             </div>
           )}
         </div>
         <div className="grid gap-3 sm:grid-cols-3">
-          <Field id="i-host" label="Web host">
+          <Field id="i-host" label={t("webHost")}>
             <Select id="i-host" name="webHostId">
               {hosts.map((h) => (
                 <option key={h.id} value={h.id}>
@@ -75,27 +77,27 @@ export function AddInstanceForm({ units, hosts }: { units: Option[]; hosts: Opti
               ))}
             </Select>
           </Field>
-          <Field id="i-web" label="Web container" help="Its name as `docker ps` shows it.">
+          <Field id="i-web" label={t("webContainer")} help={t("webContainerHelp")}>
             <Input id="i-web" name="webContainerName" required />
           </Field>
-          <Field id="i-site" label="Site URL">
+          <Field id="i-site" label={t("siteUrl")}>
             <Input id="i-site" name="siteUrl" type="url" placeholder="https://elab.unit.example" required />
           </Field>
         </div>
         <div className="grid gap-3 sm:grid-cols-3">
-          <Field id="i-placement" label="Database">
+          <Field id="i-placement" label={t("database")}>
             <Select
               id="i-placement"
               value={placement}
               onChange={(e) => setPlacement(e.target.value as "container" | "external")}
             >
-              <option value="container">A container on a managed host</option>
-              <option value="external">An external server</option>
+              <option value="container">{t("dbContainerOption")}</option>
+              <option value="external">{t("dbExternalOption")}</option>
             </Select>
           </Field>
           {placement === "container" ? (
             <>
-              <Field id="i-db-host" label="Database host">
+              <Field id="i-db-host" label={t("dbHost")}>
                 <Select id="i-db-host" name="databaseHostId">
                   {hosts.map((h) => (
                     <option key={h.id} value={h.id}>
@@ -104,61 +106,55 @@ export function AddInstanceForm({ units, hosts }: { units: Option[]; hosts: Opti
                   ))}
                 </Select>
               </Field>
-              <Field id="i-db-container" label="Database container">
+              <Field id="i-db-container" label={t("dbContainer")}>
                 <Input id="i-db-container" name="databaseContainerName" placeholder="mysql" required />
               </Field>
             </>
           ) : (
             <>
-              <Field id="i-db-address" label="Database address">
+              <Field id="i-db-address" label={t("dbAddress")}>
                 <Input id="i-db-address" name="databaseAddress" placeholder="mysql.unit.example" required />
               </Field>
-              <Field id="i-db-port" label="Database port">
+              <Field id="i-db-port" label={t("dbPort")}>
                 <Input id="i-db-port" name="databasePort" defaultValue="3306" inputMode="numeric" required />
               </Field>
             </>
           )}
-          <Field id="i-db-name" label="Database name">
+          <Field id="i-db-name" label={t("dbName")}>
             <Input id="i-db-name" name="databaseName" defaultValue="elabftw" required />
           </Field>
-          <Field id="i-db-user" label="Database user">
+          <Field id="i-db-user" label={t("dbUser")}>
             <Input id="i-db-user" name="databaseUser" defaultValue="elabftw" required />
           </Field>
         </div>
         <div className="grid gap-3 sm:grid-cols-3">
-          <Field id="i-uploads-kind" label="Uploads">
+          <Field id="i-uploads-kind" label={t("uploads")}>
             <Select id="i-uploads-kind" name="uploadsKind">
-              <option value="bind">A directory of the host</option>
-              <option value="volume">A Docker volume</option>
+              <option value="bind">{t("bindOption")}</option>
+              <option value="volume">{t("volumeOption")}</option>
             </Select>
           </Field>
           <div className="sm:col-span-2">
-            <Field
-              id="i-uploads"
-              label="Uploads location"
-              help="Host directory (e.g. /var/elabftw/web) or volume name."
-            >
+            <Field id="i-uploads" label={t("uploadsLocation")} help={t("uploadsHelp")}>
               <Input id="i-uploads" name="uploadsSource" required />
             </Field>
           </div>
         </div>
         <fieldset className="grid gap-3 sm:grid-cols-3">
-          <legend className="mb-1 text-sm font-medium text-slate-800">
-            Secrets (optional now, needed for backups; stored encrypted, never shown again)
-          </legend>
-          <Field id="i-db-password" label="Database password">
+          <legend className="mb-1 text-sm font-medium text-slate-800">{t("secrets")}</legend>
+          <Field id="i-db-password" label={t("dbPassword")}>
             <Input id="i-db-password" name="dbPassword" type="password" autoComplete="off" />
           </Field>
           <Field id="i-secret-key" label="SECRET_KEY">
             <Input id="i-secret-key" name="secretKey" type="password" autoComplete="off" />
           </Field>
-          <Field id="i-root-password" label="MySQL root password">
+          <Field id="i-root-password" label={t("rootPassword")}>
             <Input id="i-root-password" name="mysqlRootPassword" type="password" autoComplete="off" />
           </Field>
         </fieldset>
         {error && <Alert tone="error">{error}</Alert>}
         <Button type="submit" variant="primary" disabled={busy}>
-          {busy ? "Checking the container and adding…" : "Add the instance"}
+          {busy ? t("adding") : t("submit")}
         </Button>
       </form>
     </Card>
