@@ -2,6 +2,7 @@
 
 import { Search } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { adoptAction, createUnitAction, discoverAction } from "@/app/(dashboard)/instances/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
@@ -27,6 +28,8 @@ function AdoptForm({
   units: Unit[];
   onUnit: (u: Unit) => void;
 }) {
+  const t = useTranslations("discover");
+  const ta = useTranslations("addInstance");
   const router = useRouter();
   const [unitId, setUnitId] = useState(units[0]?.id ?? "new");
   const [busy, setBusy] = useState(false);
@@ -66,25 +69,25 @@ function AdoptForm({
   const id = proposal.container.id.slice(0, 12);
   return (
     <form onSubmit={onSubmit} className="mt-3 grid gap-3 border-t border-slate-100 pt-3 sm:grid-cols-3">
-      <Field id={`name-${id}`} label="Name in the inventory">
+      <Field id={`name-${id}`} label={ta("name")}>
         <Input id={`name-${id}`} name="name" defaultValue={proposal.suggestedName} required maxLength={50} />
       </Field>
-      <Field id={`unit-${id}`} label="Unit">
+      <Field id={`unit-${id}`} label={ta("unit")}>
         <Select id={`unit-${id}`} value={unitId} onChange={(e) => setUnitId(e.target.value)}>
           {units.map((u) => (
             <option key={u.id} value={u.id}>
               {u.code} · {u.name}
             </option>
           ))}
-          <option value="new">New unit…</option>
+          <option value="new">{ta("newUnit")}</option>
         </Select>
       </Field>
       {unitId === "new" ? (
         <div className="grid grid-cols-2 gap-2">
-          <Field id={`unit-code-${id}`} label="Unit code">
+          <Field id={`unit-code-${id}`} label={ta("unitCode")}>
             <Input id={`unit-code-${id}`} name="unitCode" placeholder="UMR5107" required />
           </Field>
-          <Field id={`unit-name-${id}`} label="Unit name">
+          <Field id={`unit-name-${id}`} label={ta("unitName")}>
             <Input id={`unit-name-${id}`} name="unitName" required />
           </Field>
         </div>
@@ -98,7 +101,7 @@ function AdoptForm({
           </Alert>
         )}
         <Button type="submit" variant="primary" disabled={busy}>
-          {busy ? "Adopting…" : "Adopt this instance"}
+          {busy ? t("adopting") : t("adopt")}
         </Button>
       </div>
     </form>
@@ -107,6 +110,7 @@ function AdoptForm({
 
 /** "Discover" on a host: the eLabFTW containers not yet in the inventory, each with its proposed layout. */
 export function DiscoverPanel({ hostId, units: initialUnits }: { hostId: string; units: Unit[] }) {
+  const t = useTranslations("discover");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [proposals, setProposals] = useState<InstanceProposal[] | null>(null);
@@ -123,27 +127,17 @@ export function DiscoverPanel({ hostId, units: initialUnits }: { hostId: string;
 
   return (
     <Card
-      title="eLabFTW instances on this host"
+      title={t("title")}
       actions={
         <Button onClick={discover} disabled={busy}>
           <Search aria-hidden className="size-4" />
-          {busy ? "Looking at the containers…" : proposals ? "Discover again" : "Discover"}
+          {busy ? t("looking") : proposals ? t("again") : t("discover")}
         </Button>
       }
     >
       {error && <Alert tone="error">{error}</Alert>}
-      {!proposals && !error && (
-        <p className="text-sm text-slate-600">
-          Discover lists the containers running an eLabFTW image that the inventory does not know yet, with their
-          database, uploads and compose project, ready to adopt.
-        </p>
-      )}
-      {proposals && proposals.length === 0 && (
-        <p className="text-sm text-slate-600">
-          No eLabFTW container on this host that is not already in the inventory. Deploy a new instance, or add one by
-          hand for an unusual layout.
-        </p>
-      )}
+      {!proposals && !error && <p className="text-sm text-slate-600">{t("lead")}</p>}
+      {proposals && proposals.length === 0 && <p className="text-sm text-slate-600">{t("none")}</p>}
       <ul className="space-y-4">
         {proposals?.map((p) => (
           <li key={p.container.id} className="rounded-md border border-slate-200 p-3">
@@ -154,35 +148,35 @@ export function DiscoverPanel({ hostId, units: initialUnits }: { hostId: string;
               </span>
             </div>
             <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
-              <Fact label="Version">{p.elabftwVersion ?? "unknown (no version label)"}</Fact>
-              <Fact label="Site URL">{p.siteUrl ?? "not set"}</Fact>
-              <Fact label="Database">
+              <Fact label={t("version")}>{p.elabftwVersion ?? t("unknownVersion")}</Fact>
+              <Fact label={t("siteUrl")}>{p.siteUrl ?? t("notSet")}</Fact>
+              <Fact label={t("database")}>
                 {p.database.placement === "container"
-                  ? `container ${p.database.containerName} on ${p.database.hostName}`
-                  : `external server ${p.database.address}:${p.database.port}`}{" "}
-                <span className="text-slate-500">({p.database.foundBy})</span>, database {p.databaseName}, user{" "}
-                {p.databaseUser}
-                {p.databaseTls ? ", over TLS" : ""}
+                  ? t("dbContainer", { name: p.database.containerName ?? "?", host: p.database.hostName ?? "?" })
+                  : t("dbExternal", { address: p.database.address ?? "?", port: p.database.port ?? 3306 })}{" "}
+                <span className="text-slate-500">({p.database.foundBy})</span>,{" "}
+                {t("dbDetails", { name: p.databaseName, user: p.databaseUser })}
+                {p.databaseTls ? t("overTls") : ""}
               </Fact>
-              <Fact label="Uploads">
+              <Fact label={t("uploads")}>
                 {p.uploads
-                  ? `${p.uploads.kind === "bind" ? "directory" : "volume"} ${p.uploads.source}`
-                  : "not mounted"}
+                  ? t(p.uploads.kind === "bind" ? "uploadsDir" : "uploadsVolume", { source: p.uploads.source })
+                  : t("notMounted")}
               </Fact>
-              <Fact label="Compose">
+              <Fact label={t("compose")}>
                 {p.compose
-                  ? `project ${p.compose.project}${p.compose.configFiles ? `, ${p.compose.configFiles}` : ""}`
-                  : "not started by compose"}
+                  ? `${t("project", { project: p.compose.project })}${p.compose.configFiles ? `, ${p.compose.configFiles}` : ""}`
+                  : t("noCompose")}
               </Fact>
-              <Fact label="Secrets found">
+              <Fact label={t("secrets")}>
                 {[
-                  p.secretsFound.dbPassword && "database password",
+                  p.secretsFound.dbPassword && t("dbPassword"),
                   p.secretsFound.secretKey && "SECRET_KEY",
-                  p.secretsFound.mysqlRootPassword && "MySQL root password",
+                  p.secretsFound.mysqlRootPassword && t("rootPassword"),
                 ]
                   .filter(Boolean)
-                  .join(", ") || "none"}{" "}
-                <span className="text-slate-500">(stored encrypted on adoption, never shown)</span>
+                  .join(", ") || t("noSecrets")}{" "}
+                <span className="text-slate-500">{t("sealed")}</span>
               </Fact>
             </dl>
             {p.warnings.length > 0 && (
