@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { LiveRefresh } from "@/components/operations/live-refresh";
@@ -10,34 +11,32 @@ import { formatDateTime, formatTime } from "@/lib/format";
 import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
 
-export const metadata: Metadata = { title: "Operation" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("operation"))("metaTitle") };
+}
 
-const STEP: Record<string, [Tone, string]> = {
-  pending: ["neutral", "Waiting"],
-  running: ["busy", "Running"],
-  succeeded: ["ok", "Done"],
-  failed: ["error", "Failed"],
-  skipped: ["neutral", "Skipped"],
-  compensated: ["warning", "Undone"],
+const STEP: Record<string, Tone> = {
+  pending: "neutral",
+  running: "busy",
+  succeeded: "ok",
+  failed: "error",
+  skipped: "neutral",
+  compensated: "warning",
 };
-
-const KIND = {
-  deploy: "Deploy",
-  upgrade: "Upgrade",
-  backup: "Backup",
-  restore: "Restore",
-  verify: "Verification",
-} as const;
 
 export default async function OperationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const viewer = await requirePermission("operations.read", `/operations/${id}`);
   const operation = isUuid(id) ? await findOperation(db(), viewer, id) : null;
   if (!operation) notFound();
+  const t = await getTranslations("operation");
+  const tk = await getTranslations("operations.kind");
+  const locale = await getLocale();
+  const when = (d: Date | null | undefined) => formatDateTime(d, locale);
   const active = ["queued", "running", "rolling_back"].includes(operation.state);
   const planned = (operation.params ?? {}) as { name?: unknown };
   const subject = operation.instance?.name ?? (typeof planned.name === "string" ? planned.name : null);
-  const title = `${KIND[operation.kind]}${subject ? ` of ${subject}` : ""}`;
+  const title = subject ? t("titleOf", { kind: tk(operation.kind), subject }) : tk(operation.kind);
   const registered =
     operation.kind === "deploy" && operation.state === "succeeded"
       ? ((operation.result as { register?: { registerUrl?: string } } | null)?.register?.registerUrl ?? null)
@@ -57,7 +56,10 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   return (
     <>
       <LiveRefresh active={active} />
-      <PageHeader title={title} description={`Requested by ${operation.requestedBy?.email ?? "the system"}`} />
+      <PageHeader
+        title={title}
+        description={t("requestedBy", { who: operation.requestedBy?.email ?? t("theSystem") })}
+      />
       <div className="space-y-5">
         <div className="flex flex-wrap items-center gap-3 text-sm text-slate-700">
           <OperationStateBadge value={operation.state} />
@@ -68,54 +70,69 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
             <progress
               value={operation.progress}
               max={100}
-              aria-label="Progress"
+              aria-label={t("progress")}
               className="h-2 w-full overflow-hidden rounded [&::-webkit-progress-bar]:bg-slate-200 [&::-webkit-progress-value]:bg-sky-700"
             />
             <div className="mt-1 text-xs text-slate-600">{operation.progress} %</div>
           </div>
         )}
         {registered && operation.instance && (
-          <Alert tone="success" title="The instance is running">
-            Open{" "}
-            <a href={registered} className="font-medium underline" target="_blank" rel="noreferrer">
-              {registered}
-            </a>{" "}
-            and register the first account: it becomes the instance&apos;s sysadmin. Then see{" "}
-            <Link href={`/instances/${operation.instance.id}`} className="font-medium underline">
-              {operation.instance.name}
-            </Link>{" "}
-            in the inventory.
+          <Alert tone="success" title={t("runningTitle")}>
+            {t.rich("runningBody", {
+              url: registered,
+              name: operation.instance.name,
+              link: (chunks) => (
+                <a href={registered} className="font-medium underline" target="_blank" rel="noreferrer">
+                  {chunks}
+                </a>
+              ),
+              instance: (chunks) => (
+                <Link href={`/instances/${operation.instance!.id}`} className="font-medium underline">
+                  {chunks}
+                </Link>
+              ),
+            })}
           </Alert>
         )}
         {upgraded && operation.instance && (
-          <Alert tone="success" title={`Upgraded to ${upgraded.version}`}>
-            {operation.instance.name} answers on {upgraded.version}, schema {upgraded.schema}. Downtime:{" "}
-            {(upgraded.downtimeMs / 1000).toFixed(1)} s (from the stop to the first healthy answer). The backup taken
-            before the upgrade is on{" "}
-            <Link href={`/instances/${operation.instance.id}`} className="font-medium underline">
-              the instance&apos;s page
-            </Link>{" "}
-            ({upgraded.backupId.slice(0, 8)}).
+          <Alert tone="success" title={t("upgradedTitle", { version: upgraded.version })}>
+            {t.rich("upgradedBody", {
+              name: operation.instance.name,
+              version: upgraded.version,
+              schema: upgraded.schema,
+              seconds: new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB", {
+                minimumFractionDigits: 1,
+                maximumFractionDigits: 1,
+              }).format(upgraded.downtimeMs / 1000),
+              backup: upgraded.backupId.slice(0, 8),
+              page: (chunks) => (
+                <Link href={`/instances/${operation.instance!.id}`} className="font-medium underline">
+                  {chunks}
+                </Link>
+              ),
+            })}
           </Alert>
         )}
         {operation.kind === "upgrade" && operation.state === "rolled_back" && operation.instance && (
-          <Alert tone="info" title="The old version is back">
-            {operation.instance.name} runs its previous version again
-            {upgradeBackup ? `; the backup taken before the attempt (${upgradeBackup.slice(0, 8)}) is kept` : ""}. Fix
-            the cause below, then upgrade again.
+          <Alert tone="info" title={t("backTitle")}>
+            {upgradeBackup
+              ? t("backBodyBackup", { name: operation.instance.name, backup: upgradeBackup.slice(0, 8) })
+              : t("backBody", { name: operation.instance.name })}
           </Alert>
         )}
         {operation.error && (
-          <Alert tone="error" title={operation.state === "rolled_back" ? "Failed, and undone" : "Failed"}>
+          <Alert tone="error" title={operation.state === "rolled_back" ? t("failedUndone") : t("failed")}>
             {operation.error}
           </Alert>
         )}
-        <Card title="Steps">
+        <Card title={t("steps")}>
           <Table
-            caption="Steps"
-            columns={["#", "Step", "State", "Started", "Finished", "Problem"]}
+            caption={t("steps")}
+            columns={(["number", "step", "state", "started", "finished", "problem"] as const).map((c) => t(`col.${c}`))}
             rows={operation.steps.map((s) => {
-              const [tone, label] = STEP[s.state] ?? STEP.pending!;
+              const state = s.state in STEP ? s.state : "pending";
+              const tone = STEP[state]!;
+              const label = t(`step.${state}`);
               const intent = (s.intent ?? {}) as { title?: string };
               return {
                 key: s.id,
@@ -123,22 +140,22 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
                   s.position + 1,
                   intent.title ?? s.key,
                   <StatusBadge key="s" tone={tone} label={label} />,
-                  formatDateTime(s.startedAt),
-                  formatDateTime(s.finishedAt),
+                  when(s.startedAt),
+                  when(s.finishedAt),
                   s.error ?? "",
                 ],
               };
             })}
           />
         </Card>
-        <Card title="Details">
+        <Card title={t("details")}>
           <Facts
             items={[
-              ["Created", formatDateTime(operation.createdAt)],
-              ["Started", formatDateTime(operation.startedAt)],
-              ["Finished", formatDateTime(operation.finishedAt)],
+              [t("fact.created"), when(operation.createdAt)],
+              [t("fact.started"), when(operation.startedAt)],
+              [t("fact.finished"), when(operation.finishedAt)],
               [
-                "Instance",
+                t("fact.instance"),
                 operation.instance ? (
                   <Link key="i" href={`/instances/${operation.instance.id}`} className="text-sky-800 underline">
                     {operation.instance.name}
@@ -148,17 +165,17 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
                 ),
               ],
               [
-                "Worker",
+                t("fact.worker"),
                 operation.leaseOwner
-                  ? `${operation.leaseOwner} (heartbeat ${formatDateTime(operation.heartbeatAt)})`
+                  ? t("heartbeat", { owner: operation.leaseOwner, at: when(operation.heartbeatAt) })
                   : "—",
               ],
             ]}
           />
         </Card>
-        <Card title="Log">
+        <Card title={t("log")}>
           {operation.logs.length === 0 ? (
-            <p className="text-sm text-slate-600">Nothing logged yet.</p>
+            <p className="text-sm text-slate-600">{t("nothingLogged")}</p>
           ) : (
             <pre className="max-h-96 overflow-auto rounded-md bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-100">
               {operation.logs.map((l) => (
