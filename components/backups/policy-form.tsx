@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { assignPolicyAction, createPolicyAction, setUnitAlertEmailsAction } from "@/app/(dashboard)/backups/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
@@ -8,6 +9,8 @@ import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
 /** A new backup policy: every field checked by the panel, the destination tried for writing. */
 export function PolicyForm({ defaultDestination }: { defaultDestination: string }) {
   const router = useRouter();
+  const t = useTranslations("policyForm");
+  const tf = useTranslations("forms");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -22,49 +25,41 @@ export function PolicyForm({ defaultDestination }: { defaultDestination: string 
     const result = await createPolicyAction(data);
     setBusy(false);
     if (!result.ok) return setError(result.message);
-    setSaved(`Policy “${data.name}” saved. Assign it to instances from their page.`);
+    setSaved(t("saved", { name: data.name ?? "" }));
     form.reset();
     router.refresh();
   }
 
   return (
-    <Card title="New policy">
+    <Card title={t("title")}>
       <form onSubmit={onSubmit} className="space-y-4">
         <div className="grid gap-3 sm:grid-cols-3">
-          <Field id="p-name" label="Name">
-            <Input id="p-name" name="name" placeholder="Nightly, 60 days" required maxLength={100} />
+          <Field id="p-name" label={t("name")}>
+            <Input id="p-name" name="name" placeholder={t("namePlaceholder")} required maxLength={100} />
           </Field>
-          <Field id="p-schedule" label="Schedule" help="Cron, five fields: 30 2 * * * is every night at 02:30.">
+          <Field id="p-schedule" label={t("schedule")} help={t("scheduleHelp")}>
             <Input id="p-schedule" name="schedule" defaultValue="30 2 * * *" required />
           </Field>
-          <Field id="p-tz" label="Time zone">
+          <Field id="p-tz" label={t("timezone")}>
             <Input id="p-tz" name="timezone" defaultValue="Europe/Paris" required />
           </Field>
-          <Field id="p-days" label="Keep for (days)" help="Older backups are deleted…">
+          <Field id="p-days" label={t("days")} help={t("daysHelp")}>
             <Input id="p-days" name="retentionDays" defaultValue="60" inputMode="numeric" required />
           </Field>
-          <Field id="p-last" label="Keep at least" help="…but never the last ones, nor the newest verified one.">
+          <Field id="p-last" label={t("keepLast")} help={t("keepLastHelp")}>
             <Input id="p-last" name="keepLast" defaultValue="7" inputMode="numeric" required />
           </Field>
-          <Field id="p-verify" label="Verify">
+          <Field id="p-verify" label={t("verify")}>
             <Select id="p-verify" name="verifyAfterBackup" defaultValue="true">
-              <option value="true">After each backup (test restore)</option>
-              <option value="false">Not automatically</option>
+              <option value="true">{t("verifyAfter")}</option>
+              <option value="false">{t("verifyNo")}</option>
             </Select>
           </Field>
         </div>
-        <Field
-          id="p-dest"
-          label="Destination"
-          help="A directory of the panel's machine, typically a mounted file server; the panel must be able to write there."
-        >
+        <Field id="p-dest" label={t("destination")} help={t("destinationHelp")}>
           <Input id="p-dest" name="destinationDir" defaultValue={defaultDestination} required />
         </Field>
-        <Field
-          id="p-recipients"
-          label="Extra recipients"
-          help="age public keys (age1…), one per line: the unit's offline recovery keys. Each can open every backup of this policy without the panel."
-        >
+        <Field id="p-recipients" label={t("recipients")} help={t("recipientsHelp")}>
           <textarea
             id="p-recipients"
             name="extraRecipients"
@@ -75,7 +70,7 @@ export function PolicyForm({ defaultDestination }: { defaultDestination: string 
         {error && <Alert tone="error">{error}</Alert>}
         {saved && <Alert tone="success">{saved}</Alert>}
         <Button type="submit" variant="primary" disabled={busy}>
-          {busy ? "Checking and saving…" : "Save the policy"}
+          {busy ? tf("saving") : t("savePolicy")}
         </Button>
       </form>
     </Card>
@@ -92,6 +87,7 @@ export function PolicySelect({
   current: string | null;
   policies: { id: string; label: string }[];
 }) {
+  const t = useTranslations("policyForm");
   const router = useRouter();
   const [value, setValue] = useState(current ?? "");
   const [busy, setBusy] = useState(false);
@@ -106,9 +102,9 @@ export function PolicySelect({
   }
   return (
     <div className="flex flex-wrap items-end gap-2">
-      <Field id={`policy-${instanceId}`} label="Backup policy">
+      <Field id={`policy-${instanceId}`} label={t("policy")}>
         <Select id={`policy-${instanceId}`} value={value} onChange={(e) => setValue(e.target.value)}>
-          <option value="">None: on demand only, 60 days kept</option>
+          <option value="">{t("none")}</option>
           {policies.map((p) => (
             <option key={p.id} value={p.id}>
               {p.label}
@@ -117,7 +113,7 @@ export function PolicySelect({
         </Select>
       </Field>
       <Button onClick={save} disabled={busy || value === (current ?? "")}>
-        {busy ? "Saving…" : "Apply"}
+        {busy ? t("saving") : t("apply")}
       </Button>
       {error && <Alert tone="error">{error}</Alert>}
     </div>
@@ -126,6 +122,7 @@ export function PolicySelect({
 
 /** A unit's alert addresses (besides its correspondants and the operators). */
 export function UnitAlertsForm({ unit }: { unit: { id: string; label: string; alertEmails: string[] } }) {
+  const t = useTranslations("policyForm");
   const router = useRouter();
   const [value, setValue] = useState(unit.alertEmails.join("\n"));
   const [busy, setBusy] = useState(false);
@@ -136,7 +133,7 @@ export function UnitAlertsForm({ unit }: { unit: { id: string; label: string; al
     const result = await setUnitAlertEmailsAction(unit.id, value);
     setBusy(false);
     if (!result.ok) return setMessage({ tone: "error", text: result.message });
-    setMessage({ tone: "success", text: `Saved: ${result.data.length} address(es).` });
+    setMessage({ tone: "success", text: t("alertsSaved", { count: result.data.length }) });
     router.refresh();
   }
   return (
@@ -153,7 +150,7 @@ export function UnitAlertsForm({ unit }: { unit: { id: string; label: string; al
         className="w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900"
       />
       <Button onClick={save} disabled={busy}>
-        {busy ? "Saving…" : "Save"}
+        {busy ? t("saving") : t("save")}
       </Button>
       {message && (
         <div className="sm:col-span-3">

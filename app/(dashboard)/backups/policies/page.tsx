@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import { PolicyForm, UnitAlertsForm } from "@/components/backups/policy-form";
 import { Card, PageHeader, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
@@ -9,7 +10,9 @@ import { formatDateTime } from "@/lib/format";
 import { nextRunOf } from "@/lib/server/backups/backup-status";
 import { findPolicies } from "@/lib/server/backups/policies";
 
-export const metadata: Metadata = { title: "Backup policies" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("policies"))("title") };
+}
 
 export default async function PoliciesPage() {
   await requirePermission("backups.run", "/backups/policies");
@@ -19,23 +22,21 @@ export default async function PoliciesPage() {
     select: { id: true, code: true, name: true, alertEmails: true },
   });
   const at = now();
+  const t = await getTranslations("policies");
+  const locale = await getLocale();
   return (
     <>
-      <PageHeader
-        title="Backup policies"
-        description="When instances are backed up, where the restore points go, how long they are kept, and who else can open them."
-      />
+      <PageHeader title={t("title")} description={t("description")} />
       <div className="space-y-5">
-        <Card title="Policies">
+        <Card title={t("card")}>
           {policies.length === 0 ? (
-            <p className="text-sm text-slate-600">
-              No policy yet: instances are backed up on demand only. Create one below, then assign it from each
-              instance&apos;s page.
-            </p>
+            <p className="text-sm text-slate-600">{t("none")}</p>
           ) : (
             <Table
-              caption="Backup policies"
-              columns={["Name", "Schedule", "Next run", "Kept", "Destination", "Extra keys", "Verify", "Instances"]}
+              caption={t("title")}
+              columns={(
+                ["name", "schedule", "next", "kept", "destination", "keys", "verify", "instances"] as const
+              ).map((c) => t(`col.${c}`))}
               rows={policies.map((p) => ({
                 key: p.id,
                 cells: [
@@ -43,13 +44,13 @@ export default async function PoliciesPage() {
                   <code key="s" className="text-xs">
                     {p.schedule} ({p.timezone})
                   </code>,
-                  formatDateTime(nextRunOf(p.schedule, p.timezone, at)),
-                  `${p.retentionDays} days, at least ${p.keepLast}`,
+                  formatDateTime(nextRunOf(p.schedule, p.timezone, at), locale),
+                  t("kept", { days: p.retentionDays, keep: p.keepLast }),
                   <code key="d" className="text-xs">
                     {p.destinationDir}
                   </code>,
                   p.extraRecipients.length,
-                  p.verifyAfterBackup ? "after each backup" : "on demand",
+                  p.verifyAfterBackup ? t("verifyAfter") : t("verifyOnDemand"),
                   p._count.instances,
                 ],
               }))}
@@ -57,15 +58,10 @@ export default async function PoliciesPage() {
           )}
         </Card>
         <PolicyForm defaultDestination={backupPaths().defaultDir} />
-        <Card title="Alert addresses">
-          <p className="mb-3 text-sm text-slate-700">
-            When an instance&apos;s backups fail or go stale, its unit&apos;s correspondants and the operators are
-            mailed (with PANEL_SMTP_URL set); add here the other addresses of each unit, one per line.
-          </p>
+        <Card title={t("alerts")}>
+          <p className="mb-3 text-sm text-slate-700">{t("alertsLead")}</p>
           {units.length === 0 ? (
-            <p className="text-sm text-slate-600">
-              No unit yet: units are created when instances are adopted or deployed.
-            </p>
+            <p className="text-sm text-slate-600">{t("noUnit")}</p>
           ) : (
             <div className="space-y-3">
               {units.map((u) => (
