@@ -2,6 +2,7 @@
 
 import { Check, KeyRound } from "lucide-react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 import { checkDeployAction, deployAction } from "@/app/(dashboard)/instances/actions";
 import { withKeyTouch } from "@/components/auth/key-confirm";
@@ -10,7 +11,7 @@ import type { DeployPlan } from "@/lib/server/instances/deploy-plan";
 
 type Option = { id: string; label: string };
 
-const STEPS = ["Where", "Version and address", "Database", "Uploads", "Review"] as const;
+const STEPS = ["where", "version", "database", "uploads", "review"] as const;
 
 /** Which page holds the field a refusal names (the server's messages start with the field's label). */
 const FIELD_PAGES: [RegExp, number][] = [
@@ -37,6 +38,7 @@ export function DeployWizard({
   versions: string[];
 }) {
   const router = useRouter();
+  const t = useTranslations("wizard");
   const [step, setStep] = useState(0);
   const [values, setValues] = useState({
     name: "",
@@ -76,7 +78,7 @@ export function DeployWizard({
   }
 
   async function review() {
-    setBusy("Checking your answers…");
+    setBusy(t("checking"));
     setError(null);
     try {
       const result = await checkDeployAction(params());
@@ -94,14 +96,14 @@ export function DeployWizard({
   }
 
   async function deploy() {
-    setBusy("Touch your security key…");
+    setBusy(t("touch"));
     setError(null);
     try {
       const p = params();
       const data = await withKeyTouch("instance.deploy", p, (stepUp) =>
         deployAction(p, external ? { databasePassword } : {}, stepUp),
       );
-      setBusy("Starting the deployment…");
+      setBusy(t("starting"));
       router.push(`/operations/${data.operationId}`);
     } catch (e) {
       setError((e as Error).message);
@@ -111,24 +113,20 @@ export function DeployWizard({
 
   const pages: ReactNode[] = [
     <div key="where" className="grid gap-3 sm:grid-cols-3">
-      <Field
-        id="d-name"
-        label="Name in the inventory"
-        help="Lower case, digits, dashes; also the prefix of its containers."
-      >
+      <Field id="d-name" label={t("name")} help={t("nameHelp")}>
         <Input id="d-name" value={values.name} onChange={set("name")} placeholder="umr5107-elab" maxLength={50} />
       </Field>
-      <Field id="d-unit" label="Unit">
+      <Field id="d-unit" label={t("unit")}>
         <Select id="d-unit" value={values.unitId} onChange={set("unitId")}>
           {units.map((u) => (
             <option key={u.id} value={u.id}>
               {u.label}
             </option>
           ))}
-          <option value="new">New unit…</option>
+          <option value="new">{t("newUnit")}</option>
         </Select>
       </Field>
-      <Field id="d-host" label="Web host" help="Where the eLabFTW container runs.">
+      <Field id="d-host" label={t("webHost")} help={t("webHostHelp")}>
         <Select id="d-host" value={values.webHostId} onChange={set("webHostId")}>
           {hosts.map((h) => (
             <option key={h.id} value={h.id}>
@@ -139,10 +137,10 @@ export function DeployWizard({
       </Field>
       {values.unitId === "new" && (
         <>
-          <Field id="d-unit-code" label="Unit code">
+          <Field id="d-unit-code" label={t("unitCode")}>
             <Input id="d-unit-code" value={values.unitCode} onChange={set("unitCode")} placeholder="UMR5107" />
           </Field>
-          <Field id="d-unit-name" label="Unit name">
+          <Field id="d-unit-name" label={t("unitName")}>
             <Input id="d-unit-name" value={values.unitName} onChange={set("unitName")} />
           </Field>
         </>
@@ -150,7 +148,7 @@ export function DeployWizard({
     </div>,
 
     <div key="version" className="grid gap-3 sm:grid-cols-3">
-      <Field id="d-version" label="eLabFTW version" help="Stable releases the registry offers, newest first.">
+      <Field id="d-version" label={t("version")} help={t("versionHelp")}>
         <Select id="d-version" value={values.version} onChange={set("version")}>
           {versions.map((v) => (
             <option key={v} value={v}>
@@ -160,7 +158,7 @@ export function DeployWizard({
         </Select>
       </Field>
       <div className="sm:col-span-2">
-        <Field id="d-site" label="Site URL" help="The address users will type; links in e-mails use it.">
+        <Field id="d-site" label={t("siteUrl")} help={t("siteUrlHelp")}>
           <Input
             id="d-site"
             type="url"
@@ -170,55 +168,47 @@ export function DeployWizard({
           />
         </Field>
       </div>
-      <Field id="d-https" label="HTTPS">
+      <Field id="d-https" label={t("https")}>
         <Select id="d-https" value={values.https} onChange={set("https")}>
-          <option value="container">Served by the container (self-signed certificate)</option>
-          <option value="proxy">Done by a reverse proxy in front (plain HTTP on 443)</option>
+          <option value="container">{t("httpsContainer")}</option>
+          <option value="proxy">{t("httpsProxy")}</option>
         </Select>
       </Field>
-      <Field id="d-publish-address" label="Published address" help="Empty: every address of the host.">
+      <Field id="d-publish-address" label={t("publishAddress")} help={t("publishAddressHelp")}>
         <Input
           id="d-publish-address"
           value={values.publishAddress}
           onChange={set("publishAddress")}
-          placeholder="all addresses"
+          placeholder={t("allAddresses")}
         />
       </Field>
-      <Field id="d-publish-port" label="Published port" help="The host port that leads to the container's 443.">
+      <Field id="d-publish-port" label={t("publishPort")} help={t("publishPortHelp")}>
         <Input id="d-publish-port" value={values.publishPort} onChange={set("publishPort")} inputMode="numeric" />
       </Field>
     </div>,
 
     <div key="database" className="space-y-3">
-      <Field id="d-placement" label="Database">
+      <Field id="d-placement" label={t("database")}>
         <Select id="d-placement" value={values.databasePlacement} onChange={set("databasePlacement")}>
-          <option value="container">A new MySQL 8.0 container on a managed host</option>
-          <option value="external">An existing external MySQL server</option>
+          <option value="container">{t("dbNew")}</option>
+          <option value="external">{t("dbExternal")}</option>
         </Select>
       </Field>
       {!external ? (
         <div className="grid gap-3 sm:grid-cols-3">
-          <Field
-            id="d-db-host"
-            label="Database host"
-            help="Another host than the web host satisfies the CNRS two-machine rule."
-          >
+          <Field id="d-db-host" label={t("dbHost")} help={t("dbHostHelp")}>
             <Select id="d-db-host" value={values.databaseHostId} onChange={set("databaseHostId")}>
               {hosts.map((h) => (
                 <option key={h.id} value={h.id}>
                   {h.label}
-                  {h.id === values.webHostId ? " (same as the web host)" : ""}
+                  {h.id === values.webHostId ? t("sameHost") : ""}
                 </option>
               ))}
             </Select>
           </Field>
           {otherDbHost && (
             <>
-              <Field
-                id="d-db-bind"
-                label="Database address on its host"
-                help="One IP address of the database host that the web host reaches; the port is published there only."
-              >
+              <Field id="d-db-bind" label={t("dbBind")} help={t("dbBindHelp")}>
                 <Input
                   id="d-db-bind"
                   value={values.databaseBindAddress}
@@ -226,18 +216,16 @@ export function DeployWizard({
                   placeholder="10.0.0.6"
                 />
               </Field>
-              <Field id="d-db-port" label="Database port">
+              <Field id="d-db-port" label={t("dbPort")}>
                 <Input id="d-db-port" value={values.databasePort} onChange={set("databasePort")} inputMode="numeric" />
               </Field>
             </>
           )}
-          <p className="text-xs text-slate-600 sm:col-span-3">
-            The database password and the MySQL root password are generated, stored encrypted and never shown.
-          </p>
+          <p className="text-xs text-slate-600 sm:col-span-3">{t("generated")}</p>
         </div>
       ) : (
         <div className="grid gap-3 sm:grid-cols-3">
-          <Field id="d-db-address" label="Database server" help="Host name or IP address.">
+          <Field id="d-db-address" label={t("dbServer")} help={t("dbServerHelp")}>
             <Input
               id="d-db-address"
               value={values.databaseAddress}
@@ -245,16 +233,16 @@ export function DeployWizard({
               placeholder="mysql.unit.example"
             />
           </Field>
-          <Field id="d-db-port" label="Database port">
+          <Field id="d-db-port" label={t("dbPort")}>
             <Input id="d-db-port" value={values.databasePort} onChange={set("databasePort")} inputMode="numeric" />
           </Field>
-          <Field id="d-db-name" label="Database name" help="It must exist and be empty.">
+          <Field id="d-db-name" label={t("dbName")} help={t("dbNameHelp")}>
             <Input id="d-db-name" value={values.databaseName} onChange={set("databaseName")} />
           </Field>
-          <Field id="d-db-user" label="Database user">
+          <Field id="d-db-user" label={t("dbUser")}>
             <Input id="d-db-user" value={values.databaseUser} onChange={set("databaseUser")} />
           </Field>
-          <Field id="d-db-password" label="Database password" help="Stored encrypted, never shown again.">
+          <Field id="d-db-password" label={t("dbPassword")} help={t("dbPasswordHelp")}>
             <Input
               id="d-db-password"
               type="password"
@@ -268,20 +256,18 @@ export function DeployWizard({
     </div>,
 
     <div key="uploads" className="grid gap-3 sm:grid-cols-3">
-      <Field id="d-uploads-kind" label="Uploads">
+      <Field id="d-uploads-kind" label={t("uploads")}>
         <Select id="d-uploads-kind" value={values.uploadsKind} onChange={set("uploadsKind")}>
-          <option value="volume">A new Docker volume</option>
-          <option value="bind">A directory of the web host</option>
+          <option value="volume">{t("newVolume")}</option>
+          <option value="bind">{t("directory")}</option>
         </Select>
       </Field>
       <div className="sm:col-span-2">
         <Field
           id="d-uploads"
-          label={values.uploadsKind === "volume" ? "Volume name" : "Directory"}
+          label={values.uploadsKind === "volume" ? t("volumeName") : t("directoryLabel")}
           help={
-            values.uploadsKind === "volume"
-              ? `Empty: ${values.name || "<name>"}-uploads. It must not exist yet.`
-              : "Absolute path on the web host, e.g. /var/elabftw/web; created if missing, owned by 101:101."
+            values.uploadsKind === "volume" ? t("volumeHelp", { name: values.name || "<name>" }) : t("directoryHelp")
           }
         >
           <Input
@@ -298,40 +284,46 @@ export function DeployWizard({
       <div key="review" className="space-y-4">
         <Facts
           items={[
-            ["Instance", `${plan.name} (unit ${plan.unitCode}${plan.newUnit ? `, new: ${plan.newUnit.name}` : ""})`],
-            ["Image", plan.image],
-            ["Web container", `${plan.webContainer} on ${plan.webHostName}`],
             [
-              "Published",
-              `${plan.publish.address || "all addresses"}:${plan.publish.port} → 443 (${plan.https ? "HTTPS by the container" : "plain HTTP, TLS by your proxy"})`,
+              t("fact.instance"),
+              plan.newUnit
+                ? t("instanceValueNew", { name: plan.name, unit: plan.unitCode, unitName: plan.newUnit.name })
+                : t("instanceValue", { name: plan.name, unit: plan.unitCode }),
             ],
-            ["Site URL", plan.siteUrl],
+            [t("fact.image"), plan.image],
+            [t("fact.web"), t("webValue", { container: plan.webContainer, host: plan.webHostName })],
             [
-              "Database",
+              t("fact.published"),
+              `${plan.publish.address || t("allAddresses")}:${plan.publish.port} → 443 (${plan.https ? t("httpsByContainer") : t("httpsByProxy")})`,
+            ],
+            [t("fact.siteUrl"), plan.siteUrl],
+            [
+              t("fact.database"),
               plan.database.placement === "container"
-                ? `${plan.database.container} (mysql:8.0) on ${plan.database.hostName}, data in volume ${plan.database.volume}${plan.database.sameHost ? ", reached on the private network" : `, published on ${plan.database.address}:${plan.database.port}`}`
-                : `external server ${plan.database.address}:${plan.database.port}, database ${plan.database.name}, user ${plan.database.user}`,
+                ? `${t("dbContainerValue", { container: plan.database.container ?? "?", host: plan.database.hostName ?? "?", volume: plan.database.volume ?? "?" })}${plan.database.sameHost ? t("dbPrivate") : t("dbPublished", { address: plan.database.address ?? "?", port: plan.database.port ?? "?" })}`
+                : t("dbExternalValue", {
+                    address: plan.database.address ?? "?",
+                    port: plan.database.port ?? "?",
+                    name: plan.database.name ?? "?",
+                    user: plan.database.user ?? "?",
+                  }),
             ],
-            ["Uploads", plan.uploads.kind === "volume" ? `new volume ${plan.uploads.source}` : plan.uploads.source],
-            ["Network", `${plan.network} (dedicated)`],
             [
-              "Security",
-              "capabilities dropped to the reference set, no-new-privileges, restart unless-stopped, generated SECRET_KEY",
+              t("fact.uploads"),
+              plan.uploads.kind === "volume" ? t("newVolumeValue", { name: plan.uploads.source }) : plan.uploads.source,
             ],
+            [t("fact.network"), t("networkValue", { name: plan.network })],
+            [t("fact.security"), t("securityValue")],
           ]}
         />
-        <p className="text-sm text-slate-700">
-          The panel then waits for the database, creates the schema (<code>bin/init db:install</code>), checks{" "}
-          <code>/healthcheck.php</code> and adds the instance to the inventory. If a step fails, everything it created
-          is removed.
-        </p>
+        <p className="text-sm text-slate-700">{t.rich("then", { code: (chunks) => <code>{chunks}</code> })}</p>
       </div>
     ) : null,
   ];
 
   return (
     <Card>
-      <ol className="mb-4 flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label="Steps">
+      <ol className="mb-4 flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label={t("steps")}>
         {STEPS.map((label, i) => (
           <li
             key={label}
@@ -349,12 +341,12 @@ export function DeployWizard({
             >
               {i < step ? <Check aria-hidden className="size-3" /> : i + 1}
             </span>
-            {label}
+            {t(`step.${label}`)}
           </li>
         ))}
       </ol>
       <h2 className="mb-3 text-base font-semibold text-slate-900">
-        {step + 1}. {STEPS[step]}
+        {step + 1}. {t(`step.${STEPS[step]}`)}
       </h2>
       <div className="min-h-40">{pages[step]}</div>
       {error && (
@@ -364,7 +356,7 @@ export function DeployWizard({
       )}
       <div className="mt-5 flex items-center justify-between gap-2 border-t border-slate-200 pt-3">
         <Button onClick={() => setStep((s) => Math.max(0, s - 1))} disabled={step === 0 || !!busy}>
-          Back
+          {t("back")}
         </Button>
         <div className="flex items-center gap-3">
           {busy && (
@@ -374,18 +366,18 @@ export function DeployWizard({
           )}
           {step < 3 && (
             <Button variant="primary" onClick={() => setStep((s) => s + 1)} disabled={!!busy}>
-              Next
+              {t("next")}
             </Button>
           )}
           {step === 3 && (
             <Button variant="primary" onClick={review} disabled={!!busy}>
-              Review
+              {t("review")}
             </Button>
           )}
           {step === 4 && (
             <Button variant="primary" onClick={deploy} disabled={!!busy || !plan}>
               <KeyRound aria-hidden className="size-4" />
-              Deploy with my security key
+              {t("deploy")}
             </Button>
           )}
         </div>
