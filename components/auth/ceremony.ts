@@ -1,5 +1,11 @@
 import { signIn } from "next-auth/react";
 import type { useRouter } from "next/navigation";
+import { translatorFor } from "@/lib/i18n/translator";
+
+/** Words for the page being shown (its <html lang>), outside React components. */
+export function pageTranslator(namespace: string) {
+  return translatorFor(typeof document === "undefined" ? null : document.documentElement.lang, namespace);
+}
 
 /** Hand the key's response to the panel; on success go to the dashboard, else throw the panel's message. */
 export async function signInAndGo(
@@ -15,10 +21,10 @@ export async function signInAndGo(
 }
 
 /** What to tell the person when the browser's WebAuthn call or the panel failed. */
-export function ceremonyErrorMessage(error: unknown, notAllowedHint = "Try again."): string {
+export function ceremonyErrorMessage(error: unknown, notAllowedHint?: string): string {
   const err = error as Error;
-  if (err.name === "NotAllowedError")
-    return `The key was not used in time, or the request was cancelled. ${notAllowedHint}`;
-  if (err.name === "InvalidStateError") return "This key is already registered. Sign in with it instead.";
+  const t = pageTranslator("ceremony");
+  if (err.name === "NotAllowedError") return `${t("notAllowed")} ${notAllowedHint ?? t("tryAgain")}`;
+  if (err.name === "InvalidStateError") return t("alreadyRegistered");
   return err.message;
 }

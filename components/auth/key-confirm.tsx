@@ -7,7 +7,7 @@ import { useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 import { Alert, Button, Dialog } from "@/components/ui";
 import type { ActionResult } from "@/lib/server/action-result";
-import { ceremonyErrorMessage } from "./ceremony";
+import { ceremonyErrorMessage, pageTranslator } from "./ceremony";
 
 /**
  * Ask the panel for a key touch bound to `action` and `params`, and get it
@@ -21,7 +21,7 @@ export async function touchKeyFor(action: string, params: unknown): Promise<stri
     body: JSON.stringify({ action, params }),
   });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.message ?? "The panel could not ask for your key. Reload the page and try again.");
+  if (!res.ok) throw new Error(body.message ?? pageTranslator("ceremony")("cannotAsk"));
   return JSON.stringify(await startAuthentication({ optionsJSON: body }));
 }
 
@@ -35,7 +35,7 @@ export async function withKeyTouch<T>(
   try {
     stepUp = await touchKeyFor(action, params);
   } catch (error) {
-    throw new Error(ceremonyErrorMessage(error, "Nothing was changed; try again."));
+    throw new Error(ceremonyErrorMessage(error, pageTranslator("ceremony")("nothingChanged")));
   }
   const result = await run(stepUp);
   if (!result.ok) throw new Error(result.message);
