@@ -25,6 +25,20 @@ export function parseInput<T extends z.ZodType>(
   );
 }
 
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** A DNS host name (RFC 1123 labels). */
+export function isHostName(value: string): boolean {
+  return HOST_NAME.test(value);
+}
+
+/** A TCP/UDP port from a form field, with the words a person needs when it is wrong. */
+export const portNumber = z.coerce
+  .number({ message: "The port is a number." })
+  .int("The port is a whole number.")
+  .min(1, "Ports go from 1 to 65535.")
+  .max(65535, "Ports go from 1 to 65535.");
+
 /** Names in the inventory: lower-case letters, digits and dashes. */
 export const instanceName = z
   .string()

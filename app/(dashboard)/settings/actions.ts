@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { saveMailSettings, storedMailer } from "@/lib/server/alerts/mail-settings";
-import { recordAuditEvent } from "@/lib/server/audit/record-audit-event";
+import { operatorActor, recordAuditEvent } from "@/lib/server/audit/record-audit-event";
 import { keyRing } from "@/lib/server/secrets";
 import { translatorFor } from "@/lib/i18n/translator";
 import { forwardAuditEvents, saveSyslogSettings } from "@/lib/server/audit/syslog";
@@ -35,12 +35,7 @@ export async function sendTestMailAction(): Promise<ActionResult<{ to: string }>
     const context = await requestContext();
     const audit = (outcome: "success" | "failure", detail: { reason?: string; params?: Record<string, unknown> }) =>
       recordAuditEvent(db(), {
-        actor: {
-          type: "operator",
-          operatorId: operator.id,
-          label: operator.email,
-          securityKeyId: operator.securityKeyId,
-        },
+        actor: operatorActor(operator),
         ip: context.ip,
         userAgent: context.userAgent,
         action: "settings.mail_test",

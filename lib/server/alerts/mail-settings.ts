@@ -5,6 +5,7 @@ import { AppError } from "../../errors";
 import type { Prisma } from "../../generated/prisma/client";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
+import { isHostName, portNumber } from "../validation";
 import type { Actor } from "../operators/manage-operators";
 import { smtpMailer, type Mailer } from "./backup-alerts";
 
@@ -26,7 +27,6 @@ export interface MailSettings {
   hasPassword: boolean;
 }
 
-const hostName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
 
 export const mailSettingsSchema = z.object({
@@ -34,12 +34,8 @@ export const mailSettingsSchema = z.object({
     .string()
     .trim()
     .min(1, "Give the mail server's name, e.g. smtp.unit.example.")
-    .refine((v) => hostName.test(v) || ipv4.test(v), "This is not a host name or an IPv4 address."),
-  port: z.coerce
-    .number({ message: "The port is a number." })
-    .int("The port is a whole number.")
-    .min(1, "Ports go from 1 to 65535.")
-    .max(65535, "Ports go from 1 to 65535."),
+    .refine((v) => isHostName(v) || ipv4.test(v), "This is not a host name or an IPv4 address."),
+  port: portNumber,
   security: z.enum(["tls", "starttls", "none"], { message: "Choose TLS, STARTTLS or none." }),
   username: z.string().trim().max(200, "The user name is too long.").default(""),
   password: z.string().max(500, "The password is too long.").default(""),

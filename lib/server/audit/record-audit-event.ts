@@ -22,6 +22,15 @@ export interface AuditInput {
   reason?: string | null;
 }
 
+/** The actor of an event done by a signed-in operator: who, and with which key. */
+export function operatorActor(operator: {
+  id: string;
+  email: string;
+  securityKeyId?: string | null;
+}): AuditInput["actor"] {
+  return { type: "operator", operatorId: operator.id, label: operator.email, securityKeyId: operator.securityKeyId };
+}
+
 /** Append one event to the audit trail, chained to the one before it. Returns its hash. */
 export async function recordAuditEvent(db: Db, input: AuditInput): Promise<{ id: bigint; hash: string }> {
   return db.$transaction(async (tx) => {

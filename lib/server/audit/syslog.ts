@@ -7,10 +7,11 @@ import type { RequestContext } from "../../auth/ceremonies";
 import { AppError } from "../../errors";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
+import { isHostName, portNumber } from "../validation";
 import type { Actor } from "../operators/manage-operators";
 import { exportRecord } from "./export-audit";
 import type { AuditRow } from "./find-audit-events";
-import { recordAuditEvent } from "./record-audit-event";
+import { operatorActor, recordAuditEvent } from "./record-audit-event";
 
 /**
  * Forwarding of the audit trail to a syslog collector (RFC 5424 messages over
@@ -36,8 +37,6 @@ export interface SyslogSettings {
   caPem: string;
 }
 
-const hostName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 export const syslogSettingsSchema = z
   .object({
     enabled: z.enum(["true", "false"], { message: "Choose whether forwarding is on." }).transform((v) => v === "true"),
@@ -46,12 +45,8 @@ export const syslogSettingsSchema = z
       .string()
       .trim()
       .min(1, "Give the collector's name or address, e.g. syslog.unit.example.")
-      .refine((v) => hostName.test(v) || net.isIP(v) !== 0, "The collector is not a host name or an IP address."),
-    port: z.coerce
-      .number({ message: "The port is a number." })
-      .int("The port is a whole number.")
-      .min(1, "Ports go from 1 to 65535.")
-      .max(65535, "Ports go from 1 to 65535."),
+      .refine((v) => isHostName(v) || net.isIP(v) !== 0, "The collector is not a host name or an IP address."),
+    port: portNumber,
     caPem: z.string().trim().max(20_000, "The CA certificate is too long.").default(""),
   })
   .superRefine((v, ctx) => {
@@ -94,7 +89,7 @@ export async function saveSyslogSettings(
     update: { value: value as unknown as Prisma.InputJsonValue, updatedById: actor.id },
   });
   await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+    actor: operatorActor(actor),
     ip: context.ip,
     userAgent: context.userAgent,
     action: "settings.syslog",

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { csvHeader, csvRows, exportRecord } from "@/lib/server/audit/export-audit";
 import { auditEventsFor, parseAuditFilter, withoutCursor } from "@/lib/server/audit/find-audit-events";
-import { recordAuditEvent } from "@/lib/server/audit/record-audit-event";
+import { operatorActor, recordAuditEvent } from "@/lib/server/audit/record-audit-event";
 import { errorResponse } from "@/lib/server/http";
 
 /**
@@ -26,12 +26,7 @@ export async function GET(request: Request) {
     const context = await requestContext();
     const described = withoutCursor(filter);
     await recordAuditEvent(db(), {
-      actor: {
-        type: "operator",
-        operatorId: operator.id,
-        label: operator.email,
-        securityKeyId: operator.securityKeyId,
-      },
+      actor: operatorActor(operator),
       ip: context.ip,
       userAgent: context.userAgent,
       action: "audit.exported",
