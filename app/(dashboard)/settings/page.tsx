@@ -32,10 +32,21 @@ export default async function SettingsPage() {
     [t("row.database"), config.database === "embedded" ? t("row.embedded") : t("row.external")],
     [t("row.masterKey"), config.masterKeySource === "file" ? t("row.keyFile") : t("row.keyEnv")],
     [t("row.socket"), config.dockerSocket],
-    [t("row.sessions"), config.sessionLimits],
-    [t("row.keys"), config.keyPolicy],
-    [t("row.registry"), config.registry],
-    [t("row.helpers"), config.helperImages],
+    [
+      t("row.sessions"),
+      t("row.sessionsValue", { hours: config.session.maxHours, minutes: config.session.idleMinutes }),
+    ],
+    [
+      t("row.keys"),
+      config.approvedKeyModelsFile ? t("row.keysApproved", { file: config.approvedKeyModelsFile }) : t("row.keysAny"),
+    ],
+    [
+      t("row.registry"),
+      config.registry.username
+        ? t("row.registryAs", { url: config.registry.url, user: config.registry.username })
+        : t("row.registryAnonymous", { url: config.registry.url }),
+    ],
+    [t("row.helpers"), config.helperImages.length ? config.helperImages.join(", ") : t("row.helpersAny")],
     [t("row.logLevel"), config.logLevel],
   ];
   return (

@@ -9,10 +9,11 @@ export interface PanelConfiguration {
   masterKeySource: "environment" | "file";
   dockerSocket: string;
   logLevel: string;
-  sessionLimits: string;
-  keyPolicy: string;
-  registry: string;
-  helperImages: string;
+  session: { maxHours: number; idleMinutes: number };
+  /** The FIDO metadata file of approved key models, when the strict key policy is on. */
+  approvedKeyModelsFile: string | null;
+  registry: { url: string; username: string | null };
+  helperImages: string[];
 }
 
 /** The running configuration as an operator may see it: where things are, never a secret. */
@@ -27,13 +28,9 @@ export function getPanelConfiguration(): PanelConfiguration {
     masterKeySource: process.env.PANEL_SECRET_KEY_FILE ? "file" : "environment",
     dockerSocket: e.DOCKER_SOCKET,
     logLevel: e.LOG_LEVEL,
-    sessionLimits: `${e.PANEL_SESSION_MAX_HOURS} h in all, ${e.PANEL_SESSION_IDLE_MINUTES} min idle`,
-    keyPolicy: e.PANEL_APPROVED_KEY_MODELS_FILE
-      ? `Approved models only (FIDO metadata in ${e.PANEL_APPROVED_KEY_MODELS_FILE})`
-      : "Any device-bound FIDO2 key with a PIN; synced passkeys refused",
-    registry: `${e.PANEL_REGISTRY_URL} (${e.PANEL_REGISTRY_USERNAME ? `as ${e.PANEL_REGISTRY_USERNAME}` : "anonymous"})`,
-    helperImages: e.PANEL_HELPER_IMAGES.length
-      ? e.PANEL_HELPER_IMAGES.join(", ")
-      : "An eLabFTW or MySQL image found on the host",
+    session: { maxHours: e.PANEL_SESSION_MAX_HOURS, idleMinutes: e.PANEL_SESSION_IDLE_MINUTES },
+    approvedKeyModelsFile: e.PANEL_APPROVED_KEY_MODELS_FILE ?? null,
+    registry: { url: e.PANEL_REGISTRY_URL, username: e.PANEL_REGISTRY_USERNAME ?? null },
+    helperImages: e.PANEL_HELPER_IMAGES,
   };
 }
