@@ -364,18 +364,16 @@ export function startAuditForwarder(
       delay = Math.min(maxDelay, delay * 2);
     }
   };
-  const schedule = () => {
+  const schedule = (ms: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
       running = tick().finally(() => {
         running = null;
-        schedule();
+        schedule(delay);
       });
-    }, delay);
+    }, ms);
   };
-  delay = 0;
-  schedule();
-  delay = interval;
+  schedule(0);
   return {
     stop: async () => {
       stopped = true;

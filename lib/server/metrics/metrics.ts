@@ -55,60 +55,53 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
   ]);
 
   const instanceLabels = ["instance", "unit", "host"] as const;
-  const up = new Gauge({
-    name: "paillasse_instance_up",
-    help: "1 when the instance's web container runs and answered the last observation, else 0.",
-    labelNames: instanceLabels,
-    registers: [registry],
-  });
-  const healthy = new Gauge({
-    name: "paillasse_instance_healthy",
-    help: "1 when eLabFTW's own health check (/healthcheck.php) said ok at the last observation, else 0.",
-    labelNames: instanceLabels,
-    registers: [registry],
-  });
-  const info = new Gauge({
-    name: "paillasse_instance_info",
-    help: "Always 1; the labels carry the image tag and the eLabFTW version.",
-    labelNames: [...instanceLabels, "image_tag", "version"],
-    registers: [registry],
-  });
-  const schemaInSync = new Gauge({
-    name: "paillasse_instance_schema_in_sync",
-    help: "1 when db:check said no upgrade is required, 0 when the schema is behind or ahead of the image; absent when unknown.",
-    labelNames: instanceLabels,
-    registers: [registry],
-  });
-  const schemaVersion = new Gauge({
-    name: "paillasse_instance_schema_version",
-    help: "The database schema version read by db:check.",
-    labelNames: instanceLabels,
-    registers: [registry],
-  });
-  const observationAge = new Gauge({
-    name: "paillasse_instance_observation_age_seconds",
-    help: "Seconds since the instance was last observed.",
-    labelNames: instanceLabels,
-    registers: [registry],
-  });
-  const backupAge = new Gauge({
-    name: "paillasse_instance_last_backup_age_seconds",
-    help: "Seconds since the last successful backup finished (absent: never).",
-    labelNames: instanceLabels,
-    registers: [registry],
-  });
-  const verifiedAge = new Gauge({
-    name: "paillasse_instance_last_verified_backup_age_seconds",
-    help: "Seconds since the last backup that passed verification finished (absent: never).",
-    labelNames: instanceLabels,
-    registers: [registry],
-  });
-  const backupBytes = new Gauge({
-    name: "paillasse_instance_last_backup_bytes",
-    help: "Size of the last successful backup, by part (database, uploads, total: encrypted files).",
-    labelNames: [...instanceLabels, "part"],
-    registers: [registry],
-  });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers: [registry] });
+  const up = gauge(
+    "paillasse_instance_up",
+    "1 when the instance's web container runs and answered the last observation, else 0.",
+    instanceLabels,
+  );
+  const healthy = gauge(
+    "paillasse_instance_healthy",
+    "1 when eLabFTW's own health check (/healthcheck.php) said ok at the last observation, else 0.",
+    instanceLabels,
+  );
+  const info = gauge("paillasse_instance_info", "Always 1; the labels carry the image tag and the eLabFTW version.", [
+    ...instanceLabels,
+    "image_tag",
+    "version",
+  ]);
+  const schemaInSync = gauge(
+    "paillasse_instance_schema_in_sync",
+    "1 when db:check said no upgrade is required, 0 when the schema is behind or ahead of the image; absent when unknown.",
+    instanceLabels,
+  );
+  const schemaVersion = gauge(
+    "paillasse_instance_schema_version",
+    "The database schema version read by db:check.",
+    instanceLabels,
+  );
+  const observationAge = gauge(
+    "paillasse_instance_observation_age_seconds",
+    "Seconds since the instance was last observed.",
+    instanceLabels,
+  );
+  const backupAge = gauge(
+    "paillasse_instance_last_backup_age_seconds",
+    "Seconds since the last successful backup finished (absent: never).",
+    instanceLabels,
+  );
+  const verifiedAge = gauge(
+    "paillasse_instance_last_verified_backup_age_seconds",
+    "Seconds since the last backup that passed verification finished (absent: never).",
+    instanceLabels,
+  );
+  const backupBytes = gauge(
+    "paillasse_instance_last_backup_bytes",
+    "Size of the last successful backup, by part (database, uploads, total: encrypted files).",
+    [...instanceLabels, "part"],
+  );
 
   const last = new Map(lastBackups.map((b) => [b.instanceId, b]));
   const verified = new Map(lastVerified.map((b) => [b.instanceId, b]));
@@ -139,18 +132,12 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     }
   }
 
-  const reachable = new Gauge({
-    name: "paillasse_host_reachable",
-    help: "1 when the Docker host answered the last snapshot, 0 when not (absent: never tried).",
-    labelNames: ["host"],
-    registers: [registry],
-  });
-  const snapshotAge = new Gauge({
-    name: "paillasse_host_snapshot_age_seconds",
-    help: "Seconds since the host's last snapshot.",
-    labelNames: ["host"],
-    registers: [registry],
-  });
+  const reachable = gauge(
+    "paillasse_host_reachable",
+    "1 when the Docker host answered the last snapshot, 0 when not (absent: never tried).",
+    ["host"],
+  );
+  const snapshotAge = gauge("paillasse_host_snapshot_age_seconds", "Seconds since the host's last snapshot.", ["host"]);
   for (const h of hosts) {
     if (h.reachability !== "unknown") reachable.set({ host: h.name }, h.reachability === "reachable" ? 1 : 0);
     const age = seconds(h.lastSnapshotAt);
