@@ -132,6 +132,27 @@ describe("message catalogs", () => {
     expect(missing).toEqual([]);
   });
 
+  it("name every step of every kind of operation", () => {
+    const tables = {
+      upgrade: "lib/server/upgrades/upgrade.ts",
+      backup: "lib/server/backups/create-backup.ts",
+      restore: "lib/server/backups/restore-backup.ts",
+      verify: "lib/server/backups/verify-backup.ts",
+      deploy: "lib/server/instances/deploy.ts",
+    };
+    for (const [kind, file] of Object.entries(tables)) {
+      const text = readFileSync(path.join(ROOT, file), "utf8");
+      const table = text.slice(text.indexOf("_STEPS = ["), text.indexOf("] as const", text.indexOf("_STEPS = [")));
+      const keys = [...table.matchAll(/\{ key: "([a-z_]+)", title: "/g)].map((m) => m[1]!);
+      expect(keys.length, file).toBeGreaterThan(2);
+      for (const key of keys) {
+        for (const [lang, catalog] of Object.entries(catalogs)) {
+          expect(catalog.has(`operation.stepTitle.${kind}.${key}`), `${lang} ${kind}.${key}`).toBe(true);
+        }
+      }
+    }
+  });
+
   it("name every menu entry", () => {
     for (const item of NAV_ITEMS) {
       expect(catalogs.en.has(`nav.${item.label}`), item.label).toBe(true);

@@ -33,6 +33,9 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const tk = await getTranslations("operations.kind");
   const locale = await getLocale();
   const when = (d: Date | null | undefined) => formatDateTime(d, locale);
+  // Step titles in the reader's language; one unknown to the catalogs keeps the words it was journaled with.
+  const stepTitle = (key: string, journaled: string | undefined) =>
+    t.has(`stepTitle.${operation.kind}.${key}`) ? t(`stepTitle.${operation.kind}.${key}`) : (journaled ?? key);
   const active = ["queued", "running", "rolling_back"].includes(operation.state);
   const planned = (operation.params ?? {}) as { name?: unknown };
   const subject = operation.instance?.name ?? (typeof planned.name === "string" ? planned.name : null);
@@ -138,7 +141,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
                 key: s.id,
                 cells: [
                   s.position + 1,
-                  intent.title ?? s.key,
+                  stepTitle(s.key, intent.title),
                   <StatusBadge key="s" tone={tone} label={label} />,
                   when(s.startedAt),
                   when(s.finishedAt),
