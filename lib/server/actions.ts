@@ -3,6 +3,8 @@ import { unstable_rethrow } from "next/navigation";
 import { toAppError } from "../errors";
 import type { ActionResult } from "./action-result";
 import { requestLog } from "./request-log";
+import { requestLocale } from "./request-locale";
+import { localizeServerText } from "../i18n/server-messages";
 
 export type { ActionResult };
 
@@ -20,10 +22,10 @@ export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult
     if (appError.code === "internal") {
       (await requestLog()).error({ err: appError.cause ?? appError }, "Server action failed");
     }
-    return {
-      ok: false,
-      code: appError.code,
-      message: appError.hint ? `${appError.message} ${appError.hint}` : appError.message,
-    };
+    // What happened and what to do, in the language the person reads the panel in.
+    const locale = await requestLocale();
+    const message = localizeServerText(appError.message, locale);
+    const hint = appError.hint ? localizeServerText(appError.hint, locale) : null;
+    return { ok: false, code: appError.code, message: hint ? `${message} ${hint}` : message };
   }
 }

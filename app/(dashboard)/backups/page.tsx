@@ -12,6 +12,7 @@ import { db } from "@/lib/db";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findBackupStatus, type InstanceBackupStatus } from "@/lib/server/backups/backup-status";
 import { findRecentBackups } from "@/lib/server/backups/find-backups";
+import { localizeServerText } from "@/lib/i18n/server-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("backups"))("title") };
@@ -91,7 +92,9 @@ export default async function BackupsPage() {
                             <VerificationBadge value={s.lastVerification.passed ? "passed" : "failed"} />
                             {formatAge(s.lastVerification.at, at, locale)}
                             {s.lastVerification.reason && (
-                              <span className="text-slate-700">{s.lastVerification.reason}</span>
+                              <span className="text-slate-700">
+                                {localizeServerText(s.lastVerification.reason, locale)}
+                              </span>
                             )}
                           </span>
                         ) : (
@@ -118,7 +121,8 @@ export default async function BackupsPage() {
                         <ul className="mt-1 space-y-1">
                           {s.failures.map((f) => (
                             <li key={f.at.toISOString() + f.reason} className="text-slate-800">
-                              <span className="text-slate-500">{formatDateTime(f.at, locale)}</span> · {f.reason}
+                              <span className="text-slate-500">{formatDateTime(f.at, locale)}</span> ·{" "}
+                              {localizeServerText(f.reason, locale)}
                             </li>
                           ))}
                         </ul>

@@ -4,6 +4,7 @@ import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
 import { isLocale, type Locale } from "../../i18n/config";
 import { translatorFor } from "../../i18n/translator";
+import { localizeServerText } from "../../i18n/server-messages";
 import { formatDateTime } from "../../format";
 import { findBackupStatus, type InstanceBackupStatus } from "../backups/backup-status";
 import { recordAuditEvent } from "../audit/record-audit-event";
@@ -92,7 +93,7 @@ function alertMail(status: InstanceBackupStatus, problem: "failing" | "stale", p
         "",
         problem === "failing"
           ? reason
-            ? t("failing", { reason })
+            ? t("failing", { reason: localizeServerText(reason, locale) })
             : t("failingNoReason")
           : t("stale", { hours: Math.round(status.ageHours ?? 0), max: status.maxAgeHours }),
         status.lastSuccess ? t("lastGood", { at: formatDateTime(status.lastSuccess.at, locale) }) : t("noGood"),

@@ -25,6 +25,7 @@ import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 import { releaseNotesUrl } from "@/lib/server/upgrades/upgrade";
 import { UpgradeButton } from "@/components/instances/upgrade-button";
+import { localizeServerText } from "@/lib/i18n/server-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("instance"))("metaTitle") };
@@ -273,7 +274,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                     b.schemaVersion ?? "—",
                     <span key="v" className="flex flex-col gap-1">
                       <VerificationBadge value={b.verificationStatus} />
-                      {reason && <span className="text-xs text-slate-700">{reason}</span>}
+                      {reason && <span className="text-xs text-slate-700">{localizeServerText(reason, locale)}</span>}
                     </span>,
                     runBackups && b.status === "succeeded" ? (
                       <span key="a" className="flex justify-end gap-2">

@@ -10,6 +10,7 @@ import { db } from "@/lib/db";
 import { formatDateTime, formatTime } from "@/lib/format";
 import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
+import { localizeServerText } from "@/lib/i18n/server-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("operation"))("metaTitle") };
@@ -36,6 +37,17 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   // Step titles in the reader's language; one unknown to the catalogs keeps the words it was journaled with.
   const stepTitle = (key: string, journaled: string | undefined) =>
     t.has(`stepTitle.${operation.kind}.${key}`) ? t(`stepTitle.${operation.kind}.${key}`) : (journaled ?? key);
+  // A failure is journaled as "Step title: what happened": both parts in the reader's language.
+  const journalText = (text: string) => {
+    for (const s of operation.steps) {
+      const title = (s.intent as { title?: string } | null)?.title;
+      if (title && text.startsWith(`${title}: `)) {
+        const rest = localizeServerText(text.slice(title.length + 2), locale);
+        return locale === "en" ? text : `${stepTitle(s.key, title)} : ${rest}`;
+      }
+    }
+    return localizeServerText(text, locale);
+  };
   const active = ["queued", "running", "rolling_back"].includes(operation.state);
   const planned = (operation.params ?? {}) as { name?: unknown };
   const subject = operation.instance?.name ?? (typeof planned.name === "string" ? planned.name : null);
@@ -125,7 +137,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
         )}
         {operation.error && (
           <Alert tone="error" title={operation.state === "rolled_back" ? t("failedUndone") : t("failed")}>
-            {operation.error}
+            {journalText(operation.error)}
           </Alert>
         )}
         <Card title={t("steps")}>
@@ -145,7 +157,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
                   <StatusBadge key="s" tone={tone} label={label} />,
                   when(s.startedAt),
                   when(s.finishedAt),
-                  s.error ?? "",
+                  s.error ? localizeServerText(s.error, locale) : "",
                 ],
               };
             })}
