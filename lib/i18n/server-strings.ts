@@ -89,6 +89,18 @@ export function serverStrings(root: string): { text: string; where: string }[] {
         if (ts.isPropertyAccessExpression(callee) && ZOD_METHODS.has(callee.name.text)) {
           for (const arg of node.arguments) add(arg);
         }
+        // Compliance verdicts (add(id, title, verdict, reason)) and the problems an observation lists.
+        if (ts.isIdentifier(callee) && callee.text === "add" && node.arguments.length === 4) {
+          add(node.arguments[1]);
+          add(node.arguments[3]);
+        }
+        if (
+          ts.isPropertyAccessExpression(callee) &&
+          callee.name.text === "push" &&
+          /problems$/.test(callee.expression.getText())
+        ) {
+          for (const arg of node.arguments) add(arg);
+        }
         if (ts.isIdentifier(callee) && callee.text === "parseInput") {
           const labels = node.arguments[2];
           if (labels && ts.isObjectLiteralExpression(labels)) {

@@ -89,7 +89,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           <Alert tone="warning" title={t("problems")}>
             <ul className="list-disc pl-4">
               {observation.problems.map((p) => (
-                <li key={p}>{p}</li>
+                <li key={p}>{localizeServerText(p, locale)}</li>
               ))}
             </ul>
           </Alert>
@@ -328,7 +328,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
               rows={observation.compliance.checks.map((c) => ({
                 key: c.id,
                 cells: [
-                  c.title,
+                  localizeServerText(c.title, locale),
                   <StatusBadge
                     key="v"
                     tone={c.verdict === "pass" ? "ok" : c.verdict === "fail" ? "error" : "neutral"}
@@ -337,7 +337,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                     )}
                   />,
                   <span key="r" className="text-slate-700">
-                    {c.reason}
+                    {localizeServerText(c.reason, locale)}
                   </span>,
                 ],
               }))}
