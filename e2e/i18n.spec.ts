@@ -37,6 +37,27 @@ test.describe("a French browser", () => {
   });
 });
 
+test.describe("a French operator", () => {
+  test.use({ locale: "fr-FR" });
+
+  test("reads the server's refusals in French, and nothing is saved", async ({ page }) => {
+    await page.goto("/settings");
+    const card = page.getByRole("region", { name: "Courriels d'alerte" });
+    await card.getByLabel("Serveur de courriel").fill("smtp.unit.example");
+    await card.getByLabel("Port").fill("70000");
+    await card.getByLabel("Expéditeur").fill("Paillasse <paillasse@unit.example>");
+    await card.getByRole("button", { name: "Enregistrer" }).click();
+    await expect(card.getByRole("alert")).toHaveText(
+      "Les ports vont de 1 à 65535. Corrigez-le et enregistrez à nouveau.",
+    );
+    // The export route's refusal too.
+    const bad = await page.request.get("/api/audit/export?format=xlsx");
+    expect((await bad.json()).message).toBe(
+      "« xlsx » n'est pas un format d'export. Utilisez format=csv ou format=json.",
+    );
+  });
+});
+
 test.describe("signed out", () => {
   test.use({ storageState: { cookies: [], origins: [] }, locale: "fr-FR" });
 
