@@ -1,5 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
+import { e2eEnv } from "./support/db";
 
 /**
  * Every main page passes axe (WCAG 2.1 A and AA rules) with no serious or
@@ -91,4 +93,38 @@ test("the keyboard alone reaches the content, the menu and the filters", async (
     return `${s.outlineStyle} ${s.outlineWidth} ${s.boxShadow}`;
   });
   expect(outline).not.toBe("none 0px none");
+});
+
+test.describe("keyboard only", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("invite someone, then open a confirmation dialog and leave it with Escape", async ({ page }) => {
+    await addVirtualKey(page);
+    await enrol(page, inviteFromCommandLine(e2eEnv(), "keyboard.admin@unit.example", "admin", "Kay Board"));
+    await page.goto("/operators");
+    // From the first field on, only keys: type, Tab, Enter (the form submits itself on Enter).
+    await page.getByLabel("E-mail").focus();
+    await page.keyboard.type("kbd.colleague@unit.example");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Kbd Colleague");
+    await page.keyboard.press("Enter");
+    // The link, shown once, takes the focus: the next Tab reaches its Copy button.
+    await expect(page.getByRole("textbox", { name: "Enrolment link" })).toBeFocused();
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("button", { name: /Copy/ })).toBeFocused();
+
+    await page.goto("/operators");
+    await page.getByRole("link", { name: "Kbd Colleague" }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { name: "Kbd Colleague" })).toBeVisible();
+    await page.getByRole("button", { name: "Disable account" }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Disable kbd.colleague@unit.example?" });
+    await expect(dialog).toBeVisible();
+    // Focus moved into the dialog, and Escape closes it without doing anything.
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(page.getByText(/Active until/)).toBeVisible();
+  });
 });

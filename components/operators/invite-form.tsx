@@ -73,7 +73,13 @@ export function InviteForm({
             })}
           </p>
           <div className="flex gap-2">
-            <Input readOnly value={invite.link} aria-label={t("linkTitle")} className="mt-0 font-mono text-xs" />
+            <Input
+              readOnly
+              autoFocus
+              value={invite.link}
+              aria-label={t("linkTitle")}
+              className="mt-0 font-mono text-xs"
+            />
             <Button
               onClick={() => {
                 void navigator.clipboard?.writeText(invite.link).then(() => setCopied(true));
