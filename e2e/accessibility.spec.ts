@@ -100,7 +100,7 @@ test.describe("keyboard only", () => {
 
   test("invite someone, then open a confirmation dialog and leave it with Escape", async ({ page }) => {
     await addVirtualKey(page);
-    await enrol(page, inviteFromCommandLine(e2eEnv(), "keyboard.admin@unit.example", "admin", "Kay Board"));
+    await enrol(page, inviteFromCommandLine(e2eEnv(), "keyboard-user@unit.example", "admin", "Kay Board"));
     await page.goto("/operators");
     // From the first field on, only keys: type, Tab, Enter (the form submits itself on Enter).
     await page.getByLabel("E-mail").focus();

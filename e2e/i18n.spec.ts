@@ -51,7 +51,7 @@ test.describe("a French operator", () => {
       "Les ports vont de 1 à 65535. Corrigez-le et enregistrez à nouveau.",
     );
     // The export route's refusal too.
-    const bad = await page.request.get("/api/audit/export?format=xlsx");
+    const bad = await page.request.get("/api/audit/export?format=xlsx", { headers: { "Accept-Language": "fr-FR" } });
     expect((await bad.json()).message).toBe(
       "« xlsx » n'est pas un format d'export. Utilisez format=csv ou format=json.",
     );

@@ -11,6 +11,7 @@ import { formatDateTime, formatTime } from "@/lib/format";
 import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
 import { localizeServerText } from "@/lib/i18n/server-messages";
+import { translatorFor } from "@/lib/i18n/translator";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("operation"))("metaTitle") };
@@ -34,9 +35,13 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const tk = await getTranslations("operations.kind");
   const locale = await getLocale();
   const when = (d: Date | null | undefined) => formatDateTime(d, locale);
-  // Step titles in the reader's language; one unknown to the catalogs keeps the words it was journaled with.
-  const stepTitle = (key: string, journaled: string | undefined) =>
-    t.has(`stepTitle.${operation.kind}.${key}`) ? t(`stepTitle.${operation.kind}.${key}`) : (journaled ?? key);
+  // Step titles in the reader's language, when the step is the standard one the catalogs know (same key, same
+  // English title); any other keeps the words it was journaled with.
+  const english = translatorFor("en", "operation");
+  const stepTitle = (key: string, journaled: string | undefined) => {
+    const id = `stepTitle.${operation.kind}.${key}`;
+    return t.has(id) && (!journaled || english(id) === journaled) ? t(id) : (journaled ?? key);
+  };
   // A failure is journaled as "Step title: what happened": both parts in the reader's language.
   const journalText = (text: string) => {
     for (const s of operation.steps) {
