@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { NAV_ITEMS } from "../auth/navigation";
 import en from "./messages/en.json";
 import fr from "./messages/fr.json";
+import { sourceFiles } from "./server-strings";
 
 /**
  * The two catalogs hold the same keys, each translated, with the same
@@ -28,21 +29,11 @@ const catalogs = { en: flatten(en), fr: flatten(fr) };
 const placeholders = (text: string) =>
   [...text.matchAll(/\{(\w+)[,}]|<(\w+)>/g)].map((m) => m[1] ?? `<${m[2]}>`).sort();
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.name === "node_modules" || e.name === "generated"
-      ? []
-      : e.isDirectory()
-        ? walk(path.join(dir, e.name))
-        : [path.join(dir, e.name)],
-  );
-}
-
 /** Every translation lookup in the sources: file, line, and the key (a pattern when built from variables). */
 function lookups(): { where: string; key: string; pattern: boolean }[] {
   const found: { where: string; key: string; pattern: boolean }[] = [];
   const files = ["app", "components", "lib"]
-    .flatMap((d) => walk(path.join(ROOT, d)))
+    .flatMap((d) => sourceFiles(path.join(ROOT, d)))
     .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f));
   for (const file of files) {
     const text = readFileSync(file, "utf8");

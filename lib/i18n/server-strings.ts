@@ -27,12 +27,13 @@ const ZOD_METHODS = new Set([
   "nonempty",
 ]);
 
-function walk(dir: string): string[] {
+/** Every file below `dir`, without node_modules and generated code. */
+export function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.name === "node_modules" || e.name === "generated"
       ? []
       : e.isDirectory()
-        ? walk(path.join(dir, e.name))
+        ? sourceFiles(path.join(dir, e.name))
         : [path.join(dir, e.name)],
   );
 }
@@ -54,7 +55,7 @@ const isWords = (text: string) => /[a-z]{2,} [a-zA-Z{]/.test(text) || /^[A-Z][a-
 export function serverStrings(root: string): { text: string; where: string }[] {
   const found: { text: string; where: string }[] = [];
   const files = ["lib", "app"]
-    .flatMap((d) => walk(path.join(root, d)))
+    .flatMap((d) => sourceFiles(path.join(root, d)))
     .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && !f.includes(`${path.sep}i18n${path.sep}`));
   for (const file of files) {
     if (/\.tsx$/.test(file) && !/[/\\]route\.ts$/.test(file) && /[/\\](components|app)[/\\]/.test(file)) {
