@@ -39,6 +39,16 @@ export const portNumber = z.coerce
   .min(1, "Ports go from 1 to 65535.")
   .max(65535, "Ports go from 1 to 65535.");
 
+/**
+ * Validate a form whose schema speaks in whole sentences ("The port is a
+ * number."): the parsed value, or an AppError with the first one and `hint`.
+ */
+export function parseWholeSentences<T extends z.ZodType>(schema: T, raw: unknown, hint: string): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new AppError("bad_input", parsed.error.issues[0]!.message, { hint });
+}
+
 /** Names in the inventory: lower-case letters, digits and dashes. */
 export const instanceName = z
   .string()

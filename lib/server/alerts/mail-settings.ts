@@ -5,7 +5,7 @@ import { AppError } from "../../errors";
 import type { Prisma } from "../../generated/prisma/client";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
-import { isHostName, portNumber } from "../validation";
+import { isHostName, parseWholeSentences, portNumber } from "../validation";
 import type { Actor } from "../operators/manage-operators";
 import { smtpMailer, type Mailer } from "./backup-alerts";
 
@@ -68,14 +68,7 @@ export async function saveMailSettings(
   raw: unknown,
   context: RequestContext,
 ): Promise<MailSettings> {
-  const parsed = mailSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError("bad_input", issue.message, {
-      hint: "Correct it and save again.",
-    });
-  }
-  const input = parsed.data;
+  const input = parseWholeSentences(mailSettingsSchema, raw, "Correct it and save again.");
   const current = await db.setting.findUnique({ where: { key: MAIL_SETTING }, omit: { secretEnc: false } });
   const secretEnc = input.password
     ? seal(ring, input.password, secretContext)

@@ -4,10 +4,9 @@ import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import type { RequestContext } from "../../auth/ceremonies";
-import { AppError } from "../../errors";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
-import { isHostName, portNumber } from "../validation";
+import { isHostName, parseWholeSentences, portNumber } from "../validation";
 import type { Actor } from "../operators/manage-operators";
 import { exportRecord } from "./export-audit";
 import type { AuditRow } from "./find-audit-events";
@@ -77,12 +76,8 @@ export async function saveSyslogSettings(
   raw: unknown,
   context: RequestContext,
 ): Promise<SyslogSettings> {
-  const parsed = syslogSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError("bad_input", issue.message, { hint: "Correct it and save again." });
-  }
-  const value: SyslogSettings = { ...parsed.data, host: parsed.data.host.toLowerCase() };
+  const input = parseWholeSentences(syslogSettingsSchema, raw, "Correct it and save again.");
+  const value: SyslogSettings = { ...input, host: input.host.toLowerCase() };
   await db.setting.upsert({
     where: { key: SYSLOG_SETTING },
     create: { key: SYSLOG_SETTING, value: value as unknown as Prisma.InputJsonValue, updatedById: actor.id },
