@@ -15,7 +15,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { instanceSecretsContext } from "../instances/discover-instances";
-import { dbUpdateSucceeded } from "../instances/elabftw-console";
+import { dbUpdateSucceeded, decisiveLine } from "../instances/elabftw-console";
 import { dbCheck, waitForHealth } from "../instances/observe";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import type { Actor } from "../operators/manage-operators";
@@ -170,7 +170,7 @@ async function loadThrough(
   if (recreated.exitCode !== 0) {
     throw new AppError(
       "unavailable",
-      `The database could not be recreated: ${recreated.stderr.trim().split("\n").at(-1)}.`,
+      `The database could not be recreated: ${decisiveLine(recreated) ?? `exit ${recreated.exitCode}`}.`,
       {
         hint: "Check that the database user may drop and create its own database.",
       },
@@ -208,7 +208,7 @@ async function loadThrough(
   if (loaded.exitCode !== 0) {
     throw new AppError(
       "unavailable",
-      `The dump did not load: ${loaded.stderr.trim().split("\n").at(-1) ?? `exit ${loaded.exitCode}`}.`,
+      `The dump did not load: ${decisiveLine(loaded) ?? `exit ${loaded.exitCode}`}.`,
       {
         hint: "The instance is being put back as it was.",
       },

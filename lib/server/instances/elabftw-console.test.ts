@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dbUpdateSucceeded, parseDbCheck, parseHealth } from "./elabftw-console";
+import { dbUpdateSucceeded, decisiveLine, describeConsoleFailure, parseDbCheck, parseHealth } from "./elabftw-console";
 
 const report = (current: number, required: number, verdict: string) =>
   `\nDatabase check\n==============\nCurrent version: ${current}\nRequired version: ${required}\n${verdict}\n`;
@@ -38,5 +38,57 @@ describe("eLabFTW console output", () => {
     expect(parseHealth(200, "ok")).toBe("ok");
     expect(parseHealth(500, "ko\n")).toBe("ko");
     expect(parseHealth(200, "<html>Almost there!</html>")).toBe("unexpected");
+  });
+
+  it("names the line that says why a console run failed, not a deprecation or usage line", () => {
+    const deprecated =
+      "PHP Deprecated:  Creation of dynamic property Elabftw\\Elabftw\\Db::$x is deprecated in /elabftw/src/classes/Db.php on line 40";
+    // A lost database: Symfony's error block after PHP's chatter, then the usage line.
+    const lost = {
+      exitCode: 1,
+      stdout: "",
+      stderr: `${deprecated}\n\nIn Db.php line 61:\n\n  SQLSTATE[HY000] [1049] Unknown database 'elabftw'\n\n\ndb:check [-h|--help] [-q|--quiet]\n`,
+    };
+    expect(decisiveLine(lost)).toBe("SQLSTATE[HY000] [1049] Unknown database 'elabftw'");
+    expect(describeConsoleFailure("bin/console db:check", lost)).toBe(
+      "bin/console db:check failed (exit 1): SQLSTATE[HY000] [1049] Unknown database 'elabftw'",
+    );
+    // A PHP fatal wins over everything printed before it.
+    const fatal = {
+      exitCode: 255,
+      stdout: "Database update starting\n",
+      stderr: `${deprecated}\nPHP Fatal error:  Uncaught TypeError: foo() in /elabftw/src/Update.php:12\nStack trace:\n#0 {main}\n`,
+    };
+    expect(decisiveLine(fatal)).toMatch(/^PHP Fatal error: {2}Uncaught TypeError/);
+    // A logged critical line.
+    expect(
+      decisiveLine({ stdout: "", stderr: `${deprecated}\n[2026-12-05] app.CRITICAL: [critical] mail failed\n` }),
+    ).toMatch(/\[critical\] mail failed/);
+    // Exit 0 without running: say so, and what it printed.
+    expect(
+      describeConsoleFailure("bin/console db:check", {
+        exitCode: 0,
+        stdout: "",
+        stderr: `${deprecated}\nCould not decrypt the SMTP password\n`,
+      }),
+    ).toBe("bin/console db:check exited 0 without giving its answer; it printed: Could not decrypt the SMTP password");
+    expect(describeConsoleFailure("bin/console db:check", { exitCode: 0, stdout: "", stderr: deprecated })).toBe(
+      "bin/console db:check exited 0 without giving its answer and printed nothing",
+    );
+  });
+});
+
+describe("console failures in French", () => {
+  it("translates the sentence and keeps the console's own line as printed", async () => {
+    const { localizeServerText } = await import("../../i18n/server-messages");
+    expect(
+      localizeServerText(
+        "bin/console db:check failed (exit 1): SQLSTATE[HY000] [1049] Unknown database 'elabftw'.",
+        "fr",
+      ),
+    ).toBe("bin/console db:check a échoué (code 1) : SQLSTATE[HY000] [1049] Unknown database 'elabftw'.");
+    expect(
+      localizeServerText("bin/console db:update exited 0 without giving its answer and printed nothing.", "fr"),
+    ).toBe("bin/console db:update s'est terminé (code 0) sans donner sa réponse ni rien afficher.");
   });
 });

@@ -35,3 +35,59 @@ export function parseHealth(status: number, body: string): "ok" | "ko" | "unexpe
   if (status === 500 && body.trim() === "ko") return "ko";
   return "unexpected";
 }
+
+/** Lines that never explain a failure: PHP's deprecation chatter, usage help, blank lines. */
+const NOISE =
+  /^(PHP )?(Deprecated|Notice|Warning|Strict Standards)\b|^\s*$|^Usage:|^\s*\S+ \[-h\|--help\]|^\s*-h, --help|^=+$/;
+/** Lines that do: PHP fatals, SQL errors, a logged critical, the stand-in's and Symfony's error blocks. */
+const DECISIVE =
+  /PHP Fatal error|Fatal error:|Uncaught |SQLSTATE\[|\[critical\]|CRITICAL|Error with file|Access denied|Connection refused|Unknown database|is not defined\./;
+
+/**
+ * The one line of a console run that says why it failed: a PHP fatal, an
+ * SQL error, a `[critical]` log line, or the message of Symfony's
+ * "In File.php line N:" block; never a deprecation or usage line. Null when
+ * the run printed nothing that says anything.
+ */
+export function decisiveLine(output: { stdout: string; stderr: string }): string | null {
+  const lines = `${output.stderr}\n${output.stdout}`.split(/\r?\n/).map((l) => l.trim());
+  const decisive = lines.find((l) => DECISIVE.test(l));
+  if (decisive) return decisive;
+  const header = lines.findIndex((l) => /^In \S+ line \d+:$/.test(l));
+  if (header >= 0) {
+    const message = lines.slice(header + 1).find((l) => !NOISE.test(l));
+    if (message) return message;
+  }
+  return (
+    output.stderr
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => !NOISE.test(l))
+      .at(-1) ??
+    output.stdout
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => !NOISE.test(l))
+      .at(-1) ??
+    null
+  );
+}
+
+/**
+ * What to tell an operator about a console run that did not give the
+ * expected answer: its decisive line, and when it exited 0 without running
+ * the command (ELABFTW.md), that it did so and what it printed.
+ */
+export function describeConsoleFailure(
+  command: string,
+  result: { exitCode: number | null; stdout: string; stderr: string },
+): string {
+  const line = decisiveLine(result);
+  if (result.exitCode === 0) {
+    return line
+      ? `${command} exited 0 without giving its answer; it printed: ${line}`
+      : `${command} exited 0 without giving its answer and printed nothing`;
+  }
+  const exit = result.exitCode ?? "unknown";
+  return line ? `${command} failed (exit ${exit}): ${line}` : `${command} failed (exit ${exit}) and printed nothing`;
+}

@@ -15,7 +15,7 @@ import { clientFor } from "../hosts/clients";
 import { waitFor } from "../operations/wait-for";
 import { complianceChecks, complianceScore, type ComplianceCheck } from "../compliance/checks";
 import { splitImageRef } from "./discovery";
-import { parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
+import { describeConsoleFailure, parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
 import { instanceSecretsContext } from "./discover-instances";
 import { fetchUsage, type UsageReading } from "./usage";
 import { open } from "../../crypto";
@@ -132,7 +132,7 @@ export async function dbCheck(client: DockerClient, web: ContainerDetails): Prom
   const parsed = parseDbCheck(result.stdout);
   if (!parsed) {
     return {
-      detail: `bin/console db:check printed no report (exit ${result.exitCode})${result.stderr ? `: ${result.stderr.trim().split("\n")[0]}` : ""}`,
+      detail: describeConsoleFailure("bin/console db:check", result),
     };
   }
   return {

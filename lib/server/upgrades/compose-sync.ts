@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Readable } from "node:stream";
 import tar from "tar-stream";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isAlias, isMap, isScalar, parseDocument } from "yaml";
 import { createContainer, getArchive, putArchive, removeContainer, type DockerClient } from "../../docker";
 import { AppError } from "../../errors";
 
@@ -37,19 +37,41 @@ export function composeLabelsOf(labels: Record<string, string>): ComposeLabels |
   };
 }
 
-/** The file with the service's image replaced; null when the file does not define that service's image. */
+/**
+ * The file with the service's image replaced; null when the file does not
+ * define that service's image. The YAML is parsed only to find where the
+ * image's value is written; the new value is spliced into the original text,
+ * so every other byte stays as it was (line breaks, long lines, flow
+ * sequences, anchors, a missing final newline) and a later diff shows the
+ * `image:` line alone. An image given through an alias changes at its anchor.
+ */
 export function rewriteComposeImage(text: string, service: string, image: string): string | null {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(image)) throw new Error(`${image} is not an image reference`);
   const doc = parseDocument(text);
   if (doc.errors.length) throw new Error(`it is not valid YAML (${doc.errors[0]!.message.split("\n")[0]})`);
-  const services = doc.get("services");
+  const services = doc.get("services", true);
   if (!isMap(services)) return null;
-  const entry = services.get(service);
+  const entry = services.get(service, true);
   if (!isMap(entry)) return null;
-  const node = entry.get("image", true);
-  if (!isScalar(node)) return null;
-  // The scalar itself changes: its quotes and its comment stay.
-  node.value = image;
-  return doc.toString();
+  let node: unknown = entry.get("image", true);
+  if (isAlias(node)) node = node.resolve(doc);
+  if (!isScalar(node) || typeof node.value !== "string" || !node.range) return null;
+  const [start, end] = node.range;
+  let written: string;
+  switch (node.type) {
+    case "QUOTE_DOUBLE":
+      written = `"${image}"`;
+      break;
+    case "QUOTE_SINGLE":
+      written = `'${image}'`;
+      break;
+    case "PLAIN":
+      written = image;
+      break;
+    default:
+      throw new Error(`the image of service ${service} is written as a block scalar, which is not rewritten`);
+  }
+  return text.slice(0, start) + written + text.slice(end);
 }
 
 async function readOne(client: DockerClient, container: string, file: string) {

@@ -29,7 +29,7 @@ import { readManifest, verifySteps } from "../backups/verify-backup";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { pullWithProgress } from "../instances/deploy";
-import { dbUpdateSucceeded, parseDbCheck } from "../instances/elabftw-console";
+import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../instances/elabftw-console";
 import { healthFromInside, waitForHealth } from "../instances/observe";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import { waitFor } from "../operations/wait-for";
@@ -300,7 +300,7 @@ export function upgradeSteps(
             "precondition_failed",
             schema
               ? `The schema is not in sync before the upgrade (current ${schema.current}, required ${schema.required}).`
-              : `db:check gave no readable answer (exit ${check.exitCode}).`,
+              : `${describeConsoleFailure("bin/console db:check", check)}.`,
             { hint: "Bring the schema in sync with the running version first (bin/console db:update)." },
           );
         }
@@ -544,7 +544,7 @@ export function upgradeSteps(
         const web = await inspectContainer(client, (await instance()).webContainerName);
         const before = await console(client, web.id, "db:check");
         const check = parseDbCheck(before.stdout);
-        if (!check) throw new AppError("unavailable", `db:check gave no readable answer (exit ${before.exitCode}).`);
+        if (!check) throw new AppError("unavailable", `${describeConsoleFailure("bin/console db:check", before)}.`);
         if (check.ahead) {
           throw new AppError(
             "precondition_failed",
@@ -570,9 +570,7 @@ export function upgradeSteps(
         if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
           throw new AppError(
             "unavailable",
-            update.exitCode === 0
-              ? "db:update exited 0 but did not say “All done.”: it did not run the migrations."
-              : `db:update failed (exit ${update.exitCode}): ${update.stderr.trim().split("\n").at(-1) ?? update.stdout.trim().split("\n").at(-1) ?? ""}`,
+            `${describeConsoleFailure("bin/console db:update", update)}.`,
             { hint: "The database is restored from the backup and the old version put back." },
           );
         }
