@@ -151,7 +151,20 @@ async function uploadsSize(client: DockerClient, web: ContainerDetails): Promise
   return result.exitCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
 }
 
-export async function observeInstance(db: Db, ring: KeyRing, instanceId: string): Promise<Observation> {
+export interface ObserveOptions {
+  /**
+   * In the background: store the observation only while no operation holds
+   * the instance (an upgrade in progress writes its own, truer state).
+   */
+  onlyWhenIdle?: boolean;
+}
+
+export async function observeInstance(
+  db: Db,
+  ring: KeyRing,
+  instanceId: string,
+  options: ObserveOptions = {},
+): Promise<Observation> {
   const instance = await db.instance.findUnique({
     where: { id: instanceId },
     include: {
@@ -286,8 +299,8 @@ export async function observeInstance(db: Db, ring: KeyRing, instanceId: string)
   );
   const score = complianceScore(checks);
   observation.compliance = { checks, score };
-  await db.instance.update({
-    where: { id: instanceId },
+  await db.instance.updateMany({
+    where: { id: instanceId, ...(options.onlyWhenIdle ? { activeOperationId: null } : {}) },
     data: {
       complianceScore: score.percent,
       state,

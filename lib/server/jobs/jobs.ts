@@ -3,6 +3,7 @@ import { QUEUES } from "./queues";
 import type { KeyRing } from "../../crypto";
 import { createPrismaClient } from "../db/client";
 import { refreshAllHosts } from "../hosts/snapshot";
+import { observeFleet, type FleetObservationOptions } from "../instances/observe-fleet";
 import type { DeployOptions } from "../instances/deploy";
 import { executeOperation, staleOperations } from "../operations/execute";
 import { requestDueBackups } from "../backups/schedule";
@@ -31,6 +32,8 @@ export interface JobsOptions {
   /** Per-host deadline and parallel hosts. */
   snapshotTimeoutMs?: number;
   snapshotConcurrency?: number;
+  /** Background observation of the instances after each snapshot (bounded per host and overall). */
+  observation?: FleetObservationOptions;
   /** Images to prefer for measuring free disk space. */
   helperImages?: string[];
   /** Where newer eLabFTW versions are looked up. */
@@ -91,7 +94,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           `Host snapshot: ${summary.reachable}/${summary.hosts} reachable; unreachable: ${summary.unreachable.join(", ")}.`,
         );
       }
-      return summary;
+      // Then every instance, so the dashboard and the metrics are true for instances nobody opens.
+      const fleet = await observeFleet(db, options.ring, options.observation);
+      for (const f of fleet.failed) options.log(`Observing ${f.name}: ${f.error}`);
+      return { ...summary, instances: { ...fleet, failed: fleet.failed.length } };
     },
   );
   // Newer eLabFTW versions: the registry's tag lists, hourly.
