@@ -2,6 +2,8 @@ import type { DockerClient } from "./client";
 import { toDockerError } from "./errors";
 
 export interface EngineInfo {
+  /** The engine's own ID, stable across restarts and however it is reached. */
+  id: string;
   name: string;
   engineVersion: string;
   apiVersion: string;
@@ -22,6 +24,7 @@ export async function getEngineInfo(client: DockerClient): Promise<EngineInfo> {
   try {
     const info = await client.api.info();
     return {
+      id: String(info.ID ?? ""),
       name: info.Name,
       engineVersion: info.ServerVersion,
       apiVersion: client.apiVersion,

@@ -208,6 +208,41 @@ describe("discovery and adoption", () => {
       context,
     ).catch((e) => e);
     expect((again as AppError).message).toContain("no longer an unadopted eLabFTW instance");
+    // The same container through another host entry for the same engine (the TLS one of the test before,
+    // added before engines were told apart): not proposed there either, and never adopted or added twice.
+    expect((await discoverOnHost(db, ring, tlsHostId)).some((x) => x.container.name === web)).toBe(false);
+    const twice = await adoptInstance(
+      db,
+      ring,
+      actor,
+      { hostId: tlsHostId, containerId, unitId: unit.id, name: "other" },
+      context,
+    ).catch((e) => e);
+    expect((twice as AppError).message).toContain("no longer an unadopted eLabFTW instance");
+    const byHand = await addInstanceByHand(
+      db,
+      ring,
+      actor,
+      {
+        name: "other",
+        unitId: unit.id,
+        webHostId: tlsHostId,
+        webContainerName: web,
+        siteUrl: "https://other.unit.example",
+        databasePlacement: "external",
+        databaseAddress: "db.unit.example",
+        databasePort: "3306",
+        databaseName: "elabftw",
+        databaseUser: "elabftw",
+        uploadsKind: "bind",
+        uploadsSource: uploads,
+        dbPassword: "x",
+      },
+      context,
+    ).catch((e) => e);
+    expect((byHand as AppError).message).toBe("This container is already in the inventory as “elab-umr5107”.");
+    expect(await db.instance.count({ where: { webContainerId: containerId } })).toBe(1);
+    expect(await db.instance.count({ where: { name: "other" } })).toBe(0);
   });
 
   it("observes the adopted instance through the Docker API only: containers, health, schema, uploads", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
-import { createHost, deleteHost, updateHost } from "../../lib/server/hosts/manage-hosts";
+import { addHost, createHost, deleteHost, updateHost } from "../../lib/server/hosts/manage-hosts";
 import { refreshAllHosts, refreshHost } from "../../lib/server/hosts/snapshot";
 import { startBlackHole } from "../support/black-hole";
 import { BUSYBOX, TEST_SOCKET } from "../support/docker";
@@ -294,5 +294,41 @@ describe("Docker hosts: add, test, snapshot", () => {
     expect(refused.code).toBe("conflict");
     expect(refused.message).toContain("still runs 1 instance");
     expect(await db.dockerHost.count({ where: { id: tls.id } })).toBe(1);
+  });
+
+  it("refuses the same engine added again under another name, by socket, path or TLS, and keeps nothing", async () => {
+    // The first test of this file added this engine as "local-test"; its snapshot recorded the engine's ID.
+    const holder = await db.dockerHost.findUniqueOrThrow({ where: { name: "local-test" } });
+    expect(holder.engineId).toMatch(/\S{8,}/);
+    const before = await db.dockerHost.count();
+    const events = await db.auditEvent.count({ where: { action: "host.create", outcome: "success" } });
+    for (const input of [
+      { kind: "socket", name: "engine-twice", socketPath: TEST_SOCKET },
+      { kind: "socket", name: "engine-by-path", socketPath: TEST_SOCKET.replace(/\/([^/]+)$/, "/./$1") },
+      {
+        kind: "tcp_tls",
+        name: "engine-over-tls",
+        address: "127.0.0.1",
+        port: tlsFront.port,
+        tlsCaCert: pki.ca,
+        tlsClientCert: pki.clientCert,
+        tlsClientKey: pki.clientKey,
+      },
+    ]) {
+      const error = await refusal(addHost(db, ring, actor, input, context));
+      expect(error.code).toBe("conflict");
+      expect(error.message).toBe("This engine is already added as “local-test”.");
+      expect(error.hint).toMatch(/Nothing was added\.$/);
+    }
+    expect(await db.dockerHost.count()).toBe(before);
+    expect(await db.auditEvent.count({ where: { action: "host.create", outcome: "success" } })).toBe(events);
+    expect(await db.auditEvent.count({ where: { action: "host.create", outcome: "failure" } })).toBe(3);
+    // An entry made before this check (the TLS host of an earlier test) is told at each snapshot and never takes the ID.
+    const legacy = await db.dockerHost.findUniqueOrThrow({ where: { name: "tls-renamed" } });
+    const outcome = await refreshHost(db, ring, legacy.id);
+    expect(outcome.ok && outcome.duplicateOf).toBe("local-test");
+    const row = await db.dockerHost.findUniqueOrThrow({ where: { id: legacy.id } });
+    expect(row.engineId).toBeNull();
+    expect(row.lastSnapshotError).toContain("This engine is already added as “local-test”");
   });
 });

@@ -5,8 +5,8 @@ import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { runAction, type ActionResult } from "@/lib/server/actions";
-import { createHost, deleteHost, forgetHostFingerprint, updateHost } from "@/lib/server/hosts/manage-hosts";
-import { refreshHost } from "@/lib/server/hosts/snapshot";
+import { addHost, deleteHost, forgetHostFingerprint, updateHost } from "@/lib/server/hosts/manage-hosts";
+import { duplicateEngineMessage, refreshHost } from "@/lib/server/hosts/snapshot";
 import { keyRing } from "@/lib/server/secrets";
 
 /** Hosts: operators and admins add, edit and test; removing a host or forgetting its SSH key needs a key touch. */
@@ -16,12 +16,9 @@ export interface ConnectionReport {
   message: string;
 }
 
-async function test(hostId: string): Promise<ConnectionReport> {
-  const outcome = await refreshHost(db(), keyRing(), hostId, {
-    timeoutMs: 15_000,
-    measureDisk: true,
-    helperImages: env().PANEL_HELPER_IMAGES,
-  });
+const TEST_OPTIONS = () => ({ timeoutMs: 15_000, measureDisk: true, helperImages: env().PANEL_HELPER_IMAGES });
+
+function report(outcome: Awaited<ReturnType<typeof refreshHost>>): ConnectionReport {
   if (!outcome.ok) {
     return { ok: false, message: `${outcome.error.message}${outcome.error.hint ? ` ${outcome.error.hint}` : ""}` };
   }
@@ -32,21 +29,27 @@ async function test(hostId: string): Promise<ConnectionReport> {
   };
 }
 
+async function test(hostId: string): Promise<ConnectionReport> {
+  const outcome = await refreshHost(db(), keyRing(), hostId, TEST_OPTIONS());
+  if (outcome.ok && outcome.duplicateOf) return { ok: false, message: duplicateEngineMessage(outcome.duplicateOf) };
+  return report(outcome);
+}
+
 export async function createHostAction(
   input: Record<string, unknown>,
 ): Promise<ActionResult<{ id: string; report: ConnectionReport }>> {
   return runAction(async () => {
     const operator = await authorize("hosts.manage", "host.create");
-    const id = await createHost(
+    const { id, outcome } = await addHost(
       db(),
       keyRing(),
       { ...operator, securityKeyId: operator.securityKeyId },
       input,
       await requestContext(),
+      TEST_OPTIONS(),
     );
-    const report = await test(id);
     revalidatePath("/hosts");
-    return { id, report };
+    return { id, report: report(outcome) };
   });
 }
 

@@ -7,6 +7,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import type { Actor } from "../operators/manage-operators";
 import { sealHostSecret } from "./host-connection";
+import { refreshHost, type SnapshotOptions } from "./snapshot";
 import { parseHostInput, type HostInput } from "./host-input";
 
 /**
@@ -102,6 +103,47 @@ export async function createHost(db: Db, ring: KeyRing, actor: Actor, raw: unkno
   await db.dockerHost.create({ data: { id, name: input.name, ...columns(ring, id, input) } });
   await audit(db, actor, context, "host.create", id, auditParams(input));
   return id;
+}
+
+/**
+ * Add a host as an operator does: stored, then read at once. An engine that
+ * is already in the panel under another entry (the same socket, or the same
+ * machine reached over TLS or SSH) is refused and nothing is kept: two
+ * entries for one engine would give its containers two inventories and two
+ * locks. An engine that cannot be reached yet is kept, and checked at every
+ * snapshot.
+ */
+export async function addHost(
+  db: Db,
+  ring: KeyRing,
+  actor: Actor,
+  raw: unknown,
+  context: RequestContext,
+  options: SnapshotOptions = {},
+): Promise<{ id: string; outcome: Awaited<ReturnType<typeof refreshHost>> }> {
+  const input = parseHostInput(raw, true);
+  if (await db.dockerHost.findUnique({ where: { name: input.name }, select: { id: true } }))
+    throw nameTaken(input.name);
+  const id = randomUUID();
+  await db.dockerHost.create({ data: { id, name: input.name, ...columns(ring, id, input) } });
+  const outcome = await refreshHost(db, ring, id, options);
+  if (outcome.ok && outcome.duplicateOf) {
+    await db.dockerHost.delete({ where: { id } });
+    await recordAuditEvent(db, {
+      actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+      ip: context.ip,
+      userAgent: context.userAgent,
+      action: "host.create",
+      outcome: "failure",
+      target: { type: "docker_host", id },
+      params: { ...auditParams(input), reason: "engine already added", existing: outcome.duplicateOf },
+    });
+    throw new AppError("conflict", `This engine is already added as “${outcome.duplicateOf}”.`, {
+      hint: "Use that host: two entries for one engine would let two operations run at once on the same containers. Nothing was added.",
+    });
+  }
+  await audit(db, actor, context, "host.create", id, auditParams(input));
+  return { id, outcome };
 }
 
 export async function updateHost(

@@ -24,6 +24,8 @@ export interface HostSnapshot {
   takenAt: string;
   durationMs: number;
   engine: {
+    /** The engine's own ID (absent in snapshots taken before it was recorded). */
+    id?: string;
     version: string;
     apiVersion: string;
     operatingSystem: string;
@@ -60,7 +62,18 @@ export interface SnapshotOptions {
 }
 
 export type SnapshotOutcome =
-  { ok: true; snapshot: HostSnapshot; sshFingerprint?: string } | { ok: false; error: DockerError; durationMs: number };
+  | {
+      ok: true;
+      snapshot: HostSnapshot;
+      sshFingerprint?: string;
+      /** Name of the other host entry that already is this engine. */
+      duplicateOf?: string;
+    }
+  | { ok: false; error: DockerError; durationMs: number };
+
+/** What a host entry that reaches an engine already in the panel is told. */
+export const duplicateEngineMessage = (other: string) =>
+  `This engine is already added as “${other}”. Use that host: two entries for one engine would let two operations run at once on the same containers.`;
 
 const KEPT_LABELS =
   /^(com\.docker\.compose\.(project|service|project\.working_dir|project\.config_files)|net\.paillasse\.)/;
@@ -86,6 +99,7 @@ async function read(client: DockerClient, options: SnapshotOptions, started: num
     takenAt: new Date().toISOString(),
     durationMs: Date.now() - started,
     engine: {
+      id: engine.id,
       version: engine.engineVersion,
       apiVersion: engine.apiVersion,
       operatingSystem: engine.operatingSystem,
@@ -182,24 +196,40 @@ export async function refreshHost(
   if (outcome.ok) {
     const { snapshot } = outcome;
     const previous = await db.dockerHost.findUniqueOrThrow({ where: { id: hostId }, select: { freeBytes: true } });
-    await db.dockerHost.update({
-      where: { id: hostId },
-      data: {
-        reachability: "reachable",
-        lastSnapshotAt: now,
-        lastSnapshotError: null,
-        engineVersion: snapshot.engine.version,
-        apiVersion: snapshot.engine.apiVersion,
-        operatingSystem: snapshot.engine.operatingSystem,
-        dockerRootDir: snapshot.engine.dockerRootDir,
-        // A refresh that did not measure keeps the last measured figure.
-        freeBytes: snapshot.freeBytes !== null ? BigInt(snapshot.freeBytes) : previous.freeBytes,
-        snapshot: snapshot as unknown as object,
-        ...(row.kind === "ssh" && !row.sshHostFingerprint && outcome.sshFingerprint
-          ? { sshHostFingerprint: outcome.sshFingerprint }
-          : {}),
-      },
-    });
+    const engineId = snapshot.engine.id || null;
+    const twin = engineId
+      ? await db.dockerHost.findFirst({ where: { engineId, id: { not: hostId } }, select: { name: true } })
+      : null;
+    if (twin) outcome.duplicateOf = twin.name;
+    const write = (withEngineId: boolean) =>
+      db.dockerHost.update({
+        where: { id: hostId },
+        data: {
+          reachability: "reachable",
+          lastSnapshotAt: now,
+          lastSnapshotError: outcome.duplicateOf ? duplicateEngineMessage(outcome.duplicateOf) : null,
+          ...(withEngineId ? { engineId } : {}),
+          engineVersion: snapshot.engine.version,
+          apiVersion: snapshot.engine.apiVersion,
+          operatingSystem: snapshot.engine.operatingSystem,
+          dockerRootDir: snapshot.engine.dockerRootDir,
+          // A refresh that did not measure keeps the last measured figure.
+          freeBytes: snapshot.freeBytes !== null ? BigInt(snapshot.freeBytes) : previous.freeBytes,
+          snapshot: snapshot as unknown as object,
+          ...(row.kind === "ssh" && !row.sshHostFingerprint && outcome.sshFingerprint
+            ? { sshHostFingerprint: outcome.sshFingerprint }
+            : {}),
+        },
+      });
+    try {
+      await write(!twin);
+    } catch (error) {
+      // Another entry took this engine ID between the look-up and the write (two adds at once).
+      if ((error as { code?: string }).code !== "P2002") throw error;
+      const other = await db.dockerHost.findFirst({ where: { engineId, id: { not: hostId } }, select: { name: true } });
+      outcome.duplicateOf = other?.name ?? "another host";
+      await write(false);
+    }
   } else {
     await db.dockerHost.update({
       where: { id: hostId },

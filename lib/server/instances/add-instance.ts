@@ -123,6 +123,12 @@ export async function addInstanceByHand(
       },
     );
   }
+  const twin = await db.instance.findUnique({ where: { webContainerId: web.id }, select: { name: true } });
+  if (twin) {
+    throw new AppError("conflict", `This container is already in the inventory as “${twin.name}”.`, {
+      hint: "Open that instance; a container is added once, whichever host entry reaches it. Nothing was added.",
+    });
+  }
   const { repository, tag } = splitImageRef(web.image);
   const id = randomUUID();
   const secrets = Object.fromEntries(

@@ -48,12 +48,13 @@ async function discover(
   );
   const limit = pLimit(8);
   const details = await Promise.all(containers.map((c) => limit(() => inspectContainer(client, c.id))));
+  // Adopted from this host entry, or (by container ID) from any other.
   const adopted = await db.instance.findMany({
-    where: { webHostId: hostId },
-    select: { webContainerName: true, webContainerId: true },
+    where: { OR: [{ webHostId: hostId }, { webContainerId: { in: details.map((d) => d.id) } }] },
+    select: { webHostId: true, webContainerName: true, webContainerId: true },
   });
   const isAdopted = (d: ContainerDetails) =>
-    adopted.some((i) => i.webContainerId === d.id || i.webContainerName === d.name);
+    adopted.some((i) => i.webContainerId === d.id || (i.webHostId === hostId && i.webContainerName === d.name));
 
   const others = await db.dockerHost.findMany({
     where: { id: { not: hostId } },
@@ -136,6 +137,15 @@ export async function adoptInstance(
   if (!proposal) {
     throw new AppError("not_found", "That container is no longer an unadopted eLabFTW instance on this host.", {
       hint: "Run the discovery again: it may have been removed, recreated or adopted meanwhile.",
+    });
+  }
+  const twin = await db.instance.findUnique({
+    where: { webContainerId: proposal.container.id },
+    select: { name: true },
+  });
+  if (twin) {
+    throw new AppError("conflict", `This container is already in the inventory as “${twin.name}”.`, {
+      hint: "Open that instance; a container is adopted once. Nothing was adopted.",
     });
   }
   const id = randomUUID();
