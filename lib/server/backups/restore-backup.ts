@@ -206,13 +206,9 @@ async function loadThrough(
     env: { MYSQL_PWD: t.password, PAILLASSE_DB_USER: t.databaseUser, PAILLASSE_DB_NAME: t.databaseName },
   });
   if (loaded.exitCode !== 0) {
-    throw new AppError(
-      "unavailable",
-      `The dump did not load: ${decisiveLine(loaded) ?? `exit ${loaded.exitCode}`}.`,
-      {
-        hint: "The instance is being put back as it was.",
-      },
-    );
+    throw new AppError("unavailable", `The dump did not load: ${decisiveLine(loaded) ?? `exit ${loaded.exitCode}`}.`, {
+      hint: "The instance is being put back as it was.",
+    });
   }
   await ctx.log(`Loaded the dump (${Object.keys(manifest.database.tables).length} tables, schema ${manifest.schema}).`);
 }

@@ -568,11 +568,9 @@ export function upgradeSteps(
           await ctx.log(`db:update: ${line}`, "warn");
         }
         if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
-          throw new AppError(
-            "unavailable",
-            `${describeConsoleFailure("bin/console db:update", update)}.`,
-            { hint: "The database is restored from the backup and the old version put back." },
-          );
+          throw new AppError("unavailable", `${describeConsoleFailure("bin/console db:update", update)}.`, {
+            hint: "The database is restored from the backup and the old version put back.",
+          });
         }
         const after = parseDbCheck((await console(client, web.id, "db:check")).stdout);
         if (!after?.upToDate) {
