@@ -79,13 +79,14 @@ async function audit(
   action: string,
   hostId: string,
   params: Record<string, unknown>,
+  outcome: "success" | "failure" = "success",
 ) {
   await recordAuditEvent(db, {
     actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
     ip: context.ip,
     userAgent: context.userAgent,
     action,
-    outcome: "success",
+    outcome,
     target: { type: "docker_host", id: hostId },
     params,
   });
@@ -129,15 +130,15 @@ export async function addHost(
   const outcome = await refreshHost(db, ring, id, options);
   if (outcome.ok && outcome.duplicateOf) {
     await db.dockerHost.delete({ where: { id } });
-    await recordAuditEvent(db, {
-      actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-      ip: context.ip,
-      userAgent: context.userAgent,
-      action: "host.create",
-      outcome: "failure",
-      target: { type: "docker_host", id },
-      params: { ...auditParams(input), reason: "engine already added", existing: outcome.duplicateOf },
-    });
+    await audit(
+      db,
+      actor,
+      context,
+      "host.create",
+      id,
+      { ...auditParams(input), reason: "engine already added", existing: outcome.duplicateOf },
+      "failure",
+    );
     throw new AppError("conflict", `This engine is already added as “${outcome.duplicateOf}”.`, {
       hint: "Use that host: two entries for one engine would let two operations run at once on the same containers. Nothing was added.",
     });
