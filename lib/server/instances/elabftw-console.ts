@@ -39,9 +39,13 @@ export function parseHealth(status: number, body: string): "ok" | "ko" | "unexpe
 /** Lines that never explain a failure: PHP's deprecation chatter, usage help, blank lines. */
 const NOISE =
   /^(PHP )?(Deprecated|Notice|Warning|Strict Standards)\b|^\s*$|^Usage:|^\s*\S+ \[-h\|--help\]|^\s*-h, --help|^=+$/;
-/** Lines that do: PHP fatals, SQL errors, a logged critical, the stand-in's and Symfony's error blocks. */
-const DECISIVE =
-  /PHP Fatal error|Fatal error:|Uncaught |SQLSTATE\[|\[critical\]|CRITICAL|Error with file|Access denied|Connection refused|Unknown database|is not defined\./;
+/** Lines that do, the most telling first: a PHP fatal, an SQL error, a logged critical, then the console's own errors. */
+const DECISIVE = [
+  /PHP Fatal error|Fatal error:|Uncaught /,
+  /SQLSTATE\[|^ERROR \d+|Access denied|Connection refused|Unknown database/,
+  /\[critical\]|CRITICAL/,
+  /Error with file|is not defined\./,
+];
 
 /**
  * The one line of a console run that says why it failed: a PHP fatal, an
@@ -51,8 +55,10 @@ const DECISIVE =
  */
 export function decisiveLine(output: { stdout: string; stderr: string }): string | null {
   const lines = `${output.stderr}\n${output.stdout}`.split(/\r?\n/).map((l) => l.trim());
-  const decisive = lines.find((l) => DECISIVE.test(l));
-  if (decisive) return decisive;
+  for (const pattern of DECISIVE) {
+    const decisive = lines.find((l) => pattern.test(l));
+    if (decisive) return decisive;
+  }
   const header = lines.findIndex((l) => /^In \S+ line \d+:$/.test(l));
   if (header >= 0) {
     const message = lines.slice(header + 1).find((l) => !NOISE.test(l));
