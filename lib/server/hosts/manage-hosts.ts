@@ -96,12 +96,18 @@ function nameTaken(name: string) {
   return new AppError("conflict", `A host named “${name}” already exists.`, { hint: "Choose another name." });
 }
 
-export async function createHost(db: Db, ring: KeyRing, actor: Actor, raw: unknown, context: RequestContext) {
+/** Store a new host from checked input (its secrets sealed); the caller audits. */
+async function insertHost(db: Db, ring: KeyRing, raw: unknown) {
   const input = parseHostInput(raw, true);
   if (await db.dockerHost.findUnique({ where: { name: input.name }, select: { id: true } }))
     throw nameTaken(input.name);
   const id = randomUUID();
   await db.dockerHost.create({ data: { id, name: input.name, ...columns(ring, id, input) } });
+  return { id, input };
+}
+
+export async function createHost(db: Db, ring: KeyRing, actor: Actor, raw: unknown, context: RequestContext) {
+  const { id, input } = await insertHost(db, ring, raw);
   await audit(db, actor, context, "host.create", id, auditParams(input));
   return id;
 }
@@ -122,11 +128,7 @@ export async function addHost(
   context: RequestContext,
   options: SnapshotOptions = {},
 ): Promise<{ id: string; outcome: Awaited<ReturnType<typeof refreshHost>> }> {
-  const input = parseHostInput(raw, true);
-  if (await db.dockerHost.findUnique({ where: { name: input.name }, select: { id: true } }))
-    throw nameTaken(input.name);
-  const id = randomUUID();
-  await db.dockerHost.create({ data: { id, name: input.name, ...columns(ring, id, input) } });
+  const { id, input } = await insertHost(db, ring, raw);
   const outcome = await refreshHost(db, ring, id, options);
   if (outcome.ok && outcome.duplicateOf) {
     await db.dockerHost.delete({ where: { id } });
