@@ -33,6 +33,14 @@ import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../su
 import { freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { addEngineInstance } from "../support/instances";
+import {
+  comparableTree,
+  liveTree,
+  manifestAsLive,
+  messyUploads,
+  seedUploads,
+  uploadRowsSql,
+} from "../support/messy-uploads";
 import { operatorWithKey } from "../support/operators";
 
 const ring = parseKeyRing(generateKeySpec());
@@ -56,11 +64,8 @@ describe("backups and their verification", () => {
   let web: string;
   let instanceId: string;
   let actor: { id: string; email: string; securityKeyId: string };
-  const uploads: Record<string, Buffer> = {
-    "ab/abc123.pdf": randomBytes(70_000),
-    "ab/abd456.png": randomBytes(65_536),
-    "cd/cdef.txt": Buffer.from("une note d'expérience\n"),
-  };
+  // Links of every kind, a hard link, awkward names, other owners and modes, old times; 7 rows, 4 of them through links or odd names.
+  const uploads = messyUploads();
   const options = { owner: "vitest", backup: { identityFile, defaultDir: destination } };
 
   async function backup() {
@@ -101,19 +106,11 @@ describe("backups and their verification", () => {
       [
         "INSERT INTO users (firstname, lastname, email, validated) VALUES ('Zoé','d''Arc','z@x',1);",
         "INSERT INTO experiments (title, body, date, userid) VALUES ('a),(b', 'it''s \\\\ (x)', CURDATE(), 1), ('émoji 🧪', NULL, CURDATE(), 1);",
-        ...Object.entries(uploads).map(
-          ([name, data]) =>
-            `INSERT INTO uploads (real_name, long_name, type, userid, filesize, hash) VALUES ('${path.basename(name)}', '${name}', 'experiments', 1, ${data.length}, '${createHash("sha256").update(data).digest("hex")}');`,
-        ),
+        uploadRowsSql(uploads.rows),
       ].join(" "),
       schema,
     );
-    const pack = tar.pack();
-    for (const [name, data] of Object.entries(uploads)) {
-      pack.entry({ name: `uploads/${name}`, mode: 0o640, uid: 101, gid: 101 }, data);
-    }
-    pack.finalize();
-    await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
+    await seedUploads(engine, web, uploads.seeds);
 
     const operator = await operatorWithKey(db, "backup@unit.example", "operator");
     actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
@@ -147,7 +144,12 @@ describe("backups and their verification", () => {
     const { outcome, row, operation } = await backup();
     expect(operation.error).toBeNull();
     expect(outcome).toBe("succeeded");
-    expect(row).toMatchObject({ status: "succeeded", trigger: "manual", schemaVersion: 165, uploadsFileCount: 3 });
+    expect(row).toMatchObject({
+      status: "succeeded",
+      trigger: "manual",
+      schemaVersion: 165,
+      uploadsFileCount: uploads.regularFiles,
+    });
     const dir = row!.location!;
     expect(path.relative(destination, dir)).toMatch(/^UMR9200\/backed-up\/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/);
     expect(readdirSync(dir).sort()).toEqual([
@@ -160,28 +162,27 @@ describe("backups and their verification", () => {
 
     const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as BackupManifest;
     expect(manifest).toMatchObject({
-      format: "paillasse-backup/1",
+      format: "paillasse-backup/2",
       schema: 165,
       instance: { name: "backed-up", unit: "UMR9200" },
     });
     expect(manifest.database.tables).toMatchObject({
       users: 1,
       experiments: 2,
-      uploads: 3,
+      uploads: uploads.rows.length,
       config: expect.any(Number),
     });
-    // Every file with its size and SHA-256, as computed while streaming, equal to the live files.
-    const live = await execCapture(engine, web, {
-      cmd: ["sh", "-c", "cd /elabftw && find uploads -type f -exec sha256sum {} +"],
-    });
-    const liveSums = Object.fromEntries(
-      live.stdout
-        .trim()
-        .split("\n")
-        .map((l) => l.split(/\s+/).reverse() as [string, string]),
+    // Every entry with its type, link target, size and SHA-256, owner, mode and time, as computed while
+    // streaming, equal to what find(1) and sha256sum(1) see in the container.
+    const live = await liveTree(engine, web);
+    expect(manifestAsLive(manifest.uploads.files)).toEqual(
+      Object.fromEntries(Object.entries(live).map(([p, { inode, ...e }]) => (void inode, [p, e]))),
     );
-    expect(Object.fromEntries(manifest.uploads.files.map((f) => [f.path, f.sha256]))).toEqual(liveSums);
-    expect(manifest.uploads.files.every((f) => f.uid === 101 && f.gid === 101)).toBe(true);
+    expect(live["uploads/legacy/outside"]).toMatchObject({ type: "l", target: "../../../etc/hostname" });
+    expect(manifest.uploads.files.find((f) => f.path === "uploads/ab/hard.pdf")).toMatchObject({
+      type: "hardlink",
+      target: "uploads/ab/abc123.pdf",
+    });
 
     // Readable without the panel: age + gunzip (+ tar), with the panel's key file.
     const dump = execFileSync("sh", ["-c", `age -d -i "${identityFile}" "${dir}/database.sql.gz.age" | gunzip`]);
@@ -200,14 +201,14 @@ describe("backups and their verification", () => {
     const verified = await db.backup.findUniqueOrThrow({ where: { id: row!.id } });
     expect(verified.verificationStatus).toBe("passed");
     expect(verified.verificationDetails).toMatchObject({
-      compare: { schema: 165, uploadRows: 3 },
-      uploads: { files: 3 },
+      compare: { schema: 165, uploadRows: uploads.rows.length },
+      uploads: { files: uploads.regularFiles, links: 7 },
     });
     expect(JSON.stringify(verified.verificationDetails)).not.toMatch(/password/i);
     const verifyOp = await db.operation.findFirstOrThrow({ where: { kind: "verify" }, orderBy: { createdAt: "desc" } });
     expect(verifyOp.state).toBe("succeeded");
     expect(verifyOp.result).toMatchObject({
-      compare: { tables: Object.keys(manifest.database.tables).length, schema: 165, uploadRows: 3 },
+      compare: { tables: Object.keys(manifest.database.tables).length, schema: 165, uploadRows: uploads.rows.length },
     });
     expect(await listContainers(engine, { all: true, labels: ["net.paillasse.role=verify"] })).toEqual([]);
     good = { id: row!.id, location: dir, manifest };
@@ -253,6 +254,30 @@ describe("backups and their verification", () => {
     }
     // Put back, it verifies again.
     expect((await verify(good.id)).row.verificationStatus).toBe("passed");
+  }, 240_000);
+
+  it("an upload row served through a link out of the uploads tree, or a dangling one, fails the verification, named", async () => {
+    await rootSql(
+      engine,
+      mysql,
+      "INSERT INTO uploads (real_name, long_name, type, userid) VALUES ('o', 'legacy/outside', 'experiments', 1), ('d', 'legacy/dangling', 'experiments', 1);",
+      schema,
+    );
+    try {
+      const { row } = await backup();
+      const verified = await db.backup.findUniqueOrThrow({ where: { id: row!.id } });
+      expect(verified.verificationStatus).toBe("failed");
+      expect((verified.verificationDetails as { reason: string }).reason).toMatch(
+        /2 upload row\(s\) of the database have no file in the archive, e\.g\. legacy\/outside \(a link to outside the uploads directory, which the backup does not hold\), legacy\/dangling \(no such file\)/,
+      );
+    } finally {
+      await rootSql(
+        engine,
+        mysql,
+        "DELETE FROM uploads WHERE long_name IN ('legacy/outside', 'legacy/dangling');",
+        schema,
+      );
+    }
   }, 240_000);
 
   it("catches content that does not match the manifest once decrypted (re-encrypted with the panel's own key)", async () => {
@@ -558,18 +583,7 @@ describe("backups and their verification", () => {
       const rows = await rootSql(engine, mysql, `CHECKSUM TABLE ${tables.join(", ")}`, schema);
       return Object.fromEntries(rows.map(([t, c]) => [t!.split(".").pop()!, c!]));
     }
-    async function liveUploads(): Promise<Record<string, string>> {
-      const out = await execCapture(engine, web, {
-        cmd: ["sh", "-c", "cd /elabftw && find uploads -type f -exec sha256sum {} + | sort"],
-      });
-      return Object.fromEntries(
-        out.stdout
-          .trim()
-          .split("\n")
-          .filter(Boolean)
-          .map((l) => l.split(/\s+/).reverse() as [string, string]),
-      );
-    }
+    const liveUploads = async () => comparableTree(await liveTree(engine, web));
     async function restore(backupId: string) {
       const operationId = await requestRestore(db, actor, backupId, context);
       const outcome = await executeOperation(db, ring, operationId, {
@@ -593,7 +607,16 @@ describe("backups and their verification", () => {
         cmd: [
           "sh",
           "-c",
-          "echo changed > /elabftw/uploads/ab/abc123.pdf && echo new > /elabftw/uploads/new.txt && rm /elabftw/uploads/cd/cdef.txt",
+          [
+            "cd /elabftw/uploads",
+            "echo changed > ab/abc123.pdf",
+            "echo new > new.txt",
+            "rm cd/cdef.txt legacy/dangling",
+            "ln -sfn ../zero.bin 'legacy/latest results.csv'",
+            "rmdir empty",
+            "chmod 600 zero.bin",
+            "chown 0:0 odd",
+          ].join(" && "),
         ],
       });
     }
@@ -601,8 +624,8 @@ describe("backups and their verification", () => {
     it("puts the database and the uploads back exactly as backed up, after a safety backup of the current state", async () => {
       const atBackup = await checksums();
       const uploadsAtBackup = await liveUploads();
-      expect(uploadsAtBackup).toEqual(Object.fromEntries(good.manifest.uploads.files.map((f) => [f.path, f.sha256])));
       await changeEverything();
+      expect(await liveUploads()).not.toEqual(uploadsAtBackup);
       const changed = await checksums();
       expect(changed.experiments).not.toBe(atBackup.experiments);
 
@@ -611,7 +634,12 @@ describe("backups and their verification", () => {
       expect(outcome).toBe("succeeded");
       expect(operation.steps.map((s) => s.state)).toEqual(Array(8).fill("succeeded"));
       expect(await checksums()).toEqual(atBackup);
-      expect(await liveUploads()).toEqual(uploadsAtBackup);
+      // The tree exactly as the backup holds it: types, link targets, bytes, owners, modes, times; the hard link one file.
+      const restored = await liveUploads();
+      expect(
+        Object.fromEntries(Object.entries(restored).map(([p, { sameFileAs, ...e }]) => (void sameFileAs, [p, e]))),
+      ).toEqual(manifestAsLive(good.manifest.uploads.files));
+      expect(restored["uploads/ab/hard.pdf"]!.sameFileAs).toEqual(["uploads/ab/abc123.pdf"]);
       const owners = await execCapture(engine, web, {
         cmd: ["sh", "-c", "stat -c '%u:%g' /elabftw/uploads/ab/abc123.pdf"],
       });

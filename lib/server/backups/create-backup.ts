@@ -17,7 +17,8 @@ import type { Actor } from "../operators/manage-operators";
 import { DumpStatsCollector } from "./dump-stats";
 import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
 import { loadBackupIdentity } from "./identity";
-import { tarFileHasher, type TarFile } from "./tar-files";
+import { tarEntryLister, type TarEntry } from "./tar-files";
+import { UploadTree } from "./upload-tree";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
 
 /**
@@ -54,10 +55,11 @@ export const DUMP_FLAGS = [
 /** Known only to MySQL's mysqldump (MariaDB's refuses it): no GTID statements in a dump meant for a fresh server. */
 export const MYSQL_ONLY_FLAGS = ["--set-gtid-purged=OFF"];
 
-export type UploadEntry = TarFile;
+export type UploadEntry = TarEntry;
 
 export interface BackupManifest {
-  format: "paillasse-backup/1";
+  /** 2: every entry of the uploads tree, with its type; 1: regular files only. */
+  format: "paillasse-backup/1" | "paillasse-backup/2";
   backupId: string;
   instance: { id: string; name: string; unit: string; siteUrl: string };
   startedAt: string;
@@ -339,7 +341,7 @@ async function archiveUploads(
   if (signal.aborted) throw new Error("stopped because the database dump failed");
   const archive = await getArchive(client, web.id, "/elabftw/uploads");
   const files: UploadEntry[] = [];
-  const extract = tarFileHasher((file) => files.push(file));
+  const extract = tarEntryLister((entry) => files.push(entry));
   const source = new PassThrough({ highWaterMark: 1024 * 1024 });
   // Read by two pipelines at once (the file lister and the encrypted file).
   source.setMaxListeners(32);
@@ -366,9 +368,11 @@ async function archiveUploads(
   const file = await written;
   await listed;
   await writeFile(path.join(p.partialDir, "uploads-files.json.partial"), JSON.stringify(files));
-  const total = files.reduce((a, f) => a + f.size, 0);
-  await ctx.log(`Uploads: ${files.length} files, ${mib(total)}, ${mib(file.bytes)} encrypted.`);
-  return { ...file, file: UPLOADS_FILE, fileCount: files.length };
+  const s = new UploadTree(files).summary();
+  const links =
+    s.symlinks + s.hardlinks ? `, ${s.symlinks} symbolic and ${s.hardlinks} hard links (kept as links)` : "";
+  await ctx.log(`Uploads: ${s.files} files, ${mib(s.bytes)}${links}, ${mib(file.bytes)} encrypted.`);
+  return { ...file, file: UPLOADS_FILE, fileCount: s.files };
 }
 
 export function backupSteps(
@@ -518,7 +522,7 @@ export function backupSteps(
         const finishedAt = new Date();
         const { schema, ...databaseEntry } = database;
         const manifest: BackupManifest = {
-          format: "paillasse-backup/1",
+          format: "paillasse-backup/2",
           backupId: p.backupId,
           instance: { id: instance.id, name: instance.name, unit: instance.unit.code, siteUrl: instance.siteUrl },
           startedAt: p.startedAt,
@@ -558,7 +562,7 @@ export function backupSteps(
             databaseSha256: database.sha256,
             uploadsBytes: BigInt(uploads.bytes),
             uploadsSha256: uploads.sha256,
-            uploadsFileCount: files.length,
+            uploadsFileCount: new UploadTree(files).summary().files,
             manifestSha256,
             totalBytes: BigInt(totalBytes),
             schemaVersion: schema,

@@ -21,7 +21,8 @@ import { createOperation, type StepContext, type StepDefinition } from "../opera
 import type { Actor } from "../operators/manage-operators";
 import { backupSteps, type BackupManifest } from "./create-backup";
 import { openEncryptedFile } from "./encrypted-file";
-import { putStreamedFile, UnreadableSource } from "./tar-files";
+import { putStreamedFile, rebaseTar, UnreadableSource } from "./tar-files";
+import { UploadTree } from "./upload-tree";
 import { loadBackupIdentity } from "./identity";
 import { readManifest } from "./verify-backup";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
@@ -239,8 +240,13 @@ async function replaceUploads(
     throw new AppError("unavailable", `The uploads directory could not be emptied: ${cleared.stderr.trim()}.`);
   }
   const plain = await openEncryptedFile(path.join(location, manifest.uploads.file), [identity]);
-  await putArchive(t.web, web.id, "/elabftw", plain);
-  await ctx.log(`Put back ${manifest.uploads.files.length} uploaded files (owners and modes from the archive).`);
+  // Extracted at / (entries elabftw/uploads/…): links that leave the uploads tree come back as they were.
+  await putArchive(t.web, web.id, "/", rebaseTar(plain, "elabftw/"));
+  const s = new UploadTree(manifest.uploads.files).summary();
+  const links = s.symlinks + s.hardlinks;
+  await ctx.log(
+    `Put back ${s.files} uploaded files${links ? ` and ${links} links (as links)` : ""}, with owners, modes and times from the archive.`,
+  );
 }
 
 export function restoreSteps(

@@ -5,28 +5,74 @@ import tar from "tar-stream";
 import { putArchive, type DockerClient } from "../../docker";
 
 /**
- * The two tar chores of backups: hashing every file of an uploads archive as
- * it streams by, and putting one streamed file into a container (the archive
- * API takes tar only) without holding it.
+ * The two tar chores of backups: listing every entry of an uploads archive as
+ * it streams by (regular files hashed on the way, links recorded with their
+ * targets, never followed), and putting one streamed file into a container
+ * (the archive API takes tar only) without holding it.
  */
-export interface TarFile {
+
+/** What an uploads tree holds, as the tar records it. Hard links point at an earlier entry's path. */
+export type TarEntryType = "file" | "directory" | "symlink" | "hardlink" | "other";
+
+export interface TarEntry {
   path: string;
+  /** Absent in restore points written before links were recorded: a regular file. */
+  type?: TarEntryType;
+  /** Bytes of a regular file (0 for every other type). */
   size: number;
-  sha256: string;
+  /** SHA-256 of a regular file's bytes; absent for other types. */
+  sha256?: string;
+  /** A symbolic link's target as stored (relative or absolute), or the path a hard link shares its data with. */
+  target?: string;
   mode: number;
   uid: number;
   gid: number;
+  /** Modification time, seconds since the epoch (what the archive keeps). */
+  mtime?: number;
 }
 
-/** A tar sink that reports each regular file with its size and SHA-256 (other entries are skipped). */
-export function tarFileHasher(onFile: (file: TarFile) => void) {
+const typeOf = (type: string | null | undefined): TarEntryType => {
+  switch (type) {
+    case "file":
+    case "contiguous-file":
+      return "file";
+    case "directory":
+      return "directory";
+    case "symlink":
+      return "symlink";
+    case "link":
+      return "hardlink";
+    default:
+      return "other";
+  }
+};
+
+/** A tar sink that reports every entry: regular files with size and SHA-256, links with their targets. */
+export function tarEntryLister(onEntry: (entry: TarEntry) => void) {
   const extract = tar.extract();
   extract.on("entry", (header, stream, next) => {
     // A broken archive fails the extractor (and its pipeline); the entry's own copy of the error is not news.
     stream.on("error", () => undefined);
-    if (header.type !== "file") {
+    const type = typeOf(header.type);
+    const common = {
+      path: header.name,
+      type,
+      // Permission bits only (some writers add the file type's bits).
+      mode: (header.mode ?? 0) & 0o7777,
+      uid: header.uid ?? 0,
+      gid: header.gid ?? 0,
+      mtime: header.mtime ? Math.floor(header.mtime.getTime() / 1000) : 0,
+    };
+    if (type !== "file") {
       stream.resume();
-      stream.on("end", next);
+      stream.on("end", () => {
+        onEntry({
+          ...common,
+          size: 0,
+          ...(type === "symlink" || type === "hardlink" ? { target: header.linkname ?? "" } : {}),
+        });
+        next();
+      });
       return;
     }
     const hash = createHash("sha256");
@@ -36,14 +82,7 @@ export function tarFileHasher(onFile: (file: TarFile) => void) {
       size += (chunk as Buffer).length;
     });
     stream.on("end", () => {
-      onFile({
-        path: header.name,
-        size,
-        sha256: hash.digest("hex"),
-        mode: header.mode ?? 0,
-        uid: header.uid ?? 0,
-        gid: header.gid ?? 0,
-      });
+      onEntry({ ...common, size, sha256: hash.digest("hex") });
       next();
     });
   });
@@ -82,4 +121,33 @@ export async function putStreamedFile(
   }
   pack.finalize();
   await put;
+}
+
+/**
+ * Re-root a tar stream: every entry name (and every hard link's target) gains
+ * `prefix`. The uploads archive names entries uploads/…; put back at / as
+ * elabftw/uploads/…, a relative symbolic link that leaves the uploads tree is
+ * re-created as it was, where Docker refuses it when extracting at /elabftw
+ * ("invalid symlink"). Entries stream through; nothing is held.
+ */
+export function rebaseTar(source: Readable, prefix: string): Readable {
+  const extract = tar.extract();
+  const pack = tar.pack();
+  extract.on("entry", (header, stream, next) => {
+    const rebased = {
+      ...header,
+      name: `${prefix}${header.name}`,
+      ...(header.type === "link" && header.linkname ? { linkname: `${prefix}${header.linkname}` } : {}),
+    };
+    // tar-stream's pack wants no pax of its own here: it writes long and non-ASCII names itself.
+    delete (rebased as { pax?: unknown }).pax;
+    const sink = pack.entry(rebased, (error) => (error ? extract.destroy(error) : next()));
+    stream.on("error", (error) => sink.destroy(error));
+    stream.pipe(sink);
+  });
+  extract.on("finish", () => pack.finalize());
+  extract.on("error", (error) => pack.destroy(error));
+  source.on("error", (error) => extract.destroy(error));
+  source.pipe(extract);
+  return pack as unknown as Readable;
 }

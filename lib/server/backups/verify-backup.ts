@@ -23,7 +23,8 @@ import { clientFor } from "../hosts/clients";
 import { createOperation, type StepDefinition } from "../operations/journal";
 import { MANIFEST_FILE, MANIFEST_SEAL, manifestSealContext, type BackupManifest } from "./create-backup";
 import { hashFile, openEncryptedFile } from "./encrypted-file";
-import { putStreamedFile, tarFileHasher, UnreadableSource } from "./tar-files";
+import { putStreamedFile, tarEntryLister, UnreadableSource, type TarEntry } from "./tar-files";
+import { treeDifferences, uploadRowProblem, UploadTree } from "./upload-tree";
 import { loadBackupIdentity } from "./identity";
 
 /**
@@ -165,15 +166,8 @@ export function verifySteps(
     uploads: {
       async run(ctx) {
         const { backup, manifest } = await readManifest(db, ring, plan.backupId);
-        const expected = new Map(manifest.uploads.files.map((f) => [f.path, f]));
-        const seen = new Set<string>();
-        const problems: string[] = [];
-        const extract = tarFileHasher((file) => {
-          const want = expected.get(file.path);
-          seen.add(file.path);
-          if (!want) problems.push(`${file.path} is in the archive but not in the manifest`);
-          else if (want.size !== file.size || want.sha256 !== file.sha256) problems.push(`${file.path} differs`);
-        });
+        const archived: TarEntry[] = [];
+        const extract = tarEntryLister((entry) => archived.push(entry));
         try {
           const plain = await openEncryptedFile(path.join(backup.location!, manifest.uploads.file), [
             (await identity()).identity,
@@ -182,15 +176,21 @@ export function verifySteps(
         } catch (error) {
           throw new VerificationFailure(`The uploads archive does not open: ${(error as Error).message}.`);
         }
-        for (const name of expected.keys()) if (!seen.has(name)) problems.push(`${name} is missing from the archive`);
+        const problems = treeDifferences(manifest.uploads.files, archived, {
+          filesOnly: manifest.format === "paillasse-backup/1",
+        });
         if (problems.length) {
           throw new VerificationFailure(
-            `${problems.length} uploaded file(s) do not match the manifest: ${problems.slice(0, 3).join("; ")}.`,
+            `${problems.length} entr${problems.length === 1 ? "y" : "ies"} of the uploads archive do not match the manifest: ${problems.slice(0, 3).join("; ")}.`,
           );
         }
-        await ctx.log(`All ${expected.size} uploaded files match their SHA-256.`);
+        const s = new UploadTree(archived).summary();
+        const links = s.symlinks + s.hardlinks;
+        await ctx.log(
+          `All ${s.files} uploaded files match their SHA-256${links ? `, and ${links} links their targets` : ""}.`,
+        );
         await ctx.progress(35);
-        return { files: expected.size };
+        return { files: s.files, links: s.symlinks + s.hardlinks };
       },
     },
 
@@ -325,8 +325,9 @@ export function verifySteps(
           const rows = await mysql(client, password, "SELECT long_name FROM uploads");
           const names = rows.stdout.split("\n").filter(Boolean);
           uploadRows = names.length;
-          const files = new Set(manifest.uploads.files.map((f) => f.path));
-          const missing = names.filter((n) => !files.has(`uploads/${n}`));
+          // eLabFTW serves /elabftw/uploads/<long_name>: a link counts when it ends at a file of the tree.
+          const tree = new UploadTree(manifest.uploads.files);
+          const missing = names.map((n) => uploadRowProblem(tree, n)).filter((p): p is string => p !== null);
           if (missing.length) {
             throw new VerificationFailure(
               `${missing.length} upload row(s) of the database have no file in the archive, e.g. ${missing.slice(0, 3).join(", ")}.`,
