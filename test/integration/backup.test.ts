@@ -584,6 +584,17 @@ describe("backups and their verification", () => {
       return Object.fromEntries(rows.map(([t, c]) => [t!.split(".").pop()!, c!]));
     }
     const liveUploads = async () => comparableTree(await liveTree(engine, web));
+    /** The tables as the good backup holds them (read after its first restore). */
+    let atGood: Record<string, string>;
+    async function expectAsGoodBackup() {
+      expect(await checksums()).toEqual(atGood);
+      const restored = await liveUploads();
+      expect(
+        Object.fromEntries(Object.entries(restored).map(([p, { sameFileAs, ...e }]) => (void sameFileAs, [p, e]))),
+      ).toEqual(manifestAsLive(good.manifest.uploads.files));
+      const health = await execCapture(engine, web, { cmd: ["curl", "-sk", "https://127.0.0.1/healthcheck.php"] });
+      expect(health.stdout).toBe("ok");
+    }
     async function restore(backupId: string) {
       const operationId = await requestRestore(db, actor, backupId, context);
       const outcome = await executeOperation(db, ring, operationId, {
@@ -634,6 +645,7 @@ describe("backups and their verification", () => {
       expect(outcome).toBe("succeeded");
       expect(operation.steps.map((s) => s.state)).toEqual(Array(8).fill("succeeded"));
       expect(await checksums()).toEqual(atBackup);
+      atGood = atBackup;
       // The tree exactly as the backup holds it: types, link targets, bytes, owners, modes, times; the hard link one file.
       const restored = await liveUploads();
       expect(
@@ -655,6 +667,47 @@ describe("backups and their verification", () => {
       ) as BackupManifest;
       expect(safetyManifest.database.tables).toMatchObject({ experiments: 3, users: 0 });
       expect(safetyManifest.uploads.files.map((f) => f.path)).toContain("uploads/new.txt");
+    }, 300_000);
+
+    it("restores from nothing: a dropped database, an empty one, emptied uploads with the web container stopped", async () => {
+      const safetyBackups = () => db.backup.count({ where: { trigger: "pre_restore" } });
+      const before = await safetyBackups();
+      // 1. The database dropped: the required schema comes from the image's release, no safety backup (nothing to save).
+      await rootSql(engine, mysql, `DROP DATABASE ${schema}`);
+      let { outcome, operation } = await restore(good.id);
+      expect(operation.error).toBeNull();
+      expect(outcome).toBe("succeeded");
+      let logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
+      expect(logs).toContain(
+        `No safety backup: the database ${schema} does not exist or holds no table, so there is no current state to save. The uploads now on the volume are replaced by the backup's without a copy.`,
+      );
+      expect(
+        logs.some((l) => /the image requires 165 \(from eLabFTW 5\.1\.0 \(the panel's table of releases\)\)/.test(l)),
+      ).toBe(true);
+      expect(await safetyBackups()).toBe(before);
+      await expectAsGoodBackup();
+
+      // 2. An empty database (re-created by hand, no table), and the uploads emptied while the web container is stopped.
+      await rootSql(engine, mysql, `DROP DATABASE ${schema}; CREATE DATABASE ${schema};`);
+      await execCapture(engine, web, { cmd: ["sh", "-c", "find /elabftw/uploads -mindepth 1 -delete"] });
+      await stopContainer(engine, web, 5);
+      ({ outcome, operation } = await restore(good.id));
+      expect(operation.error).toBeNull();
+      expect(outcome).toBe("succeeded");
+      logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
+      expect(logs.some((l) => l.endsWith("is not running; it is started at the end of the restore."))).toBe(true);
+      expect(await safetyBackups()).toBe(before);
+      await expectAsGoodBackup();
+
+      // 3. The database container stopped by hand: started, and its data saved first (a real safety backup).
+      await stopContainer(engine, mysql.container, 5);
+      ({ outcome, operation } = await restore(good.id));
+      expect(operation.error).toBeNull();
+      expect(outcome).toBe("succeeded");
+      logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
+      expect(logs).toContain(`Started the database container ${mysql.container}, which was stopped.`);
+      expect(await safetyBackups()).toBe(before + 1);
+      await expectAsGoodBackup();
     }, 300_000);
 
     it("refuses a backup whose schema is newer than the image before touching anything", async () => {

@@ -9,6 +9,7 @@ import {
   startContainer,
   stopContainer,
 } from "../../docker";
+import { DockerError, elabftwVersionOf } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
@@ -16,6 +17,7 @@ import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { instanceSecretsContext } from "../instances/discover-instances";
 import { dbUpdateSucceeded, decisiveLine } from "../instances/elabftw-console";
+import { requiredSchemaFor } from "../instances/elabftw-releases";
 import { dbCheck, waitForHealth } from "../instances/observe";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import type { Actor } from "../operators/manage-operators";
@@ -132,6 +134,75 @@ export async function target(db: Db, ring: KeyRing, instanceId: string) {
 }
 
 export type Target = Awaited<ReturnType<typeof target>>;
+
+const UNREACHABLE_SERVER = /ERROR 200[2356]|Can't connect|Lost connection|server has gone away/i;
+
+/**
+ * Whether there is a current database to save before it is replaced: the
+ * number of its tables, or why there is nothing (no database container, no
+ * database, no table). A stopped database container is started (its data is
+ * what a safety backup is for) and given a minute to answer.
+ */
+export async function currentDatabase(
+  t: Target,
+  ctx: StepContext,
+  options: { answerTimeoutMs?: number } = {},
+): Promise<{ tables: number } | { nothing: string }> {
+  let shell: DatabaseShell;
+  try {
+    shell = await t.openShell();
+  } catch (error) {
+    if (error instanceof DockerError && error.failure === "not_found" && t.databasePlacement === "container") {
+      return { nothing: `the database container ${t.databaseContainerName} does not exist` };
+    }
+    throw error;
+  }
+  try {
+    if (!shell.external) {
+      const live = await inspectContainer(shell.client, shell.container);
+      if (!live.state.running) {
+        await startContainer(shell.client, shell.container);
+        await ctx.log(`Started the database container ${shell.container}, which was stopped.`);
+      }
+    }
+    const name = t.databaseName.replace(/'/g, "''");
+    const deadline = Date.now() + (options.answerTimeoutMs ?? 60_000);
+    for (;;) {
+      const counted = await execCapture(shell.client, shell.container, {
+        cmd: [
+          "mysql",
+          ...shell.connect(false),
+          "--batch",
+          "--skip-column-names",
+          "-u",
+          t.databaseUser,
+          "-e",
+          `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '${name}'`,
+        ],
+        env: { MYSQL_PWD: t.password },
+      });
+      if (counted.exitCode === 0) {
+        const tables = Number(counted.stdout.trim());
+        if (tables > 0) return { tables };
+        return { nothing: `the database ${t.databaseName} does not exist or holds no table` };
+      }
+      const output = `${counted.stderr}\n${counted.stdout}`;
+      if (UNREACHABLE_SERVER.test(output) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      throw new AppError(
+        "unavailable",
+        `The database server could not be asked what it holds: ${decisiveLine(counted) ?? `exit ${counted.exitCode}`}.`,
+        {
+          hint: "If the database was re-installed with other passwords, re-read the instance's credentials first. Nothing was changed.",
+        },
+      );
+    }
+  } finally {
+    await shell.close();
+  }
+}
 
 /** The database server flavour decides the collation (MySQL 8: utf8mb4_0900_ai_ci). */
 export async function recreateAndLoad(
@@ -259,17 +330,25 @@ export function restoreSteps(
   const identity = async () => (await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile)).identity;
   const chosen = () => readManifest(db, ring, plan.backupId);
   const safety = async (ctx: StepContext) => {
-    const { backupId } = ctx.results.safety as { backupId: string };
+    const { backupId } = ctx.results.safety as { backupId: string | null };
+    if (!backupId) {
+      await ctx.log("There is no safety backup to put back (there was no database to save).", "warn");
+      return null;
+    }
     return readManifest(db, ring, backupId);
   };
 
   async function putSafetyDatabaseBack(ctx: StepContext) {
-    const { backup, manifest } = await safety(ctx);
+    const saved = await safety(ctx);
+    if (!saved) return;
+    const { backup, manifest } = saved;
     await ctx.log("Putting the safety backup's database back.", "warn");
     await recreateAndLoad(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
   }
   async function putSafetyUploadsBack(ctx: StepContext) {
-    const { backup, manifest } = await safety(ctx);
+    const saved = await safety(ctx);
+    if (!saved) return;
+    const { backup, manifest } = saved;
     await ctx.log("Putting the safety backup's uploads back.", "warn");
     await replaceUploads(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
   }
@@ -283,11 +362,6 @@ export function restoreSteps(
         }
         const t = await target(db, ring, plan.instanceId);
         const web = await inspectContainer(t.web, t.webContainerName);
-        if (!web.state.running) {
-          throw new AppError("precondition_failed", `The web container ${web.name} is not running.`, {
-            hint: "Start it first: the panel reads the schema the image requires from it. Nothing was changed.",
-          });
-        }
         if (!web.mounts.some((m) => m.destination === "/elabftw/uploads")) {
           throw new AppError(
             "precondition_failed",
@@ -295,31 +369,58 @@ export function restoreSteps(
             { hint: "Mount a volume or a directory at /elabftw/uploads first. Nothing was changed." },
           );
         }
-        const check = await dbCheck(t.web, web);
-        if (!("required" in check)) {
-          throw new AppError("unavailable", `The image's required schema could not be read: ${check.detail}.`, {
-            hint: "Nothing was changed.",
-          });
+        // The schema the image requires, known without the database (which may be the very thing lost):
+        // the release table for the image's version, else the backup's own when taken with the same release,
+        // else the image's own console (which needs the database).
+        const version = elabftwVersionOf(web.labels);
+        let required = requiredSchemaFor(version);
+        let source = `eLabFTW ${version} (the panel's table of releases)`;
+        if (required === null && version && version === manifest.elabftwVersion && manifest.schema !== null) {
+          required = manifest.schema;
+          source = `eLabFTW ${version}, the release the backup was taken with`;
         }
-        if (manifest.schema !== null && manifest.schema > check.required) {
+        if (required === null) {
+          const check: { required?: number; detail: string } | null = web.state.running
+            ? await dbCheck(t.web, web)
+            : null;
+          if (typeof check?.required !== "number") {
+            throw new AppError(
+              "unavailable",
+              `The schema the image requires is not known: its version (${version ?? "no version label"}) is not in the panel's table, and bin/console db:check could not tell (${check?.detail ?? `${web.name} is not running`}).`,
+              { hint: "Start the web container with a working database, or update the panel. Nothing was changed." },
+            );
+          }
+          required = check.required;
+          source = "bin/console db:check";
+        }
+        if (manifest.schema !== null && manifest.schema > required) {
           throw new AppError(
             "precondition_failed",
-            `This backup's schema (${manifest.schema}) is newer than the one the image requires (${check.required}): it cannot be loaded into this version (no downgrade).`,
+            `This backup's schema (${manifest.schema}) is newer than the one the image requires (${required}): it cannot be loaded into this version (no downgrade).`,
             {
               hint: "Upgrade the instance to the version the backup was taken with, then restore. Nothing was changed.",
             },
           );
         }
         await ctx.log(
-          `Backup of ${manifest.finishedAt}: eLabFTW ${manifest.elabftwVersion ?? "?"}, schema ${manifest.schema}; the image requires ${check.required}.`,
+          `Backup of ${manifest.finishedAt}: eLabFTW ${manifest.elabftwVersion ?? "?"}, schema ${manifest.schema}; the image requires ${required} (from ${source}).`,
         );
+        if (!web.state.running) await ctx.log(`${web.name} is not running; it is started at the end of the restore.`);
         void backup;
-        return { required: check.required, backupSchema: manifest.schema };
+        return { required, backupSchema: manifest.schema, webWasRunning: web.state.running };
       },
     },
 
     safety: {
       async run(ctx) {
+        const current = await currentDatabase(await target(db, ring, plan.instanceId), ctx);
+        if ("nothing" in current) {
+          await ctx.log(
+            `No safety backup: ${current.nothing}, so there is no current state to save. The uploads now on the volume are replaced by the backup's without a copy.`,
+            "warn",
+          );
+          return { backupId: null, skipped: current.nothing };
+        }
         const inner = backupSteps(
           db,
           ring,
@@ -375,6 +476,10 @@ export function restoreSteps(
       },
       async compensate(ctx) {
         const t = await target(db, ring, plan.instanceId);
+        if ((ctx.results.check as { webWasRunning?: boolean } | undefined)?.webWasRunning === false) {
+          await ctx.log(`${t.webContainerName} was not running before the restore: left stopped.`);
+          return;
+        }
         await startContainer(t.web, t.webContainerName);
         await ctx.log(`Started ${t.webContainerName} again.`);
       },
