@@ -16,6 +16,9 @@ export interface ContainerSummary {
   ports: { ip: string; privatePort: number; publicPort: number; type: string }[];
 }
 
+/** The engine's create body (what `createSpec` holds), for callers outside the gateway. */
+export type ContainerCreateBody = Dockerode.ContainerCreateOptions;
+
 export type HealthStatus = "none" | "starting" | "healthy" | "unhealthy";
 
 export interface MountInfo {

@@ -11,7 +11,9 @@ import { generateKeySpec, parseKeyRing, seal } from "../../lib/crypto";
 import {
   execCapture,
   listContainers,
+  inspectContainer,
   putArchive,
+  removeContainer,
   removeVolume,
   startContainer,
   stopContainer,
@@ -27,6 +29,7 @@ import { requestRestore } from "../../lib/server/backups/restore-backup";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { observeInstance } from "../../lib/server/instances/observe";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { createUnit } from "../../lib/server/units/manage-units";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
@@ -669,7 +672,7 @@ describe("backups and their verification", () => {
       expect(safetyManifest.uploads.files.map((f) => f.path)).toContain("uploads/new.txt");
     }, 300_000);
 
-    it("restores from nothing: a dropped database, an empty one, emptied uploads with the web container stopped", async () => {
+    it("restores from nothing: a dropped database, an empty one, emptied uploads with the web container stopped, the database container stopped, then removed with its data", async () => {
       const safetyBackups = () => db.backup.count({ where: { trigger: "pre_restore" } });
       const before = await safetyBackups();
       // 1. The database dropped: the required schema comes from the image's release, no safety backup (nothing to save).
@@ -708,6 +711,24 @@ describe("backups and their verification", () => {
       expect(logs).toContain(`Started the database container ${mysql.container}, which was stopped.`);
       expect(await safetyBackups()).toBe(before + 1);
       await expectAsGoodBackup();
+
+      // 4. The database container removed with its data: re-created from the definition the last observation
+      // recorded (image, environment, network alias), initialised, the database made, the dump loaded.
+      await observeInstance(db, ring, instanceId);
+      await removeContainer(engine, mysql.container, { force: true, volumes: true });
+      ({ outcome, operation } = await restore(good.id));
+      expect(operation.error).toBeNull();
+      expect(outcome).toBe("succeeded");
+      logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
+      expect(logs).toContain(
+        `Re-created the database container ${mysql.container}, which no longer existed, from its last known definition (mysql:8.0, its volumes, networks and environment).`,
+      );
+      expect(logs.some((l) => l.startsWith("No safety backup: "))).toBe(true);
+      expect(await safetyBackups()).toBe(before + 1);
+      await expectAsGoodBackup();
+      // The same alias on the same network: eLabFTW finds it by name, as before.
+      const recreated = await inspectContainer(engine, mysql.container);
+      expect(recreated.networks[mysql.network]?.aliases).toContain("mysql");
     }, 300_000);
 
     it("refuses a backup whose schema is newer than the image before touching anything", async () => {

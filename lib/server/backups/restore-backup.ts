@@ -9,13 +9,21 @@ import {
   startContainer,
   stopContainer,
 } from "../../docker";
-import { DockerError, elabftwVersionOf } from "../../docker";
+import {
+  createContainer,
+  DockerError,
+  elabftwVersionOf,
+  envToRecord,
+  imageExists,
+  pullImage,
+  type ContainerCreateBody,
+} from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
-import { instanceSecretsContext } from "../instances/discover-instances";
+import { databaseSpecContext, instanceSecretsContext } from "../instances/discover-instances";
 import { dbUpdateSucceeded, decisiveLine } from "../instances/elabftw-console";
 import { requiredSchemaFor } from "../instances/elabftw-releases";
 import { dbCheck, waitForHealth } from "../instances/observe";
@@ -116,6 +124,7 @@ export async function target(db: Db, ring: KeyRing, instanceId: string) {
       databaseName: true,
       databaseUser: true,
       secretsEnc: true,
+      databaseSpecEnc: true,
     },
   });
   const secrets = instance.secretsEnc
@@ -128,6 +137,11 @@ export async function target(db: Db, ring: KeyRing, instanceId: string) {
     ...instance,
     password: secrets.dbPassword,
     web: await clientFor(db, ring, instance.webHostId),
+    /** The database container's last seen create body, to re-create it if it was removed. */
+    databaseSpec: instance.databaseSpecEnc
+      ? (JSON.parse(open(ring, instance.databaseSpecEnc, databaseSpecContext(instance.id))) as ContainerCreateBody)
+      : null,
+    databaseClient: () => clientFor(db, ring, instance.databaseHostId!),
     /** Where mysql runs: the database container, or a throw-away client beside the web container (external server). */
     openShell: () => openDatabaseShell(db, ring, instance),
   };
@@ -143,6 +157,75 @@ const UNREACHABLE_SERVER = /ERROR 200[2356]|Can't connect|Lost connection|server
  * database, no table). A stopped database container is started (its data is
  * what a safety backup is for) and given a minute to answer.
  */
+/**
+ * Re-create a removed database container from the definition the panel last
+ * saw (image, environment, volumes, networks and aliases, labels), wait until
+ * the server answers over TCP (a fresh data directory is initialised first),
+ * and make sure the instance's database and user exist on it.
+ */
+async function recreateDatabaseContainer(t: Target, ctx: StepContext, timeoutMs: number): Promise<void> {
+  const name = t.databaseContainerName!;
+  if (!t.databaseSpec || !t.databaseHostId) {
+    throw new AppError(
+      "precondition_failed",
+      `The database container ${name} does not exist, and the panel never saw it, so it cannot re-create it.`,
+      { hint: "Re-create it (for example with docker compose up -d), then restore again. Nothing was changed." },
+    );
+  }
+  const spec = t.databaseSpec;
+  const client = await t.databaseClient();
+  if (!(await imageExists(client, spec.Image!))) {
+    await ctx.log(`Pulling ${spec.Image} for the database container.`);
+    await pullImage(client, spec.Image!);
+  }
+  await createContainer(client, { ...spec, name });
+  await startContainer(client, name);
+  await ctx.log(
+    `Re-created the database container ${name}, which no longer existed, from its last known definition (${spec.Image}, its volumes, networks and environment).`,
+    "warn",
+  );
+  const env = envToRecord(spec.Env);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Over TCP: while a fresh data directory is initialised, the temporary server listens on its socket only.
+    const ping = await execCapture(client, name, {
+      cmd: ["mysqladmin", "--protocol=TCP", "-h127.0.0.1", "ping"],
+    });
+    if (ping.exitCode === 0) break;
+    if (Date.now() > deadline) {
+      throw new AppError(
+        "unavailable",
+        `The re-created database container ${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+        {
+          hint: "Read its logs (docker logs), then restore again. Nothing of the instance was changed.",
+        },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const root = env.MYSQL_ROOT_PASSWORD;
+  if (root) {
+    const db = t.databaseName.replace(/`/g, "``");
+    const user = t.databaseUser.replace(/'/g, "''");
+    // The statement (it holds the user's password) goes through the environment, as the passwords do: not in ps.
+    const ensured = await execCapture(client, name, {
+      cmd: ["sh", "-c", 'mysql --protocol=TCP -h127.0.0.1 -uroot -e "$PAILLASSE_SQL"'],
+      env: {
+        MYSQL_PWD: root,
+        PAILLASSE_SQL: `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci; CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${t.password.replace(/\\/g, "\\\\").replace(/'/g, "''")}'; GRANT ALL ON \`${db}\`.* TO '${user}'@'%';`,
+      },
+    });
+    if (ensured.exitCode !== 0) {
+      throw new AppError(
+        "unavailable",
+        `The database ${t.databaseName} could not be created on the re-created server: ${decisiveLine(ensured) ?? `exit ${ensured.exitCode}`}.`,
+        { hint: "Create it and its user by hand, then restore again." },
+      );
+    }
+    await ctx.log(`Made sure the database ${t.databaseName} and its user exist on the re-created server.`);
+  }
+}
+
 export async function currentDatabase(
   t: Target,
   ctx: StepContext,
@@ -152,10 +235,11 @@ export async function currentDatabase(
   try {
     shell = await t.openShell();
   } catch (error) {
-    if (error instanceof DockerError && error.failure === "not_found" && t.databasePlacement === "container") {
-      return { nothing: `the database container ${t.databaseContainerName} does not exist` };
+    if (!(error instanceof DockerError && error.failure === "not_found" && t.databasePlacement === "container")) {
+      throw error;
     }
-    throw error;
+    await recreateDatabaseContainer(t, ctx, options.answerTimeoutMs ?? 180_000);
+    shell = await t.openShell();
   }
   try {
     if (!shell.external) {
@@ -195,7 +279,7 @@ export async function currentDatabase(
         "unavailable",
         `The database server could not be asked what it holds: ${decisiveLine(counted) ?? `exit ${counted.exitCode}`}.`,
         {
-          hint: "If the database was re-installed with other passwords, re-read the instance's credentials first. Nothing was changed.",
+          hint: "Check that the database server runs and still accepts the password the panel knows for this instance. Nothing was changed.",
         },
       );
     }

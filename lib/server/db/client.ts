@@ -13,7 +13,7 @@ export const SECRET_FIELDS = {
   operatorSession: { tokenHash: true },
   webAuthnChallenge: { bindingHash: true },
   dockerHost: { tlsClientKeyEnc: true, sshPrivateKeyEnc: true },
-  instance: { secretsEnc: true },
+  instance: { secretsEnc: true, databaseSpecEnc: true },
   operation: { secretsEnc: true },
   setting: { secretEnc: true },
 } as const;

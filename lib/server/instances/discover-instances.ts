@@ -34,6 +34,7 @@ interface InstanceSecrets {
 }
 
 export const instanceSecretsContext = (instanceId: string) => `instance:${instanceId}:secrets`;
+export const databaseSpecContext = (instanceId: string) => `instance:${instanceId}:database-spec`;
 
 async function discover(
   db: Db,

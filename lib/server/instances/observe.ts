@@ -16,9 +16,9 @@ import { waitFor } from "../operations/wait-for";
 import { complianceChecks, complianceScore, type ComplianceCheck } from "../compliance/checks";
 import { splitImageRef } from "./discovery";
 import { describeConsoleFailure, parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
-import { instanceSecretsContext } from "./discover-instances";
+import { databaseSpecContext, instanceSecretsContext } from "./discover-instances";
 import { fetchUsage, type UsageReading } from "./usage";
-import { open } from "../../crypto";
+import { open, seal } from "../../crypto";
 
 /**
  * A look at one instance, through the Docker API only (no network path from
@@ -309,6 +309,10 @@ export async function observeInstance(
       elabftwVersion: observation.elabftwVersion,
       observation: observation as unknown as object,
       observedAt: new Date(observation.at),
+      // What re-creates the database container if it is ever removed (a restore does so).
+      ...(seen.db
+        ? { databaseSpecEnc: seal(ring, JSON.stringify(seen.db.createSpec), databaseSpecContext(instance.id)) }
+        : {}),
     },
   });
   return observation;
