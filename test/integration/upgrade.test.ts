@@ -105,21 +105,73 @@ describe("upgrades", () => {
     }, 300_000);
   }
 
+  it("no write lost: a row saved during the backup's verification is still there after a failed migration's rollback", async () => {
+    const before = await f.state();
+    const operationId = await f.queue("5.1.0-fault-migration");
+    const running = executeOperation(db, ring, operationId, f.options);
+    // The backup is written (its id journaled) and now verifies, for seconds: the instance still serves users.
+    for (;;) {
+      const step = await db.operationStep.findFirstOrThrow({ where: { operationId, key: "backup" } });
+      if ((step.intent as { backupId?: string } | null)?.backupId) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await rootSql(
+      f.engine,
+      f.mysql,
+      "INSERT INTO experiments (title, date, userid) VALUES ('saved while the backup verified', CURDATE(), 1);",
+      f.schema,
+    );
+    const recreate = await db.operationStep.findFirstOrThrow({ where: { operationId, key: "recreate" } });
+    expect(recreate.state).toBe("pending"); // written before the stop, as a researcher's save would be
+    expect(await running).toBe("rolled_back");
+    const logs = (await db.operationLog.findMany({ where: { operationId }, orderBy: { at: "asc" } })).map(
+      (l) => l.message,
+    );
+    expect(logs.some((l) => /^Dumped the database at the stop in \d+\.\d s/.test(l))).toBe(true);
+    expect(logs).toContain("Restoring the database as it was at the stop (the dump taken inside the downtime).");
+    const rows = await rootSql(
+      f.engine,
+      f.mysql,
+      "SELECT COUNT(*) FROM experiments WHERE title = 'saved while the backup verified'",
+      f.schema,
+    );
+    expect(rows).toEqual([["1"]]);
+    // Everything else exactly as it was; the dump taken at the stop does not linger beside the restore point.
+    await rootSql(
+      f.engine,
+      f.mysql,
+      "DELETE FROM experiments WHERE title = 'saved while the backup verified';",
+      f.schema,
+    );
+    expect(await f.state()).toEqual(before);
+    const backup = await db.backup.findFirstOrThrow({
+      where: { instanceId: f.instanceId, trigger: "pre_upgrade" },
+      orderBy: { startedAt: "desc" },
+    });
+    expect(readdirSync(backup.location!).sort()).toEqual([
+      "database.sql.gz.age",
+      "manifest.json",
+      "manifest.seal",
+      "uploads.tar.gz.age",
+    ]);
+  }, 300_000);
+
   it("the database stopped mid-way: rolled back, the database started again, data exactly as it was", async () => {
     const before = await f.state();
     const operationId = await f.queue("5.1.0");
     const running = executeOperation(db, ring, operationId, f.options);
-    // As soon as the old container is stopped, the database goes down too.
+    // As soon as the new container runs (the old one stopped, the database dumped at the stop), the database goes down.
     for (;;) {
       const step = await db.operationStep.findFirstOrThrow({ where: { operationId, key: "recreate" } });
-      if (step.state !== "pending") break;
+      if (step.state === "succeeded") break;
       await new Promise((r) => setTimeout(r, 50));
     }
     await stopContainer(f.engine, f.mysql.container, 5);
     expect(await running).toBe("rolled_back");
     const operation = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
+    // Seen down either before eLabFTW was asked, or by eLabFTW itself: both say the database is the cause.
     expect(operation.error).toMatch(
-      /^Wait for the database and eLabFTW: The database container becoming healthy did not happen/,
+      /^Wait for the database and eLabFTW: (The database container becoming healthy did not happen|\/healthcheck\.php answering ok did not happen within \d+ s: healthcheck\.php answered ko: eLabFTW cannot reach its database)/,
     );
     const logs = await db.operationLog.findMany({ where: { operationId }, orderBy: { at: "asc" } });
     expect(logs.map((l) => l.message).join("\n")).toMatch(/had stopped: started it again/);

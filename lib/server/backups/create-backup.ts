@@ -38,6 +38,8 @@ export const BACKUP_STEPS = [
 export const DATABASE_FILE = "database.sql.gz.age";
 export const UPLOADS_FILE = "uploads.tar.gz.age";
 export const MANIFEST_FILE = "manifest.json";
+/** An upgrade's dump taken at the stop, beside its pre-upgrade restore point (removed when the upgrade ends). */
+export const FINAL_DUMP_FILE = "final-database.sql.gz.age";
 export const MANIFEST_SEAL = "manifest.seal";
 export const manifestSealContext = (backupId: string) => `backup:${backupId}:manifest`;
 
@@ -190,6 +192,40 @@ function instanceLoader(db: Db, instanceId: string) {
 
 type LoadedInstance = Awaited<ReturnType<ReturnType<typeof instanceLoader>>>;
 
+/**
+ * One more dump of an instance's database, on its own: the upgrade's last one,
+ * taken once the web container has stopped (so that nothing written before
+ * the stop is lost if the upgrade rolls back). Same flags, same checks
+ * ("-- Dump completed", the exit code, errors), encrypted to `recipients`.
+ */
+export async function dumpDatabaseTo(
+  db: Db,
+  ring: KeyRing,
+  ctx: StepContext,
+  instanceId: string,
+  out: { path: string; recipients: string[] },
+): Promise<WrittenFile & { tables: Record<string, number>; schema: number | null }> {
+  const instance = await instanceLoader(db, instanceId)();
+  const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(instance.id))) as {
+    dbPassword: string;
+  };
+  const shell = await openDatabaseShell(db, ring, instance);
+  try {
+    const { tables, schema, ...file } = await dumpThrough(
+      shell,
+      ctx,
+      out,
+      instance,
+      secrets.dbPassword,
+      () => undefined,
+      new AbortController().signal,
+    );
+    return { bytes: file.bytes, sha256: file.sha256, plainBytes: file.plainBytes, tables, schema };
+  } finally {
+    await shell.close();
+  }
+}
+
 /** The dump, streamed out of the database container through exec, counted and encrypted on its way to disk. */
 async function dumpDatabase(
   db: Db,
@@ -205,7 +241,15 @@ async function dumpDatabase(
   };
   const shell = await openDatabaseShell(db, ring, instance);
   try {
-    return await dumpThrough(shell, ctx, p, instance, secrets.dbPassword, onBytes, signal);
+    return await dumpThrough(
+      shell,
+      ctx,
+      { path: path.join(p.partialDir, DATABASE_FILE), recipients: p.recipients },
+      instance,
+      secrets.dbPassword,
+      onBytes,
+      signal,
+    );
   } finally {
     await shell.close();
   }
@@ -214,8 +258,8 @@ async function dumpDatabase(
 async function dumpThrough(
   shell: DatabaseShell,
   ctx: StepContext,
-  p: Prepared,
-  instance: LoadedInstance,
+  out: { path: string; recipients: string[] },
+  instance: Pick<LoadedInstance, "databaseUser" | "databaseName" | "databaseAddress" | "databasePort">,
   password: string,
   onBytes: (total: number) => void,
   signal: AbortSignal,
@@ -273,7 +317,7 @@ async function dumpThrough(
     },
   });
   const counted = pipeline(stdout, stats);
-  const written = writeEncryptedFile(stdout, path.join(p.partialDir, DATABASE_FILE), p.recipients, {
+  const written = writeEncryptedFile(stdout, out.path, out.recipients, {
     onPlainBytes: onBytes,
   });
   stdout.on("error", () => undefined); // reported through the pipelines that read it

@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import semver from "semver";
 import type { RequestContext } from "../../auth/ceremonies";
 import type { KeyRing } from "../../crypto";
@@ -22,7 +23,8 @@ import {
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
-import { backupSteps } from "../backups/create-backup";
+import { backupSteps, dumpDatabaseTo, FINAL_DUMP_FILE } from "../backups/create-backup";
+import { hashFile } from "../backups/encrypted-file";
 import { loadBackupIdentity } from "../backups/identity";
 import { recreateAndLoad, target } from "../backups/restore-backup";
 import { readManifest, verifySteps } from "../backups/verify-backup";
@@ -166,6 +168,15 @@ interface Recreated {
   networks: { name: string; aliases: string[] }[];
   stoppedAt: string;
   newId?: string;
+  /** The database as it was at the stop, dumped inside the downtime: what a rollback puts back. */
+  finalDump?: {
+    path: string;
+    sha256: string;
+    plainBytes: number;
+    tables: Record<string, number>;
+    schema: number | null;
+    ms: number;
+  };
 }
 
 /** Run nested steps (a backup, its verification) inside one step of ours, undoing them if one fails. */
@@ -246,6 +257,49 @@ export function upgradeSteps(
     await startContainer(dbClient, i.databaseContainerName);
     await ctx.log(`The database container ${i.databaseContainerName} had stopped: started it again.`, "warn");
     await waitForDatabase(dbClient, i.databaseContainerName);
+  };
+
+  /**
+   * The database as it is once the web container has stopped, dumped beside
+   * the pre-upgrade backup (encrypted to the same recipients): what a rollback
+   * loads, so that no write made during the backup, its verification and the
+   * pull is lost. Its time is part of the downtime, and said so.
+   */
+  const finalDump = async (ctx: StepContext): Promise<NonNullable<Recreated["finalDump"]>> => {
+    const { backupId } = ctx.results.backup as { backupId: string };
+    const { backup, manifest } = await readManifest(db, ring, backupId);
+    const file = path.join(backup.location!, FINAL_DUMP_FILE);
+    const started = Date.now();
+    await ctx.progress(57, "Dumping the database at the stop");
+    try {
+      const written = await dumpDatabaseTo(db, ring, ctx, plan.instanceId, {
+        path: file,
+        recipients: manifest.recipients,
+      });
+      const ms = Date.now() - started;
+      await ctx.log(
+        `Dumped the database at the stop in ${(ms / 1000).toFixed(1)} s: a rollback puts back every write made before the stop.`,
+      );
+      return { path: file, ...written, ms };
+    } catch (error) {
+      await rm(file, { force: true });
+      throw new AppError("unavailable", `The database could not be dumped at the stop: ${(error as Error).message}`, {
+        hint: "The old version is started again; nothing else was changed.",
+      });
+    }
+  };
+
+  const removeFinalDump = async (state: Partial<Recreated>) => {
+    if (state.finalDump) return rm(state.finalDump.path, { force: true });
+    const backupStep = await db.operationStep.findFirst({
+      where: { operationId, key: "backup" },
+      select: { result: true },
+    });
+    const backupId = (backupStep?.result as { backupId?: string } | null)?.backupId;
+    const backup = backupId
+      ? await db.backup.findUnique({ where: { id: backupId }, select: { location: true } })
+      : null;
+    if (backup?.location) await rm(path.join(backup.location, FINAL_DUMP_FILE), { force: true });
   };
 
   /** The new container (under the instance's name) if it is not the kept one. */
@@ -447,6 +501,10 @@ export function upgradeSteps(
         await ctx.intent({ ...state });
         await stopContainer(client, recreate.id, 30);
         await ctx.log(`Stopped ${name}; downtime starts.`);
+        // Nothing writes to the database any more: one last dump, so that a rollback loses no write made
+        // since the backup (during its verification and the pull, researchers kept working).
+        state.finalDump = await finalDump(ctx);
+        await ctx.intent({ ...state });
         // The kept container can never come back by itself in place of the new one (after a reboot, say).
         await updateRestartPolicy(client, recreate.id, "no");
         await renameContainer(client, recreate.id, state.keptName);
@@ -477,6 +535,8 @@ export function upgradeSteps(
           await ctx.log(`Removed the new container ${fresh.id.slice(0, 12)}.`);
         }
         const old = await inspectContainer(client, state.oldId).catch(() => null);
+        // The dump taken at the stop has served (or a cut one is worthless): it does not stay beside the backup.
+        await removeFinalDump(state);
         if (!old) {
           throw new AppError(
             "internal",
@@ -569,7 +629,7 @@ export function upgradeSteps(
         }
         if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
           throw new AppError("unavailable", `${describeConsoleFailure("bin/console db:update", update)}.`, {
-            hint: "The database is restored from the backup and the old version put back.",
+            hint: "The database is put back as it was at the stop, and the old version started again.",
           });
         }
         const after = parseDbCheck((await console(client, web.id, "db:check")).stdout);
@@ -577,7 +637,7 @@ export function upgradeSteps(
           throw new AppError(
             "unavailable",
             `After db:update the schema is still not in sync (${after ? `current ${after.current}, required ${after.required}` : "no readable db:check"}).`,
-            { hint: "The database is restored from the backup and the old version put back." },
+            { hint: "The database is put back as it was at the stop, and the old version started again." },
           );
         }
         await ctx.log(`Schema ${after.current}: “No upgrade required.”`);
@@ -613,6 +673,34 @@ export function upgradeSteps(
         ).result as { backupId: string };
         const { manifest, backup } = await readManifest(db, ring, backupId);
         const identity = await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
+        const final = recreated.finalDump;
+        const finalIntact = final ? (await hashFile(final.path).catch(() => null))?.sha256 === final.sha256 : false;
+        if (final && finalIntact) {
+          await ctx.log("Restoring the database as it was at the stop (the dump taken inside the downtime).");
+          await recreateAndLoad(
+            await target(db, ring, plan.instanceId),
+            {
+              ...manifest,
+              schema: final.schema,
+              database: {
+                ...manifest.database,
+                file: path.basename(final.path),
+                plainBytes: final.plainBytes,
+                tables: final.tables,
+              },
+            },
+            path.dirname(final.path),
+            identity.identity,
+            ctx,
+          );
+          return;
+        }
+        if (final) {
+          await ctx.log(
+            `The dump taken at the stop is missing or altered (${final.path}): the database comes back from the backup taken before the upgrade, without what was written after it.`,
+            "warn",
+          );
+        }
         await ctx.log(`Restoring the database from the backup taken before the upgrade (${backupId}).`);
         await recreateAndLoad(
           await target(db, ring, plan.instanceId),
@@ -691,6 +779,10 @@ export function upgradeSteps(
               "warn",
             );
           }
+        }
+        if (recreated.finalDump) {
+          await rm(recreated.finalDump.path, { force: true });
+          await ctx.log("Removed the dump taken at the stop (the upgrade stands; the verified backup stays).");
         }
         const { backupId } = ctx.results.backup as { backupId: string };
         await ctx.log(`Upgraded to ${plan.toTag}: downtime ${(downtimeMs / 1000).toFixed(1)} s (stop to healthy).`);
