@@ -121,6 +121,8 @@ describe("Prometheus metrics", () => {
     await op("backup", "succeeded", 40);
     await op("upgrade", "rolled_back", 200);
     await op("upgrade", "running", 0);
+    const upgraded = await op("upgrade", "succeeded", 300);
+    await db.operation.update({ where: { id: upgraded.id }, data: { result: { commit: { downtimeMs: 4250 } } } });
     for (const outcome of ["denied", "failure", "success"] as const) {
       await recordAuditEvent(db, { actor: { type: "anonymous" }, action: "auth.sign_in", outcome });
     }
@@ -154,6 +156,7 @@ describe("Prometheus metrics", () => {
     expect(sample(text, "paillasse_host_snapshot_age_seconds", { host: "docker-b" })).toBe(600);
     expect(sample(text, "paillasse_operations_total", { kind: "backup", result: "succeeded" })).toBe(2);
     expect(sample(text, "paillasse_operations_total", { kind: "upgrade", result: "rolled_back" })).toBe(1);
+    expect(sample(text, "paillasse_instance_last_upgrade_downtime_seconds", chimie)).toBe(4.25);
     expect(sample(text, "paillasse_operation_duration_seconds_count", { kind: "backup", result: "succeeded" })).toBe(2);
     expect(sample(text, "paillasse_operation_duration_seconds_sum", { kind: "backup", result: "succeeded" })).toBe(60);
     expect(

@@ -17,42 +17,49 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
   const seconds = (d: Date | null | undefined) => (d ? Math.max(0, (now.getTime() - d.getTime()) / 1000) : null);
 
   const forwarding = await db.auditForwarding.findUnique({ where: { target: "syslog" } });
-  const [instances, hosts, lastBackups, lastVerified, operations, loginFailures, pendingAudit] = await Promise.all([
-    db.instance.findMany({
-      select: {
-        id: true,
-        name: true,
-        state: true,
-        health: true,
-        imageTag: true,
-        elabftwVersion: true,
-        schemaVersion: true,
-        observation: true,
-        observedAt: true,
-        unit: { select: { code: true } },
-        webHost: { select: { name: true } },
-      },
-    }),
-    db.dockerHost.findMany({ select: { name: true, reachability: true, lastSnapshotAt: true } }),
-    db.backup.findMany({
-      where: { status: "succeeded" },
-      orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
-      distinct: ["instanceId"],
-      select: { instanceId: true, finishedAt: true, databaseBytes: true, uploadsBytes: true, totalBytes: true },
-    }),
-    db.backup.findMany({
-      where: { status: "succeeded", verificationStatus: "passed" },
-      orderBy: [{ instanceId: "asc" }, { verifiedAt: "desc" }],
-      distinct: ["instanceId"],
-      select: { instanceId: true, finishedAt: true },
-    }),
-    db.operation.findMany({
-      where: { state: { in: ["succeeded", "failed", "rolled_back"] } },
-      select: { kind: true, state: true, startedAt: true, createdAt: true, finishedAt: true },
-    }),
-    db.auditEvent.count({ where: { action: "auth.sign_in", outcome: { in: ["failure", "denied"] } } }),
-    forwarding ? db.auditEvent.count({ where: { id: { gt: forwarding.lastEventId } } }) : 0,
-  ]);
+  const [instances, hosts, lastBackups, lastVerified, operations, loginFailures, pendingAudit, lastUpgrades] =
+    await Promise.all([
+      db.instance.findMany({
+        select: {
+          id: true,
+          name: true,
+          state: true,
+          health: true,
+          imageTag: true,
+          elabftwVersion: true,
+          schemaVersion: true,
+          observation: true,
+          observedAt: true,
+          unit: { select: { code: true } },
+          webHost: { select: { name: true } },
+        },
+      }),
+      db.dockerHost.findMany({ select: { name: true, reachability: true, lastSnapshotAt: true } }),
+      db.backup.findMany({
+        where: { status: "succeeded" },
+        orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
+        distinct: ["instanceId"],
+        select: { instanceId: true, finishedAt: true, databaseBytes: true, uploadsBytes: true, totalBytes: true },
+      }),
+      db.backup.findMany({
+        where: { status: "succeeded", verificationStatus: "passed" },
+        orderBy: [{ instanceId: "asc" }, { verifiedAt: "desc" }],
+        distinct: ["instanceId"],
+        select: { instanceId: true, finishedAt: true },
+      }),
+      db.operation.findMany({
+        where: { state: { in: ["succeeded", "failed", "rolled_back"] } },
+        select: { kind: true, state: true, startedAt: true, createdAt: true, finishedAt: true },
+      }),
+      db.auditEvent.count({ where: { action: "auth.sign_in", outcome: { in: ["failure", "denied"] } } }),
+      forwarding ? db.auditEvent.count({ where: { id: { gt: forwarding.lastEventId } } }) : 0,
+      db.operation.findMany({
+        where: { kind: "upgrade", state: "succeeded", instanceId: { not: null } },
+        orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
+        distinct: ["instanceId"],
+        select: { instanceId: true, result: true },
+      }),
+    ]);
 
   const instanceLabels = ["instance", "unit", "host"] as const;
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
@@ -103,6 +110,18 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     [...instanceLabels, "part"],
   );
 
+  const upgradeDowntime = gauge(
+    "paillasse_instance_last_upgrade_downtime_seconds",
+    "Downtime of the last successful upgrade: from the stop until eLabFTW served real pages again (healthy, schema in sync).",
+    instanceLabels,
+  );
+  const downtimes = new Map(
+    lastUpgrades.map((o) => [
+      o.instanceId,
+      (o.result as { commit?: { downtimeMs?: number } } | null)?.commit?.downtimeMs,
+    ]),
+  );
+
   const last = new Map(lastBackups.map((b) => [b.instanceId, b]));
   const verified = new Map(lastVerified.map((b) => [b.instanceId, b]));
   for (const i of instances) {
@@ -116,6 +135,8 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     if (typeof version === "number") schemaVersion.set(labels, version);
     const observed = seconds(i.observedAt);
     if (observed !== null) observationAge.set(labels, observed);
+    const downtime = downtimes.get(i.id);
+    if (typeof downtime === "number") upgradeDowntime.set(labels, downtime / 1000);
     const b = last.get(i.id);
     const age = seconds(b?.finishedAt);
     if (age !== null) backupAge.set(labels, age);

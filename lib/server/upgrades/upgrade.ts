@@ -592,7 +592,9 @@ export function upgradeSteps(
         const healthyAt = new Date();
         const recreated = ctx.results.recreate as Recreated;
         const downtimeMs = healthyAt.getTime() - new Date(recreated.stoppedAt).getTime();
-        await ctx.log(`${plan.toTag} answers ok (${(downtimeMs / 1000).toFixed(1)} s after the stop).`);
+        await ctx.log(
+          `${plan.toTag} answers ok (${(downtimeMs / 1000).toFixed(1)} s after the stop); users see real pages once the schema is in sync.`,
+        );
         await ctx.progress(65, "New version answers");
         return { healthyAt: healthyAt.toISOString() };
       },
@@ -613,13 +615,19 @@ export function upgradeSteps(
         }
         if (check.upToDate) {
           await ctx.log(`Schema ${check.current}: nothing to migrate.`);
-          return { from: check.current, to: check.current };
+          // Healthy and in sync since the health check: real pages were served from then on.
+          return {
+            from: check.current,
+            to: check.current,
+            servingAt: (ctx.results.wait as { healthyAt: string }).healthyAt,
+          };
         }
         // Journaled before the first migration runs: from here on a rollback restores the database.
         await ctx.intent({ migration: "db:update", from: check.current, to: check.required });
         await ctx.log(`Schema ${check.current} → ${check.required}: running bin/console db:update.`);
         await ctx.progress(70, `Migrating the schema ${check.current} → ${check.required}`);
         const update = await console(client, web.id, "db:update");
+        const updatedAt = new Date();
         for (const line of update.stdout.split("\n").filter((l) => l.trim())) await ctx.log(`db:update: ${line}`);
         for (const line of update.stderr
           .split("\n")
@@ -642,7 +650,8 @@ export function upgradeSteps(
         }
         await ctx.log(`Schema ${after.current}: “No upgrade required.”`);
         await ctx.progress(85, "Schema migrated");
-        return { from: check.current, to: after.current };
+        // Real pages (not "Almost there!") from the moment db:update ended, as db:check confirmed.
+        return { from: check.current, to: after.current, servingAt: updatedAt.toISOString() };
       },
       // The migrations run without a transaction: if they may have started, the database comes back from the backup.
       async compensate(ctx) {
@@ -742,8 +751,12 @@ export function upgradeSteps(
         const client = await webClient();
         const recreated = ctx.results.recreate as Recreated;
         const verified = ctx.results.verify as { schema: number; version: string };
-        const healthyAt = (ctx.results.wait as { healthyAt: string }).healthyAt;
-        const downtimeMs = new Date(healthyAt).getTime() - new Date(recreated.stoppedAt).getTime();
+        // Downtime as users live it: from the stop until real pages again (healthy, and the schema in sync).
+        // (A journal written before this figure existed has only the health check's time.)
+        const servingAt =
+          (ctx.results.migrate as { servingAt?: string }).servingAt ??
+          (ctx.results.wait as { healthyAt: string }).healthyAt;
+        const downtimeMs = new Date(servingAt).getTime() - new Date(recreated.stoppedAt).getTime();
         if (!options.keepOldContainer) {
           const old = await inspectContainer(client, recreated.oldId).catch(() => null);
           if (old) await removeContainer(client, recreated.oldId, { force: true });
@@ -785,7 +798,9 @@ export function upgradeSteps(
           await ctx.log("Removed the dump taken at the stop (the upgrade stands; the verified backup stays).");
         }
         const { backupId } = ctx.results.backup as { backupId: string };
-        await ctx.log(`Upgraded to ${plan.toTag}: downtime ${(downtimeMs / 1000).toFixed(1)} s (stop to healthy).`);
+        await ctx.log(
+          `Upgraded to ${plan.toTag}: downtime ${(downtimeMs / 1000).toFixed(1)} s (from the stop until eLabFTW served real pages: healthy, schema in sync).`,
+        );
         return { downtimeMs, backupId, version: verified.version, schema: verified.schema, composeFile };
       },
     },
