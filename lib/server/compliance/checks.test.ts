@@ -21,7 +21,7 @@ function good(): ComplianceFacts {
       imageTag: "5.1.0",
     },
     sideContainers: [{ name: "elabftw-before-5.1.0", role: "rollback", restartPolicy: "no" }],
-    backups: { count: 3, lastSucceededAt: new Date("2026-11-22T02:30:00Z"), lastEncrypted: true, maxAgeHours: 36 },
+    backups: { count: 3, lastVerifiedAt: new Date("2026-11-22T02:30:00Z"), lastEncrypted: true, maxAgeHours: 36 },
   };
 }
 
@@ -95,13 +95,13 @@ describe("CNRS compliance checks", () => {
 
   it("judges backups once they exist: stale or unencrypted fail", () => {
     const f = good();
-    f.backups = { count: 0, lastSucceededAt: null, lastEncrypted: null, maxAgeHours: 36 };
+    f.backups = { count: 0, lastVerifiedAt: null, lastEncrypted: null, maxAgeHours: 36 };
     expect(verdicts(f).backups).toBe("unknown");
-    f.backups = { count: 2, lastSucceededAt: null, lastEncrypted: null, maxAgeHours: 36 };
+    f.backups = { count: 2, lastVerifiedAt: null, lastEncrypted: null, maxAgeHours: 36 };
     expect(verdicts(f).backups).toBe("fail");
-    f.backups = { count: 2, lastSucceededAt: new Date("2026-11-19T12:00:00Z"), lastEncrypted: true, maxAgeHours: 36 };
+    f.backups = { count: 2, lastVerifiedAt: new Date("2026-11-19T12:00:00Z"), lastEncrypted: true, maxAgeHours: 36 };
     expect(reasonOf(f, "backups")).toContain("72 h old");
-    f.backups = { count: 2, lastSucceededAt: new Date("2026-11-22T11:00:00Z"), lastEncrypted: false, maxAgeHours: 36 };
+    f.backups = { count: 2, lastVerifiedAt: new Date("2026-11-22T11:00:00Z"), lastEncrypted: false, maxAgeHours: 36 };
     expect(verdicts(f).backups).toBe("fail");
   });
 

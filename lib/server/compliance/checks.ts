@@ -39,7 +39,7 @@ export interface ComplianceFacts {
   } | null;
   /** Panel-made one-off, backup or kept-for-rollback containers on the instance's hosts. */
   sideContainers: { name: string; role: string; restartPolicy: string }[] | null;
-  backups: { count: number; lastSucceededAt: Date | null; lastEncrypted: boolean | null; maxAgeHours: number };
+  backups: { count: number; lastVerifiedAt: Date | null; lastEncrypted: boolean | null; maxAgeHours: number };
 }
 
 /** The capabilities the reference compose file adds back after dropping ALL. */
@@ -177,17 +177,17 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
     }
   }
 
-  // 8. Backups encrypted and recent.
+  // 8. Backups encrypted and recent; only a backup that passed its verification counts (it was proven by a restore).
   const b = facts.backups;
-  if (b.count === 0 || !b.lastSucceededAt) {
+  if (b.count === 0 || !b.lastVerifiedAt) {
     add(
       "backups",
       "Recent encrypted backup",
       b.count === 0 ? "unknown" : "fail",
-      b.count === 0 ? "no backup yet" : "no backup ever succeeded",
+      b.count === 0 ? "no backup yet" : "no backup has passed its verification",
     );
   } else {
-    const ageHours = (now.getTime() - b.lastSucceededAt.getTime()) / 3600_000;
+    const ageHours = (now.getTime() - b.lastVerifiedAt.getTime()) / 3600_000;
     if (b.lastEncrypted === false)
       add("backups", "Recent encrypted backup", "fail", "the last backup is not encrypted");
     else if (ageHours > b.maxAgeHours)
@@ -195,14 +195,14 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
         "backups",
         "Recent encrypted backup",
         "fail",
-        `the last successful backup is ${Math.round(ageHours)} h old (limit ${b.maxAgeHours} h)`,
+        `the last verified backup is ${Math.round(ageHours)} h old (limit ${b.maxAgeHours} h)`,
       );
     else
       add(
         "backups",
         "Recent encrypted backup",
         "pass",
-        `last successful backup ${Math.round(ageHours)} h ago, encrypted`,
+        `last verified backup ${Math.round(ageHours)} h ago, encrypted`,
       );
   }
   return checks;

@@ -260,8 +260,9 @@ export async function observeInstance(
     problems.push(e.hint ? `${e.message} ${e.hint}` : e.message);
     state = e.failure === "not_found" ? "stopped" : "unreachable";
   }
+  // Compliance counts only backups proven by their verification.
   const backups = await db.backup.aggregate({
-    where: { instanceId, status: "succeeded" },
+    where: { instanceId, status: "succeeded", verificationStatus: "passed" },
     _max: { finishedAt: true },
   });
   const backupCount = await db.backup.count({ where: { instanceId } });
@@ -293,7 +294,7 @@ export async function observeInstance(
         : null,
       sideContainers: seen.sides,
       // Every backup the panel makes is encrypted (age) before it touches the disk.
-      backups: { count: backupCount, lastSucceededAt: backups._max.finishedAt, lastEncrypted: true, maxAgeHours: 36 },
+      backups: { count: backupCount, lastVerifiedAt: backups._max.finishedAt, lastEncrypted: true, maxAgeHours: 36 },
     },
     new Date(observation.at),
   );

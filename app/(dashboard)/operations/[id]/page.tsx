@@ -73,6 +73,8 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     operation.kind === "upgrade"
       ? ((operation.result as { backup?: { backupId?: string } } | null)?.backup?.backupId ?? null)
       : null;
+  // Whether the upgrade ever reached the stop of the web container (until then, users saw nothing).
+  const everStopped = operation.steps.some((s) => s.key === "recreate" && !["pending", "skipped"].includes(s.state));
   return (
     <>
       <LiveRefresh active={active} />
@@ -133,7 +135,17 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
             })}
           </Alert>
         )}
-        {operation.kind === "upgrade" && operation.state === "rolled_back" && operation.instance && (
+        {operation.kind === "upgrade" &&
+          !everStopped &&
+          ["failed", "rolled_back"].includes(operation.state) &&
+          operation.instance && (
+            <Alert tone="info" title={t("notStoppedTitle")}>
+              {upgradeBackup
+                ? t("notStoppedBodyBackup", { name: operation.instance.name, backup: upgradeBackup.slice(0, 8) })
+                : t("notStoppedBody", { name: operation.instance.name })}
+            </Alert>
+          )}
+        {operation.kind === "upgrade" && everStopped && operation.state === "rolled_back" && operation.instance && (
           <Alert tone="info" title={t("backTitle")}>
             {upgradeBackup
               ? t("backBodyBackup", { name: operation.instance.name, backup: upgradeBackup.slice(0, 8) })
@@ -151,8 +163,10 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
             columns={(["number", "step", "state", "started", "finished", "problem"] as const).map((c) => t(`col.${c}`))}
             rows={operation.steps.map((s) => {
               const state = s.state in STEP ? s.state : "pending";
-              const tone = STEP[state]!;
-              const label = t(`step.${state}`);
+              // A backup step "undone" changed nothing to undo: its restore point stays, and the page says so.
+              const kept = state === "compensated" && s.key === "backup";
+              const tone = kept ? "ok" : STEP[state]!;
+              const label = kept ? t("step.kept") : t(`step.${state}`);
               const intent = (s.intent ?? {}) as { title?: string };
               return {
                 key: s.id,
