@@ -32,6 +32,7 @@ export const STEP_UP_ACTIONS = {
   "instance.deploy": "instances.deploy",
   "instance.upgrade": "instances.upgrade",
   "instance.delete": "instances.delete",
+  "instance.reread_credentials": "instances.manage",
   "backup.restore": "backups.restore",
 } as const satisfies Record<string, Permission>;
 

@@ -1,9 +1,17 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, open, parseKeyRing } from "../../lib/crypto";
-import { createContainer, pullImage, startContainer, stopContainer, type DockerClient } from "../../lib/docker";
+import {
+  createContainer,
+  inspectContainer,
+  pullImage,
+  removeContainer,
+  startContainer,
+  stopContainer,
+  type DockerClient,
+} from "../../lib/docker";
 import { observeInstance } from "../../lib/server/instances/observe";
 import { addInstanceByHand } from "../../lib/server/instances/add-instance";
 import { AppError } from "../../lib/errors";
@@ -11,9 +19,10 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { refreshHost } from "../../lib/server/hosts/snapshot";
 import { adoptInstance, discoverOnHost, instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { removeInstanceFromInventory, rereadCredentials } from "../../lib/server/instances/repair-instance";
 import { createUnit } from "../../lib/server/units/manage-units";
 import { removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
-import { init, startDatabase, type TestDatabase } from "../support/elabftw";
+import { init, rootSql, startDatabase, waitHealthy, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { makePki, startTlsFront, type Pki } from "../support/tls";
 
@@ -333,5 +342,79 @@ describe("discovery and adoption", () => {
     // The same container cannot be added twice.
     const twice = await addInstanceByHand(db, ring, actor, { ...base, name: "again" }, context).catch((e) => e);
     expect((twice as AppError).message).toContain("already has this web container");
+  });
+
+  it("after a re-install by hand (new password, container re-created), credentials are re-read; then the instance leaves the inventory, its containers and backup files kept", async () => {
+    const instance = await db.instance.findUniqueOrThrow({
+      where: { name: "elab-umr5107" },
+      omit: { secretsEnc: false },
+    });
+    const secretsOf = async () => {
+      const row = await db.instance.findUniqueOrThrow({ where: { id: instance.id }, omit: { secretsEnc: false } });
+      return {
+        row,
+        secrets: JSON.parse(open(ring, row.secretsEnc!, instanceSecretsContext(instance.id))) as Record<string, string>,
+      };
+    };
+    expect((await secretsOf()).secrets.dbPassword).toBe(mysql.userPassword);
+    // The lab admin re-installs: a new database password, the web container re-created with it.
+    const newPassword = `new-${uniqueName("pw")}`;
+    await waitHealthy(engine, mysql.container, 60_000); // started again by the test before
+    await rootSql(engine, mysql, `ALTER USER 'elabftw'@'%' IDENTIFIED BY '${newPassword}';`);
+    await removeContainer(engine, web, { force: true });
+    await startWeb(
+      web,
+      { DB_HOST: "mysql", DB_PASSWORD: newPassword },
+      { "com.docker.compose.project": run, "com.docker.compose.service": "web" },
+    );
+    // Discover does not offer it again (same name on the same host entry): re-reading is the way.
+    expect((await discoverOnHost(db, ring, hostId)).map((p) => p.container.name)).not.toContain(web);
+    const result = await rereadCredentials(db, ring, actor, instance.id, context);
+    expect(result).toEqual({ changed: ["dbPassword"], containerChanged: true });
+    const { row, secrets } = await secretsOf();
+    expect(secrets).toMatchObject({ dbPassword: newPassword, secretKey: SECRET_KEY });
+    expect(row.webContainerId).not.toBe(instance.webContainerId);
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "instance.reread_credentials" } });
+    expect(audit.params).toMatchObject({ changed: ["dbPassword"], containerChanged: true });
+    expect(JSON.stringify({ ...audit, id: String(audit.id) })).not.toContain(newPassword);
+    // Read again with nothing changed: says so.
+    expect(await rereadCredentials(db, ring, actor, instance.id, context)).toEqual({
+      changed: [],
+      containerChanged: false,
+    });
+
+    // Remove from the inventory: refused while an operation holds it, then done; containers and files stay.
+    const backupDir = mkdtempSync(path.join(tmpdir(), "kept-backup-"));
+    writeFileSync(path.join(backupDir, "manifest.json"), "{}");
+    await db.backup.create({
+      data: {
+        instanceId: instance.id,
+        trigger: "manual",
+        status: "succeeded",
+        location: backupDir,
+        finishedAt: new Date(),
+      },
+    });
+    const holder = await db.operation.create({ data: { kind: "backup", state: "running", instanceId: instance.id } });
+    await db.instance.update({ where: { id: instance.id }, data: { activeOperationId: holder.id } });
+    const held = await removeInstanceFromInventory(db, actor, instance.id, context).catch((e: unknown) => e);
+    expect((held as AppError).message).toBe("An operation is running on elab-umr5107.");
+    expect(await db.instance.count({ where: { id: instance.id } })).toBe(1);
+    await db.instance.update({ where: { id: instance.id }, data: { activeOperationId: null } });
+
+    expect(await removeInstanceFromInventory(db, actor, instance.id, context)).toEqual({
+      backupsKept: 1,
+      directories: [backupDir],
+    });
+    expect(await db.instance.count({ where: { id: instance.id } })).toBe(0);
+    expect(await db.backup.count({ where: { instanceId: instance.id } })).toBe(0);
+    expect(existsSync(path.join(backupDir, "manifest.json"))).toBe(true);
+    expect((await db.operation.findUniqueOrThrow({ where: { id: holder.id } })).instanceId).toBeNull();
+    expect((await inspectContainer(engine, web)).state.running).toBe(true);
+    const removed = await db.auditEvent.findFirstOrThrow({ where: { action: "instance.delete" } });
+    expect(removed).toMatchObject({ instanceId: instance.id, outcome: "success" });
+    expect(removed.params).toMatchObject({ name: "elab-umr5107", backupsKept: 1, backupDirectories: [backupDir] });
+    // Discover offers it again.
+    expect((await discoverOnHost(db, ring, hostId)).map((p) => p.container.name)).toContain(web);
   });
 });

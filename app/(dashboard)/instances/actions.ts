@@ -19,6 +19,7 @@ import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deplo
 import { enqueueOperation } from "@/lib/server/jobs/queue";
 import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
 import { isUuid } from "@/lib/server/ids";
+import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/instances/repair-instance";
 
 /** Discovery and adoption: operators and admins. */
 
@@ -187,5 +188,57 @@ export async function upgradeAction(
     await enqueueOperation(operationId);
     revalidatePath(`/instances/${instanceId}`);
     return { operationId };
+  });
+}
+
+function instanceIdOf(params: { instanceId?: unknown } | null | undefined): string {
+  const instanceId = params?.instanceId;
+  if (typeof instanceId !== "string" || !isUuid(instanceId)) {
+    throw new AppError("bad_input", "This is not an instance of the panel.", { hint: "Reload the page." });
+  }
+  return instanceId;
+}
+
+/** After an out-of-band re-install: read the passwords, secret key and container identity again (a key touch). */
+export async function rereadCredentialsAction(
+  params: { instanceId: string },
+  stepUp: string,
+): Promise<ActionResult<{ changed: string[]; containerChanged: boolean }>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.manage", "instance.reread_credentials");
+    const instanceId = instanceIdOf(params);
+    await requireVisibleInstance(db(), operator, instanceId);
+    const { securityKeyId } = await confirmStepUp(operator, "instance.reread_credentials", params, stepUp);
+    const result = await rereadCredentials(
+      db(),
+      keyRing(),
+      { ...operator, securityKeyId },
+      instanceId,
+      await requestContext(),
+    );
+    revalidatePath(`/instances/${instanceId}`);
+    return result;
+  });
+}
+
+/** Take an instance out of the inventory: its containers and its restore points' files stay (a key touch). */
+export async function removeInstanceAction(
+  params: { instanceId: string },
+  stepUp: string,
+): Promise<ActionResult<{ backupsKept: number }>> {
+  return runAction(async () => {
+    const operator = await authorize("instances.delete", "instance.delete");
+    const instanceId = instanceIdOf(params);
+    await requireVisibleInstance(db(), operator, instanceId);
+    const { securityKeyId } = await confirmStepUp(operator, "instance.delete", params, stepUp);
+    const { backupsKept } = await removeInstanceFromInventory(
+      db(),
+      { ...operator, securityKeyId },
+      instanceId,
+      await requestContext(),
+    );
+    revalidatePath("/instances");
+    revalidatePath("/");
+    return { backupsKept };
   });
 }

@@ -25,6 +25,7 @@ import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 import { releaseNotesUrl } from "@/lib/server/upgrades/upgrade";
 import { UpgradeButton } from "@/components/instances/upgrade-button";
+import { RemoveInstanceButton, RereadCredentialsButton } from "@/components/instances/repair-buttons";
 import { localizeServerText } from "@/lib/i18n/server-messages";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -58,6 +59,9 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const runBackups = can(viewer.role, "backups.run");
   const restore = can(viewer.role, "backups.restore");
   const policies = runBackups ? await findPolicies(db()) : [];
+  const manageInstance = can(viewer.role, "instances.manage");
+  const removeInstance = can(viewer.role, "instances.delete");
+  const tr = await getTranslations("repair");
   return (
     <>
       <PageHeader
@@ -379,6 +383,22 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           )}
         </Card>
         {inspect && <LiveLogs instanceId={instance.id} hasDatabase={instance.databasePlacement === "container"} />}
+        {(manageInstance || removeInstance) && (
+          <Card title={tr("title")}>
+            <p className="mb-3 text-sm text-slate-600">{tr("intro")}</p>
+            <div className="flex flex-wrap items-start gap-3">
+              {manageInstance && <RereadCredentialsButton instanceId={instance.id} name={instance.name} />}
+              {removeInstance && (
+                <RemoveInstanceButton
+                  instanceId={instance.id}
+                  name={instance.name}
+                  busy={!!instance.activeOperationId}
+                />
+              )}
+            </div>
+            {instance.activeOperationId && <p className="mt-2 text-sm text-slate-600">{tr("busy")}</p>}
+          </Card>
+        )}
       </div>
     </>
   );
