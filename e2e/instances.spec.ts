@@ -127,6 +127,17 @@ test("add the host, discover and adopt the instance, see it on the dashboard, op
   await expect(usage).toContainText("reported from eLabFTW 5.1.0"); // 5.0.4 does not report the uploads' size
   await usage.screenshot({ path: "test-results/screens/instance-usage.png" });
 
+  // Repair and removal: each asks for confirmation with the key, saying what will (and will not) change.
+  const repair = page.getByRole("region", { name: "Repair and removal" });
+  await repair.getByRole("button", { name: "Remove from inventory" }).click();
+  const confirm = page.getByRole("dialog", { name: "Remove umr5107 from the inventory?" });
+  await expect(confirm).toContainText("Its containers keep running and its restore points stay on disk");
+  await expect(confirm.getByRole("button", { name: "Confirm with my security key" })).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/instance-remove-confirm.png" });
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(repair.getByRole("button", { name: "Re-read credentials" })).toBeEnabled();
+  await repair.screenshot({ path: "test-results/screens/instance-repair.png" });
+
   await page.goto("/");
   const row = page.getByRole("row", { name: /umr5107/ });
   await expect(row).toContainText("UMR5107");
