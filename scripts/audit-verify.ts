@@ -1,16 +1,18 @@
 /** `npm run audit:verify`: check the audit trail's hash chain; exit 1 and name the first broken link. */
+import path from "node:path";
 import { ConfigError, parseEnv } from "../lib/env";
+import { loadEnvFile } from "../lib/env-file";
 import { createPrismaClient } from "../lib/server/db/client";
+import { openPanelDatabase } from "../lib/server/db/open-panel-database";
 import { verifyAuditChain } from "../lib/server/audit/verify-audit-chain";
 
 try {
+  // The same settings file as `npm start`: the same database, data directory and keys.
+  loadEnvFile(path.resolve(import.meta.dirname, ".."), (line) => console.error(line));
   const env = parseEnv();
-  if (!env.DATABASE_URL) {
-    throw new ConfigError(
-      "Configuration error: DATABASE_URL is not set. Point it at the panel's database to verify its audit trail.",
-    );
-  }
-  const db = createPrismaClient(env.DATABASE_URL);
+  // DATABASE_URL, else the embedded PostgreSQL of the data directory (the running one, or started for this check).
+  const database = await openPanelDatabase(env);
+  const db = createPrismaClient(database.url);
   try {
     const verdict = await verifyAuditChain(db);
     if (verdict.intact) {
@@ -24,7 +26,10 @@ try {
     }
   } finally {
     await db.$disconnect();
+    await database.close();
   }
+  // Explicitly: the embedded PostgreSQL's exit hooks would otherwise end the process with 0.
+  process.exit(process.exitCode ?? 0);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -1,9 +1,12 @@
 /** `npm run db:migrate`: apply pending migrations to DATABASE_URL. */
 import path from "node:path";
 import { ConfigError, parseEnv } from "../lib/env";
+import { loadEnvFile } from "../lib/env-file";
 import { migrate, MigrationError } from "../lib/server/db/migrate";
 
 try {
+  // The same settings file as `npm start`: the same database, data directory and keys.
+  loadEnvFile(path.resolve(import.meta.dirname, ".."), (line) => console.error(line));
   const env = parseEnv();
   if (!env.DATABASE_URL) {
     throw new ConfigError(

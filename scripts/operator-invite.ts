@@ -8,6 +8,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, parseEnv } from "../lib/env";
+import { loadEnvFile } from "../lib/env-file";
 import { AppError } from "../lib/errors";
 import { createPrismaClient } from "../lib/server/db/client";
 import { migrate } from "../lib/server/db/migrate";
@@ -37,6 +38,8 @@ async function main() {
     console.error(`--email and --role are required.\n${usage}`);
     process.exit(2);
   }
+  // The same settings file as `npm start`: the same database, data directory and keys.
+  loadEnvFile(path.resolve(import.meta.dirname, ".."), (line) => console.error(line));
   const env = parseEnv();
   const database = await openPanelDatabase(env);
   try {

@@ -16,6 +16,7 @@ import path from "node:path";
 import { loadApprovedModels } from "../lib/auth/key-models";
 import { startJobs, type Jobs } from "../lib/server/jobs/jobs";
 import { backupPaths, ConfigError, dataDir, parseEnv } from "../lib/env";
+import { loadEnvFile } from "../lib/env-file";
 import { ensureBackupIdentity } from "../lib/server/backups/identity";
 import { smtpMailer } from "../lib/server/alerts/backup-alerts";
 import { generateKeySpec, parseKeyRing } from "../lib/crypto";
@@ -33,6 +34,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => log().info(line);
 
 async function main(): Promise<void> {
+  const envFile = loadEnvFile(root, say);
+  if (envFile) say(`Settings read from ${envFile} (the environment wins over it).`);
   const env = parseEnv();
   const data = dataDir(env);
   mkdirSync(data, { recursive: true, mode: 0o700 });

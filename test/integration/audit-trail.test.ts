@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,11 +33,14 @@ describe("audit trail", () => {
     }
   }
 
-  function verifyCli(): { code: number; output: string } {
+  /** The command as an admin runs it: settings from the environment, or (`envFile`) from the panel's settings file only. */
+  function verifyCli(envFile?: string): { code: number; output: string } {
+    const { DATABASE_URL: _unset, ...inherited } = process.env;
+    void _unset;
     try {
       const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: database.url },
+        env: envFile ? { ...inherited, PANEL_ENV_FILE: envFile } : { ...inherited, DATABASE_URL: database.url },
         encoding: "utf8",
         stdio: "pipe",
       });
@@ -72,6 +77,17 @@ describe("audit trail", () => {
     const cli = verifyCli();
     expect(cli).toMatchObject({ code: 0 });
     expect(cli.output).toContain("Audit trail intact: 9 event(s)");
+    // No variable at all: the same settings file as `npm start` names the database.
+    const dir = mkdtempSync(path.join(tmpdir(), "panel-env-"));
+    const envFile = path.join(dir, ".env");
+    writeFileSync(envFile, `# the panel's settings\nDATABASE_URL="${database.url}"\n`, { mode: 0o600 });
+    expect(verifyCli(envFile)).toMatchObject({
+      code: 0,
+      output: expect.stringContaining("Audit trail intact: 9 event(s)"),
+    });
+    const missing = verifyCli(path.join(dir, "nowhere.env"));
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toContain("nowhere.env, which does not exist");
   });
 
   it("the database refuses to change, delete or truncate events", async () => {
