@@ -173,10 +173,7 @@ export async function upgradeAction(
 ): Promise<ActionResult<{ operationId: string }>> {
   return runAction(async () => {
     const operator = await authorize("instances.upgrade", "instance.upgrade");
-    const instanceId = params?.instanceId;
-    if (typeof instanceId !== "string" || !isUuid(instanceId)) {
-      throw new AppError("bad_input", "This is not an instance of the panel.", { hint: "Reload the page." });
-    }
+    const instanceId = instanceIdOf(params);
     await requireVisibleInstance(db(), operator, instanceId);
     const { securityKeyId } = await confirmStepUp(operator, "instance.upgrade", params, stepUp);
     const operationId = await requestUpgrade(
