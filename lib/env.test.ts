@@ -32,6 +32,11 @@ describe("parseEnv", () => {
     ]);
     expect(env.PANEL_TRUSTED_PROXIES).toEqual([]);
     expect(env.PANEL_URL).toBe("http://localhost:3000");
+    // Unset, it follows the port; set, it wins.
+    expect(parseEnv({ PANEL_PORT: "3999" }).PANEL_URL).toBe("http://localhost:3999");
+    expect(parseEnv({ PANEL_PORT: "3999", PANEL_URL: "https://p.unit.example" }).PANEL_URL).toBe(
+      "https://p.unit.example",
+    );
   });
 
   it("names the variable and the value in one line when a value is bad", () => {

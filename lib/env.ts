@@ -181,6 +181,10 @@ export function parseEnv(raw: Record<string, string | undefined> = process.env):
       );
     }
   }
+  // Unset, the public address follows the port (sign-in ceremonies are bound to it).
+  if (input.PANEL_URL === undefined && input.PANEL_PORT !== undefined) {
+    input.PANEL_URL = `http://localhost:${input.PANEL_PORT}`;
+  }
   const result = schema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0]!;
