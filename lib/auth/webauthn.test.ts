@@ -179,4 +179,22 @@ describe("sign-in policy", () => {
     const c = challenge();
     expect(await refusal(verifyAssertion(rp, assert(impostor, c, here), c, key))).toBe("verification_failed");
   });
+
+  it("judges the counter only once the signature verified: a forgery with a low counter is not a 'cloned key'", async () => {
+    const credential = newCredential();
+    const key = { ...(await enrolled(credential)), signCount: 40 };
+    // Anyone can copy the credential id and user handle of a sign-in; not the private key.
+    const impostor = { ...newCredential(), id: credential.id, userHandle: credential.userHandle };
+    for (const counter of [0, 3, 40]) {
+      const c = challenge();
+      expect(await refusal(verifyAssertion(rp, assert(impostor, c, { ...here, counter }), c, key))).toBe(
+        "verification_failed",
+      );
+    }
+    // The key itself, going backwards: that is a regression.
+    const c = challenge();
+    expect(await refusal(verifyAssertion(rp, assert(credential, c, { ...here, counter: 3 }), c, key))).toBe(
+      "counter_regression",
+    );
+  });
 });

@@ -195,7 +195,9 @@ export interface StoredKey {
 /**
  * Verify an assertion against the stored key of the credential id it names.
  * Returns the new signature counter. Throws WebAuthnRefusal; a
- * "counter_regression" means the key may be cloned: suspend it.
+ * "counter_regression" (judged only after the signature verified) means the
+ * key may be cloned: suspend it. An assertion whose signature does not verify
+ * is "verification_failed", whatever its counter, and must change nothing.
  */
 export async function verifyAssertion(
   rp: RelyingParty,
@@ -219,19 +221,28 @@ export async function verifyAssertion(
       credential: {
         id: Buffer.from(key.credentialId).toString("base64url"),
         publicKey: new Uint8Array(key.publicKey),
-        counter: key.signCount,
+        // 0: the library compares counters *before* it checks the signature, so a forged assertion
+        // (anyone can copy a credential id and user handle) would pass as a "cloned key" and get the
+        // real key suspended. The counter is judged below, once the signature has verified.
+        counter: 0,
         transports: key.transports as AuthenticatorTransport[],
       },
     });
   } catch (error) {
     const message = (error as Error).message;
-    if (/counter/i.test(message)) throw new WebAuthnRefusal("counter_regression", message);
     if (/user could not be verified|user verification/i.test(message))
       throw new WebAuthnRefusal("user_not_verified", message);
     throw new WebAuthnRefusal("verification_failed", message);
   }
   if (!verification.verified) throw new WebAuthnRefusal("verification_failed", "assertion not verified");
   const info = verification.authenticationInfo;
+  // Signed by the key itself: only now may a counter that did not move forward mean a cloned key.
+  if ((key.signCount > 0 || info.newCounter > 0) && info.newCounter <= key.signCount) {
+    throw new WebAuthnRefusal(
+      "counter_regression",
+      `the signature counter went from ${key.signCount} to ${info.newCounter} (a cloned key?)`,
+    );
+  }
   if ((info.credentialDeviceType === "multiDevice" || info.credentialBackedUp) && !policy.allowSynced) {
     throw new WebAuthnRefusal("synced_credential", "the credential reports itself synced or backup-eligible");
   }

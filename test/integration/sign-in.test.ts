@@ -5,7 +5,7 @@ import { relyingPartyFrom } from "../../lib/auth/webauthn";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
 import { operatorWithKey } from "../support/operators";
-import { assert } from "../support/soft-authenticator";
+import { assert, newCredential } from "../support/soft-authenticator";
 
 const rp = relyingPartyFrom("https://paillasse.unit.example");
 const here = { origin: rp.origin, rpId: rp.id };
@@ -74,6 +74,27 @@ describe("sign-in ceremony against the database", () => {
       orderBy: { id: "asc" },
     });
     expect(reasons.map((r) => r.reason)).toEqual(["verification_failed", "operator_expired"]);
+  });
+
+  it("a forged assertion (right credential id and user handle, another key's signature, counter 0) changes nothing", async () => {
+    const victim = await operatorWithKey(db, "victim@unit.example");
+    await attempt(victim, { counter: 10 });
+    const impostor = { ...newCredential(), id: victim.credential.id, userHandle: victim.credential.userHandle };
+    for (const counter of [0, 3]) {
+      const started = await startSignIn(db, rp);
+      const forged = assert(impostor, started.options.challenge, { ...here, counter });
+      const refused = await failure(
+        completeSignIn(db, rp, { response: forged, binding: started.binding }, { ip: "10.66.6.6", userAgent: "x" }),
+      );
+      expect(refused.reason).toBe("verification_failed");
+    }
+    const key = await db.securityKey.findUniqueOrThrow({ where: { id: victim.keyId } });
+    expect(key).toMatchObject({ suspendedAt: null, signCount: 10n });
+    expect(await db.auditEvent.count({ where: { action: "key.suspend", targetId: victim.keyId } })).toBe(0);
+    const session = await db.operatorSession.findUniqueOrThrow({ where: { id: victim.sessionId } });
+    expect(session.revokedAt).toBeNull();
+    // The victim signs in as before.
+    await expect(attempt(victim, { counter: 11 })).resolves.toMatchObject({ keyId: victim.keyId });
   });
 
   it("suspends a key whose counter goes backwards, and says so in the audit log", async () => {
