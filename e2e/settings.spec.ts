@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { SMTPServer } from "smtp-server";
 import { freePort } from "../test/support/ports";
-import { auditRows, sql } from "./support/db";
+import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
+import { auditRows, e2eEnv, sql } from "./support/db";
 
 /**
  * An admin sets the alert mail server on the Settings page: a bad port is
@@ -11,6 +12,9 @@ import { auditRows, sql } from "./support/db";
 let server: SMTPServer;
 let port = 0;
 const received: { to: string[]; user: string }[] = [];
+
+// Saving settings asks for a key touch: an admin with a (virtual) key of their own.
+test.use({ storageState: { cookies: [], origins: [] } });
 
 test.beforeAll(async () => {
   port = await freePort();
@@ -37,7 +41,10 @@ test.afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-test("an admin sets the alert mail server and receives the test mail", async ({ page }) => {
+test("an admin sets the alert mail server (with a key touch) and receives the test mail", async ({ page }) => {
+  const email = `settings-${Date.now()}@unit.example`;
+  await addVirtualKey(page);
+  await enrol(page, inviteFromCommandLine(e2eEnv(), email, "admin", "Sam Settings"));
   await page.goto("/settings");
   const card = page.getByRole("region", { name: "Alert e-mail" });
   await expect(card).toContainText("No mail server yet");
@@ -60,10 +67,15 @@ test("an admin sets the alert mail server and receives the test mail", async ({ 
 
   await card.getByRole("button", { name: "Send a test mail to me" }).click();
   await expect(card.getByRole("status").filter({ hasText: "Test mail accepted" })).toBeVisible();
-  expect(received.at(-1)).toEqual({ to: ["admin@unit.example"], user: "alerts" });
+  expect(received.at(-1)).toEqual({ to: [email], user: "alerts" });
   await page.screenshot({ path: "test-results/settings-mail.png", fullPage: true });
 
   const rows = await auditRows(`action IN ('settings.mail', 'settings.mail_test')`);
   expect(rows.map((r) => r.action).sort()).toEqual(["settings.mail", "settings.mail_test"]);
+  // The save was made with the key touched for it.
+  const [saved] = await sql<{ securityKeyId: string | null }>(
+    `SELECT "securityKeyId" FROM "AuditEvent" WHERE action = 'settings.mail' ORDER BY id DESC LIMIT 1`,
+  );
+  expect(saved!.securityKeyId).toEqual(expect.any(String));
   expect(JSON.stringify(rows)).not.toContain("mail-pass-e2e");
 });

@@ -3,7 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { saveMailSettingsAction, sendTestMailAction } from "@/app/(dashboard)/settings/actions";
+import { checkSettingsAction, saveMailSettingsAction, sendTestMailAction } from "@/app/(dashboard)/settings/actions";
+import { withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Field, Input, Select } from "@/components/ui";
 
 export interface MailSettingsView {
@@ -29,9 +30,21 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
     const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
     setBusy("save");
     setMessage(null);
-    const result = await saveMailSettingsAction({ ...data, keepPassword: data.clearPassword ? "false" : "true" });
+    const input = { ...data, keepPassword: data.clearPassword ? "false" : "true" };
+    // Bad values are refused before the key is asked for.
+    const checked = await checkSettingsAction("mail", input);
+    if (!checked.ok) {
+      setBusy(null);
+      return setMessage({ tone: "error", text: checked.message });
+    }
+    try {
+      // A key touch bound to these very values (the panel checks the same ones).
+      await withKeyTouch("settings.update", input, (stepUp) => saveMailSettingsAction(input, stepUp));
+    } catch (error) {
+      setBusy(null);
+      return setMessage({ tone: "error", text: (error as Error).message });
+    }
     setBusy(null);
-    if (!result.ok) return setMessage({ tone: "error", text: result.message });
     // The password is never shown again, not even the one just typed.
     const password = form.elements.namedItem("password");
     if (password instanceof HTMLInputElement) password.value = "";

@@ -3,7 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { forwardAuditNowAction, saveSyslogSettingsAction } from "@/app/(dashboard)/settings/actions";
+import {
+  checkSettingsAction,
+  forwardAuditNowAction,
+  saveSyslogSettingsAction,
+} from "@/app/(dashboard)/settings/actions";
+import { withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Field, Input, Select, Textarea } from "@/components/ui";
 
 export interface SyslogSettingsView {
@@ -27,9 +32,21 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
     setBusy("save");
     setMessage(null);
-    const result = await saveSyslogSettingsAction({ ...data, enabled: data.enabled ? "true" : "false" });
+    const input = { ...data, enabled: data.enabled ? "true" : "false" };
+    // Bad values are refused before the key is asked for.
+    const checked = await checkSettingsAction("syslog", input);
+    if (!checked.ok) {
+      setBusy(null);
+      return setMessage({ tone: "error", text: checked.message });
+    }
+    try {
+      // A key touch bound to these very values (the panel checks the same ones).
+      await withKeyTouch("settings.update", input, (stepUp) => saveSyslogSettingsAction(input, stepUp));
+    } catch (error) {
+      setBusy(null);
+      return setMessage({ tone: "error", text: (error as Error).message });
+    }
     setBusy(null);
-    if (!result.ok) return setMessage({ tone: "error", text: result.message });
     setMessage({
       tone: "success",
       text: data.enabled ? t("savedOn") : t("savedOff"),

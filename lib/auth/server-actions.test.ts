@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { STEP_UP_ACTIONS } from "./step-up";
 
 /**
  * Every server action is a public endpoint. This reads every "use server"
@@ -69,4 +70,43 @@ describe("server actions", () => {
       }
     });
   }
+
+  // The dangerous actions (STEP_UP_ACTIONS) against the code: each is verified where it is done.
+  const sources = actionFiles.map((f) => ({ file: f, text: readFileSync(f, "utf8") }));
+  const verifiers = [
+    ...sources,
+    // Adding a key is a WebAuthn ceremony of its own, bound to "key.add" (route + ceremonies).
+    ...["app/api/webauthn/keys/route.ts", "lib/auth/ceremonies.ts"].map((f) => ({
+      file: path.join(ROOT, f),
+      text: readFileSync(path.join(ROOT, f), "utf8"),
+    })),
+  ].filter((s) => /confirmStepUp|asAdmin\(|consumeStepUp|stepUp/.test(s.text));
+
+  it("every action the permission table marks as needing a touch is verified by the code that does it", () => {
+    const unverified = Object.keys(STEP_UP_ACTIONS).filter(
+      (action) => !verifiers.some((s) => s.text.includes(`"${action}"`)),
+    );
+    expect(unverified).toEqual([]);
+  });
+
+  it("every action that takes a touch checks it, and every save, removal, restore or upgrade takes one", () => {
+    const problems: string[] = [];
+    for (const { file, text } of sources) {
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+      for (const fn of source.statements.filter(ts.isFunctionDeclaration)) {
+        if (!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
+        const name = fn.name!.text;
+        const takesTouch = fn.parameters.some((p) => p.name.getText() === "stepUp");
+        const body = fn.body!.getText();
+        if (takesTouch && !/confirmStepUp\(|asAdmin\(/.test(body)) problems.push(`${name} ignores its touch`);
+        if (
+          /^(save|delete|remove|restore|upgrade|deploy|invite|revoke(?!My)|reread|forget)/.test(name) &&
+          !takesTouch
+        ) {
+          problems.push(`${name} takes no touch`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
 });

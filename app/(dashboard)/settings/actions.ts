@@ -1,22 +1,41 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { authorize, requestContext } from "@/lib/auth/authorize";
+import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/server/actions";
-import { saveMailSettings, storedMailer } from "@/lib/server/alerts/mail-settings";
+import { checkMailSettings, saveMailSettings, storedMailer } from "@/lib/server/alerts/mail-settings";
 import { operatorActor, recordAuditEvent } from "@/lib/server/audit/record-audit-event";
 import { keyRing } from "@/lib/server/secrets";
 import { translatorFor } from "@/lib/i18n/translator";
-import { forwardAuditEvents, saveSyslogSettings } from "@/lib/server/audit/syslog";
+import { checkSyslogSettings, forwardAuditEvents, saveSyslogSettings } from "@/lib/server/audit/syslog";
 import { hostname } from "node:os";
 
+/** Check a settings form's values before the key touch is asked for (nothing is saved). */
+export async function checkSettingsAction(
+  kind: "mail" | "syslog",
+  input: Record<string, unknown>,
+): Promise<ActionResult<null>> {
+  return runAction(async () => {
+    await authorize("settings.manage", `settings.${kind === "mail" ? "mail" : "syslog"}_check`);
+    if (kind === "mail") checkMailSettings(input);
+    else if (kind === "syslog") checkSyslogSettings(input);
+    else throw new AppError("bad_input", "This is not a settings form of the panel.", { hint: "Reload the page." });
+    return null;
+  });
+}
+
 /** Save the mail server used for alerts (checked; the password sealed, kept when left empty). */
-export async function saveMailSettingsAction(input: Record<string, unknown>): Promise<ActionResult<null>> {
+export async function saveMailSettingsAction(
+  input: Record<string, unknown>,
+  stepUp: string,
+): Promise<ActionResult<null>> {
   return runAction(async () => {
     const operator = await authorize("settings.manage", "settings.mail");
-    await saveMailSettings(db(), keyRing(), operator, input, await requestContext());
+    // Where alerts go is a dangerous setting: a touch bound to these very values.
+    const { securityKeyId } = await confirmStepUp(operator, "settings.update", input, stepUp);
+    await saveMailSettings(db(), keyRing(), { ...operator, securityKeyId }, input, await requestContext());
     revalidatePath("/settings");
     return null;
   });
@@ -59,10 +78,15 @@ export async function sendTestMailAction(): Promise<ActionResult<{ to: string }>
 }
 
 /** Save where the audit trail is forwarded (syslog collector), checked. */
-export async function saveSyslogSettingsAction(input: Record<string, unknown>): Promise<ActionResult<null>> {
+export async function saveSyslogSettingsAction(
+  input: Record<string, unknown>,
+  stepUp: string,
+): Promise<ActionResult<null>> {
   return runAction(async () => {
     const operator = await authorize("settings.manage", "settings.syslog");
-    await saveSyslogSettings(db(), operator, input, await requestContext());
+    // Where every audit event is sent: a touch bound to these very values.
+    const { securityKeyId } = await confirmStepUp(operator, "settings.update", input, stepUp);
+    await saveSyslogSettings(db(), { ...operator, securityKeyId }, input, await requestContext());
     revalidatePath("/settings");
     return null;
   });

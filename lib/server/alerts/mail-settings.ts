@@ -61,6 +61,11 @@ export async function findMailSettings(db: Db): Promise<MailSettings | null> {
   return { ...v, hasPassword: Boolean(v.hasPassword) };
 }
 
+/** The form's values checked (nothing saved): bad input is refused before any key touch is asked for. */
+export function checkMailSettings(raw: unknown): void {
+  parseWholeSentences(mailSettingsSchema, raw, "Correct it and save again.");
+}
+
 export async function saveMailSettings(
   db: Db,
   ring: KeyRing,

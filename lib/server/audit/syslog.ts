@@ -70,6 +70,11 @@ export async function findSyslogSettings(db: Db): Promise<SyslogSettings | null>
   return row ? (row.value as unknown as SyslogSettings) : null;
 }
 
+/** The form's values checked (nothing saved): bad input is refused before any key touch is asked for. */
+export function checkSyslogSettings(raw: unknown): void {
+  parseWholeSentences(syslogSettingsSchema, raw, "Correct it and save again.");
+}
+
 export async function saveSyslogSettings(
   db: Db,
   actor: Actor,
