@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
+import { dataDir } from "../../lib/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../lib/errors";
 import { assignPolicy, createPolicy } from "../../lib/server/backups/policies";
@@ -68,7 +69,10 @@ describe("backup policies, schedules and retention", () => {
       [{ timezone: "Mars/Olympus" }, /^Time zone must be a time zone/],
       [{ retentionDays: "0" }, /^Keep for must be between 1 and 3650 days/],
       [{ keepLast: "-1" }, /^Keep at least must be between 1 and 1000/],
-      [{ destinationDir: "relative/dir" }, /^Destination must be an absolute directory/],
+      [{ destinationDir: "relative/dir" }, /^Destination must be an absolute path, e.g\. \/srv\/backups\/elabftw/],
+      [{ destinationDir: "/etc" }, /^Destination must not be in \/etc \(a system directory\)/],
+      [{ destinationDir: "/" }, /^Destination must not be \/ itself/],
+      [{ destinationDir: dataDir() }, /^Destination must not be inside the panel's data directory/],
       [{ extraRecipients: "age1notakey" }, /^Extra recipients must be age public keys/],
       [{ name: "" }, /^Name must not be empty/],
     ];

@@ -268,7 +268,10 @@ describe("deploy a new instance", () => {
       [{ siteUrl: "ftp://elab.unit.example" }, /^Site URL must be an http\(s\) address/],
       [{ publishPort: 70000 }, /^Published port must be between 1 and 65535/],
       [{ publishAddress: "not-an-ip" }, /^Published address must be an IP address/],
-      [{ uploadsKind: "bind", uploadsSource: "relative/dir" }, /^Uploads location must be an absolute directory/],
+      [{ uploadsKind: "bind", uploadsSource: "relative/dir" }, /^Uploads location must be an absolute path/],
+      [{ uploadsKind: "bind", uploadsSource: "/" }, /^Uploads location must not be \/ itself/],
+      [{ uploadsKind: "bind", uploadsSource: "/var/run/docker.sock" }, /^Uploads location must not be in \/var\/run/],
+      [{ uploadsKind: "bind", uploadsSource: "/x:/y:rw" }, /^Uploads location must not contain “:”/],
       [{ databasePlacement: "external", databaseAddress: "" }, /^Database server must be a host name/],
       [{ unitId: "00000000-0000-4000-8000-000000000000" }, /^This unit no longer exists/],
     ];

@@ -316,7 +316,8 @@ describe("discovery and adoption", () => {
       [{ ...base, siteUrl: "elab" }, /^Site URL must be the address users type/],
       [{ ...base, databaseAddress: "" }, /^Database address is needed for an external database server/],
       [{ ...base, databasePlacement: "container" }, /^Database container and its host are needed/],
-      [{ ...base, uploadsSource: "relative/dir" }, /^Uploads location must be an absolute directory/],
+      [{ ...base, uploadsSource: "relative/dir" }, /^Uploads location must be an absolute path/],
+      [{ ...base, uploadsSource: "/etc/elabftw" }, /^Uploads location must not be in \/etc/],
       [{ ...base, webContainerName: `${run}-no-such` }, /There is no container named .*-no-such on engine/],
       [{ ...base, name: "elab-umr5107" }, /already has an instance named/],
     ];

@@ -3,6 +3,8 @@ import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { backupPaths, dataDir } from "../../env";
+import { pathProblem } from "../path-policy";
 import type { RequestContext } from "../../auth/ceremonies";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
@@ -47,8 +49,14 @@ export const policySchema = z.object({
   destinationDir: z
     .string()
     .trim()
-    .refine((v) => path.isAbsolute(v) && !v.includes("\0") && path.normalize(v) === v.replace(/\/+$/, ""), {
-      message: "must be an absolute directory of the panel's machine, e.g. /srv/backups/elabftw",
+    .superRefine((v, ctx) => {
+      // The one path policy: not a system directory, not the panel's own data (except its backup directory).
+      const problem = pathProblem(v, {
+        dataDir: dataDir(),
+        allowInside: [backupPaths().defaultDir],
+        example: "/srv/backups/elabftw",
+      });
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
   extraRecipients: z
     .string()

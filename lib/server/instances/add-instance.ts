@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { dataDir } from "../../env";
+import { pathProblem } from "../path-policy";
 import type { RequestContext } from "../../auth/ceremonies";
 import { seal, type KeyRing } from "../../crypto";
 import { elabftwVersionOf, inspectContainer, toDockerError } from "../../docker";
@@ -59,8 +61,9 @@ export const manualInstanceSchema = z
     if (v.databasePlacement === "external" && !v.databaseAddress) {
       ctx.addIssue({ code: "custom", path: ["databaseAddress"], message: "is needed for an external database server" });
     }
-    if (v.uploadsKind === "bind" && !v.uploadsSource.startsWith("/")) {
-      ctx.addIssue({ code: "custom", path: ["uploadsSource"], message: "must be an absolute directory on the host" });
+    if (v.uploadsKind === "bind") {
+      const problem = pathProblem(v.uploadsSource, { dataDir: dataDir() });
+      if (problem) ctx.addIssue({ code: "custom", path: ["uploadsSource"], message: problem });
     }
   });
 

@@ -1,5 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { dataDir } from "../../env";
+import { pathProblem } from "../path-policy";
 import { AppError } from "../../errors";
 import type { Db } from "../db/client";
 import { ELABFTW_REPOSITORY, readTagCache } from "../registry/tag-cache";
@@ -72,8 +74,9 @@ export const deploySchema = z
       .default("elabftw"),
   })
   .superRefine((v, ctx) => {
-    if (v.uploadsKind === "bind" && !/^\/[^\0]*$/.test(v.uploadsSource)) {
-      ctx.addIssue({ code: "custom", path: ["uploadsSource"], message: "must be an absolute directory on the host" });
+    if (v.uploadsKind === "bind") {
+      const problem = pathProblem(v.uploadsSource, { dataDir: dataDir() });
+      if (problem) ctx.addIssue({ code: "custom", path: ["uploadsSource"], message: problem });
     }
     if (v.uploadsKind === "volume" && v.uploadsSource && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(v.uploadsSource)) {
       ctx.addIssue({ code: "custom", path: ["uploadsSource"], message: "must be a Docker volume name" });
