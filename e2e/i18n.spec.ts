@@ -19,7 +19,7 @@ test.describe("a French browser", () => {
     );
     await page.screenshot({ path: "test-results/screens/audit-fr.png", fullPage: true });
 
-    await page.getByRole("navigation", { name: "Langue" }).getByRole("link", { name: "English" }).click();
+    await page.getByRole("navigation", { name: "Langue" }).getByRole("button", { name: "English" }).click();
     await expect(page).toHaveURL(/\/audit$/);
     await expect(page.locator("html")).toHaveAttribute("lang", "en");
     await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
@@ -28,7 +28,7 @@ test.describe("a French browser", () => {
     try {
       const admin = await db.operator.findUniqueOrThrow({ where: { email: "admin@unit.example" } });
       expect(admin.locale).toBe("en");
-      await page.getByRole("navigation", { name: "Language" }).getByRole("link", { name: "Français" }).click();
+      await page.getByRole("navigation", { name: "Language" }).getByRole("button", { name: "Français" }).click();
       await expect(page.getByRole("heading", { name: "Journal d'audit" })).toBeVisible();
       expect((await db.operator.findUniqueOrThrow({ where: { email: "admin@unit.example" } })).locale).toBe("fr");
     } finally {
@@ -65,12 +65,26 @@ test.describe("signed out", () => {
     await page.goto("/login");
     await expect(page.getByRole("heading", { name: "Connexion" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Se connecter avec sa clé de sécurité" })).toBeVisible();
-    const bad = await page.request.get("/api/locale?to=de&back=/login", { maxRedirects: 0 });
+    const origin = new URL(page.url()).origin;
+    const post = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      page.request.post("/api/locale", { form, maxRedirects: 0, headers: { Origin: origin, ...headers } });
+    const bad = await post({ to: "de", back: "/login" });
     expect(bad.status()).toBe(400);
     expect((await bad.json()).message).toBe("This language is not available. Use to=fr or to=en.");
-    const elsewhere = await page.request.get("/api/locale?to=en&back=//evil.example/x", { maxRedirects: 0 });
+    const elsewhere = await post({ to: "en", back: "//evil.example/x" });
     expect(elsewhere.status()).toBe(303);
     expect(elsewhere.headers().location).toBe("/");
+    // Beyond Latin-1: percent-encoded, not a 500.
+    const odd = await post({ to: "en", back: "/audit?q=été🧪" });
+    expect(odd.status()).toBe(303);
+    expect(odd.headers().location).toBe("/audit?q=%C3%A9t%C3%A9%F0%9F%A7%AA");
+    // A GET changes nothing (a link or a prefetch must not switch the language).
+    const get = await page.request.get("/api/locale?to=en&back=/login", { maxRedirects: 0 });
+    expect(get.status()).toBe(405);
+    // "https" from a client that is not a trusted proxy is not believed: the cookie is not made Secure for it.
+    const claimed = await post({ to: "fr", back: "/login" }, { "X-Forwarded-Proto": "https" });
+    expect(claimed.status()).toBe(303);
+    expect(claimed.headers()["set-cookie"]).not.toMatch(/;\s*secure/i);
   });
 });
 

@@ -185,7 +185,13 @@ async function main(): Promise<void> {
       res.end(refusalPage(verdict.client));
       return;
     }
-    // What the application sees is the address the gate judged, never a header the client wrote.
+    // What the application sees is the address the gate judged, never a header the client wrote; and
+    // "this came over HTTPS" only from a trusted proxy (a client could write it to get a Secure cookie
+    // decision or an https link made for it).
+    if (!verdict.viaTrustedProxy) {
+      delete req.headers["x-forwarded-proto"];
+      delete req.headers["x-forwarded-host"];
+    }
     req.headers["x-forwarded-for"] = verdict.client!;
     req.headers["x-paillasse-client-ip"] = verdict.client!;
     void handle(req, res);

@@ -6,7 +6,8 @@ import { useLocale, useTranslations } from "next-intl";
 import { LOCALES } from "@/lib/i18n/config";
 
 /**
- * The language switch: plain links (keyboard and screen-reader friendly) to
+ * The language switch: one small form per language (a POST: it changes stored
+ * state), a plain button each (keyboard and screen-reader friendly), to
  * /api/locale, which remembers the choice and comes back to this page.
  */
 export function LocaleSwitch() {
@@ -14,7 +15,7 @@ export function LocaleSwitch() {
   const current = useLocale();
   const pathname = usePathname();
   const query = useSearchParams().toString();
-  const back = encodeURIComponent(query ? `${pathname}?${query}` : pathname);
+  const back = query ? `${pathname}?${query}` : pathname;
   return (
     <nav aria-label={t("label")} className="flex items-center gap-1.5 text-xs text-slate-600">
       <Languages aria-hidden className="size-3.5" />
@@ -26,9 +27,13 @@ export function LocaleSwitch() {
               {t(locale)}
             </span>
           ) : (
-            <a href={`/api/locale?to=${locale}&back=${back}`} lang={locale} hrefLang={locale} className="underline">
-              {t(locale)}
-            </a>
+            <form method="post" action="/api/locale" className="inline">
+              <input type="hidden" name="to" value={locale} />
+              <input type="hidden" name="back" value={back} />
+              <button type="submit" lang={locale} className="cursor-pointer underline">
+                {t(locale)}
+              </button>
+            </form>
           )}
         </span>
       ))}

@@ -58,6 +58,8 @@ export function resolveClientAddress(
 export interface Gate {
   allow: boolean;
   client: string | null;
+  /** The connection comes from a trusted proxy: its X-Forwarded-* headers may be believed. */
+  viaTrustedProxy: boolean;
 }
 
 export function checkClient(
@@ -66,5 +68,10 @@ export function checkClient(
   options: { trustedNetworks: Cidr[]; trustedProxies: Cidr[] },
 ): Gate {
   const client = resolveClientAddress(socketAddress, forwardedFor, options.trustedProxies);
-  return { allow: !!client && inNetworks(client, options.trustedNetworks), client: client?.toString() ?? null };
+  const peer = normaliseAddress(socketAddress);
+  return {
+    allow: !!client && inNetworks(client, options.trustedNetworks),
+    client: client?.toString() ?? null,
+    viaTrustedProxy: !!peer && inNetworks(peer, options.trustedProxies),
+  };
 }
