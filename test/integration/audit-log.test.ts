@@ -174,5 +174,18 @@ describe("audit log: filters, scope, paging, export", () => {
     expect(parsed!.actor).toBe("'=cmd|' /C calc'!A0");
     expect(parsed!.user_agent).toBe("'+danger");
     expect(parsed!.reason).toBe("'-1");
+    // Behind a no-break, thin or ideographic space, or a BOM: a spreadsheet still runs it.
+    for (const lead of ["\u00a0", "\u2009", "\u3000", "\ufeff", " "]) {
+      const [cell] = parse(csvHeader() + csvRows([{ ...row, actorLabel: `${lead}=HYPERLINK("x")` }]), {
+        columns: true,
+        bom: false,
+      }) as Record<string, string>[];
+      expect(cell!.actor, JSON.stringify(lead)).toBe(`'${lead}=HYPERLINK("x")`);
+    }
+    // Ordinary text is left alone.
+    const [plain] = parse(csvHeader() + csvRows([{ ...row, actorLabel: "a@unit.example" }]), {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(plain!.actor).toBe("a@unit.example");
   });
 });

@@ -42,11 +42,13 @@ export function exportRecord(e: AuditRow) {
 
 /**
  * A spreadsheet opening the CSV must not run a cell as a formula: values
- * starting with = + - @ or a control character get a leading apostrophe
+ * starting with = + - @ (after any leading spaces, Unicode ones included) or
+ * a control character get a leading apostrophe
  * (OWASP's advice for CSV injection). Nothing else is altered.
  */
 function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  // Spreadsheets skip leading spaces of every kind (no-break, thin, ideographic, BOM…) before a formula.
+  return /^[\s\p{Zs}\uFEFF\u200B-\u200D\u2060]*[=+\-@]|^[\t\r]/u.test(value) ? `'${value}` : value;
 }
 
 export function csvHeader(): string {
