@@ -1,6 +1,5 @@
 import { constants } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
-import path from "node:path";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { backupPaths, dataDir } from "../../env";
