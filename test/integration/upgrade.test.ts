@@ -187,7 +187,9 @@ describe("upgrades", () => {
       ),
     );
     const accepted = attempts.filter((a): a is PromiseFulfilledResult<string> => a.status === "fulfilled");
-    expect(accepted).toHaveLength(1);
+    // On a failure, say why the requests were refused.
+    const reasons = attempts.flatMap((a) => (a.status === "rejected" ? [String((a.reason as Error).message)] : []));
+    expect(accepted, [...new Set(reasons)].join(" | ")).toHaveLength(1);
     for (const a of attempts) {
       if (a.status === "rejected") expect(a.reason).toBeInstanceOf(OperationConflict);
     }

@@ -61,6 +61,20 @@ export async function createOperation(
   const id = randomUUID();
   try {
     await db.$transaction(async (tx) => {
+      // The instance first: concurrent requests queue on its row for a moment only, and the losers
+      // are refused without having written anything.
+      if (input.instanceId) {
+        const { count } = await tx.instance.updateMany({
+          where: { id: input.instanceId, activeOperationId: null },
+          data: { activeOperationId: id },
+        });
+        if (!count) {
+          throw new OperationConflict(
+            "Another operation is already running on this instance.",
+            "Wait for it to finish (see Operations), then try again.",
+          );
+        }
+      }
       await tx.operation.create({
         data: {
           id,
@@ -74,18 +88,6 @@ export async function createOperation(
           },
         },
       });
-      if (input.instanceId) {
-        const { count } = await tx.instance.updateMany({
-          where: { id: input.instanceId, activeOperationId: null },
-          data: { activeOperationId: id },
-        });
-        if (!count) {
-          throw new OperationConflict(
-            "Another operation is already running on this instance.",
-            "Wait for it to finish (see Operations), then try again.",
-          );
-        }
-      }
     });
   } catch (error) {
     if (error instanceof OperationConflict) throw error;
