@@ -3,8 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import { checkSettingsAction, saveMailSettingsAction, sendTestMailAction } from "@/app/(dashboard)/settings/actions";
-import { withKeyTouch } from "@/components/auth/key-confirm";
+import { saveMailSettingsAction, sendTestMailAction } from "@/app/(dashboard)/settings/actions";
+import { saveSettingsWithTouch } from "./save-with-touch";
 import { Alert, Button, Field, Input, Select } from "@/components/ui";
 
 export interface MailSettingsView {
@@ -31,18 +31,10 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
     setBusy("save");
     setMessage(null);
     const input = { ...data, keepPassword: data.clearPassword ? "false" : "true" };
-    // Bad values are refused before the key is asked for.
-    const checked = await checkSettingsAction("mail", input);
-    if (!checked.ok) {
+    const problem = await saveSettingsWithTouch("mail", input, saveMailSettingsAction);
+    if (problem) {
       setBusy(null);
-      return setMessage({ tone: "error", text: checked.message });
-    }
-    try {
-      // A key touch bound to these very values (the panel checks the same ones).
-      await withKeyTouch("settings.update", input, (stepUp) => saveMailSettingsAction(input, stepUp));
-    } catch (error) {
-      setBusy(null);
-      return setMessage({ tone: "error", text: (error as Error).message });
+      return setMessage({ tone: "error", text: problem });
     }
     setBusy(null);
     // The password is never shown again, not even the one just typed.

@@ -3,12 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
-import {
-  checkSettingsAction,
-  forwardAuditNowAction,
-  saveSyslogSettingsAction,
-} from "@/app/(dashboard)/settings/actions";
-import { withKeyTouch } from "@/components/auth/key-confirm";
+import { forwardAuditNowAction, saveSyslogSettingsAction } from "@/app/(dashboard)/settings/actions";
+import { saveSettingsWithTouch } from "./save-with-touch";
 import { Alert, Button, Field, Input, Select, Textarea } from "@/components/ui";
 
 export interface SyslogSettingsView {
@@ -33,18 +29,10 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
     setBusy("save");
     setMessage(null);
     const input = { ...data, enabled: data.enabled ? "true" : "false" };
-    // Bad values are refused before the key is asked for.
-    const checked = await checkSettingsAction("syslog", input);
-    if (!checked.ok) {
+    const problem = await saveSettingsWithTouch("syslog", input, saveSyslogSettingsAction);
+    if (problem) {
       setBusy(null);
-      return setMessage({ tone: "error", text: checked.message });
-    }
-    try {
-      // A key touch bound to these very values (the panel checks the same ones).
-      await withKeyTouch("settings.update", input, (stepUp) => saveSyslogSettingsAction(input, stepUp));
-    } catch (error) {
-      setBusy(null);
-      return setMessage({ tone: "error", text: (error as Error).message });
+      return setMessage({ tone: "error", text: problem });
     }
     setBusy(null);
     setMessage({
