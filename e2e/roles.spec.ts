@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
-import { auditRows, e2eEnv, sql } from "./support/db";
+import { e2eEnv, refusalCounts, sql } from "./support/db";
 
 /** A correspondant CLE sees only their unit's instances and gets 403 on operator pages and actions. */
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -69,12 +69,25 @@ test("a correspondant sees only their unit, and is refused operator pages and ac
   expect(refused.status()).toBe(403);
   expect(await refused.json()).toMatchObject({ code: "forbidden" });
 
-  const denied = await auditRows(`"actorLabel" = 'cle@unit.example' AND action = 'access.denied'`);
-  expect(denied.map((r) => r.reason)).toEqual([
-    "role_correspondant_lacks_hosts.read",
-    "role_correspondant_lacks_operators.manage",
-    "role_correspondant_lacks_settings.read",
-    "role_correspondant_lacks_operators.manage",
-    "role_correspondant_lacks_operators.manage",
-  ]);
+  // Another unit's instance and operation: the same 404 as for one that does not exist, and an audit event.
+  const [other] = await sql<{ id: string }>(`SELECT id FROM "Instance" WHERE name = 'elab-umr7002'`);
+  const [operation] = await sql<{ id: string }>(
+    `INSERT INTO "Operation" (id, kind, state, "instanceId") VALUES (gen_random_uuid(), 'backup', 'succeeded', $1) RETURNING id`,
+    [other!.id],
+  );
+  for (const path of [`/instances/${other!.id}`, `/operations/${operation!.id}`, `/instances/${crypto.randomUUID()}`]) {
+    const response = await page.goto(path);
+    expect(`${path} ${response?.status()}`).toBe(`${path} 404`);
+  }
+  await page.goto(`/instances/${other!.id}`);
+
+  // Every refusal is counted; repeats within a minute are one event with a count (flood-proof).
+  expect(await refusalCounts("cle@unit.example", "access.denied")).toEqual({
+    "role_correspondant_lacks_hosts.read": 1,
+    "role_correspondant_lacks_operators.manage": 3,
+    "role_correspondant_lacks_settings.read": 1,
+    out_of_scope_instance: 2,
+    out_of_scope_operation: 1,
+  });
+  await sql(`DELETE FROM "Operation" WHERE id = $1`, [operation!.id]);
 });

@@ -27,6 +27,7 @@ import { createPrismaClient } from "../lib/server/db/client";
 import { registerLocalSocket } from "../lib/server/hosts/register-local-socket";
 import { checkClient, parseCidrs } from "../lib/server/network/client-address";
 import { refusalPage } from "../lib/server/network/refusal-page";
+import { noteGateRefusal } from "../lib/server/network/gate-refusals";
 import { cleanRequestId, log, pathOnly } from "../lib/log";
 import { randomUUID } from "node:crypto";
 
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
       });
     }
     if (!verdict.allow) {
+      noteGateRefusal(verdict.client, (fields, message) => access.warn(fields, message));
       res.writeHead(403, {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-store",

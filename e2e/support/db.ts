@@ -19,6 +19,23 @@ export async function auditRows(where: string, params: unknown[] = []) {
   );
 }
 
+/**
+ * Refused attempts per reason, flood tallies included: the first of a minute is an event, the rest are an
+ * aggregated event (params.count) once the minute is over, or still a row of "RefusalTally" until then.
+ */
+export async function refusalCounts(actorLabel: string, action: string): Promise<Record<string, number>> {
+  const rows = await sql<{ reason: string; n: string }>(
+    `SELECT reason, SUM(n)::text AS n FROM (
+       SELECT reason, COALESCE((params->>'count')::int, 1) AS n FROM "AuditEvent"
+        WHERE "actorLabel" = $1 AND action = $2 AND outcome = 'denied'
+       UNION ALL
+       SELECT reason, count - 1 FROM "RefusalTally" WHERE who::jsonb->>'label' = $1 AND action = $2
+     ) t GROUP BY reason`,
+    [actorLabel, action],
+  );
+  return Object.fromEntries(rows.map((r) => [r.reason, Number(r.n)]));
+}
+
 /** Move the panel's clock forward (lib/clock.ts reads this file). */
 export function setPanelClockOffset(ms: number) {
   writeFileSync(process.env.E2E_CLOCK_FILE!, String(ms));

@@ -3,11 +3,12 @@ import { cookies, headers } from "next/headers";
 import { forbidden } from "next/navigation";
 import { db } from "../db";
 import { AppError } from "../errors";
-import { recordAuditEvent } from "../server/audit/record-audit-event";
+import { recordRefusal } from "../server/audit/record-refusal";
 import type { RequestContext } from "./ceremonies";
 import { authConfig } from "./config";
 import { currentOperator, requireOperator } from "./current-operator";
-import { can, type Permission } from "./permissions";
+import { isUuid } from "../server/ids";
+import { can, seesWholeFleet, type Permission } from "./permissions";
 import type { SessionOperator } from "./sessions";
 import { verifyStepUp, type StepUpAction } from "./step-up";
 import { BINDING_COOKIE } from "./tokens";
@@ -20,13 +21,39 @@ export async function requestContext(): Promise<RequestContext> {
 
 async function auditRefusal(operator: SessionOperator, permission: Permission, target: string) {
   const context = await requestContext();
-  await recordAuditEvent(db(), {
+  await recordRefusal(db(), {
     actor: { type: "operator", operatorId: operator.id, label: operator.email, securityKeyId: operator.securityKeyId },
     ...context,
     action: "access.denied",
     outcome: "denied",
     reason: `role_${operator.role}_lacks_${permission}`,
     target: { type: "route", id: target },
+  });
+}
+
+/**
+ * A viewer limited to their units asked for an instance or operation that
+ * exists but is not theirs: they get the same 404 as for one that does not
+ * exist (nothing to learn), and the attempt is an audit event. Staff see the
+ * whole fleet, so for them a miss is only a miss.
+ */
+export async function auditOutOfScope(
+  viewer: SessionOperator,
+  target: { type: "instance" | "operation"; id: string },
+): Promise<void> {
+  if (seesWholeFleet(viewer.role) || !isUuid(target.id)) return;
+  const exists =
+    target.type === "instance"
+      ? await db().instance.count({ where: { id: target.id } })
+      : await db().operation.count({ where: { id: target.id } });
+  if (!exists) return;
+  await recordRefusal(db(), {
+    actor: { type: "operator", operatorId: viewer.id, label: viewer.email, securityKeyId: viewer.securityKeyId },
+    ...(await requestContext()),
+    action: "access.denied",
+    outcome: "denied",
+    reason: `out_of_scope_${target.type}`,
+    target,
   });
 }
 

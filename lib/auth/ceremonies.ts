@@ -1,7 +1,9 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { recordAuditEvent } from "../server/audit/record-audit-event";
+import { recordRefusal } from "../server/audit/record-refusal";
 import type { Db } from "../server/db/client";
 import { consumeChallenge, issueChallenge } from "./challenges";
+import { parseAssertion } from "./response-shape";
 import type { SignInLimiter } from "./rate-limit";
 import { hashToken } from "./tokens";
 import { now as clockNow } from "../clock";
@@ -242,13 +244,14 @@ export async function startSignIn(db: Db, rp: RelyingParty, now = clockNow()) {
 export async function completeSignIn(
   db: Db,
   rp: RelyingParty,
-  input: { response: AuthenticationResponseJSON; binding: string | undefined },
+  input: { response: unknown; binding: string | undefined },
   context: RequestContext,
   policy: KeyPolicy = {},
   now = clockNow(),
   limiter?: SignInLimiter,
 ): Promise<{ operatorId: string; keyId: string }> {
-  const credential = typeof input.response?.rawId === "string" ? input.response.rawId.slice(0, 512) : null;
+  const response = parseAssertion(input.response);
+  const credential = response ? response.rawId : null;
   const refuse = async (reason: string, actor?: KeyActor) => {
     await audit(db, context, {
       actor: actor ? { type: "operator", ...actor } : undefined,
@@ -264,13 +267,15 @@ export async function completeSignIn(
     await audit(db, context, { action: "auth.sign_in", outcome: "denied", reason: "rate_limited" });
     throw new CeremonyFailure(rateLimitedMessage(wait), "rate_limited");
   }
+  // Not an assertion at all (no JSON, wrong fields, oversized): refused, audited and counted like any failure.
+  if (!response) throw await refuse("malformed_response");
   const challenge = await consumeChallenge(
     db,
-    { challenge: challengeOf(input.response), purpose: "authentication", binding: input.binding },
+    { challenge: challengeOf(response), purpose: "authentication", binding: input.binding },
     now,
   );
   if (!challenge) throw await refuse("challenge_invalid");
-  const verdict = await assertWithKey(db, rp, input.response, context, policy, now);
+  const verdict = await assertWithKey(db, rp, response, context, policy, now);
   if (!verdict.ok) throw await refuse(verdict.reason, verdict.actor);
   if (credential) await limiter?.succeeded(credential);
   await audit(db, context, {
@@ -359,6 +364,7 @@ export function challengeOf(response: { response: { clientDataJSON: string } }):
   }
 }
 
+/** A ceremony's event; refusals go through the flood-proof tally (one event per source and minute, with a count). */
 export async function audit(
   db: Db,
   context: RequestContext,
@@ -371,14 +377,15 @@ export async function audit(
     params?: Record<string, unknown>;
   },
 ) {
-  await recordAuditEvent(db, {
-    actor: event.actor ?? { type: "anonymous" },
+  const input = {
+    actor: event.actor ?? { type: "anonymous" as const },
     ip: context.ip,
     userAgent: context.userAgent,
     action: event.action,
-    outcome: event.outcome,
     reason: event.reason ?? null,
     target: event.target,
     params: event.params,
-  });
+  };
+  if (event.outcome === "denied") await recordRefusal(db, { ...input, outcome: "denied" });
+  else await recordAuditEvent(db, { ...input, outcome: event.outcome });
 }

@@ -2,7 +2,9 @@ import type { AuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "../db";
 import { recordAuditEvent } from "../server/audit/record-audit-event";
+import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import {
+  audit,
   CeremonyFailure,
   completeEnrolment,
   completeSignIn,
@@ -11,6 +13,7 @@ import {
 } from "./ceremonies";
 import { authConfig } from "./config";
 import { signInLimiter } from "./rate-limit";
+import { parseJsonText } from "./response-shape";
 import { checkSession, createSession, revokeSession } from "./sessions";
 import { BINDING_COOKIE, cookieFrom } from "./tokens";
 
@@ -22,15 +25,6 @@ function contextOf(headers: Headers): RequestContext {
     return (Array.isArray(v) ? v[0] : v) ?? null;
   };
   return { ip: one("x-paillasse-client-ip"), userAgent: one("user-agent") };
-}
-
-function parseJson<T>(text: unknown): T {
-  if (typeof text !== "string") throw new CeremonyFailure(GENERIC_SIGN_IN_FAILURE, "malformed_response");
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new CeremonyFailure(GENERIC_SIGN_IN_FAILURE, "malformed_response");
-  }
 }
 
 async function signedIn(operatorId: string, keyId: string, context: RequestContext): Promise<User> {
@@ -64,7 +58,8 @@ export function authOptions(): AuthOptions {
             const { operatorId, keyId } = await completeSignIn(
               db(),
               config.rp,
-              { response: parseJson(credentials?.response), binding },
+              // Not parsed here: a malformed body is refused, audited and counted by the ceremony itself.
+              { response: parseJsonText(credentials?.response), binding },
               context,
               config.policy,
               undefined,
@@ -85,10 +80,20 @@ export function authOptions(): AuthOptions {
           const binding = cookieFrom(req.headers?.cookie as string | undefined, BINDING_COOKIE);
           const keyName = (credentials?.keyName ?? "").trim().slice(0, 60) || "Security key";
           try {
+            const response = parseJsonText(credentials?.response);
+            if (!response || typeof response !== "object") {
+              await audit(db(), context, { action: "key.enrol", outcome: "denied", reason: "malformed_response" });
+              throw new CeremonyFailure(GENERIC_SIGN_IN_FAILURE, "malformed_response");
+            }
             const { operatorId, keyId } = await completeEnrolment(
               db(),
               config.rp,
-              { token: String(credentials?.token ?? ""), keyName, response: parseJson(credentials?.response), binding },
+              {
+                token: String(credentials?.token ?? "").slice(0, 200),
+                keyName,
+                response: response as RegistrationResponseJSON,
+                binding,
+              },
               context,
               config.policy,
             );

@@ -5,7 +5,7 @@ const limits = { perAddress: 4, perCredential: 2, windowSeconds: 60, blockSecond
 
 describe("sign-in rate limits", () => {
   it("blocks a credential after its failures, whatever the address", async () => {
-    const limiter = new SignInLimiter(limits);
+    const limiter = new SignInLimiter("memory", limits);
     expect(await limiter.retryAfter("10.0.0.1", "cred-a")).toBe(0);
     await limiter.failed("10.0.0.1", "cred-a");
     expect(await limiter.retryAfter("10.0.0.2", "cred-a")).toBe(0);
@@ -18,14 +18,14 @@ describe("sign-in rate limits", () => {
   });
 
   it("blocks an address after its failures, whatever the credential", async () => {
-    const limiter = new SignInLimiter(limits);
+    const limiter = new SignInLimiter("memory", limits);
     for (const cred of ["a", "b", "c", "d"]) await limiter.failed("10.0.0.9", cred);
     expect(await limiter.retryAfter("10.0.0.9", "never-seen")).toBeGreaterThan(0);
     expect(await limiter.retryAfter("10.0.0.10", "never-seen")).toBe(0);
   });
 
   it("clears a credential's failures on success", async () => {
-    const limiter = new SignInLimiter(limits);
+    const limiter = new SignInLimiter("memory", limits);
     await limiter.failed(null, "cred-z");
     await limiter.succeeded("cred-z");
     await limiter.failed(null, "cred-z");

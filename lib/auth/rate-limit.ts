@@ -1,12 +1,19 @@
-import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
+import pg from "pg";
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  type RateLimiterAbstract,
+  type RateLimiterRes,
+} from "rate-limiter-flexible";
+import { env } from "../env";
 
 /**
  * Failed sign-ins are limited per client address and per credential
  * (rate-limiter-flexible: a well-kept limiter with blocking windows). Only
- * failures count; a success clears the credential's count. The counters live
- * in the panel's process: one panel per site behind the VPN is the design;
- * with several replicas each keeps its own (stricter limits would need a
- * shared store, which the library also offers).
+ * failures count, malformed attempts included; a success clears the
+ * credential's count. The counters live in PostgreSQL (the library's store,
+ * table "RateLimitCounter", created by a migration): every panel process sees
+ * the same counts, and a restart does not hand an attacker fresh attempts.
  */
 export interface SignInLimits {
   /** Failures allowed per address, then that address waits `blockSeconds`. */
@@ -24,14 +31,34 @@ export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
   blockSeconds: 15 * 60,
 };
 
-export class SignInLimiter {
-  private readonly byAddress: RateLimiterMemory;
-  private readonly byCredential: RateLimiterMemory;
+/** Where the counters live: PostgreSQL (a pg pool) in the panel, memory only for unit tests of the arithmetic. */
+export type CounterStore = { pool: pg.Pool } | "memory";
 
-  constructor(readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS) {
+export const RATE_LIMIT_TABLE = "RateLimitCounter";
+
+export class SignInLimiter {
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly byCredential: RateLimiterAbstract;
+
+  constructor(
+    store: CounterStore,
+    readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+  ) {
     const base = { duration: limits.windowSeconds, blockDuration: limits.blockSeconds };
-    this.byAddress = new RateLimiterMemory({ ...base, points: limits.perAddress, keyPrefix: "addr" });
-    this.byCredential = new RateLimiterMemory({ ...base, points: limits.perCredential, keyPrefix: "cred" });
+    const make = (points: number, keyPrefix: string): RateLimiterAbstract =>
+      store === "memory"
+        ? new RateLimiterMemory({ ...base, points, keyPrefix })
+        : new RateLimiterPostgres({
+            ...base,
+            points,
+            keyPrefix,
+            storeClient: store.pool,
+            storeType: "pool",
+            tableName: RATE_LIMIT_TABLE,
+            tableCreated: true,
+          });
+    this.byAddress = make(limits.perAddress, "sign-in:addr");
+    this.byCredential = make(limits.perCredential, "sign-in:cred");
   }
 
   /** Seconds to wait before this address (or this credential) may try again; 0 when it may. */
@@ -44,18 +71,14 @@ export class SignInLimiter {
   }
 
   async failed(address: string | null, credentialId: string | null): Promise<void> {
-    await Promise.all([
-      address ? this.byAddress.penalty(address, 1) : null,
-      credentialId ? this.byCredential.penalty(credentialId, 1) : null,
-    ]);
-    // Crossing the limit starts the block window.
     for (const [limiter, key, max] of [
       [this.byAddress, address, this.limits.perAddress],
       [this.byCredential, credentialId, this.limits.perCredential],
     ] as const) {
       if (!key) continue;
-      const res = await limiter.get(key);
-      if (res && res.consumedPoints >= max) await limiter.block(key, this.limits.blockSeconds);
+      const res = await limiter.penalty(key, 1);
+      // Crossing the limit starts the block window.
+      if (res.consumedPoints >= max) await limiter.block(key, this.limits.blockSeconds);
     }
   }
 
@@ -63,16 +86,18 @@ export class SignInLimiter {
     await this.byCredential.delete(credentialId);
   }
 
-  private async waitOf(limiter: RateLimiterMemory, key: string, max: number): Promise<number> {
+  private async waitOf(limiter: RateLimiterAbstract, key: string, max: number): Promise<number> {
     const res: RateLimiterRes | null = await limiter.get(key);
     if (!res || res.consumedPoints < max) return 0;
     return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
   }
 }
 
-/** The web process's limiter (one per process, shared by every request). */
+/** The web process's limiter: counters in the panel's database, through a small pool of its own. */
 const holder = globalThis as unknown as { paillasseSignInLimiter?: SignInLimiter };
 export function signInLimiter(): SignInLimiter {
-  holder.paillasseSignInLimiter ??= new SignInLimiter();
+  holder.paillasseSignInLimiter ??= new SignInLimiter({
+    pool: new pg.Pool({ connectionString: env().DATABASE_URL, max: 2, connectionTimeoutMillis: 10_000 }),
+  });
   return holder.paillasseSignInLimiter;
 }

@@ -87,6 +87,7 @@ describe("background jobs on the Postgres queue", () => {
       { name: "backup-alerts", cron: "*/5 * * * *" },
       { name: "backup-scheduler", cron: "* * * * *" },
       { name: "hosts-snapshot", cron: "* * * * *" },
+      { name: "refusal-tallies", cron: "* * * * *" },
       { name: "registry-tags", cron: "17 * * * *" },
     ]);
   });

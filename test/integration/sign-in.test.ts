@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CeremonyFailure, completeSignIn, GENERIC_SIGN_IN_FAILURE, startSignIn } from "../../lib/auth/ceremonies";
 import { SignInLimiter } from "../../lib/auth/rate-limit";
@@ -13,11 +14,14 @@ const here = { origin: rp.origin, rpId: rp.id };
 describe("sign-in ceremony against the database", () => {
   const database = useFreshDatabase("sign_in", { migrated: true });
   let db: Db;
+  let pool: pg.Pool;
   beforeAll(() => {
     db = createPrismaClient(database.url);
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
   });
   afterAll(async () => {
     await db?.$disconnect();
+    await pool?.end();
   });
 
   async function attempt(
@@ -110,7 +114,10 @@ describe("sign-in ceremony against the database", () => {
   });
 
   it("rate-limits failures per credential, then refuses even a good assertion until the wait is over", async () => {
-    const limiter = new SignInLimiter({ perAddress: 100, perCredential: 3, windowSeconds: 60, blockSeconds: 600 });
+    const limiter = new SignInLimiter(
+      { pool },
+      { perAddress: 100, perCredential: 3, windowSeconds: 60, blockSeconds: 600 },
+    );
     const op = await operatorWithKey(db, "limited@unit.example");
     for (let i = 0; i < 3; i++) await failure(attempt(op, { origin: "https://evil.example", limiter }));
     const blocked = await failure(attempt(op, { limiter, ip: "10.9.9.9" }));
@@ -122,12 +129,58 @@ describe("sign-in ceremony against the database", () => {
   });
 
   it("rate-limits failures per address", async () => {
-    const limiter = new SignInLimiter({ perAddress: 2, perCredential: 100, windowSeconds: 60, blockSeconds: 60 });
+    const limiter = new SignInLimiter(
+      { pool },
+      { perAddress: 2, perCredential: 100, windowSeconds: 60, blockSeconds: 60 },
+    );
     const a = await operatorWithKey(db, "addr.a@unit.example");
     const b = await operatorWithKey(db, "addr.b@unit.example");
     await failure(attempt(a, { origin: "https://evil.example", limiter, ip: "10.7.7.7" }));
     await failure(attempt(b, { origin: "https://evil.example", limiter, ip: "10.7.7.7" }));
     expect((await failure(attempt(a, { limiter, ip: "10.7.7.7" }))).reason).toBe("rate_limited");
     await expect(attempt(a, { limiter, ip: "10.7.7.8" })).resolves.toMatchObject({ operatorId: a.id });
+  });
+
+  it("keeps its counts in PostgreSQL: a restarted panel (a new process, its own pool) still refuses", async () => {
+    const limits = { perAddress: 100, perCredential: 2, windowSeconds: 60, blockSeconds: 600 };
+    const op = await operatorWithKey(db, "restart@unit.example");
+    const before = new pg.Pool({ connectionString: database.url, max: 1 });
+    const first = new SignInLimiter({ pool: before }, limits);
+    for (let i = 0; i < 2; i++) await failure(attempt(op, { origin: "https://evil.example", limiter: first }));
+    await before.end();
+    // The process is gone; a new one with a fresh pool and a fresh limiter takes over.
+    const after = new pg.Pool({ connectionString: database.url, max: 1 });
+    try {
+      const second = new SignInLimiter({ pool: after }, limits);
+      expect((await failure(attempt(op, { limiter: second, ip: "10.5.5.5" }))).reason).toBe("rate_limited");
+      expect(await second.retryAfter(null, op.credential.id.toString("base64url"))).toBeGreaterThan(500);
+    } finally {
+      await after.end();
+    }
+  });
+
+  it("refuses a malformed sign-in body, audits it and counts it toward the address's limit", async () => {
+    const limiter = new SignInLimiter(
+      { pool },
+      { perAddress: 3, perCredential: 100, windowSeconds: 60, blockSeconds: 60 },
+    );
+    const ip = "10.4.4.4";
+    const bodies: unknown[] = [undefined, { rawId: 42 }, { id: "x", rawId: "x", type: "public-key", response: "no" }];
+    for (const response of bodies) {
+      const refused = await failure(
+        completeSignIn(db, rp, { response, binding: undefined }, { ip, userAgent: "fuzz" }, {}, undefined, limiter),
+      );
+      expect(refused.reason).toBe("malformed_response");
+      expect(refused.publicMessage).toBe(GENERIC_SIGN_IN_FAILURE);
+    }
+    // The first of the minute is an event at once; the others are counted and written when the minute is over.
+    const events = await db.auditEvent.findMany({
+      where: { ip, action: "auth.sign_in", reason: "malformed_response" },
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ outcome: "denied", actorType: "anonymous" });
+    // Three malformed bodies were three failures: the address now waits, even with a good key.
+    const op = await operatorWithKey(db, "after.malformed@unit.example");
+    expect((await failure(attempt(op, { limiter, ip }))).reason).toBe("rate_limited");
   });
 });

@@ -4,6 +4,7 @@ import { startStepUp, verifyStepUp, type StepUpAction } from "../../lib/auth/ste
 import { relyingPartyFrom } from "../../lib/auth/webauthn";
 import { AppError } from "../../lib/errors";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { newRefusal, refusalTotals } from "../support/refusals";
 import { useFreshDatabase } from "../support/fresh-database";
 import { operatorWithKey } from "../support/operators";
 import { assert } from "../support/soft-authenticator";
@@ -39,16 +40,14 @@ describe("step-up: a key touch bound to one action and its parameters", () => {
     return { response: JSON.stringify(assert(signer.credential, options.challenge, here)), binding };
   }
 
-  /** Run `attempt` (started only after the last audit event is noted) and return the refusal's audited reason. */
+  /**
+   * Run `attempt` and return the reason of the one refusal it added to the audit trail (an event, or a count
+   * in this minute's tally when the same refusal was already written this minute).
+   */
   async function reasonOf(attempt: () => Promise<unknown>): Promise<string> {
-    const before = await db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+    const before = await refusalTotals(db, "auth.step_up");
     await expect(attempt()).rejects.toBeInstanceOf(AppError);
-    const event = await db.auditEvent.findFirstOrThrow({
-      where: { action: "auth.step_up", id: { gt: before?.id ?? 0n } },
-      orderBy: { id: "desc" },
-    });
-    expect(event.outcome).toBe("denied");
-    return event.reason!;
+    return newRefusal(before, await refusalTotals(db, "auth.step_up"));
   }
 
   it("authorises exactly the action and parameters it was made for, once", async () => {

@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { GENESIS_HASH, hashEvent, redact, type ChainedContent } from "./audit-chain";
 
 /** Serialises writers so two events never claim the same predecessor. */
@@ -33,44 +33,50 @@ export function operatorActor(operator: {
 
 /** Append one event to the audit trail, chained to the one before it. Returns its hash. */
 export async function recordAuditEvent(db: Db, input: AuditInput): Promise<{ id: bigint; hash: string }> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
-    const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
-    const content: ChainedContent = {
-      // Millisecond precision: exactly what TIMESTAMP(3) stores, so the hash can be recomputed.
-      at: new Date(Math.floor(Date.now())),
-      actorType: input.actor.type,
-      operatorId: input.actor.type === "operator" ? input.actor.operatorId : null,
-      actorLabel:
-        input.actor.type === "operator"
-          ? input.actor.label
-          : input.actor.type === "system"
-            ? (input.actor.label ?? "system")
-            : null,
-      securityKeyId: input.actor.type === "operator" ? (input.actor.securityKeyId ?? null) : null,
-      ip: input.ip ?? null,
-      userAgent: input.userAgent ? input.userAgent.slice(0, 500) : null,
-      action: input.action,
-      targetType: input.target?.type ?? null,
-      targetId: input.target?.id ?? null,
-      unitId: input.unitId ?? null,
-      instanceId: input.instanceId ?? null,
-      params: redact(input.params ?? {}),
-      outcome: input.outcome,
-      reason: input.reason ?? null,
-      prevHash: last?.hash ?? GENESIS_HASH,
-    };
-    const hash = hashEvent(content);
-    const created = await tx.auditEvent.create({
-      data: {
-        ...content,
-        actorType: content.actorType as "operator" | "system" | "anonymous",
-        outcome: content.outcome as "success" | "failure" | "denied",
-        params: content.params as object,
-        hash,
-      },
-      select: { id: true },
-    });
-    return { id: created.id, hash };
+  return db.$transaction((tx) => appendAuditEvent(tx, input));
+}
+
+/**
+ * The same, inside a transaction the caller holds: the event is written (or not) with the change it records.
+ * The chain lock is held until that transaction ends.
+ */
+export async function appendAuditEvent(tx: Tx, input: AuditInput): Promise<{ id: bigint; hash: string }> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
+  const content: ChainedContent = {
+    // Millisecond precision: exactly what TIMESTAMP(3) stores, so the hash can be recomputed.
+    at: new Date(Math.floor(Date.now())),
+    actorType: input.actor.type,
+    operatorId: input.actor.type === "operator" ? input.actor.operatorId : null,
+    actorLabel:
+      input.actor.type === "operator"
+        ? input.actor.label
+        : input.actor.type === "system"
+          ? (input.actor.label ?? "system")
+          : null,
+    securityKeyId: input.actor.type === "operator" ? (input.actor.securityKeyId ?? null) : null,
+    ip: input.ip ?? null,
+    userAgent: input.userAgent ? input.userAgent.slice(0, 500) : null,
+    action: input.action,
+    targetType: input.target?.type ?? null,
+    targetId: input.target?.id ?? null,
+    unitId: input.unitId ?? null,
+    instanceId: input.instanceId ?? null,
+    params: redact(input.params ?? {}),
+    outcome: input.outcome,
+    reason: input.reason ?? null,
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  const hash = hashEvent(content);
+  const created = await tx.auditEvent.create({
+    data: {
+      ...content,
+      actorType: content.actorType as "operator" | "system" | "anonymous",
+      outcome: content.outcome as "success" | "failure" | "denied",
+      params: content.params as object,
+      hash,
+    },
+    select: { id: true },
   });
+  return { id: created.id, hash };
 }

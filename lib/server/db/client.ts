@@ -29,3 +29,5 @@ export function createPrismaClient(connectionString = env().DATABASE_URL) {
 }
 
 export type Db = ReturnType<typeof createPrismaClient>;
+/** The client inside `db.$transaction(async (tx) => …)`. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

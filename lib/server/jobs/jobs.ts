@@ -12,6 +12,7 @@ import { checkBackupAlerts, type Mailer } from "../alerts/backup-alerts";
 import type { RegistryConfig } from "../registry/registry-client";
 import { refreshTagCache } from "../registry/tag-cache";
 import { startAuditForwarder } from "../audit/syslog";
+import { flushRefusalTallies } from "../audit/record-refusal";
 import { hostname } from "node:os";
 
 /**
@@ -132,6 +133,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       },
     );
   }
+  // Refused attempts counted during a minute become their one audit event once it is over.
+  await periodic(QUEUES.refusalTallies, "* * * * *", { expireInSeconds: 120, pollingIntervalSeconds: 5 }, () =>
+    flushRefusalTallies(db),
+  );
   // Scheduled backups: one scheduler run at a time, every minute; each due backup is an operation.
   await periodic(QUEUES.backupScheduler, "* * * * *", { expireInSeconds: 120, pollingIntervalSeconds: 5 }, async () => {
     for (const { operationId, slotKey } of await requestDueBackups(db, new Date())) {

@@ -5,4 +5,5 @@ export const QUEUES = {
   operations: "operations",
   backupScheduler: "backup-scheduler",
   backupAlerts: "backup-alerts",
+  refusalTallies: "refusal-tallies",
 } as const;

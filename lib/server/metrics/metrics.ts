@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Db } from "../db/client";
+import { gateRefusals } from "../network/gate-refusals";
 
 /**
  * The fleet in Prometheus's text format (prom-client). Everything is read
@@ -51,7 +52,10 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
         where: { state: { in: ["succeeded", "failed", "rolled_back"] } },
         select: { kind: true, state: true, startedAt: true, createdAt: true, finishedAt: true },
       }),
-      db.auditEvent.count({ where: { action: "auth.sign_in", outcome: { in: ["failure", "denied"] } } }),
+      // Refusals in a flood are one event per source and minute with their count (record-refusal.ts).
+      db.$queryRaw<{ n: bigint }[]>`
+        SELECT COALESCE(SUM(COALESCE(("params"->>'count')::int, 1)), 0)::bigint AS n FROM "AuditEvent"
+        WHERE "action" = 'auth.sign_in' AND "outcome" IN ('failure', 'denied')`.then((rows) => Number(rows[0]!.n)),
       forwarding ? db.auditEvent.count({ where: { id: { gt: forwarding.lastEventId } } }) : 0,
       db.operation.findMany({
         where: { kind: "upgrade", state: "succeeded", instanceId: { not: null } },
@@ -190,6 +194,11 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     help: "Sign-ins refused (wrong or unknown key, disabled operator, rate limit), from the audit trail.",
     registers: [registry],
   }).inc(loginFailures);
+  new Counter({
+    name: "paillasse_network_gate_refusals_total",
+    help: "Requests refused because they came from outside the trusted networks (this panel process, since it started).",
+    registers: [registry],
+  }).inc(gateRefusals());
   new Gauge({
     name: "paillasse_audit_events_pending_forward",
     help: "Audit events not yet taken by the syslog collector (0 when forwarding is not set up).",

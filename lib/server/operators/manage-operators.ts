@@ -3,7 +3,7 @@ import type { RequestContext } from "../../auth/ceremonies";
 import { now as clockNow } from "../../clock";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { parseInput } from "../validation";
 
 /**
@@ -40,8 +40,6 @@ async function audit(
     ...event,
   });
 }
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** Lock an operator row for the rest of the transaction (serialises key and role changes). */
 async function lockOperator(tx: Tx, operatorId: string) {

@@ -9,7 +9,7 @@ import { ApiKeyForm, CheckUpdatesButton, ObserveButton } from "@/components/inst
 import { LiveLogs } from "@/components/instances/live-logs";
 import { InstanceStateBadge } from "@/components/status/badges";
 import { Alert, Card, PageHeader, Stat, StatusBadge, Table, Facts } from "@/components/ui";
-import { requirePermission } from "@/lib/auth/authorize";
+import { auditOutOfScope, requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
 import { db } from "@/lib/db";
@@ -36,7 +36,10 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   const viewer = await requirePermission("fleet.read", `/instances/${id}`);
   const instance = await findInstance(db(), viewer, id);
-  if (!instance) notFound();
+  if (!instance) {
+    await auditOutOfScope(viewer, { type: "instance", id });
+    notFound();
+  }
   const at = now();
   const t = await getTranslations("instance");
   const tb = await getTranslations("backups");

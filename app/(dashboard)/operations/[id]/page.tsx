@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { LiveRefresh } from "@/components/operations/live-refresh";
 import { OperationStateBadge } from "@/components/status/badges";
 import { Alert, Card, Facts, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
-import { requirePermission } from "@/lib/auth/authorize";
+import { auditOutOfScope, requirePermission } from "@/lib/auth/authorize";
 import { db } from "@/lib/db";
 import { formatDateTime, formatTime } from "@/lib/format";
 import { isUuid } from "@/lib/server/ids";
@@ -30,7 +30,10 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const { id } = await params;
   const viewer = await requirePermission("operations.read", `/operations/${id}`);
   const operation = isUuid(id) ? await findOperation(db(), viewer, id) : null;
-  if (!operation) notFound();
+  if (!operation) {
+    await auditOutOfScope(viewer, { type: "operation", id });
+    notFound();
+  }
   const t = await getTranslations("operation");
   const tk = await getTranslations("operations.kind");
   const locale = await getLocale();
