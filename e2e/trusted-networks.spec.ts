@@ -64,6 +64,14 @@ test.describe("trusted networks", () => {
     const spoofed = await fetch(`${url}/`, { headers: { "X-Forwarded-For": "10.99.0.5" } });
     expect(spoofed.status).toBe(403);
     expect(await spoofed.text()).not.toContain("Sign in with your security key");
+    // The operator's log says so, once for this client this minute (the refusals are counted, not each logged).
+    const logged = panel!
+      .output()
+      .split("\n")
+      .filter((l) => l.includes("refused a request from outside the trusted networks"));
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+    expect(logged.length).toBeLessThanOrEqual(2);
+    expect(logged[0]).toContain('"client":"127.0.0.1"');
   });
 
   test("behind a trusted reverse proxy, the forwarded client address decides", async () => {
