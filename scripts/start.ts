@@ -26,7 +26,7 @@ import { migrate, MigrationError } from "../lib/server/db/migrate";
 import { createPrismaClient } from "../lib/server/db/client";
 import { registerLocalSocket } from "../lib/server/hosts/register-local-socket";
 import { checkClient, parseCidrs } from "../lib/server/network/client-address";
-import { refusalPage } from "../lib/server/network/refusal-page";
+import { badAddressAnswer, refusalPage, undecodablePath } from "../lib/server/network/refusal-page";
 import { noteGateRefusal } from "../lib/server/network/gate-refusals";
 import { cleanRequestId, log, pathOnly } from "../lib/log";
 import { randomUUID } from "node:crypto";
@@ -185,6 +185,12 @@ async function main(): Promise<void> {
         "X-Frame-Options": "DENY",
       });
       res.end(refusalPage(verdict.client));
+      return;
+    }
+    if (undecodablePath(req.url)) {
+      const answer = badAddressAnswer(req.url);
+      res.writeHead(400, { "Content-Type": answer.type, "Cache-Control": "no-store", "X-Frame-Options": "DENY" });
+      res.end(answer.body);
       return;
     }
     // What the application sees is the address the gate judged, never a header the client wrote; and

@@ -8,6 +8,7 @@ import { runAction, type ActionResult } from "@/lib/server/actions";
 import { addHost, deleteHost, forgetHostFingerprint, updateHost } from "@/lib/server/hosts/manage-hosts";
 import { duplicateEngineMessage, refreshHost } from "@/lib/server/hosts/snapshot";
 import { keyRing } from "@/lib/server/secrets";
+import { idArgument } from "@/lib/server/action-input";
 
 /** Hosts: operators and admins add, edit and test; removing a host or forgetting its SSH key needs a key touch. */
 
@@ -70,8 +71,9 @@ export async function updateHostAction(
 export async function testHostAction(hostId: string): Promise<ActionResult<ConnectionReport>> {
   return runAction(async () => {
     await authorize("hosts.manage", "host.test");
-    const report = await test(hostId);
-    revalidatePath(`/hosts/${hostId}`);
+    const id = idArgument(hostId, "host");
+    const report = await test(id);
+    revalidatePath(`/hosts/${id}`);
     return report;
   });
 }

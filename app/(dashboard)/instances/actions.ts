@@ -19,6 +19,7 @@ import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deplo
 import { enqueueOperation } from "@/lib/server/jobs/queue";
 import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
 import { isUuid } from "@/lib/server/ids";
+import { idArgument } from "@/lib/server/action-input";
 import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/instances/repair-instance";
 
 /** Discovery and adoption: operators and admins. */
@@ -26,7 +27,7 @@ import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/ins
 export async function discoverAction(hostId: string): Promise<ActionResult<InstanceProposal[]>> {
   return runAction(async () => {
     await authorize("instances.manage", "instance.discover");
-    return discoverOnHost(db(), keyRing(), hostId);
+    return discoverOnHost(db(), keyRing(), idArgument(hostId, "host"));
   });
 }
 

@@ -10,6 +10,8 @@ import { BINDING_COOKIE } from "@/lib/auth/tokens";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/server/actions";
+import { objectArgument } from "@/lib/server/action-input";
+import { z } from "zod";
 import { renameKey, revokeKey } from "@/lib/server/operators/manage-operators";
 
 /** My keys: everyone manages their own keys; revoking needs a fresh touch made for that very key. */
@@ -46,10 +48,13 @@ export async function renameMyKeyAction(params: { keyId: string; name: string })
 }
 
 /** Second half of "Add a key": the new key's registration (the first half, after a touch, is /api/webauthn/keys). */
+const addKeyParams = z.object({ name: z.string().max(1000), response: z.string().max(64 * 1024) });
+
 export async function completeAddKeyAction(params: { name: string; response: string }): Promise<ActionResult> {
   return runAction(async () => {
     const operator = await authorize("keys.own", "key.add");
-    const name = params.name.trim();
+    const checked = objectArgument(addKeyParams, params);
+    const name = checked.name.trim();
     if (!name || name.length > 60) {
       throw new AppError("bad_input", "The key's name must be 1 to 60 characters.", {
         hint: "Name it so you can tell it apart, e.g. “Spare key in the safe”.",
@@ -57,7 +62,8 @@ export async function completeAddKeyAction(params: { name: string; response: str
     }
     let response: RegistrationResponseJSON;
     try {
-      response = JSON.parse(params.response) as RegistrationResponseJSON;
+      response = JSON.parse(checked.response) as RegistrationResponseJSON;
+      if (!response || typeof response !== "object") throw new Error("not an object");
     } catch {
       throw new AppError("bad_input", "The key's answer could not be read.", { hint: "Start again from “Add a key”." });
     }

@@ -6,6 +6,8 @@ import type { StepUpAction } from "@/lib/auth/step-up";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { runAction, type ActionResult } from "@/lib/server/actions";
+import { objectArgument } from "@/lib/server/action-input";
+import { z } from "zod";
 import { inviteOperator } from "@/lib/server/operators/invite-operator";
 import {
   disableOperator,
@@ -58,10 +60,11 @@ export async function setOperatorDisabledAction(
   stepUp: string,
 ): Promise<ActionResult> {
   return runAction(async () => {
-    const action = params.disabled ? "operator.disable" : "operator.enable";
+    const { disabled } = objectArgument(z.looseObject({ disabled: z.boolean() }), params);
+    const action = disabled ? "operator.disable" : "operator.enable";
     const { actor } = await asAdmin(action, params, stepUp);
     const ref = { operatorId: params.operatorId };
-    if (params.disabled) await disableOperator(db(), actor, ref, await requestContext());
+    if (disabled) await disableOperator(db(), actor, ref, await requestContext());
     else await enableOperator(db(), actor, ref, await requestContext());
     revalidatePath(`/operators/${params.operatorId}`);
     return null;

@@ -16,11 +16,21 @@ const day = z
  * A value that makes no sense is ignored rather than turned into an error
  * page, so a hand-edited URL still shows the log.
  */
+/** Free text of a filter: bounded, and without control characters (PostgreSQL text cannot hold a NUL). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f]*$/)
+    .optional()
+    .catch(undefined);
+
 export const auditFilterSchema = z.object({
-  operator: z.string().trim().max(200).optional().catch(undefined),
-  action: z.string().trim().max(100).optional().catch(undefined),
-  instance: z.string().trim().max(100).optional().catch(undefined),
-  unit: z.string().trim().max(100).optional().catch(undefined),
+  operator: text(200),
+  action: text(100),
+  instance: text(100),
+  unit: text(100),
   outcome: z.enum(AUDIT_OUTCOMES).optional().catch(undefined),
   /** First and last day included, in the panel's time zone (YYYY-MM-DD). */
   from: day.optional().catch(undefined),
@@ -29,6 +39,8 @@ export const auditFilterSchema = z.object({
   before: z
     .string()
     .regex(/^\d{1,19}$/)
+    // A bigint id: nothing above PostgreSQL's largest.
+    .refine((v) => BigInt(v) <= 9223372036854775807n)
     .optional()
     .catch(undefined),
 });

@@ -1,3 +1,4 @@
+import { AppError } from "../../errors";
 import pLimit from "p-limit";
 import {
   connect,
@@ -176,11 +177,12 @@ export async function refreshHost(
   hostId: string,
   options: SnapshotOptions = {},
 ): Promise<SnapshotOutcome & { hostName: string }> {
-  const row = await db.dockerHost.findUniqueOrThrow({
+  const row = await db.dockerHost.findUnique({
     where: { id: hostId },
     // Selecting the sealed secrets explicitly overrides the client's default omit.
     select: CONNECTION_FIELDS,
   });
+  if (!row) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
   let outcome: SnapshotOutcome;
   try {
     outcome = await takeSnapshot(hostConnection(row, ring), options);
