@@ -1,5 +1,9 @@
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { defineConfig } from "vitest/config";
+
+/** The master key of the test run (the audit chain is keyed with it); a fresh one each run. */
+const testEnv = { PANEL_SECRET_KEY: process.env.PANEL_SECRET_KEY ?? `test:${randomBytes(32).toString("base64")}` };
 
 const alias = {
   "@": path.resolve(import.meta.dirname),
@@ -15,6 +19,7 @@ export default defineConfig({
           name: "unit",
           include: ["lib/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts", "test/support/**/*.test.ts"],
           environment: "node",
+          env: testEnv,
         },
       },
       {
@@ -23,6 +28,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
+          env: testEnv,
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -37,6 +43,7 @@ export default defineConfig({
                 name: "large",
                 include: ["test/large/**/*.test.ts"],
                 environment: "node",
+                env: testEnv,
                 globalSetup: ["test/support/global-setup.ts"],
                 testTimeout: 1_800_000,
                 hookTimeout: 1_800_000,

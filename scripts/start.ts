@@ -23,6 +23,7 @@ import { generateKeySpec, parseKeyRing } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/server/db/embedded";
 import { migrate, MigrationError } from "../lib/server/db/migrate";
+import { sealUnkeyedTrail } from "../lib/server/audit/verify-audit-chain";
 import { createPrismaClient } from "../lib/server/db/client";
 import { registerLocalSocket } from "../lib/server/hosts/register-local-socket";
 import { checkClient, parseCidrs } from "../lib/server/network/client-address";
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
 
     const db = createPrismaClient(databaseUrl);
     try {
+      const sealed = await sealUnkeyedTrail(db);
+      if (sealed) say(`Audit trail: ${sealed} event(s) from before the keyed chain sealed by a keyed event.`);
       if ((await registerLocalSocket(db, env.DOCKER_SOCKET)) === "registered") {
         say(`Registered the local Docker socket ${env.DOCKER_SOCKET} as the first host ("local").`);
       }

@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { parseKeyRing, type KeyRing } from "../crypto";
-import { env } from "../env";
+import { dataDir, env, type Env } from "../env";
 import { AppError } from "../errors";
 
 /** The master key ring of this process (PANEL_SECRET_KEY), parsed once. */
@@ -14,4 +16,14 @@ export function keyRing(): KeyRing {
   }
   if (cached?.spec !== spec) cached = { spec, ring: parseKeyRing(spec) };
   return cached.ring;
+}
+
+/**
+ * The master key ring for a command-line tool: PANEL_SECRET_KEY (or its _FILE), else the key `npm start`
+ * generated in the data directory; null when there is neither.
+ */
+export function masterKeyRingOf(e: Env): KeyRing | null {
+  if (e.PANEL_SECRET_KEY) return parseKeyRing(e.PANEL_SECRET_KEY);
+  const file = path.join(dataDir(e), "master.key");
+  return existsSync(file) ? parseKeyRing(readFileSync(file, "utf8").trim()) : null;
 }

@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAuditEvent } from "../../lib/server/audit/record-audit-event";
 import { verifyAuditChain } from "../../lib/server/audit/verify-audit-chain";
+import { keyRing } from "../../lib/server/secrets";
 import { GENESIS_HASH } from "../../lib/server/audit/audit-chain";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
@@ -73,7 +74,7 @@ describe("audit trail", () => {
     expect(JSON.stringify(events.map((e) => e.params))).not.toContain("BEGIN OPENSSH");
     expect(events[0]!.params).toMatchObject({ sshPrivateKey: "[redacted]" });
     expect(events[8]!.actorLabel).toBe("system");
-    expect(await verifyAuditChain(db)).toEqual({ intact: true, events: 9 });
+    expect(await verifyAuditChain(db, keyRing())).toEqual({ intact: true, events: 9 });
     const cli = verifyCli();
     expect(cli).toMatchObject({ code: 0 });
     expect(cli.output).toContain("Audit trail intact: 9 event(s)");
@@ -104,7 +105,7 @@ describe("audit trail", () => {
     await sql(
       `SET session_replication_role = replica; UPDATE "AuditEvent" SET action = 'host.tampered' WHERE id = ${third.id}`,
     );
-    expect(await verifyAuditChain(db)).toMatchObject({
+    expect(await verifyAuditChain(db, keyRing())).toMatchObject({
       intact: false,
       brokenAt: third.id,
       reason: expect.stringMatching(/content does not match/),
@@ -124,7 +125,7 @@ describe("audit trail", () => {
        UPDATE "AuditEvent" SET action = 'host.test' WHERE id = ${third!.id};
        DELETE FROM "AuditEvent" WHERE id = ${fourth!.id}`,
     );
-    expect(await verifyAuditChain(db)).toMatchObject({
+    expect(await verifyAuditChain(db, keyRing())).toMatchObject({
       intact: false,
       brokenAt: fifth!.id,
       reason: expect.stringMatching(/link to the previous event/),

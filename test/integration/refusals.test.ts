@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushRefusalTallies, recordRefusal } from "../../lib/server/audit/record-refusal";
 import { verifyAuditChain } from "../../lib/server/audit/verify-audit-chain";
+import { keyRing } from "../../lib/server/secrets";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
 
@@ -57,7 +58,7 @@ describe("refusals in the audit trail", () => {
     const total = await db.$queryRaw<{ n: bigint }[]>`
       SELECT SUM(("params"->>'count')::int)::bigint AS n FROM "AuditEvent" WHERE "action" = 'auth.sign_in'`;
     expect(Number(total[0]!.n)).toBe(202);
-    expect(await verifyAuditChain(db)).toEqual({ intact: true, events: 4 });
+    expect(await verifyAuditChain(db, keyRing())).toEqual({ intact: true, events: 4 });
   });
 
   it("the next minute's first refusal writes the previous minute's tally before its own event", async () => {

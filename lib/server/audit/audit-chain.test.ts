@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, GENESIS_HASH, hashEvent, redact, type ChainedContent } from "./audit-chain";
+import { parseKeyRing } from "../../crypto";
+import { auditChainKey, canonicalJson, GENESIS_HASH, hashEvent, redact, type ChainedContent } from "./audit-chain";
+
+const ring = parseKeyRing(`k2:${Buffer.alloc(32, 2).toString("base64")},k1:${Buffer.alloc(32, 1).toString("base64")}`);
+const key = auditChainKey(ring)!.key;
 
 const event: ChainedContent = {
   at: new Date("2026-11-22T08:00:00.123Z"),
@@ -18,6 +22,7 @@ const event: ChainedContent = {
   outcome: "success",
   reason: null,
   prevHash: GENESIS_HASH,
+  chainKeyId: "k2",
 };
 
 describe("audit chain", () => {
@@ -28,12 +33,26 @@ describe("audit chain", () => {
   });
 
   it("hashes are stable, and change with any field or link", () => {
-    const h = hashEvent(event);
+    const h = hashEvent(event, key);
     expect(h).toMatch(/^[0-9a-f]{64}$/);
-    expect(hashEvent({ ...event, params: { from: "5.0.4", to: "5.1.0" } })).toBe(h);
-    expect(hashEvent({ ...event, outcome: "failure" })).not.toBe(h);
-    expect(hashEvent({ ...event, prevHash: "1".repeat(64) })).not.toBe(h);
-    expect(hashEvent({ ...event, at: new Date("2026-11-22T08:00:00.124Z") })).not.toBe(h);
+    expect(hashEvent({ ...event, params: { from: "5.0.4", to: "5.1.0" } }, key)).toBe(h);
+    expect(hashEvent({ ...event, outcome: "failure" }, key)).not.toBe(h);
+    expect(hashEvent({ ...event, prevHash: "1".repeat(64) }, key)).not.toBe(h);
+    expect(hashEvent({ ...event, at: new Date("2026-11-22T08:00:00.124Z") }, key)).not.toBe(h);
+  });
+
+  it("is keyed: another master key, a plain SHA-256 or another key id gives another hash", () => {
+    const h = hashEvent(event, key);
+    const older = auditChainKey(ring, "k1")!;
+    expect(older.id).toBe("k1");
+    expect(hashEvent(event, older.key)).not.toBe(h);
+    expect(hashEvent({ ...event, chainKeyId: "k1" }, key)).not.toBe(h);
+    // Someone without the master key can compute only the unkeyed form, which is not this.
+    expect(hashEvent({ ...event, chainKeyId: null }, null)).not.toBe(h);
+    expect(() => hashEvent(event, null)).toThrow(/no key/);
+    expect(auditChainKey(ring, "k9")).toBeNull();
+    // The HMAC key is derived, not the master key itself.
+    expect(key.equals(ring.current.key)).toBe(false);
   });
 
   it("redacts secrets at any depth, keeps the rest", () => {

@@ -1,11 +1,19 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, hkdfSync } from "node:crypto";
+import type { KeyRing } from "../../crypto";
 
 /**
- * The audit trail is a hash chain: each event stores the hash of the one
- * before it and the hash of its own content with that link, so editing or
- * removing any event breaks every link after it. (Cutting events off the
- * end leaves a shorter valid chain: forwarding to syslog keeps a copy
- * outside the panel's reach.)
+ * The audit trail is a keyed hash chain: each event stores the hash of the
+ * one before it and an HMAC-SHA256 of its own content with that link, under
+ * a key derived from the master key (which lives outside the database), and
+ * the id of the master key it was derived from (`chainKeyId`, so the master
+ * key can rotate: the ring keeps the old key to check old events). Editing or
+ * removing any event breaks every link after it, and someone with write
+ * access to the database but not the master key cannot recompute the chain.
+ * Events written before the chain was keyed carry a plain SHA-256 and no key
+ * id; they are accepted only as the start of the trail, before a keyed event
+ * that seals them (a trail rewritten into plain hashes is refused). Cutting
+ * events off the end leaves a shorter valid chain: forwarding to syslog keeps
+ * a copy outside the panel's reach.
  */
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -26,6 +34,15 @@ export interface ChainedContent {
   outcome: string;
   reason: string | null;
   prevHash: string;
+  /** Id of the master key the HMAC key was derived from; null for the plain SHA-256 events of older versions. */
+  chainKeyId: string | null;
+}
+
+/** The key of the chain's HMAC, derived from one master key of the ring (never stored). */
+export function auditChainKey(ring: KeyRing, id = ring.current.id): { id: string; key: Buffer } | null {
+  const master = ring.all.get(id);
+  if (!master) return null;
+  return { id, key: Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), "paillasse audit chain", 32)) };
 }
 
 /** JSON with object keys sorted at every level: one byte sequence per value. */
@@ -38,8 +55,17 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export function hashEvent(content: ChainedContent): string {
-  const body = canonicalJson({ ...content, at: content.at.toISOString() });
+/**
+ * The event's hash: HMAC-SHA256 under `key` (whose id is `content.chainKeyId`), or for an event of the unkeyed
+ * era (chainKeyId null, no key) the plain SHA-256 it was written with.
+ */
+export function hashEvent(content: ChainedContent, key: Buffer | null): string {
+  const { chainKeyId, ...rest } = content;
+  const body = canonicalJson({ ...rest, ...(chainKeyId ? { chainKeyId } : {}), at: content.at.toISOString() });
+  if (chainKeyId) {
+    if (!key) throw new Error(`no key to hash an event of chain key "${chainKeyId}"`);
+    return createHmac("sha256", key).update(body, "utf8").digest("hex");
+  }
   return createHash("sha256").update(body, "utf8").digest("hex");
 }
 

@@ -1,5 +1,6 @@
 import type { Db, Tx } from "../db/client";
-import { GENESIS_HASH, hashEvent, redact, type ChainedContent } from "./audit-chain";
+import { keyRing } from "../secrets";
+import { auditChainKey, GENESIS_HASH, hashEvent, redact, type ChainedContent } from "./audit-chain";
 
 /** Serialises writers so two events never claim the same predecessor. */
 const CHAIN_LOCK = 0x706c6175; // "plau"
@@ -41,6 +42,7 @@ export async function recordAuditEvent(db: Db, input: AuditInput): Promise<{ id:
  * The chain lock is held until that transaction ends.
  */
 export async function appendAuditEvent(tx: Tx, input: AuditInput): Promise<{ id: bigint; hash: string }> {
+  const chainKey = auditChainKey(keyRing())!;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
   const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
   const content: ChainedContent = {
@@ -66,8 +68,9 @@ export async function appendAuditEvent(tx: Tx, input: AuditInput): Promise<{ id:
     outcome: input.outcome,
     reason: input.reason ?? null,
     prevHash: last?.hash ?? GENESIS_HASH,
+    chainKeyId: chainKey.id,
   };
-  const hash = hashEvent(content);
+  const hash = hashEvent(content, chainKey.key);
   const created = await tx.auditEvent.create({
     data: {
       ...content,
