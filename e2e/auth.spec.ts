@@ -8,6 +8,7 @@ test.use({ storageState: { cookies: [], origins: [] } });
 const env = () => ({
   DATABASE_URL: process.env.E2E_DATABASE_URL!,
   PANEL_URL: `http://localhost:${process.env.E2E_PORT ?? 3210}`,
+  PANEL_DATA_DIR: process.env.E2E_PANEL_DATA_DIR!,
 });
 
 async function sql(text: string, params: unknown[] = []) {

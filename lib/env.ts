@@ -15,6 +15,7 @@ import { z } from "zod";
 /** Variables that accept a `<NAME>_FILE` variant because they hold secrets. */
 export const SECRET_VARIABLES = [
   "DATABASE_URL",
+  "DATABASE_OWNER_URL",
   "PANEL_SECRET_KEY",
   "PANEL_REGISTRY_PASSWORD",
   "PANEL_SMTP_URL",
@@ -48,6 +49,17 @@ const cidr = z.string().refine(isCidr, { message: "must be a list of CIDR ranges
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), {
+      message: "must be a postgresql:// connection URL",
+    })
+    .optional(),
+  /**
+   * With an external database: the role that owns the tables and runs the migrations and the job queue; DATABASE_URL
+   * is then the runtime role, which the panel grants (no UPDATE/DELETE on the audit trail). Unset: one role does all.
+   */
+  DATABASE_OWNER_URL: z
     .string()
     .trim()
     .refine((v) => /^postgres(ql)?:\/\//.test(v), {

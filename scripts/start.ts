@@ -24,13 +24,20 @@ import { AppError } from "../lib/errors";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../lib/server/db/embedded";
 import { migrate, MigrationError } from "../lib/server/db/migrate";
 import { sealUnkeyedTrail } from "../lib/server/audit/verify-audit-chain";
+import {
+  ensureRuntimeRole,
+  grantQueueToRuntimeRole,
+  grantRuntimeRole,
+  RUNTIME_ROLE,
+  runtimeUrl,
+} from "../lib/server/db/runtime-role";
 import { createPrismaClient } from "../lib/server/db/client";
 import { registerLocalSocket } from "../lib/server/hosts/register-local-socket";
 import { checkClient, parseCidrs } from "../lib/server/network/client-address";
 import { badAddressAnswer, refusalPage, undecodablePath } from "../lib/server/network/refusal-page";
 import { noteGateRefusal } from "../lib/server/network/gate-refusals";
 import { cleanRequestId, log, pathOnly } from "../lib/log";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 const root = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => log().info(line);
@@ -68,8 +75,21 @@ async function main(): Promise<void> {
       log: say,
     });
     databaseUrl = embedded.url;
-    process.env.DATABASE_URL = databaseUrl;
     process.env.PAILLASSE_EMBEDDED_DB = "1";
+  }
+  // The owner runs the migrations and the job queue's schema; the panel itself runs as a runtime role that can
+  // only add to the audit trail (runtime-role.ts). Embedded: that role is created here, its password beside the
+  // cluster's. External: DATABASE_OWNER_URL names the owner when the operator separated the two.
+  const ownerUrl = embedded ? embedded.url : (env.DATABASE_OWNER_URL ?? databaseUrl);
+  let runtime: { url: string; role: string } | null = null;
+  if (embedded) {
+    const passwordFile = path.join(data, "postgres-runtime.password");
+    if (!existsSync(passwordFile))
+      writeFileSync(passwordFile, randomBytes(24).toString("base64url") + "\n", { mode: 0o600 });
+    const role = { name: RUNTIME_ROLE, password: readFileSync(passwordFile, "utf8").trim() };
+    runtime = { url: runtimeUrl(ownerUrl, role), role: role.name };
+  } else if (env.DATABASE_OWNER_URL) {
+    runtime = { url: databaseUrl, role: decodeURIComponent(new URL(databaseUrl).username) };
   }
 
   let stopping = false;
@@ -93,12 +113,23 @@ async function main(): Promise<void> {
   };
 
   try {
-    const { applied } = await migrate(databaseUrl, path.join(root, "prisma", "migrations"), say);
+    const { applied } = await migrate(ownerUrl, path.join(root, "prisma", "migrations"), say);
     say(
       applied.length
         ? `Database schema up to date (${applied.length} migration(s) applied).`
         : "Database schema up to date.",
     );
+    if (runtime && embedded) {
+      const password = decodeURIComponent(new URL(runtime.url).password);
+      await ensureRuntimeRole(ownerUrl, { name: runtime.role, password });
+    } else if (runtime) {
+      await grantRuntimeRole(ownerUrl, runtime.role);
+    }
+    if (runtime) {
+      databaseUrl = runtime.url;
+      say(`The panel runs as the database role ${runtime.role}: it can add to the audit trail, never change it.`);
+    }
+    process.env.DATABASE_URL = databaseUrl;
 
     const db = createPrismaClient(databaseUrl);
     try {
@@ -118,6 +149,7 @@ async function main(): Promise<void> {
     }
     jobs = await startJobs({
       databaseUrl,
+      queueUrl: ownerUrl,
       ring: parseKeyRing(masterKey),
       log: say,
       helperImages: env.PANEL_HELPER_IMAGES,
@@ -129,6 +161,8 @@ async function main(): Promise<void> {
         password: env.PANEL_REGISTRY_PASSWORD,
       },
     });
+    // The queue's schema exists now: the runtime role may send jobs and read its version.
+    if (runtime) await grantQueueToRuntimeRole(ownerUrl, runtime.role);
     say("Background jobs started (host snapshots every minute).");
   } catch (error) {
     report(error);

@@ -44,4 +44,6 @@ export function setPanelClockOffset(ms: number) {
 export const e2eEnv = () => ({
   DATABASE_URL: process.env.E2E_DATABASE_URL!,
   PANEL_URL: `http://localhost:${process.env.E2E_PORT ?? 3210}`,
+  // The panel's data directory: the command-line tools find its master key there, as beside a real panel.
+  PANEL_DATA_DIR: process.env.E2E_PANEL_DATA_DIR!,
 });

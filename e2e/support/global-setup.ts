@@ -8,6 +8,7 @@ import { acquireTestServer, createTestDatabase, dropTestDatabase } from "../../t
 import { chromium, type FullConfig } from "@playwright/test";
 import { addVirtualKey, enrol, inviteFromCommandLine } from "./auth";
 import { ROOT, startPanel } from "./panel-process";
+import { ensureRuntimeRole, runtimeUrl } from "../../lib/server/db/runtime-role";
 
 /**
  * One panel for the browser tests: a fresh test database on the machine's
@@ -23,6 +24,10 @@ export default async function globalSetup(config: FullConfig) {
   const socket = net.createServer((c) => c.destroy()); // a socket that refuses to talk (closing at once, so close() never waits)
   await new Promise<void>((resolve) => socket.listen(socketPath, resolve));
 
+  // As in production: the owner migrates, the panel runs as a role that can only add to the audit trail.
+  const runtimeRole = { name: "paillasse_app_e2e", password: randomBytes(18).toString("base64url") };
+  await ensureRuntimeRole(databaseUrl, runtimeRole);
+
   const metricsToken = randomBytes(24).toString("base64url");
   const artifacts = path.join(ROOT, "test-results");
   mkdirSync(artifacts, { recursive: true });
@@ -30,7 +35,8 @@ export default async function globalSetup(config: FullConfig) {
     port: E2E_PORT,
     logFile: path.join(artifacts, "e2e-panel.log"),
     env: {
-      DATABASE_URL: databaseUrl,
+      DATABASE_OWNER_URL: databaseUrl,
+      DATABASE_URL: runtimeUrl(databaseUrl, runtimeRole),
       PANEL_DATA_DIR: path.join(dataDir, "data"),
       DOCKER_SOCKET: socketPath,
       PANEL_HELPER_IMAGES: "paillasse-fixture/busybox:1",
@@ -46,6 +52,8 @@ export default async function globalSetup(config: FullConfig) {
   process.env.E2E_DATABASE_URL = databaseUrl;
   process.env.E2E_PORT = String(E2E_PORT);
   process.env.E2E_PANEL_DATA_DIR = path.join(dataDir, "data");
+  // Specs that write audit events themselves key them with the panel's master key, found in its data directory.
+  process.env.PANEL_DATA_DIR = path.join(dataDir, "data");
   process.env.E2E_CLOCK_FILE = path.join(dataDir, "clock-offset-ms");
   process.env.E2E_METRICS_TOKEN = metricsToken;
 
@@ -66,7 +74,10 @@ export default async function globalSetup(config: FullConfig) {
   return teardown;
 
   async function firstRun() {
-    const link = inviteFromCommandLine({ DATABASE_URL: databaseUrl, PANEL_URL: panel.url }, "admin@unit.example");
+    const link = inviteFromCommandLine(
+      { DATABASE_URL: databaseUrl, PANEL_URL: panel.url, PANEL_DATA_DIR: path.join(dataDir, "data") },
+      "admin@unit.example",
+    );
     const browser = await chromium.launch(config.projects[0]!.use.launchOptions);
     const page = await browser.newPage();
     await addVirtualKey(page);

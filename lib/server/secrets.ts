@@ -8,7 +8,8 @@ import { AppError } from "../errors";
 let cached: { spec: string; ring: KeyRing } | undefined;
 
 export function keyRing(): KeyRing {
-  const spec = env().PANEL_SECRET_KEY;
+  // A command-line tool run beside the panel finds the key `npm start` generated in the data directory.
+  const spec = env().PANEL_SECRET_KEY ?? generatedKeySpec(env());
   if (!spec) {
     throw new AppError("config", "The master key is not configured, so stored secrets cannot be used.", {
       hint: "Start the panel with `npm start`, which creates one on first start, or set PANEL_SECRET_KEY.",
@@ -23,7 +24,11 @@ export function keyRing(): KeyRing {
  * generated in the data directory; null when there is neither.
  */
 export function masterKeyRingOf(e: Env): KeyRing | null {
-  if (e.PANEL_SECRET_KEY) return parseKeyRing(e.PANEL_SECRET_KEY);
+  const spec = e.PANEL_SECRET_KEY ?? generatedKeySpec(e);
+  return spec ? parseKeyRing(spec) : null;
+}
+
+function generatedKeySpec(e: Env): string | undefined {
   const file = path.join(dataDir(e), "master.key");
-  return existsSync(file) ? parseKeyRing(readFileSync(file, "utf8").trim()) : null;
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
 }

@@ -26,6 +26,8 @@ export { QUEUES };
 
 export interface JobsOptions {
   databaseUrl: string;
+  /** The job queue's connection (its schema is created and migrated by pg-boss): the tables' owner. Default databaseUrl. */
+  queueUrl?: string;
   ring: KeyRing;
   log: (line: string) => void;
   /** Cron of the host snapshots. Default every minute. */
@@ -58,7 +60,7 @@ export interface Jobs {
 export async function startJobs(options: JobsOptions): Promise<Jobs> {
   const db = createPrismaClient(options.databaseUrl);
   const boss = new PgBoss({
-    connectionString: options.databaseUrl,
+    connectionString: options.queueUrl ?? options.databaseUrl,
     schema: "pgboss",
     application_name: "paillasse-jobs",
     max: 4,
