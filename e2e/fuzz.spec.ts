@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { ROOT } from "./support/panel-process";
+import { pages, routeOf, routes } from "./support/app-routes";
 import { sql } from "./support/db";
 
 /**
@@ -11,29 +12,6 @@ import { sql } from "./support/db";
  * error nobody meant). A clear 400/404 or a refusal is the right answer, and
  * nothing may change.
  */
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
-  );
-}
-function routeOf(file: string): string {
-  const segments = path
-    .relative(path.join(ROOT, "app"), path.dirname(file))
-    .split(path.sep)
-    .filter((s) => s && !/^\(.*\)$/.test(s));
-  return `/${segments.join("/")}`;
-}
-const files = walk(path.join(ROOT, "app"));
-const pages = files.filter((f) => /[/\\]page\.tsx$/.test(f)).map(routeOf);
-const routes = files
-  .filter((f) => /[/\\]route\.ts$/.test(f))
-  .map((f) => ({
-    route: routeOf(f),
-    methods: [...readFileSync(f, "utf8").matchAll(/export (?:async )?function (GET|POST|PUT|PATCH|DELETE)\b/g)].map(
-      (m) => m[1]!,
-    ),
-  }));
 
 /** Path segments: percent garbage, NUL, traversal, overlong, Unicode tricks, numbers, a well-formed unknown id. */
 const SEGMENTS = [

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { ROOT } from "./support/panel-process";
+import { pages, routes } from "./support/app-routes";
 
 /**
  * No page, action or API route answers without a valid session: this walks
@@ -27,32 +28,7 @@ const PUBLIC_ROUTES = [
 ];
 const SAMPLE_ID = "3f0a8c1e-5b7d-4e29-9c3a-1d2e3f4a5b6c";
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
-  );
-}
-
-/** app/(dashboard)/operators/[id]/page.tsx → /operators/[id] */
-function routeOf(file: string): string {
-  const segments = path
-    .relative(path.join(ROOT, "app"), path.dirname(file))
-    .split(path.sep)
-    .filter((s) => s && !/^\(.*\)$/.test(s));
-  return `/${segments.join("/")}`;
-}
-
 const concrete = (route: string) => route.replace(/\[\.\.\.[^\]]+\]/g, "x").replace(/\[[^\]]+\]/g, SAMPLE_ID);
-const files = walk(path.join(ROOT, "app"));
-const pages = files.filter((f) => /[/\\]page\.tsx$/.test(f)).map(routeOf);
-const routes = files
-  .filter((f) => /[/\\]route\.ts$/.test(f))
-  .map((f) => ({
-    route: routeOf(f),
-    methods: [...readFileSync(f, "utf8").matchAll(/export (?:async )?function (GET|POST|PUT|PATCH|DELETE)\b/g)].map(
-      (m) => m[1]!,
-    ),
-  }));
 
 test("the walk finds the panel's pages and API routes", () => {
   expect(pages).toEqual(expect.arrayContaining(["/", "/hosts", "/operators", "/operators/[id]", "/keys", "/login"]));

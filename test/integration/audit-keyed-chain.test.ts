@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +7,7 @@ import { sealUnkeyedTrail, verifyAuditChain } from "../../lib/server/audit/verif
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { keyRing } from "../../lib/server/secrets";
 import { useFreshDatabase } from "../support/fresh-database";
+import { runAuditVerify } from "../support/audit-cli";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -59,20 +59,7 @@ describe("keyed audit chain", () => {
     });
   }
 
-  function verifyCli(): { code: number; output: string } {
-    try {
-      const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: database.url },
-        encoding: "utf8",
-        stdio: "pipe",
-      });
-      return { code: 0, output: out };
-    } catch (error) {
-      const e = error as { status: number; stdout: string; stderr: string };
-      return { code: e.status, output: e.stdout + e.stderr };
-    }
-  }
+  const verifyCli = () => runAuditVerify({ ...process.env, DATABASE_URL: database.url });
 
   it("events are written keyed, with the master key's id", async () => {
     for (let i = 0; i < 5; i++) {
@@ -154,20 +141,11 @@ describe("keyed audit chain", () => {
   it("without the master key, audit:verify says it cannot check, and why", () => {
     const { PANEL_SECRET_KEY: _k, ...rest } = process.env;
     void _k;
-    let output = "";
-    let code = 0;
-    try {
-      execFileSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], {
-        cwd: ROOT,
-        env: { ...rest, DATABASE_URL: database.url, PANEL_DATA_DIR: path.join(ROOT, "test-results", "no-such-dir") },
-        encoding: "utf8",
-        stdio: "pipe",
-      });
-    } catch (error) {
-      const e = error as { status: number; stdout: string; stderr: string };
-      code = e.status;
-      output = e.stdout + e.stderr;
-    }
+    const { code, output } = runAuditVerify({
+      ...rest,
+      DATABASE_URL: database.url,
+      PANEL_DATA_DIR: path.join(ROOT, "test-results", "no-such-dir"),
+    });
     expect(code).toBe(1);
     expect(output).toContain("The master key was not found");
   });

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,8 +9,7 @@ import { keyRing } from "../../lib/server/secrets";
 import { GENESIS_HASH } from "../../lib/server/audit/audit-chain";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
-
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
+import { runAuditVerify } from "../support/audit-cli";
 
 describe("audit trail", () => {
   const database = useFreshDatabase("audit", { migrated: true });
@@ -38,18 +36,9 @@ describe("audit trail", () => {
   function verifyCli(envFile?: string): { code: number; output: string } {
     const { DATABASE_URL: _unset, ...inherited } = process.env;
     void _unset;
-    try {
-      const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts"], {
-        cwd: ROOT,
-        env: envFile ? { ...inherited, PANEL_ENV_FILE: envFile } : { ...inherited, DATABASE_URL: database.url },
-        encoding: "utf8",
-        stdio: "pipe",
-      });
-      return { code: 0, output: out };
-    } catch (error) {
-      const e = error as { status: number; stdout: string; stderr: string };
-      return { code: e.status, output: e.stdout + e.stderr };
-    }
+    return runAuditVerify(
+      envFile ? { ...inherited, PANEL_ENV_FILE: envFile } : { ...inherited, DATABASE_URL: database.url },
+    );
   }
 
   it("chains events written concurrently into one line, secrets removed", async () => {

@@ -35,9 +35,7 @@ export async function ensureRuntimeRole(ownerUrl: string, role: { name: string; 
  * every migration (new tables get their grants); idempotent.
  */
 export async function grantRuntimeRole(ownerUrl: string, roleName: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
+  await asOwner(ownerUrl, async (client) => {
     const role = pg.escapeIdentifier(roleName);
     const { rows } = await client.query<{ db: string; owner: string; superuser: boolean }>(
       `SELECT current_database() AS db, current_user AS owner,
@@ -47,7 +45,6 @@ export async function grantRuntimeRole(ownerUrl: string, roleName: string): Prom
     const { db, owner, superuser } = rows[0]!;
     if (roleName === owner) throw new Error("the runtime role must not be the owner of the panel's tables");
     if (superuser) throw new Error(`the runtime role ${roleName} is a superuser: it could rewrite the audit trail`);
-    await client.query("BEGIN");
     await client.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(db)} TO ${role}`);
     await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
     await client.query(`REVOKE CREATE ON SCHEMA public FROM ${role}`);
@@ -62,13 +59,7 @@ export async function grantRuntimeRole(ownerUrl: string, roleName: string): Prom
     if (await present("_prisma_migrations")) {
       await client.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "_prisma_migrations" FROM ${role}`);
     }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
@@ -76,16 +67,23 @@ export async function grantRuntimeRole(ownerUrl: string, roleName: string): Prom
  * jobs and the health check reads its version as the runtime role. Run after the workers started; idempotent.
  */
 export async function grantQueueToRuntimeRole(ownerUrl: string, roleName: string, schema = "pgboss"): Promise<void> {
-  const client = new pg.Client({ connectionString: ownerUrl });
-  await client.connect();
-  try {
+  await asOwner(ownerUrl, async (client) => {
     const role = pg.escapeIdentifier(roleName);
     const s = pg.escapeIdentifier(schema);
-    await client.query("BEGIN");
     await client.query(`GRANT USAGE ON SCHEMA ${s} TO ${role}`);
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${role}`);
     await client.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${s} TO ${role}`);
     await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ${s} TO ${role}`);
+  });
+}
+
+/** Run `work` in one transaction as the owner: all the grants, or none. */
+async function asOwner(ownerUrl: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await work(client);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
