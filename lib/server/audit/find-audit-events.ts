@@ -40,7 +40,7 @@ export const auditFilterSchema = z.object({
     .string()
     .regex(/^\d{1,19}$/)
     // A bigint id: nothing above PostgreSQL's largest.
-    .refine((v) => BigInt(v) <= 9223372036854775807n)
+    .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= 9223372036854775807n)
     .optional()
     .catch(undefined),
 });
