@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { createPrismaClient } from "../lib/server/db/client";
 import { createOperation, runOperation, type StepDefinition } from "../lib/server/operations/journal";
+import { journalOnly } from "../test/support/journal-only";
 
 /** The operation journal as people read it: steps with their state, the error, the log. */
 test("an operation that failed and was undone shows each step, the reason and its log", async ({ page }) => {
@@ -24,7 +25,7 @@ test("an operation that failed and was undone shows each step, the reason and it
       { key: "migrate", title: "Run the migrations", run: async () => undefined },
     ];
     const id = await createOperation(db, {
-      kind: "upgrade",
+      operation: journalOnly("upgrade"),
       params: { to: "5.1.0" },
       steps: steps.map(({ key, title }) => ({ key, title })),
     });

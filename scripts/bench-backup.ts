@@ -19,12 +19,12 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { generateKeySpec, parseKeyRing } from "../lib/crypto";
 import { discard, execCapture, execStream, getArchive, removeVolume } from "../lib/docker";
-import { backupSteps, DUMP_FLAGS } from "../lib/server/backups/create-backup";
+import { backupOperation, backupSteps, DUMP_FLAGS, type BackupResults } from "../lib/server/backups/create-backup";
 import { ensureBackupIdentity } from "../lib/server/backups/identity";
 import { createPrismaClient } from "../lib/server/db/client";
 import { migrate } from "../lib/server/db/migrate";
 import { createHost } from "../lib/server/hosts/manage-hosts";
-import { createOperation } from "../lib/server/operations/journal";
+import { createOperation, memoryStepContext } from "../lib/server/operations/journal";
 import { createUnit } from "../lib/server/units/manage-units";
 import { ROOT } from "../e2e/support/panel-process";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../test/support/docker";
@@ -148,7 +148,7 @@ async function main() {
       uploads: `${run}-uploads`,
     });
     const operationId = await createOperation(db, {
-      kind: "backup",
+      operation: backupOperation,
       instanceId,
       params: { instanceId, trigger: "manual" },
       steps: [],
@@ -167,14 +167,11 @@ async function main() {
     const baseline = peak;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const results: Record<string, unknown> = {};
-    const ctx = {
-      operationId,
-      results,
-      intent: async () => {},
+    const ctx = memoryStepContext<BackupResults>(operationId, results, {
       // The steps' own log lines, timed: which stream ended when.
       log: async (line: string) => say(`  +${seconds(performance.now() - benchStart)} s ${line}`),
       progress: async () => {},
-    };
+    });
     const benchStart = performance.now();
     const stepSeconds: Record<string, number> = {};
     const paillasse = await timed(async () => {
@@ -185,7 +182,7 @@ async function main() {
       }
     });
     clearInterval(sampler);
-    const written = results.manifest as { totalBytes: number };
+    const written = ctx.result("manifest");
 
     const figures = {
       measuredAt: new Date().toISOString(),

@@ -19,7 +19,13 @@ import {
   stopContainer,
   type DockerClient,
 } from "../../lib/docker";
-import { backupSteps, requestBackup, type BackupManifest } from "../../lib/server/backups/create-backup";
+import {
+  backupSteps,
+  requestBackup,
+  type BackupManifest,
+  type BackupResults,
+} from "../../lib/server/backups/create-backup";
+import { memoryStepContext } from "../../lib/server/operations/journal";
 import { ensureBackupIdentity } from "../../lib/server/backups/identity";
 import { assignPolicy, createPolicy } from "../../lib/server/backups/policies";
 import { generateIdentity, identityToRecipient } from "age-encryption";
@@ -356,13 +362,7 @@ describe("backups and their verification", () => {
     const operationId = await requestBackup(db, actor, { instanceId, trigger: "scheduled" }, null);
     // Run the first step only, then "crash": the worker's lease expires with the step half-done.
     const [prepare] = backupSteps(db, ring, operationId, { instanceId, trigger: "scheduled" }, options.backup);
-    const ctx = {
-      operationId,
-      results: {},
-      intent: async () => {},
-      log: async () => {},
-      progress: async () => {},
-    };
+    const ctx = memoryStepContext<BackupResults>(operationId, {}, { log: async () => {}, progress: async () => {} });
     const prepared = (await prepare!.run(ctx)) as { partialDir: string };
     writeFileSync(path.join(prepared.partialDir, "database.sql.gz.age.partial"), randomBytes(1000));
     await db.operation.update({

@@ -7,6 +7,7 @@ import {
   type StepDefinition,
 } from "../../lib/server/operations/journal";
 import { useFreshDatabase } from "../support/fresh-database";
+import { journalOnly } from "../support/journal-only";
 
 describe("operation journal", () => {
   const database = useFreshDatabase("operations", { migrated: true });
@@ -38,7 +39,11 @@ describe("operation journal", () => {
   });
 
   const trace: string[] = [];
-  const step = (key: string, behaviour: "ok" | "fail" = "ok", undo = true): StepDefinition => ({
+  const step = (
+    key: string,
+    behaviour: "ok" | "fail" = "ok",
+    undo = true,
+  ): StepDefinition<Record<string, unknown>> => ({
     key,
     title: `Step ${key}`,
     async run(ctx) {
@@ -47,7 +52,7 @@ describe("operation journal", () => {
       await ctx.log(`doing ${key}`);
       await ctx.progress(10, `working on ${key}`);
       if (behaviour === "fail") throw new Error(`${key} broke`);
-      return { made: key, saw: Object.keys(ctx.results) };
+      return { made: key, saw: ["a", "b", "c", "d"].filter((k) => ctx.resultIfAny(k) !== undefined) };
     },
     compensate: undo
       ? async () => {
@@ -55,13 +60,13 @@ describe("operation journal", () => {
         }
       : undefined,
   });
-  const plan = (defs: StepDefinition[]) => defs.map((d) => ({ key: d.key, title: d.title }));
+  const plan = (defs: StepDefinition<Record<string, unknown>>[]) => defs.map((d) => ({ key: d.key, title: d.title }));
 
   it("journals each step (intent, result), passes results on, reports progress and releases the instance", async () => {
     trace.length = 0;
     const defs = [step("a"), step("b"), step("c")];
     const id = await createOperation(db, {
-      kind: "deploy",
+      operation: journalOnly("deploy"),
       instanceId,
       params: { target: "5.1.0" },
       steps: plan(defs),
@@ -85,7 +90,12 @@ describe("operation journal", () => {
   it("on a failure, undoes the finished steps newest first, skips the rest, and ends rolled back", async () => {
     trace.length = 0;
     const defs = [step("a"), step("b"), step("c", "fail"), step("d")];
-    const id = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) });
+    const id = await createOperation(db, {
+      operation: journalOnly("upgrade"),
+      instanceId,
+      params: {},
+      steps: plan(defs),
+    });
     expect(await runOperation(db, id, defs, { owner: "w1" })).toBe("rolled_back");
     expect(trace).toEqual(["run a", "run b", "run c", "undo b", "undo a"]);
     const steps = await db.operationStep.findMany({ where: { operationId: id }, orderBy: { position: "asc" } });
@@ -98,22 +108,35 @@ describe("operation journal", () => {
 
   it("ends failed, not rolled back, when nothing could be undone", async () => {
     const defs = [step("a", "ok", false), step("b", "fail")];
-    const id = await createOperation(db, { kind: "backup", instanceId, params: {}, steps: plan(defs) });
+    const id = await createOperation(db, {
+      operation: journalOnly("backup"),
+      instanceId,
+      params: {},
+      steps: plan(defs),
+    });
     expect(await runOperation(db, id, defs, { owner: "w1" })).toBe("failed");
   });
 
   it("holds an instance for one operation at a time, in the database", async () => {
     const defs = [step("a")];
-    const first = await createOperation(db, { kind: "backup", instanceId, params: {}, steps: plan(defs) });
-    const second = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) }).catch(
-      (e) => e,
-    );
+    const first = await createOperation(db, {
+      operation: journalOnly("backup"),
+      instanceId,
+      params: {},
+      steps: plan(defs),
+    });
+    const second = await createOperation(db, {
+      operation: journalOnly("upgrade"),
+      instanceId,
+      params: {},
+      steps: plan(defs),
+    }).catch((e) => e);
     expect(second).toBeInstanceOf(OperationConflict);
     expect((second as OperationConflict).message).toBe("Another operation is already running on this instance.");
     expect(await db.operation.count({ where: { kind: "upgrade", state: "queued" } })).toBe(0); // nothing left behind
     await runOperation(db, first, defs, { owner: "w1" });
     await expect(
-      createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) }),
+      createOperation(db, { operation: journalOnly("upgrade"), instanceId, params: {}, steps: plan(defs) }),
     ).resolves.toBeTruthy();
     await db.instance.update({ where: { id: instanceId }, data: { activeOperationId: null } });
   });
@@ -121,7 +144,7 @@ describe("operation journal", () => {
   it("refuses a second worker while the lease is live, and lets one resume after the lease expired", async () => {
     trace.length = 0;
     const defs = [step("a"), step("b")];
-    const id = await createOperation(db, { kind: "deploy", params: {}, steps: plan(defs) });
+    const id = await createOperation(db, { operation: journalOnly("deploy"), params: {}, steps: plan(defs) });
     // A worker took it, finished step a, then died (its lease is still live).
     const [a] = await db.operationStep.findMany({ where: { operationId: id }, orderBy: { position: "asc" } });
     await db.operationStep.update({
@@ -145,14 +168,24 @@ describe("operation journal", () => {
     trace.length = 0;
     const partial: StepDefinition = { ...step("swap", "fail"), compensateOnFailure: true };
     const defs = [step("first"), partial, step("never")];
-    const id = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(defs) });
+    const id = await createOperation(db, {
+      operation: journalOnly("upgrade"),
+      instanceId,
+      params: {},
+      steps: plan(defs),
+    });
     expect(await runOperation(db, id, defs, { owner: "t" })).toBe("rolled_back");
     expect(trace).toEqual(["run first", "run swap", "undo swap", "undo first"]);
 
     // Cut short: "second" was running when the worker died; the next worker rolls back instead.
     trace.length = 0;
     const cut = [step("one"), { ...step("two"), compensateOnFailure: true }, step("three"), step("four")];
-    const opId = await createOperation(db, { kind: "upgrade", instanceId, params: {}, steps: plan(cut) });
+    const opId = await createOperation(db, {
+      operation: journalOnly("upgrade"),
+      instanceId,
+      params: {},
+      steps: plan(cut),
+    });
     await db.operationStep.updateMany({ where: { operationId: opId, key: "one" }, data: { state: "succeeded" } });
     await db.operationStep.updateMany({ where: { operationId: opId, key: "two" }, data: { state: "running" } });
     expect(await runOperation(db, opId, cut, { owner: "t2", rollBackInterrupted: "The panel stopped." })).toBe(
@@ -185,7 +218,12 @@ describe("operation journal", () => {
         uploadsSource: "uploads2",
       },
     });
-    const theirs = await createOperation(db, { kind: "backup", instanceId: other.id, params: {}, steps: [] });
+    const theirs = await createOperation(db, {
+      operation: journalOnly("backup"),
+      instanceId: other.id,
+      params: {},
+      steps: [],
+    });
     const cle = await db.operator.create({
       data: {
         email: "cle2@unit.example",

@@ -12,6 +12,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { instanceSecretsContext } from "../instances/discover-instances";
+import { defineOperation } from "../operations/define";
 import { createOperation, OperationConflict, type StepContext, type StepDefinition } from "../operations/journal";
 import type { Actor } from "../operators/manage-operators";
 import { DumpStatsCollector } from "./dump-stats";
@@ -19,6 +20,9 @@ import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
 import { loadBackupIdentity } from "./identity";
 import { tarEntryLister, type TarEntry } from "./tar-files";
 import { UploadTree } from "./upload-tree";
+import { pruneBackups } from "./retention";
+import { requestVerification } from "./verify-backup";
+import { z } from "zod";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
 
 /**
@@ -75,9 +79,22 @@ export interface BackupManifest {
   uploads: WrittenFile & { file: string; files: UploadEntry[] };
 }
 
-export interface BackupPlan {
-  instanceId: string;
-  trigger: "scheduled" | "manual" | "pre_upgrade" | "pre_restore";
+/** The params of a backup operation (version 1); `name` is the instance's, for the operations list. */
+export const backupPlanSchema = z.object({
+  instanceId: z.string().min(1),
+  name: z.string().optional(),
+  trigger: z.enum(["scheduled", "manual", "pre_upgrade", "pre_restore"]),
+});
+export type BackupPlan = z.infer<typeof backupPlanSchema>;
+
+/** What each step returns, by key. */
+export interface BackupResults {
+  prepare: Prepared;
+  data: {
+    database: BackupManifest["database"] & { schema: number | null };
+    uploads: WrittenFile & { file: string; fileCount: number };
+  };
+  manifest: { backupId: string; totalBytes: number; manifestSha256: string };
 }
 
 const utcStamp = (d: Date) =>
@@ -101,7 +118,7 @@ export async function requestBackup(
   if (!instance)
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
   const operationId = await createOperation(db, {
-    kind: "backup",
+    operation: backupOperation,
     instanceId: instance.id,
     hostId: instance.webHostId,
     requestedById: actor?.id ?? null,
@@ -430,11 +447,11 @@ export function backupSteps(
     /** Link the Backup row to this operation (default). A safety backup inside a restore is not linked. */
     linkOperation?: boolean;
   } = {},
-): StepDefinition[] {
+): StepDefinition<BackupResults>[] {
   const load = instanceLoader(db, plan.instanceId);
-  const prepared = (ctx: StepContext) => ctx.results.prepare as Prepared;
+  const prepared = (ctx: StepContext<BackupResults>) => ctx.result("prepare");
 
-  const steps: Record<(typeof BACKUP_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+  const steps: Record<(typeof BACKUP_STEPS)[number]["key"], Omit<StepDefinition<BackupResults>, "key" | "title">> = {
     prepare: {
       async run(ctx) {
         const instance = await load();
@@ -555,11 +572,7 @@ export function backupSteps(
       async run(ctx) {
         const p = prepared(ctx);
         const instance = await load();
-        const data = ctx.results.data as {
-          database: BackupManifest["database"] & { schema: number | null };
-          uploads: WrittenFile & { file: string; fileCount: number };
-        };
-        const { database, uploads } = data;
+        const { database, uploads } = ctx.result("data");
         const { readFile } = await import("node:fs/promises");
         const listFile = path.join(p.partialDir, "uploads-files.json.partial");
         const files = JSON.parse(await readFile(listFile, "utf8")) as UploadEntry[];
@@ -654,3 +667,28 @@ export async function finishBackup(
   });
   return op.backup?.id ?? null;
 }
+
+export const backupOperation = defineOperation({
+  kind: "backup",
+  version: 1,
+  params: backupPlanSchema,
+  steps: (run) => backupSteps(run.db, run.ring, run.operationId, run.params, run.options.backup),
+  // A backup cannot go on from the middle of a stream: a run cut short ends failed, its files removed.
+  onTakeover: () => ({
+    action: "abandon",
+    reason: "The panel stopped during this backup; its unfinished files were removed. Run it again.",
+  }),
+  async finish(run, outcome) {
+    const backupId = await finishBackup(run.db, run.operationId, outcome);
+    if (outcome !== "succeeded" || !backupId) return;
+    const policy = await run.db.backup.findUnique({
+      where: { id: backupId },
+      select: { policy: { select: { verifyAfterBackup: true } } },
+    });
+    if (run.options.verifyAfterBackup ?? policy?.policy?.verifyAfterBackup ?? true) {
+      await run.execute(await requestVerification(run.db, backupId, run.requestedById));
+    }
+    // Retention, once the new backup is in (and proven when verification is on).
+    await pruneBackups(run.db, run.params.instanceId);
+  },
+});

@@ -27,7 +27,9 @@ import { databaseSpecContext, instanceSecretsContext } from "../instances/discov
 import { dbUpdateSucceeded, decisiveLine } from "../instances/elabftw-console";
 import { requiredSchemaFor } from "../instances/elabftw-releases";
 import { dbCheck, waitForHealth } from "../instances/observe";
-import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
+import { defineOperation } from "../operations/define";
+import { createOperation, runNestedSteps, type StepContext, type StepDefinition } from "../operations/journal";
+import { z } from "zod";
 import type { Actor } from "../operators/manage-operators";
 import { backupSteps, type BackupManifest } from "./create-backup";
 import { openEncryptedFile } from "./encrypted-file";
@@ -57,9 +59,19 @@ export const RESTORE_STEPS = [
   { key: "health", title: "Check that eLabFTW answers" },
 ] as const;
 
-export interface RestorePlan {
-  backupId: string;
-  instanceId: string;
+/** The params of a restore (version 1); `name` is the instance's, for the operations list. */
+export const restorePlanSchema = z.object({
+  backupId: z.string().min(1),
+  instanceId: z.string().min(1),
+  name: z.string().optional(),
+});
+export type RestorePlan = z.infer<typeof restorePlanSchema>;
+
+/** What each step returns, by key (those later steps read). */
+interface RestoreResults {
+  check: { webWasRunning?: boolean };
+  safety: { backupId: string | null };
+  [key: string]: unknown;
 }
 
 export async function requestRestore(db: Db, actor: Actor, backupId: string, context: RequestContext): Promise<string> {
@@ -86,7 +98,7 @@ export async function requestRestore(db: Db, actor: Actor, backupId: string, con
     });
   }
   const operationId = await createOperation(db, {
-    kind: "restore",
+    operation: restoreOperation,
     instanceId: backup.instance.id,
     hostId: backup.instance.webHostId,
     requestedById: actor.id,
@@ -410,11 +422,11 @@ export function restoreSteps(
   operationId: string,
   plan: RestorePlan,
   options: { identityFile?: string; defaultDir?: string; healthTimeoutMs?: number } = {},
-): StepDefinition[] {
+): StepDefinition<RestoreResults>[] {
   const identity = async () => (await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile)).identity;
   const chosen = () => readManifest(db, ring, plan.backupId);
-  const safety = async (ctx: StepContext) => {
-    const { backupId } = ctx.results.safety as { backupId: string | null };
+  const safety = async (ctx: StepContext<RestoreResults>) => {
+    const { backupId } = ctx.result("safety");
     if (!backupId) {
       await ctx.log("There is no safety backup to put back (there was no database to save).", "warn");
       return null;
@@ -422,14 +434,14 @@ export function restoreSteps(
     return readManifest(db, ring, backupId);
   };
 
-  async function putSafetyDatabaseBack(ctx: StepContext) {
+  async function putSafetyDatabaseBack(ctx: StepContext<RestoreResults>) {
     const saved = await safety(ctx);
     if (!saved) return;
     const { backup, manifest } = saved;
     await ctx.log("Putting the safety backup's database back.", "warn");
     await recreateAndLoad(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
   }
-  async function putSafetyUploadsBack(ctx: StepContext) {
+  async function putSafetyUploadsBack(ctx: StepContext<RestoreResults>) {
     const saved = await safety(ctx);
     if (!saved) return;
     const { backup, manifest } = saved;
@@ -437,7 +449,7 @@ export function restoreSteps(
     await replaceUploads(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
   }
 
-  const steps: Record<(typeof RESTORE_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+  const steps: Record<(typeof RESTORE_STEPS)[number]["key"], Omit<StepDefinition<RestoreResults>, "key" | "title">> = {
     check: {
       async run(ctx) {
         const { backup, manifest } = await chosen();
@@ -515,28 +527,18 @@ export function restoreSteps(
             linkOperation: false,
           },
         );
-        const results: Record<string, unknown> = {};
-        const sub: StepContext = {
-          ...ctx,
-          results,
-          log: (message, level) => ctx.log(`Safety backup: ${message}`, level),
+        const results = await runNestedSteps(inner, ctx, {
+          label: "Safety backup",
           progress: async (percent) => ctx.progress(5 + percent * 0.25, "Taking a safety backup"),
-        };
-        const done: StepDefinition[] = [];
-        try {
-          for (const step of inner) {
-            results[step.key] = (await step.run({ ...sub, results })) ?? null;
-            done.push(step);
-          }
-        } catch (error) {
-          for (const step of done.reverse()) await step.compensate?.({ ...sub, results }).catch(() => undefined);
-          const prepared = results.prepare as { backupId?: string } | undefined;
-          if (prepared?.backupId) {
-            await db.backup.update({
-              where: { id: prepared.backupId },
-              data: { status: "failed", finishedAt: new Date(), error: (error as Error).message },
-            });
-          }
+          onFailure: async (done, error) => {
+            if (done.prepare?.backupId) {
+              await db.backup.update({
+                where: { id: done.prepare.backupId },
+                data: { status: "failed", finishedAt: new Date(), error: (error as Error).message },
+              });
+            }
+          },
+        }).catch((error: unknown) => {
           throw new AppError(
             "unavailable",
             `The safety backup failed, so nothing was restored: ${(error as Error).message}`,
@@ -544,8 +546,8 @@ export function restoreSteps(
               hint: "Fix what the safety backup reports (see the log), then restore again.",
             },
           );
-        }
-        const { backupId } = results.manifest as { backupId: string };
+        });
+        const { backupId } = results.manifest!;
         await ctx.log(`Safety backup written; it can be restored like any other.`);
         return { backupId };
       },
@@ -560,7 +562,7 @@ export function restoreSteps(
       },
       async compensate(ctx) {
         const t = await target(db, ring, plan.instanceId);
-        if ((ctx.results.check as { webWasRunning?: boolean } | undefined)?.webWasRunning === false) {
+        if (ctx.resultIfAny("check")?.webWasRunning === false) {
           await ctx.log(`${t.webContainerName} was not running before the restore: left stopped.`);
           return;
         }
@@ -676,3 +678,11 @@ export async function finishRestore(
     params: { name: op.instance?.name ?? null, result: outcome },
   });
 }
+
+export const restoreOperation = defineOperation({
+  kind: "restore",
+  version: 1,
+  params: restorePlanSchema,
+  steps: (run) => restoreSteps(run.db, run.ring, run.operationId, run.params, run.options.backup),
+  finish: (run, outcome) => finishRestore(run.db, run.operationId, run.params, outcome),
+});

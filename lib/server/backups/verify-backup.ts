@@ -20,7 +20,9 @@ import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
+import { defineOperation } from "../operations/define";
 import { createOperation, type StepDefinition } from "../operations/journal";
+import { z } from "zod";
 import { MANIFEST_FILE, MANIFEST_SEAL, manifestSealContext, type BackupManifest } from "./create-backup";
 import { hashFile, openEncryptedFile } from "./encrypted-file";
 import { putStreamedFile, tarEntryLister, UnreadableSource, type TarEntry } from "./tar-files";
@@ -43,9 +45,9 @@ export const VERIFY_STEPS = [
   { key: "cleanup", title: "Remove the throw-away database" },
 ] as const;
 
-export interface VerifyPlan {
-  backupId: string;
-}
+/** The params of a verification (version 1); `name` is the instance's, for the operations list. */
+export const verifyPlanSchema = z.object({ backupId: z.string().min(1), name: z.string().optional() });
+export type VerifyPlan = z.infer<typeof verifyPlanSchema>;
 
 export async function requestVerification(db: Db, backupId: string, requestedById: string | null): Promise<string> {
   const backup = await db.backup.findUnique({
@@ -59,7 +61,7 @@ export async function requestVerification(db: Db, backupId: string, requestedByI
     });
   }
   const operationId = await createOperation(db, {
-    kind: "verify",
+    operation: verifyOperation,
     instanceId: backup.instanceId,
     hostId: backup.instance.webHostId,
     requestedById,
@@ -80,7 +82,7 @@ class VerificationFailure extends AppError {
 
 /** The manifest of a restore point, after checking its seal and the hash the database kept. */
 export async function readManifest(db: Db, ring: KeyRing, backupId: string) {
-  const backup = await db.backup.findUniqueOrThrow({
+  const backup = await db.backup.findUnique({
     where: { id: backupId },
     select: {
       id: true,
@@ -91,6 +93,11 @@ export async function readManifest(db: Db, ring: KeyRing, backupId: string) {
       },
     },
   });
+  if (!backup) {
+    throw new AppError("not_found", "This backup is no longer in the inventory (it was removed since).", {
+      hint: "Pick another backup from the instance's list.",
+    });
+  }
   if (!backup.location) throw new VerificationFailure("This backup has no location on disk.");
   let text: string;
   let sealed: string;
@@ -365,7 +372,8 @@ export async function finishVerification(
     select: { error: true, result: true, instance: { select: { id: true, unitId: true, name: true } } },
   });
   const passed = outcome === "succeeded";
-  await db.backup.update({
+  // The backup may be gone by now (removed by retention or by hand while the verification waited).
+  await db.backup.updateMany({
     where: { id: plan.backupId },
     data: {
       verificationStatus: passed ? "passed" : "failed",
@@ -386,3 +394,11 @@ export async function finishVerification(
     params: { name: op.instance?.name ?? null },
   });
 }
+
+export const verifyOperation = defineOperation({
+  kind: "verify",
+  version: 1,
+  params: verifyPlanSchema,
+  steps: (run) => verifySteps(run.db, run.ring, run.operationId, run.params, run.options.backup),
+  finish: (run, outcome) => finishVerification(run.db, run.operationId, run.params, outcome),
+});

@@ -111,42 +111,51 @@ const LABELS: Record<string, string> = {
   databaseUser: "Database user",
 };
 
-export interface DeployPlan {
-  name: string;
+/** The params of a deploy operation (version 1): every name decided, never a secret. */
+export const deployPlanSchema = z.object({
+  name: z.string().min(1),
   /** Empty until a new unit is created (newUnit), when the deployment is confirmed. */
-  unitId: string;
-  unitCode: string;
-  newUnit: { code: string; name: string } | null;
-  webHostId: string;
-  webHostName: string;
-  repository: string;
-  version: string;
-  image: string;
-  siteUrl: string;
-  serverName: string;
+  unitId: z.string(),
+  unitCode: z.string(),
+  newUnit: z.object({ code: z.string(), name: z.string() }).nullable(),
+  webHostId: z.string().min(1),
+  webHostName: z.string(),
+  repository: z.string().min(1),
+  version: z.string().min(1),
+  image: z.string().min(1),
+  siteUrl: z.string(),
+  serverName: z.string(),
   /** true: the container serves HTTPS itself (self-signed); false: a TLS proxy in front, plain HTTP on 443. */
-  https: boolean;
-  publish: { address: string; port: number };
-  uploads: { kind: "volume" | "bind"; source: string; created: boolean };
-  webContainer: string;
-  network: string;
-  database:
-    | {
-        placement: "container";
-        hostId: string;
-        hostName: string;
-        sameHost: boolean;
-        container: string;
-        volume: string;
-        /** Where the web container reaches it: the network alias, or the database host's address. */
-        address: string;
-        port: number;
-        name: string;
-        user: string;
-      }
-    | { placement: "external"; address: string; port: number; name: string; user: string };
-  timeZone: string;
-}
+  https: z.boolean(),
+  publish: z.object({ address: z.string(), port: z.number().int() }),
+  uploads: z.object({ kind: z.enum(["volume", "bind"]), source: z.string(), created: z.boolean() }),
+  webContainer: z.string().min(1),
+  network: z.string().min(1),
+  database: z.discriminatedUnion("placement", [
+    z.object({
+      placement: z.literal("container"),
+      hostId: z.string().min(1),
+      hostName: z.string(),
+      sameHost: z.boolean(),
+      container: z.string().min(1),
+      volume: z.string().min(1),
+      /** Where the web container reaches it: the network alias, or the database host's address. */
+      address: z.string(),
+      port: z.number().int(),
+      name: z.string(),
+      user: z.string(),
+    }),
+    z.object({
+      placement: z.literal("external"),
+      address: z.string(),
+      port: z.number().int(),
+      name: z.string(),
+      user: z.string(),
+    }),
+  ]),
+  timeZone: z.string(),
+});
+export type DeployPlan = z.infer<typeof deployPlanSchema>;
 
 export const PANEL_TIME_ZONE = "Europe/Paris";
 

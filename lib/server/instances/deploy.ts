@@ -30,7 +30,8 @@ import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import type { Actor } from "../operators/manage-operators";
-import { MYSQL_IMAGE, WEB_CAPABILITIES, type DeployPlan } from "./deploy-plan";
+import { defineOperation } from "../operations/define";
+import { deployPlanSchema, MYSQL_IMAGE, WEB_CAPABILITIES, type DeployPlan } from "./deploy-plan";
 import { instanceSecretsContext } from "./discover-instances";
 import { dbCheck, waitForHealth } from "./observe";
 import { waitFor } from "../operations/wait-for";
@@ -99,10 +100,10 @@ export async function requestDeploy(
     plan = { ...plan, unitId: unit.id, newUnit: null };
   }
   const operationId = await createOperation(db, {
-    kind: "deploy",
+    operation: deployOperation,
     hostId: plan.webHostId,
     requestedById: actor.id,
-    params: plan as unknown as Parameters<typeof createOperation>[1]["params"],
+    params: plan,
     steps: [...DEPLOY_STEPS],
   });
   if (externalPassword) {
@@ -221,6 +222,13 @@ async function removeVolumeIfPresent(client: DockerClient, ctx: StepContext, nam
 
 const UNDONE = "See the log below; everything this deployment created has been removed.";
 
+/** What the steps later steps read return, by key. */
+interface DeployResults {
+  web: { containerId: string };
+  install: { schema: number };
+  [key: string]: unknown;
+}
+
 export interface DeployOptions {
   /** Seconds to wait for the database to become healthy, and for eLabFTW to answer. */
   databaseTimeoutMs?: number;
@@ -234,7 +242,7 @@ export function deploySteps(
   operationId: string,
   plan: DeployPlan,
   options: DeployOptions = {},
-): StepDefinition[] {
+): StepDefinition<DeployResults>[] {
   const clients = new Map<string, Promise<DockerClient>>();
   const client = (hostId: string) => {
     if (!clients.has(hostId)) clients.set(hostId, clientFor(db, ring, hostId));
@@ -244,7 +252,7 @@ export function deploySteps(
   const dbPlan = plan.database;
   const dbClient = () => (dbPlan.placement === "container" ? client(dbPlan.hostId) : web());
 
-  const steps: Record<(typeof DEPLOY_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+  const steps: Record<(typeof DEPLOY_STEPS)[number]["key"], Omit<StepDefinition<DeployResults>, "key" | "title">> = {
     check: {
       async run(ctx) {
         await ctx.progress(2, "Checking the hosts");
@@ -608,8 +616,8 @@ export function deploySteps(
     register: {
       async run(ctx) {
         const secrets = await readSecrets(db, ring, operationId);
-        const webResult = ctx.results.web as { containerId: string };
-        const schema = (ctx.results.install as { schema: number } | undefined)?.schema ?? null;
+        const webResult = ctx.result("web");
+        const schema = ctx.resultIfAny("install")?.schema ?? null;
         const instance = await db.$transaction(async (tx) => {
           const created = await tx.instance.create({
             data: {
@@ -682,3 +690,11 @@ export async function finishDeploy(
     params: { name: plan.name, version: plan.version, result: outcome },
   });
 }
+
+export const deployOperation = defineOperation({
+  kind: "deploy",
+  version: 1,
+  params: deployPlanSchema,
+  steps: (run) => deploySteps(run.db, run.ring, run.operationId, run.params, run.options.deploy),
+  finish: (run, outcome) => finishDeploy(run.db, run.operationId, run.params, outcome),
+});

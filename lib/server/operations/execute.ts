@@ -1,131 +1,101 @@
 import type { KeyRing } from "../../crypto";
 import type { Db } from "../db/client";
-import type { DeployOptions } from "../instances/deploy";
-import { deploySteps, finishDeploy } from "../instances/deploy";
-import type { DeployPlan } from "../instances/deploy-plan";
+import type { ExecuteOptions, OperationDefinition, OperationRun, Outcome } from "./define";
 import { runOperation } from "./journal";
-import { backupSteps, finishBackup, type BackupPlan } from "../backups/create-backup";
-import { finishVerification, requestVerification, verifySteps, type VerifyPlan } from "../backups/verify-backup";
-import { finishRestore, restoreSteps, type RestorePlan } from "../backups/restore-backup";
-import { pruneBackups } from "../backups/retention";
-import { finishUpgrade, upgradeSteps, type UpgradeOptions, type UpgradePlan } from "../upgrades/upgrade";
+import { OPERATIONS } from "./registry";
 
-export interface ExecuteOptions {
-  owner: string;
-  deploy?: DeployOptions;
-  backup?: { identityFile?: string; defaultDir?: string; healthTimeoutMs?: number };
-  upgrade?: UpgradeOptions;
-  /** Verify each backup right after it is written (default: the instance's policy says, else yes). */
-  verifyAfterBackup?: boolean;
-}
+export type { ExecuteOptions } from "./define";
 
 /**
- * Run a queued operation by its kind (called by the job worker). An
- * operation whose worker died (lease expired) is taken over and goes on from
- * the first step not yet done: the journal holds every step's result.
+ * Run a queued operation by its kind (called by the job worker). Its params
+ * are parsed with the kind's schema, at the version they were stored with:
+ * an operation queued by a panel that wrote another shape is refused, never
+ * misread. An operation whose worker died (lease expired) is taken over as
+ * its kind says: go on from the first step not yet done (the journal holds
+ * every step's result), roll back, or end failed.
  */
 export async function executeOperation(
   db: Db,
   ring: KeyRing,
   operationId: string,
   options: ExecuteOptions,
-): Promise<"succeeded" | "failed" | "rolled_back" | "not_runnable"> {
+): Promise<Outcome | "not_runnable"> {
   const operation = await db.operation.findUnique({
     where: { id: operationId },
-    select: { kind: true, state: true, params: true, startedAt: true, requestedById: true },
+    select: {
+      kind: true,
+      state: true,
+      params: true,
+      paramsVersion: true,
+      startedAt: true,
+      requestedById: true,
+      steps: { select: { key: true, state: true } },
+    },
   });
   if (!operation || !["queued", "running"].includes(operation.state)) return "not_runnable";
-  switch (operation.kind) {
-    case "deploy": {
-      const plan = operation.params as unknown as DeployPlan;
-      const outcome = await runOperation(db, operationId, deploySteps(db, ring, operationId, plan, options.deploy), {
-        owner: options.owner,
-      });
-      await finishDeploy(db, operationId, plan, outcome);
-      return outcome;
-    }
-    case "upgrade": {
-      const plan = operation.params as unknown as UpgradePlan;
-      let rollBackInterrupted: string | undefined;
-      if (operation.startedAt) {
-        // Taken over after the panel died: finish only if the upgraded instance had been verified, else roll back.
-        const verified = await db.operationStep.findFirst({
-          where: { operationId, key: "verify", state: "succeeded" },
-          select: { id: true },
-        });
-        if (!verified) {
-          rollBackInterrupted =
-            "The panel stopped during this step; the upgrade was rolled back when the panel started again.";
-        }
-      }
-      const outcome = await runOperation(
-        db,
-        operationId,
-        upgradeSteps(db, ring, operationId, plan, { ...options.backup, ...options.upgrade }),
-        { owner: options.owner, rollBackInterrupted },
-      );
-      await finishUpgrade(db, operationId, plan, outcome);
-      return outcome;
-    }
-    case "backup": {
-      const plan = operation.params as unknown as BackupPlan;
-      if (operation.startedAt) {
-        // A backup cannot go on from the middle of a stream: a run cut short ends failed, its files removed.
-        await abandon(
-          db,
-          operationId,
-          "The panel stopped during this backup; its unfinished files were removed. Run it again.",
-        );
-        await finishBackup(db, operationId, "failed");
-        return "failed";
-      }
-      const outcome = await runOperation(db, operationId, backupSteps(db, ring, operationId, plan, options.backup), {
-        owner: options.owner,
-      });
-      const backupId = await finishBackup(db, operationId, outcome);
-      if (outcome === "succeeded" && backupId) {
-        const policy = await db.backup.findUnique({
-          where: { id: backupId },
-          select: { policy: { select: { verifyAfterBackup: true } } },
-        });
-        if (options.verifyAfterBackup ?? policy?.policy?.verifyAfterBackup ?? true) {
-          const verifyId = await requestVerification(db, backupId, operation.requestedById);
-          await executeOperation(db, ring, verifyId, options);
-        }
-        // Retention, once the new backup is in (and proven when verification is on).
-        await pruneBackups(db, plan.instanceId);
-      }
-      return outcome;
-    }
-    case "verify": {
-      const plan = operation.params as unknown as VerifyPlan;
-      const outcome = await runOperation(db, operationId, verifySteps(db, ring, operationId, plan, options.backup), {
-        owner: options.owner,
-      });
-      await finishVerification(db, operationId, plan, outcome);
-      return outcome;
-    }
-    case "restore": {
-      const plan = operation.params as unknown as RestorePlan;
-      const outcome = await runOperation(db, operationId, restoreSteps(db, ring, operationId, plan, options.backup), {
-        owner: options.owner,
-      });
-      await finishRestore(db, operationId, plan, outcome);
-      return outcome;
-    }
-    default:
-      await db.operation.update({
-        where: { id: operationId },
-        data: {
-          state: "failed",
-          error: `This panel cannot run ${operation.kind} operations yet.`,
-          finishedAt: new Date(),
-        },
-      });
-      return "failed";
+  const definition: OperationDefinition<unknown> | undefined = OPERATIONS[operation.kind];
+  if (!definition) {
+    await abandon(db, operationId, `This panel cannot run ${operation.kind} operations.`);
+    return "failed";
   }
+  const refusal = paramsRefusal(definition, operation);
+  if (refusal) {
+    await abandon(db, operationId, refusal);
+    return "failed";
+  }
+  const run: OperationRun<unknown> = {
+    db,
+    ring,
+    operationId,
+    params: definition.params.parse(operation.params),
+    requestedById: operation.requestedById,
+    options,
+    execute: (id) => executeOperation(db, ring, id, options),
+  };
+  let rollBackInterrupted: string | undefined;
+  if (operation.startedAt) {
+    const journal = Object.fromEntries(operation.steps.map((s) => [s.key, s.state]));
+    const takeover = definition.onTakeover?.(run, journal) ?? { action: "resume" };
+    if (takeover.action === "abandon") {
+      await abandon(db, operationId, takeover.reason);
+      await definition.finish(run, "failed");
+      return "failed";
+    }
+    if (takeover.action === "roll_back") rollBackInterrupted = takeover.reason;
+  }
+  const outcome = await runOperation(db, operationId, definition.steps(run), {
+    owner: options.owner,
+    rollBackInterrupted,
+  });
+  await definition.finish(run, outcome);
+  return outcome;
 }
 
+/**
+ * Why stored params cannot be run by this panel, or null. Nothing has been
+ * done when the operation was queued only; when it had started, the journal
+ * says how far it went, and the operator is sent to it.
+ */
+function paramsRefusal(
+  definition: OperationDefinition<unknown>,
+  operation: { kind: string; params: unknown; paramsVersion: number; startedAt: Date | null },
+): string | null {
+  const what = `This ${operation.kind} operation`;
+  const after = operation.startedAt
+    ? "It had started: see its steps for how far it went, check the instance, then request it again."
+    : "Nothing was done: request it again.";
+  if (operation.paramsVersion !== definition.version) {
+    return `${what} was queued by a panel version that wrote its parameters in shape ${operation.paramsVersion}; this panel reads shape ${definition.version} only. ${after}`;
+  }
+  const parsed = definition.params.safeParse(operation.params);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `${what} has parameters this panel cannot read (${issue?.path.join(".") || "params"}: ${issue?.message ?? "invalid"}). ${after}`;
+  }
+  return null;
+}
+
+/** End an operation failed without running a step: what was pending is skipped, the instance released. */
 async function abandon(db: Db, operationId: string, error: string): Promise<void> {
   await db.operation.update({
     where: { id: operationId },

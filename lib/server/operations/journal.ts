@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../../generated/prisma/client";
+import type { z } from "zod";
 import { AppError } from "../../errors";
 import type { Db } from "../db/client";
 
@@ -14,23 +15,30 @@ import type { Db } from "../db/client";
  */
 export type OperationKind = "deploy" | "upgrade" | "backup" | "restore" | "verify";
 
-export interface StepContext {
+/** Results of an operation's steps, by step key (what each step's `run` returns). */
+export type StepResults = Record<string, unknown>;
+
+export interface StepContext<R extends object = object> {
   operationId: string;
   /** Record what this step is about to do (before the side effect). */
   intent(value: Prisma.InputJsonValue): Promise<void>;
   log(message: string, level?: "debug" | "info" | "warn" | "error"): Promise<void>;
   /** Overall progress 0–100 and what is happening, for the live page. */
   progress(percent: number, detail?: string): Promise<void>;
-  /** Results of the steps that already succeeded, by step key. */
-  results: Record<string, unknown>;
+  /** The result of a step that already succeeded; throws when it has none (a step order mistake). */
+  result<K extends keyof R & string>(key: K): R[K];
+  /** The result of a step when it succeeded in this run or an earlier one, else undefined. */
+  resultIfAny<K extends keyof R & string>(key: K): R[K] | undefined;
+  /** What a step recorded as its intent (its title included), from the journal: for undoing what it began. */
+  intentOf<T extends object>(key: string): Promise<Partial<T>>;
 }
 
-export interface StepDefinition {
+export interface StepDefinition<R extends object = object> {
   key: string;
   title: string;
-  run(ctx: StepContext): Promise<Prisma.InputJsonValue | void>;
+  run(ctx: StepContext<R>): Promise<Prisma.InputJsonValue | void>;
   /** Undo this step after a later step failed (rollback); absent: nothing to undo. */
-  compensate?(ctx: StepContext): Promise<void>;
+  compensate?(ctx: StepContext<R>): Promise<void>;
   /**
    * Also undo this step when it fails itself (or was cut short by a crash):
    * for steps whose side effects can be partly done, with an idempotent
@@ -47,18 +55,21 @@ export class OperationConflict extends AppError {
 }
 
 /** Create an operation and its pending steps; holds the instance when one is named. */
-export async function createOperation(
+export async function createOperation<P>(
   db: Db,
   input: {
-    kind: OperationKind;
+    /** The kind's definition: its params are checked against its schema and stored with its version. */
+    operation: { kind: OperationKind; version: number; params: z.ZodType<P> };
     instanceId?: string;
     hostId?: string;
     requestedById?: string | null;
-    params: Prisma.InputJsonValue;
+    params: P;
     steps: { key: string; title: string }[];
   },
 ): Promise<string> {
   const id = randomUUID();
+  // A plan that does not fit its own schema is a bug here, not bad input: nothing is written.
+  const params = input.operation.params.parse(input.params) as Prisma.InputJsonValue;
   try {
     await db.$transaction(async (tx) => {
       // The instance first: concurrent requests queue on its row for a moment only, and the losers
@@ -78,11 +89,12 @@ export async function createOperation(
       await tx.operation.create({
         data: {
           id,
-          kind: input.kind,
+          kind: input.operation.kind,
           instanceId: input.instanceId,
           hostId: input.hostId,
           requestedById: input.requestedById ?? null,
-          params: input.params,
+          params,
+          paramsVersion: input.operation.version,
           steps: {
             create: input.steps.map((s, position) => ({ position, key: s.key, intent: { title: s.title } })),
           },
@@ -110,10 +122,10 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * succeeded, newest first, and end "rolled back" (or "failed" when nothing
  * could be undone or an undo failed). Releases the instance at the end.
  */
-export async function runOperation(
+export async function runOperation<R extends object>(
   db: Db,
   operationId: string,
-  steps: StepDefinition[],
+  steps: StepDefinition<R>[],
   options: {
     owner: string;
     leaseMs?: number;
@@ -160,9 +172,18 @@ export async function runOperation(
   const results: Record<string, unknown> = Object.fromEntries(
     rows.filter((r) => r.state === "succeeded").map((r) => [r.key, r.result]),
   );
-  const contextFor = (stepId: string | null, title: string): StepContext => ({
+  const contextFor = (stepId: string | null, title: string): StepContext<R> => ({
     operationId,
-    results,
+    result: (key) => {
+      if (!(key in results)) throw new Error(`step ${key} has no result yet (a step order mistake)`);
+      return results[key] as R[typeof key];
+    },
+    resultIfAny: (key) => results[key] as R[typeof key] | undefined,
+    intentOf: async <T extends object>(key: string) => {
+      const step = await db.operationStep.findFirst({ where: { operationId, key }, select: { intent: true } });
+      const intent = step?.intent;
+      return (intent && typeof intent === "object" && !Array.isArray(intent) ? intent : {}) as Partial<T>;
+    },
     intent: async (value) => {
       // The step's title stays with what it is about to do.
       const intent =
@@ -180,7 +201,7 @@ export async function runOperation(
     },
   });
 
-  const done: { definition: StepDefinition; id: string }[] = [];
+  const done: { definition: StepDefinition<R>; id: string }[] = [];
   let failure: { step: string; error: string } | null = null;
   try {
     if (options.rollBackInterrupted) {
@@ -275,4 +296,68 @@ export async function runOperation(
       .updateMany({ where: { activeOperationId: operationId }, data: { activeOperationId: null } })
       .catch(() => undefined);
   }
+}
+
+/**
+ * Run nested steps (a backup, its verification) inside one step of an
+ * operation, undoing those done if one fails, then rethrowing. Their logs
+ * and progress go to the outer step, under a label; their intents are not
+ * journaled (the outer step's intent says what it is doing).
+ */
+export async function runNestedSteps<N extends object>(
+  steps: StepDefinition<N>[],
+  ctx: StepContext<object>,
+  options: {
+    label: string;
+    progress: (percent: number, detail?: string) => Promise<void>;
+    /** Called after the undo, before the error is rethrown, with what the steps had returned. */
+    onFailure?: (results: Partial<N>, error: unknown) => Promise<void>;
+  },
+): Promise<Partial<N>> {
+  const results: StepResults = {};
+  const sub = memoryStepContext<N>(ctx.operationId, results, {
+    log: (message, level) => ctx.log(`${options.label}: ${message}`, level),
+    progress: options.progress,
+  });
+  const done: StepDefinition<N>[] = [];
+  try {
+    for (const step of steps) {
+      results[step.key] = (await step.run(sub)) ?? null;
+      done.push(step);
+    }
+  } catch (error) {
+    for (const step of done.reverse()) await step.compensate?.(sub).catch(() => undefined);
+    await options.onFailure?.(results as Partial<N>, error);
+    throw error;
+  }
+  return results as Partial<N>;
+}
+
+/** Nested steps' progress (0–100) mapped onto a slice of the outer operation's. */
+export const nestedProgress =
+  (ctx: StepContext<object>, label: string, [from, to]: [number, number]) =>
+  (percent: number, detail?: string) =>
+    ctx.progress(from + ((to - from) * percent) / 100, detail ?? label);
+
+/**
+ * A step context over results kept in memory, journaling nothing: for steps
+ * run inside another step, or measured one by one (the backup benchmark).
+ */
+export function memoryStepContext<R extends object>(
+  operationId: string,
+  results: StepResults,
+  hooks: Pick<StepContext, "log" | "progress">,
+): StepContext<R> {
+  return {
+    operationId,
+    intent: async () => {},
+    intentOf: async () => ({}),
+    log: hooks.log,
+    progress: hooks.progress,
+    result: (key) => {
+      if (!(key in results)) throw new Error(`step ${key} has no result yet (a step order mistake)`);
+      return results[key] as R[typeof key];
+    },
+    resultIfAny: (key) => results[key] as R[typeof key] | undefined,
+  };
 }

@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import semver from "semver";
+import { z } from "zod";
 import type { RequestContext } from "../../auth/ceremonies";
 import type { KeyRing } from "../../crypto";
 import {
@@ -33,7 +34,14 @@ import { clientFor } from "../hosts/clients";
 import { pullWithProgress } from "../instances/deploy";
 import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../instances/elabftw-console";
 import { healthFromInside, waitForHealth } from "../instances/observe";
-import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
+import { defineOperation } from "../operations/define";
+import {
+  createOperation,
+  nestedProgress,
+  runNestedSteps,
+  type StepContext,
+  type StepDefinition,
+} from "../operations/journal";
 import { waitFor } from "../operations/wait-for";
 import type { Actor } from "../operators/manage-operators";
 import { listTags, type RegistryConfig } from "../registry/registry-client";
@@ -61,13 +69,29 @@ export const UPGRADE_STEPS = [
   { key: "commit", title: "Commit the upgrade" },
 ] as const;
 
-export interface UpgradePlan {
-  instanceId: string;
-  name: string;
-  repository: string;
-  fromTag: string;
-  toTag: string;
+/** The params of an upgrade operation (version 1). */
+export const upgradePlanSchema = z.object({
+  instanceId: z.string().min(1),
+  name: z.string().min(1),
+  repository: z.string().min(1),
+  fromTag: z.string().min(1),
+  toTag: z.string().min(1),
+});
+export type UpgradePlan = z.infer<typeof upgradePlanSchema>;
+
+/** What each step returns, by key (the journal keeps it; later steps and undos read it). */
+interface UpgradeResults {
+  preflight: unknown;
+  backup: { backupId: string };
+  pull: { imageId: string; version: string | null };
+  recreate: Recreated;
+  wait: { healthyAt: string };
+  migrate: { from?: number; to?: number; servingAt?: string };
+  verify: { schema: number; version: string };
+  commit: unknown;
 }
+type UpgradeContext = StepContext<UpgradeResults>;
+type UpgradeStep = StepDefinition<UpgradeResults>;
 
 export interface UpgradeOptions {
   identityFile?: string;
@@ -139,11 +163,11 @@ export async function queueUpgrade(db: Db, actor: Actor, plan: UpgradePlan, cont
     select: { id: true, name: true, unitId: true, webHostId: true },
   });
   const operationId = await createOperation(db, {
-    kind: "upgrade",
+    operation: upgradeOperation,
     instanceId: instance.id,
     hostId: instance.webHostId,
     requestedById: actor.id,
-    params: { ...plan },
+    params: plan,
     steps: [...UPGRADE_STEPS],
   });
   await recordAuditEvent(db, {
@@ -179,42 +203,13 @@ interface Recreated {
   };
 }
 
-/** Run nested steps (a backup, its verification) inside one step of ours, undoing them if one fails. */
-async function runNested(
-  steps: StepDefinition[],
-  ctx: StepContext,
-  label: string,
-  progress: [number, number],
-): Promise<Record<string, unknown>> {
-  const results: Record<string, unknown> = {};
-  const sub: StepContext = {
-    ...ctx,
-    results,
-    intent: async () => {},
-    log: (message, level) => ctx.log(`${label}: ${message}`, level),
-    progress: async (percent, detail) =>
-      ctx.progress(progress[0] + ((progress[1] - progress[0]) * percent) / 100, detail ?? label),
-  };
-  const done: StepDefinition[] = [];
-  try {
-    for (const step of steps) {
-      results[step.key] = (await step.run({ ...sub, results })) ?? null;
-      done.push(step);
-    }
-  } catch (error) {
-    for (const step of done.reverse()) await step.compensate?.({ ...sub, results }).catch(() => undefined);
-    throw error;
-  }
-  return results;
-}
-
 export function upgradeSteps(
   db: Db,
   ring: KeyRing,
   operationId: string,
   plan: UpgradePlan,
   options: UpgradeOptions = {},
-): StepDefinition[] {
+): UpgradeStep[] {
   const newImage = `${plan.repository}:${plan.toTag}`;
   const keptName = (name: string) => `${name}-paillasse-rollback-${plan.fromTag}`;
   const instance = () =>
@@ -248,7 +243,7 @@ export function upgradeSteps(
     );
 
   /** A rollback needs the database: a managed database container that stopped is started again. */
-  const ensureDatabaseRunning = async (ctx: StepContext) => {
+  const ensureDatabaseRunning = async (ctx: UpgradeContext) => {
     const i = await instance();
     if (i.databasePlacement !== "container" || !i.databaseHostId || !i.databaseContainerName) return;
     const dbClient = await clientFor(db, ring, i.databaseHostId);
@@ -265,8 +260,8 @@ export function upgradeSteps(
    * loads, so that no write made during the backup, its verification and the
    * pull is lost. Its time is part of the downtime, and said so.
    */
-  const finalDump = async (ctx: StepContext): Promise<NonNullable<Recreated["finalDump"]>> => {
-    const { backupId } = ctx.results.backup as { backupId: string };
+  const finalDump = async (ctx: UpgradeContext): Promise<NonNullable<Recreated["finalDump"]>> => {
+    const { backupId } = ctx.result("backup");
     const { backup, manifest } = await readManifest(db, ring, backupId);
     const file = path.join(backup.location!, FINAL_DUMP_FILE);
     const started = Date.now();
@@ -289,13 +284,9 @@ export function upgradeSteps(
     }
   };
 
-  const removeFinalDump = async (state: Partial<Recreated>) => {
+  const removeFinalDump = async (ctx: UpgradeContext, state: Partial<Recreated>) => {
     if (state.finalDump) return rm(state.finalDump.path, { force: true });
-    const backupStep = await db.operationStep.findFirst({
-      where: { operationId, key: "backup" },
-      select: { result: true },
-    });
-    const backupId = (backupStep?.result as { backupId?: string } | null)?.backupId;
+    const backupId = ctx.resultIfAny("backup")?.backupId;
     const backup = backupId
       ? await db.backup.findUnique({ where: { id: backupId }, select: { location: true } })
       : null;
@@ -313,7 +304,7 @@ export function upgradeSteps(
     }
   };
 
-  const steps: Record<(typeof UPGRADE_STEPS)[number]["key"], Omit<StepDefinition, "key" | "title">> = {
+  const steps: Record<(typeof UPGRADE_STEPS)[number]["key"], Omit<UpgradeStep, "key" | "title">> = {
     preflight: {
       async run(ctx) {
         await ctx.log(
@@ -393,7 +384,7 @@ export function upgradeSteps(
 
     backup: {
       async run(ctx) {
-        const backup = await runNested(
+        const backup = await runNestedSteps(
           backupSteps(
             db,
             ring,
@@ -406,8 +397,7 @@ export function upgradeSteps(
             },
           ),
           ctx,
-          "Backup",
-          [5, 25],
+          { label: "Backup", progress: nestedProgress(ctx, "Backup", [5, 25]) },
         ).catch(async (error: unknown) => {
           await db.backup.updateMany({
             where: { instanceId: plan.instanceId, trigger: "pre_upgrade", status: "running" },
@@ -415,13 +405,12 @@ export function upgradeSteps(
           });
           throw error;
         });
-        const { backupId } = backup.manifest as { backupId: string };
+        const { backupId } = backup.manifest!;
         await ctx.intent({ backupId });
-        await runNested(
+        await runNestedSteps(
           verifySteps(db, ring, operationId, { backupId }, { identityFile: options.identityFile }),
           ctx,
-          "Verification",
-          [25, 40],
+          { label: "Verification", progress: nestedProgress(ctx, "Verification", [25, 40]) },
         ).catch(async (error: unknown) => {
           await db.backup.update({
             where: { id: backupId },
@@ -519,11 +508,7 @@ export function upgradeSteps(
       },
       // Idempotent, from the real state: whatever part of the swap was done is undone.
       async compensate(ctx) {
-        const step = await db.operationStep.findFirstOrThrow({
-          where: { operationId, key: "recreate" },
-          select: { intent: true },
-        });
-        const state = step.intent as unknown as Partial<Recreated>;
+        const state = await ctx.intentOf<Recreated>("recreate");
         if (!state.oldId || !state.name || !state.keptName) {
           await ctx.log("The old container was not touched.");
           return;
@@ -536,7 +521,7 @@ export function upgradeSteps(
         }
         const old = await inspectContainer(client, state.oldId).catch(() => null);
         // The dump taken at the stop has served (or a cut one is worthless): it does not stay beside the backup.
-        await removeFinalDump(state);
+        await removeFinalDump(ctx, state);
         if (!old) {
           throw new AppError(
             "internal",
@@ -590,7 +575,7 @@ export function upgradeSteps(
             ctx.progress(62, `Waiting for ${plan.toTag} to answer (${Math.round(elapsed / 1000)} s: ${detail})`),
         });
         const healthyAt = new Date();
-        const recreated = ctx.results.recreate as Recreated;
+        const recreated = ctx.result("recreate");
         const downtimeMs = healthyAt.getTime() - new Date(recreated.stoppedAt).getTime();
         await ctx.log(
           `${plan.toTag} answers ok (${(downtimeMs / 1000).toFixed(1)} s after the stop); users see real pages once the schema is in sync.`,
@@ -619,7 +604,7 @@ export function upgradeSteps(
           return {
             from: check.current,
             to: check.current,
-            servingAt: (ctx.results.wait as { healthyAt: string }).healthyAt,
+            servingAt: ctx.result("wait").healthyAt,
           };
         }
         // Journaled before the first migration runs: from here on a rollback restores the database.
@@ -655,31 +640,19 @@ export function upgradeSteps(
       },
       // The migrations run without a transaction: if they may have started, the database comes back from the backup.
       async compensate(ctx) {
-        const step = await db.operationStep.findFirstOrThrow({
-          where: { operationId, key: "migrate" },
-          select: { intent: true },
-        });
-        if ((step.intent as { migration?: string } | null)?.migration !== "db:update") {
+        if ((await ctx.intentOf<{ migration: string }>("migrate")).migration !== "db:update") {
           await ctx.log("No migration ran: the database is as it was.");
           return;
         }
         const client = await webClient();
-        const recreated = (
-          await db.operationStep.findFirstOrThrow({
-            where: { operationId, key: "recreate" },
-            select: { intent: true },
-          })
-        ).intent as unknown as Recreated;
+        const recreated = await ctx.intentOf<Recreated>("recreate");
+        if (!recreated.name || !recreated.oldId)
+          throw new Error("the journal does not say which container was swapped");
         await ensureDatabaseRunning(ctx);
         // Nothing may write to the database while it is restored.
         const fresh = await newContainerOf(client, recreated.name, recreated.oldId);
         if (fresh) await stopContainer(client, fresh.id, 10);
-        const { backupId } = (
-          await db.operationStep.findFirstOrThrow({
-            where: { operationId, key: "backup" },
-            select: { result: true },
-          })
-        ).result as { backupId: string };
+        const { backupId } = ctx.result("backup");
         const { manifest, backup } = await readManifest(db, ring, backupId);
         const identity = await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
         const final = recreated.finalDump;
@@ -732,7 +705,7 @@ export function upgradeSteps(
         if (!check?.upToDate || check.current !== check.required) {
           throw new AppError("unavailable", "After the migration the schema is not the one the image requires.");
         }
-        const pulled = ctx.results.pull as { imageId: string; version: string | null };
+        const pulled = ctx.result("pull");
         const image = await inspectImage(client, web.imageId);
         if (image.id !== pulled.imageId) {
           throw new AppError(
@@ -749,13 +722,11 @@ export function upgradeSteps(
     commit: {
       async run(ctx) {
         const client = await webClient();
-        const recreated = ctx.results.recreate as Recreated;
-        const verified = ctx.results.verify as { schema: number; version: string };
+        const recreated = ctx.result("recreate");
+        const verified = ctx.result("verify");
         // Downtime as users live it: from the stop until real pages again (healthy, and the schema in sync).
         // (A journal written before this figure existed has only the health check's time.)
-        const servingAt =
-          (ctx.results.migrate as { servingAt?: string }).servingAt ??
-          (ctx.results.wait as { healthyAt: string }).healthyAt;
+        const servingAt = ctx.result("migrate").servingAt ?? ctx.result("wait").healthyAt;
         const downtimeMs = new Date(servingAt).getTime() - new Date(recreated.stoppedAt).getTime();
         if (!options.keepOldContainer) {
           const old = await inspectContainer(client, recreated.oldId).catch(() => null);
@@ -797,7 +768,7 @@ export function upgradeSteps(
           await rm(recreated.finalDump.path, { force: true });
           await ctx.log("Removed the dump taken at the stop (the upgrade stands; the verified backup stays).");
         }
-        const { backupId } = ctx.results.backup as { backupId: string };
+        const { backupId } = ctx.result("backup");
         await ctx.log(
           `Upgraded to ${plan.toTag}: downtime ${(downtimeMs / 1000).toFixed(1)} s (from the stop until eLabFTW served real pages: healthy, schema in sync).`,
         );
@@ -835,3 +806,20 @@ export async function finishUpgrade(
     params: { name: plan.name, from: plan.fromTag, to: plan.toTag },
   });
 }
+
+export const upgradeOperation = defineOperation({
+  kind: "upgrade",
+  version: 1,
+  params: upgradePlanSchema,
+  steps: (run) =>
+    upgradeSteps(run.db, run.ring, run.operationId, run.params, { ...run.options.backup, ...run.options.upgrade }),
+  // Taken over after the panel died: finish only if the upgraded instance had been verified, else roll back.
+  onTakeover: (_run, journal) =>
+    journal.verify === "succeeded"
+      ? { action: "resume" }
+      : {
+          action: "roll_back",
+          reason: "The panel stopped during this step; the upgrade was rolled back when the panel started again.",
+        },
+  finish: (run, outcome) => finishUpgrade(run.db, run.operationId, run.params, outcome),
+});
