@@ -31,6 +31,11 @@ describe("parseEnv", () => {
       "fc00::/7",
     ]);
     expect(env.PANEL_TRUSTED_PROXIES).toEqual([]);
+    expect([env.PANEL_SESSION_RETENTION_DAYS, env.PANEL_OPERATION_LOG_RETENTION_DAYS]).toEqual([30, 365]);
+    expect(parseEnv({ PANEL_OPERATION_LOG_RETENTION_DAYS: "90" }).PANEL_OPERATION_LOG_RETENTION_DAYS).toBe(90);
+    expect(errorOf({ PANEL_SESSION_RETENTION_DAYS: "0" })).toMatch(
+      /PANEL_SESSION_RETENTION_DAYS.*must be a whole number of days between 1 and 36500/,
+    );
     expect(env.PANEL_URL).toBe("http://localhost:3000");
     // Unset, it follows the port; set, it wins.
     expect(parseEnv({ PANEL_PORT: "3999" }).PANEL_URL).toBe("http://localhost:3999");

@@ -32,6 +32,16 @@ const port = (fallback: number) =>
     })
     .transform(Number);
 
+const days = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 36500, {
+      message: "must be a whole number of days between 1 and 36500",
+    })
+    .transform(Number);
+
 const cidrList = (fallback: string) =>
   z
     .string()
@@ -99,6 +109,9 @@ const schema = z.object({
       message: "must be a whole number of minutes between 1 and 1440",
     })
     .transform(Number),
+  /** Housekeeping: ended sessions are kept this long (for the sessions list), finished operations' log lines this long. */
+  PANEL_SESSION_RETENTION_DAYS: days(30),
+  PANEL_OPERATION_LOG_RETENTION_DAYS: days(365),
   DOCKER_SOCKET: z.string().trim().min(1).default("/var/run/docker.sock"),
   /** Registry asked for the tags of eLabFTW images (Docker Registry HTTP API v2). */
   PANEL_REGISTRY_URL: z

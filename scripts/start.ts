@@ -155,6 +155,10 @@ async function main(): Promise<void> {
       helperImages: env.PANEL_HELPER_IMAGES,
       mailer: env.PANEL_SMTP_URL ? smtpMailer(env.PANEL_SMTP_URL, env.PANEL_SMTP_FROM) : null,
       panelUrl: env.PANEL_URL,
+      retention: {
+        sessionDays: env.PANEL_SESSION_RETENTION_DAYS,
+        operationLogDays: env.PANEL_OPERATION_LOG_RETENTION_DAYS,
+      },
       registry: {
         url: env.PANEL_REGISTRY_URL,
         username: env.PANEL_REGISTRY_USERNAME,

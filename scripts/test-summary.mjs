@@ -48,5 +48,24 @@ if (playwright) {
   failed += p.unexpected;
   skipped += p.skipped;
 }
+printSlowest(vitest, playwright);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 || skipped > 0 ? 1 : 0);
+
+/** The ten slowest test files of the run (Vitest and Playwright together), to keep the suite fast. */
+function printSlowest(vitestReport, playwrightReport) {
+  const files = new Map();
+  const add = (file, ms) => files.set(file, (files.get(file) ?? 0) + ms);
+  const root = process.cwd() + "/";
+  for (const file of vitestReport.testResults) add(file.name.replace(root, ""), file.endTime - file.startTime);
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) for (const result of test.results ?? []) add(`e2e/${spec.file}`, result.duration);
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of playwrightReport.suites ?? []) walk(suite);
+  const slowest = [...files].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.log("\nThe ten slowest test files:");
+  for (const [file, ms] of slowest) console.log(`${(ms / 1000).toFixed(1).padStart(8)} s  ${file}`);
+}

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
-step() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
+# Each phase says when it starts (seconds since the suite began): where the time goes, at a glance.
+step() { printf '\n\033[1m== %s ==\033[0m (at %d s)\n' "$1" "$SECONDS"; }
 
 rm -rf test-results
 mkdir -p test-results
@@ -37,3 +38,4 @@ step "End-to-end tests (Playwright, Debian Chromium)"
 npx playwright test
 
 node scripts/test-summary.mjs
+echo "The whole suite took $((SECONDS / 60)) min $((SECONDS % 60)) s."

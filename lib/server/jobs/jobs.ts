@@ -14,6 +14,7 @@ import { refreshTagCache } from "../registry/tag-cache";
 import { startAuditForwarder } from "../audit/syslog";
 import { flushRefusalTallies } from "../audit/record-refusal";
 import { hostname } from "node:os";
+import { purgeExpired, type Retention } from "../housekeeping/purge";
 
 /**
  * Background jobs on PostgreSQL (pg-boss: a maintained job queue on the
@@ -50,6 +51,8 @@ export interface JobsOptions {
   /** HOSTNAME field of the syslog messages (default: this machine's name) and the forwarder's pace. */
   syslogHostname?: string;
   syslogIntervalMs?: number;
+  /** What the daily housekeeping keeps (default: ended sessions 30 days, finished operations' logs 365 days). */
+  retention?: Retention;
 }
 
 export interface Jobs {
@@ -135,6 +138,13 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       },
     );
   }
+  // Housekeeping, daily at night (UTC): used challenges, ended sessions and old operation logs go.
+  await periodic(QUEUES.housekeeping, "23 3 * * *", { expireInSeconds: 900, pollingIntervalSeconds: 30 }, async () => {
+    const purged = await purgeExpired(db, options.retention ?? { sessionDays: 30, operationLogDays: 365 });
+    options.log(
+      `Housekeeping: ${purged.challenges} challenge(s), ${purged.sessions} ended session(s), ${purged.operationLogLines} old operation log line(s) deleted.`,
+    );
+  });
   // Refused attempts counted during a minute become their one audit event once it is over.
   await periodic(QUEUES.refusalTallies, "* * * * *", { expireInSeconds: 120, pollingIntervalSeconds: 5 }, () =>
     flushRefusalTallies(db),

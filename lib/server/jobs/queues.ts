@@ -6,4 +6,5 @@ export const QUEUES = {
   backupScheduler: "backup-scheduler",
   backupAlerts: "backup-alerts",
   refusalTallies: "refusal-tallies",
+  housekeeping: "housekeeping",
 } as const;
