@@ -60,7 +60,8 @@ function printSlowest(vitestReport, playwrightReport) {
   for (const file of vitestReport.testResults) add(file.name.replace(root, ""), file.endTime - file.startTime);
   const walk = (suite) => {
     for (const spec of suite.specs ?? []) {
-      for (const test of spec.tests ?? []) for (const result of test.results ?? []) add(`e2e/${spec.file}`, result.duration);
+      for (const test of spec.tests ?? [])
+        for (const result of test.results ?? []) add(`e2e/${spec.file}`, result.duration);
     }
     for (const child of suite.suites ?? []) walk(child);
   };
