@@ -12,6 +12,9 @@ const alias = {
 
 export default defineConfig({
   test: {
+    // Two test files at a time: the integration tests mostly wait on Docker and PostgreSQL, and each works in its own
+    // database, containers, volumes and ports; on this two-core machine the default would be one at a time.
+    maxWorkers: 2,
     projects: [
       {
         resolve: { alias },

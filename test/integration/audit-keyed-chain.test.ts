@@ -7,7 +7,7 @@ import { sealUnkeyedTrail, verifyAuditChain } from "../../lib/server/audit/verif
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { keyRing } from "../../lib/server/secrets";
 import { useFreshDatabase } from "../support/fresh-database";
-import { runAuditVerify } from "../support/audit-cli";
+import { runAuditVerify } from "../support/panel-cli";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 

@@ -9,7 +9,7 @@ import { keyRing } from "../../lib/server/secrets";
 import { GENESIS_HASH } from "../../lib/server/audit/audit-chain";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
-import { runAuditVerify } from "../support/audit-cli";
+import { runAuditVerify } from "../support/panel-cli";
 
 describe("audit trail", () => {
   const database = useFreshDatabase("audit", { migrated: true });

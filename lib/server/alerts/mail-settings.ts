@@ -1,3 +1,4 @@
+import { settingSecretContext } from "../settings/setting-secret";
 import { z } from "zod";
 import type { RequestContext } from "../../auth/ceremonies";
 import { open, seal, type KeyRing } from "../../crypto";
@@ -16,7 +17,7 @@ import { smtpMailer, type Mailer } from "./backup-alerts";
  * browser, never in the audit trail.
  */
 export const MAIL_SETTING = "mail.smtp";
-const secretContext = `setting:${MAIL_SETTING}`;
+const secretContext = settingSecretContext(MAIL_SETTING);
 
 export interface MailSettings {
   host: string;

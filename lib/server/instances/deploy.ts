@@ -53,7 +53,7 @@ export interface DeploySecrets {
   secretKey?: string;
 }
 
-const operationSecretsContext = (operationId: string) => `operation:${operationId}:secrets`;
+export const operationSecretsContext = (operationId: string) => `operation:${operationId}:secrets`;
 
 export const DEPLOY_STEPS = [
   { key: "check", title: "Check the hosts and names" },
