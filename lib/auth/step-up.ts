@@ -7,6 +7,7 @@ import { assertWithKey, audit, challengeOf, type RequestContext } from "./ceremo
 import { consumeChallenge, issueChallenge } from "./challenges";
 import type { Permission } from "./permissions";
 import type { KeyPolicy, RelyingParty } from "./webauthn";
+import { canonicalJson } from "../canonical-json";
 
 /**
  * Step-up: a dangerous action needs a touch of one of the operator's own
@@ -40,15 +41,6 @@ export type StepUpAction = keyof typeof STEP_UP_ACTIONS;
 
 export function isStepUpAction(value: unknown): value is StepUpAction {
   return typeof value === "string" && Object.hasOwn(STEP_UP_ACTIONS, value);
-}
-
-/** JSON with object keys sorted at every level: the same parameters always give the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
 }
 
 export function stepUpParamsHash(action: StepUpAction, params: unknown): string {

@@ -126,14 +126,6 @@ function pullError(error: DockerError, ref: string): DockerError {
   });
 }
 
-export async function tagImage(client: DockerClient, ref: string, repository: string, tag: string): Promise<void> {
-  try {
-    await client.api.getImage(ref).tag({ repo: repository, tag });
-  } catch (error) {
-    throw toDockerError(error, client.host, `Tagging ${ref} as ${repository}:${tag}`);
-  }
-}
-
 export async function removeImage(client: DockerClient, ref: string, options: { force?: boolean } = {}): Promise<void> {
   try {
     await client.api.getImage(ref).remove({ force: options.force ?? false });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseKeyRing } from "../../crypto";
-import { auditChainKey, canonicalJson, GENESIS_HASH, hashEvent, redact, type ChainedContent } from "./audit-chain";
+import { canonicalJson } from "../../canonical-json";
+import { auditChainKey, GENESIS_HASH, hashEvent, redact, type ChainedContent } from "./audit-chain";
 
 const ring = parseKeyRing(`k2:${Buffer.alloc(32, 2).toString("base64")},k1:${Buffer.alloc(32, 1).toString("base64")}`);
 const key = auditChainKey(ring)!.key;

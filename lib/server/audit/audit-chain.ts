@@ -1,5 +1,6 @@
 import { createHash, createHmac, hkdfSync } from "node:crypto";
 import type { KeyRing } from "../../crypto";
+import { canonicalJson } from "../../canonical-json";
 
 /**
  * The audit trail is a keyed hash chain: each event stores the hash of the
@@ -43,16 +44,6 @@ export function auditChainKey(ring: KeyRing, id = ring.current.id): { id: string
   const master = ring.all.get(id);
   if (!master) return null;
   return { id, key: Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), "paillasse audit chain", 32)) };
-}
-
-/** JSON with object keys sorted at every level: one byte sequence per value. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
 /**
