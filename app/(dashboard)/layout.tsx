@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/shell/app-shell";
 import { requireOperator } from "@/lib/auth/current-operator";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { countActiveKeys } from "@/lib/server/operators/find-operators";
 
 /**

@@ -8,7 +8,7 @@ import { ButtonLink, Card, EmptyState, PageHeader, Stat } from "@/components/ui"
 import { requirePermission } from "@/lib/auth/authorize";
 import { seesWholeFleet } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatAge } from "@/lib/format";
 import { byAttention, findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/fleet/find-fleet";
 import { getFleetSummary } from "@/lib/server/fleet/get-fleet-summary";

@@ -1,10 +1,10 @@
+import type { RequestContext } from "../kernel";
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { forbidden } from "next/navigation";
-import { db } from "../db";
+import { db } from "../server/db/web";
 import { AppError } from "../errors";
 import { recordRefusal } from "../server/audit/record-refusal";
-import type { RequestContext } from "./ceremonies";
 import { authConfig } from "./config";
 import { currentOperator, requireOperator } from "./current-operator";
 import { isUuid } from "../server/ids";

@@ -1,3 +1,4 @@
+import type { RequestContext } from "../kernel";
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { recordAuditEvent } from "../server/audit/record-audit-event";
 import { recordRefusal } from "../server/audit/record-refusal";
@@ -35,11 +36,6 @@ export class CeremonyFailure extends Error {
     super(publicMessage);
     this.name = "CeremonyFailure";
   }
-}
-
-export interface RequestContext {
-  ip: string | null;
-  userAgent: string | null;
 }
 
 async function usableInvite(db: Db, token: string, now: Date) {

@@ -1,16 +1,10 @@
 import type { AuthOptions, User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { db } from "../db";
+import { db } from "../server/db/web";
 import { recordAuditEvent } from "../server/audit/record-audit-event";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
-import {
-  audit,
-  CeremonyFailure,
-  completeEnrolment,
-  completeSignIn,
-  GENERIC_SIGN_IN_FAILURE,
-  type RequestContext,
-} from "./ceremonies";
+import { audit, CeremonyFailure, completeEnrolment, completeSignIn, GENERIC_SIGN_IN_FAILURE } from "./ceremonies";
+import type { RequestContext } from "../kernel";
 import { authConfig } from "./config";
 import { signInLimiter } from "./rate-limit";
 import { parseJsonText } from "./response-shape";

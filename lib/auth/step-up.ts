@@ -1,9 +1,10 @@
+import type { RequestContext } from "../kernel";
 import { createHash } from "node:crypto";
 import { generateAuthenticationOptions, type AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { now as clockNow } from "../clock";
 import { AppError } from "../errors";
 import type { Db } from "../server/db/client";
-import { assertWithKey, audit, challengeOf, type RequestContext } from "./ceremonies";
+import { assertWithKey, audit, challengeOf } from "./ceremonies";
 import { consumeChallenge, issueChallenge } from "./challenges";
 import type { Permission } from "./permissions";
 import type { KeyPolicy, RelyingParty } from "./webauthn";

@@ -1,8 +1,7 @@
-import type { RequestContext } from "../../lib/auth/ceremonies";
+import type { Actor, RequestContext } from "../../lib/kernel";
 import type { KeyRing } from "../../lib/crypto";
 import type { Db } from "../../lib/server/db/client";
 import { addInstanceByHand } from "../../lib/server/instances/add-instance";
-import type { Actor } from "../../lib/server/operators/manage-operators";
 import type { TestDatabase } from "./elabftw";
 
 /** Put a stand-in instance running on the test engine (web + its database container) into the inventory. */

@@ -8,7 +8,7 @@ import { ButtonLink, Card, EmptyState, PageHeader, StatusBadge, Table, type Tone
 import { requirePermission } from "@/lib/auth/authorize";
 import { can, seesWholeFleet } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findBackupStatus, type InstanceBackupStatus } from "@/lib/server/backups/backup-status";
 import { findRecentBackups } from "@/lib/server/backups/find-backups";

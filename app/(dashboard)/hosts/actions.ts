@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { env } from "@/lib/env";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { addHost, deleteHost, forgetHostFingerprint, updateHost } from "@/lib/server/hosts/manage-hosts";

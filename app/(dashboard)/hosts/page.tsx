@@ -7,7 +7,7 @@ import { ButtonLink, EmptyState, PageHeader, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatAge, formatBytes } from "@/lib/format";
 import { findHosts } from "@/lib/server/hosts/find-hosts";
 

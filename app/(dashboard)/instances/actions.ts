@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { adoptInstance, discoverOnHost } from "@/lib/server/instances/discover-instances";
 import type { InstanceProposal } from "@/lib/server/instances/discovery";

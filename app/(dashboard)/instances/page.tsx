@@ -7,7 +7,7 @@ import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can, seesWholeFleet } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { findFleet, fleetFilterOptions, parseFleetFilters } from "@/lib/server/fleet/find-fleet";
 
 export async function generateMetadata(): Promise<Metadata> {

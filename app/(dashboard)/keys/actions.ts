@@ -7,7 +7,7 @@ import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
 import { CeremonyFailure, completeKeyAddition } from "@/lib/auth/ceremonies";
 import { authConfig } from "@/lib/auth/config";
 import { BINDING_COOKIE } from "@/lib/auth/tokens";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { AppError } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { objectArgument } from "@/lib/server/action-input";

@@ -4,7 +4,7 @@ import { AddKeyForm, RenameKey, RevokeMyKeyButton } from "@/components/auth/my-k
 import { KeyBadge, KeyModel } from "@/components/operators/labels";
 import { Card, PageHeader, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatDateTime } from "@/lib/format";
 import { findOwnKeys } from "@/lib/server/operators/find-operators";
 

@@ -6,7 +6,7 @@ import { requirePermission } from "@/lib/auth/authorize";
 import { seesWholeFleet } from "@/lib/auth/permissions";
 import { OperationStateBadge } from "@/components/status/badges";
 import { EmptyState, FilterBar, PageHeader, Table } from "@/components/ui";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatDateTime } from "@/lib/format";
 import {
   findRecentOperations,

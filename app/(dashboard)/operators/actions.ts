@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
 import type { StepUpAction } from "@/lib/auth/step-up";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { env } from "@/lib/env";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { objectArgument } from "@/lib/server/action-input";

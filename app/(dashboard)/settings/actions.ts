@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { AppError } from "@/lib/errors";
 import { runAction, type ActionResult } from "@/lib/server/actions";
 import { checkMailSettings, saveMailSettings, storedMailer } from "@/lib/server/alerts/mail-settings";

@@ -4,7 +4,7 @@ import { requirePermission } from "@/lib/auth/authorize";
 import { Alert, Card, PageHeader } from "@/components/ui";
 import { getPanelConfiguration } from "@/lib/server/settings/get-panel-configuration";
 import { can } from "@/lib/auth/permissions";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { findMailSettings } from "@/lib/server/alerts/mail-settings";
 import { MailSettingsForm } from "@/components/settings/mail-settings-form";
 import { SyslogSettingsForm } from "@/components/settings/syslog-settings-form";

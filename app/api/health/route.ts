@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { panelHealth } from "@/lib/server/health/panel-health";
 import { requestLog } from "@/lib/server/request-log";
 

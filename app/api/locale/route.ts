@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { currentOperator } from "@/lib/auth/current-operator";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { isLocale, LOCALE_COOKIE } from "@/lib/i18n/config";
 
 /**

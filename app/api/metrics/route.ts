@@ -1,5 +1,5 @@
 import { headers } from "next/headers";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { env } from "@/lib/env";
 import { collectMetrics, METRICS_CONTENT_TYPE } from "@/lib/server/metrics/metrics";
 import { metricsAccess } from "@/lib/server/metrics/metrics-access";

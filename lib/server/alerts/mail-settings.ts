@@ -1,13 +1,12 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { settingSecretContext } from "../settings/setting-secret";
 import { z } from "zod";
-import type { RequestContext } from "../../auth/ceremonies";
 import { open, seal, type KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
 import type { Prisma } from "../../generated/prisma/client";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { isHostName, parseWholeSentences, portNumber } from "../validation";
-import type { Actor } from "../operators/manage-operators";
 import { smtpMailer, type Mailer } from "./backup-alerts";
 
 /**

@@ -1,13 +1,12 @@
+import type { Actor, RequestContext } from "../../kernel";
 import dgram from "node:dgram";
 import net from "node:net";
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
-import type { RequestContext } from "../../auth/ceremonies";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
 import { isHostName, parseWholeSentences, portNumber } from "../validation";
-import type { Actor } from "../operators/manage-operators";
 import { exportRecord } from "./export-audit";
 import type { AuditRow } from "./find-audit-events";
 import { operatorActor, recordAuditEvent } from "./record-audit-event";

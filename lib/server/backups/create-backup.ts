@@ -1,9 +1,9 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rename, rm, statfs, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { RequestContext } from "../../auth/ceremonies";
 import { open, seal, type KeyRing } from "../../crypto";
 import { execCapture, execStream, getArchive, inspectContainer, streamError } from "../../docker";
 import { backupPaths } from "../../env";
@@ -14,7 +14,6 @@ import { clientFor } from "../hosts/clients";
 import { instanceSecretsContext } from "../instances/discover-instances";
 import { defineOperation } from "../operations/define";
 import { createOperation, OperationConflict, type StepContext, type StepDefinition } from "../operations/journal";
-import type { Actor } from "../operators/manage-operators";
 import { DumpStatsCollector } from "./dump-stats";
 import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
 import { loadBackupIdentity } from "./identity";

@@ -1,14 +1,13 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { constants } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { backupPaths, dataDir } from "../../env";
 import { pathProblem } from "../path-policy";
-import type { RequestContext } from "../../auth/ceremonies";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
-import type { Actor } from "../operators/manage-operators";
 import { parseInput } from "../validation";
 import { AGE_RECIPIENT } from "./identity";
 

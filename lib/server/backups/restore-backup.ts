@@ -1,5 +1,5 @@
+import type { Actor, RequestContext } from "../../kernel";
 import path from "node:path";
-import type { RequestContext } from "../../auth/ceremonies";
 import { open, type KeyRing } from "../../crypto";
 import {
   execCapture,
@@ -30,7 +30,6 @@ import { dbCheck, waitForHealth } from "../instances/observe";
 import { defineOperation } from "../operations/define";
 import { createOperation, runNestedSteps, type StepContext, type StepDefinition } from "../operations/journal";
 import { z } from "zod";
-import type { Actor } from "../operators/manage-operators";
 import { backupSteps, type BackupManifest } from "./create-backup";
 import { openEncryptedFile } from "./encrypted-file";
 import { putStreamedFile, rebaseTar, UnreadableSource } from "./tar-files";

@@ -1,11 +1,10 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { RequestContext } from "../../auth/ceremonies";
 import type { KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
-import type { Actor } from "../operators/manage-operators";
 import { sealHostSecret } from "./host-connection";
 import { refreshHost, type SnapshotOptions } from "./snapshot";
 import { parseHostInput, type HostInput } from "./host-input";

@@ -1,15 +1,14 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { dataDir } from "../../env";
 import { pathProblem } from "../path-policy";
-import type { RequestContext } from "../../auth/ceremonies";
 import { seal, type KeyRing } from "../../crypto";
 import { elabftwVersionOf, inspectContainer, toDockerError } from "../../docker";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
-import type { Actor } from "../operators/manage-operators";
 import { instanceName, parseInput } from "../validation";
 import { instanceSecretsContext } from "./discover-instances";
 import { splitImageRef } from "./discovery";

@@ -1,5 +1,5 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { randomBytes } from "node:crypto";
-import type { RequestContext } from "../../auth/ceremonies";
 import { open, seal, type KeyRing } from "../../crypto";
 import {
   createContainer,
@@ -29,7 +29,6 @@ import { createUnit } from "../units/manage-units";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
-import type { Actor } from "../operators/manage-operators";
 import { defineOperation } from "../operations/define";
 import { deployPlanSchema, MYSQL_IMAGE, WEB_CAPABILITIES, type DeployPlan } from "./deploy-plan";
 import { instanceSecretsContext } from "./discover-instances";

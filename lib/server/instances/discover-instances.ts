@@ -1,7 +1,7 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { z } from "zod";
-import type { RequestContext } from "../../auth/ceremonies";
 import { seal, type KeyRing } from "../../crypto";
 import {
   connect,
@@ -16,7 +16,6 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { CONNECTION_FIELDS, hostConnection } from "../hosts/host-connection";
 import type { HostSnapshot } from "../hosts/snapshot";
-import type { Actor } from "../operators/manage-operators";
 import { instanceName, parseInput } from "../validation";
 import { isElabftwImage, proposeInstance, type HostView, type InstanceProposal } from "./discovery";
 

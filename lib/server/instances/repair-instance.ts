@@ -1,11 +1,10 @@
-import type { RequestContext } from "../../auth/ceremonies";
+import type { Actor, RequestContext } from "../../kernel";
 import { open, seal, type KeyRing } from "../../crypto";
 import { DockerError, inspectContainer, type ContainerDetails } from "../../docker";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
-import type { Actor } from "../operators/manage-operators";
 import { databaseSpecContext, instanceSecretsContext } from "./discover-instances";
 
 /**

@@ -1,5 +1,5 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { z } from "zod";
-import type { RequestContext } from "../../auth/ceremonies";
 import { now as clockNow } from "../../clock";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
@@ -13,12 +13,6 @@ import { parseInput } from "../validation";
  * one transaction, and records an audit event. Authorisation and step-up are
  * the caller's (the server action's) job and happen before.
  */
-
-export interface Actor {
-  id: string;
-  email: string;
-  securityKeyId?: string | null;
-}
 
 const uuid = z.string().uuid({ message: "is not a valid identifier" });
 

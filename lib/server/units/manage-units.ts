@@ -1,9 +1,8 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { z } from "zod";
-import type { RequestContext } from "../../auth/ceremonies";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
-import type { Actor } from "../operators/manage-operators";
 import { parseInput } from "../validation";
 
 export const unitSchema = z.object({

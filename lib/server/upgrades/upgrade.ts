@@ -1,8 +1,8 @@
+import type { Actor, RequestContext } from "../../kernel";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import semver from "semver";
 import { z } from "zod";
-import type { RequestContext } from "../../auth/ceremonies";
 import type { KeyRing } from "../../crypto";
 import {
   connectNetwork,
@@ -43,7 +43,6 @@ import {
   type StepDefinition,
 } from "../operations/journal";
 import { waitFor } from "../operations/wait-for";
-import type { Actor } from "../operators/manage-operators";
 import { listTags, type RegistryConfig } from "../registry/registry-client";
 import { composeLabelsOf, syncComposeFile } from "./compose-sync";
 import { registryConfig } from "../registry/tag-cache";

@@ -4,7 +4,7 @@ import { PolicyForm, UnitAlertsForm } from "@/components/backups/policy-form";
 import { Card, PageHeader, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { backupPaths } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { nextRunOf } from "@/lib/server/backups/backup-status";

@@ -9,7 +9,7 @@ import { Alert, ButtonLink, Card, PageHeader, Table, Facts } from "@/components/
 import { requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findHost } from "@/lib/server/hosts/find-hosts";
 import { isUuid } from "@/lib/server/ids";

@@ -12,7 +12,7 @@ import { Alert, Card, PageHeader, Stat, StatusBadge, Table, Facts } from "@/comp
 import { auditOutOfScope, requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findInstance } from "@/lib/server/instances/find-instances";
 import { findInstanceBackups } from "@/lib/server/backups/find-backups";

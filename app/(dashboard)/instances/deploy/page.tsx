@@ -5,7 +5,7 @@ import { DeployWizard } from "@/components/instances/deploy-wizard";
 import { CheckUpdatesButton } from "@/components/instances/instance-controls";
 import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatDateTime } from "@/lib/format";
 import { findHosts } from "@/lib/server/hosts/find-hosts";
 import { ELABFTW_REPOSITORY } from "@/lib/server/instances/deploy-plan";

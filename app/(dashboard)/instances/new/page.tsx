@@ -4,7 +4,7 @@ import { AddInstanceForm } from "@/components/instances/add-instance-form";
 import { ButtonLink, EmptyState, PageHeader } from "@/components/ui";
 import { Server } from "lucide-react";
 import { requirePermission } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { findHosts } from "@/lib/server/hosts/find-hosts";
 import { findUnits } from "@/lib/server/units/find-units";
 

@@ -6,7 +6,7 @@ import { LiveRefresh } from "@/components/operations/live-refresh";
 import { OperationStateBadge } from "@/components/status/badges";
 import { Alert, Card, Facts, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
 import { auditOutOfScope, requirePermission } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatDateTime, formatTime } from "@/lib/format";
 import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";

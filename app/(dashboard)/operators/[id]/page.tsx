@@ -11,7 +11,7 @@ import {
 import { Alert, Card, PageHeader, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { now } from "@/lib/clock";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { formatDateTime } from "@/lib/format";
 import { findOperator } from "@/lib/server/operators/find-operators";
 import { findUnits } from "@/lib/server/units/find-units";

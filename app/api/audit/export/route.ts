@@ -1,5 +1,5 @@
 import { authorize, requestContext } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { AppError } from "@/lib/errors";
 import { csvHeader, csvRows, exportRecord } from "@/lib/server/audit/export-audit";
 import { auditEventsFor, parseAuditFilter, withoutCursor } from "@/lib/server/audit/find-audit-events";

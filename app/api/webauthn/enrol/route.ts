@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CeremonyFailure, startEnrolment } from "@/lib/auth/ceremonies";
 import { authConfig } from "@/lib/auth/config";
 import { ceremonyResponse, refuseCrossOrigin, sameOrigin } from "@/lib/auth/route-helpers";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 
 const body = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 

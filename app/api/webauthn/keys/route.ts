@@ -7,7 +7,7 @@ import { authConfig } from "@/lib/auth/config";
 import { ceremonyResponse, refuseCrossOrigin, sameOrigin } from "@/lib/auth/route-helpers";
 import { verifyStepUp } from "@/lib/auth/step-up";
 import { BINDING_COOKIE } from "@/lib/auth/tokens";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { errorResponse } from "@/lib/server/http";
 
 const body = z.object({ stepUp: z.string().min(1).max(20_000) });

@@ -3,7 +3,7 @@ import { audit, rateLimitedMessage, startSignIn } from "@/lib/auth/ceremonies";
 import { signInLimiter } from "@/lib/auth/rate-limit";
 import { authConfig } from "@/lib/auth/config";
 import { ceremonyResponse, refuseCrossOrigin, sameOrigin } from "@/lib/auth/route-helpers";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 
 /** Options for a sign-in touch (discoverable key: no name asked). */
 export async function POST(request: Request) {

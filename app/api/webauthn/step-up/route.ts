@@ -4,7 +4,7 @@ import { authorize } from "@/lib/auth/authorize";
 import { authConfig } from "@/lib/auth/config";
 import { ceremonyResponse, refuseCrossOrigin, sameOrigin } from "@/lib/auth/route-helpers";
 import { isStepUpAction, startStepUp, STEP_UP_ACTIONS } from "@/lib/auth/step-up";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { errorResponse } from "@/lib/server/http";
 
 const body = z.object({

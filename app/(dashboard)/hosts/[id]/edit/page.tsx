@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { HostForm } from "@/components/hosts/host-form";
 import { PageHeader } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { findHost } from "@/lib/server/hosts/find-hosts";
 import { isUuid } from "@/lib/server/ids";
 

@@ -1,5 +1,5 @@
 import { authorize } from "@/lib/auth/authorize";
-import { db } from "@/lib/db";
+import { db } from "@/lib/server/db/web";
 import { containerLogs } from "@/lib/docker";
 import { AppError } from "@/lib/errors";
 import { clientFor } from "@/lib/server/hosts/clients";

@@ -1,5 +1,5 @@
 import "server-only";
-import { createPrismaClient, type Db } from "./server/db/client";
+import { createPrismaClient, type Db } from "./client";
 
 /**
  * The one Prisma client of the web process. Secret columns are omitted from
