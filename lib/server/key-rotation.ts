@@ -4,7 +4,7 @@ import { needsRotation, reseal, type KeyRing } from "../crypto";
 import type { Db } from "./db/client";
 import { MANIFEST_SEAL, manifestSealContext } from "./backups/create-backup";
 import { secretContext } from "./hosts/host-connection";
-import { databaseSpecContext, instanceSecretsContext } from "./instances/discover-instances";
+import { databaseSpecContext, instanceSecretsContext } from "./instances/instance-secrets";
 import { operationSecretsContext } from "./instances/deploy";
 import { settingSecretContext } from "./settings/setting-secret";
 

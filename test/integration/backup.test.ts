@@ -34,7 +34,7 @@ import { requestVerification } from "../../lib/server/backups/verify-backup";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
-import { instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { observeInstance } from "../../lib/server/instances/observe";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { createUnit } from "../../lib/server/units/manage-units";

@@ -18,7 +18,7 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { deploySteps, requestDeploy } from "../../lib/server/instances/deploy";
 import { planDeploy } from "../../lib/server/instances/deploy-plan";
-import { instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { observeInstance } from "../../lib/server/instances/observe";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { refreshTagCache } from "../../lib/server/registry/tag-cache";

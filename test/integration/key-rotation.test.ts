@@ -7,7 +7,7 @@ import { MANIFEST_SEAL, manifestSealContext } from "../../lib/server/backups/cre
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { secretContext } from "../../lib/server/hosts/host-connection";
 import { operationSecretsContext } from "../../lib/server/instances/deploy";
-import { databaseSpecContext, instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { databaseSpecContext, instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { settingSecretContext } from "../../lib/server/settings/setting-secret";
 import { useFreshDatabase } from "../support/fresh-database";
 import { runPanelScript } from "../support/panel-cli";

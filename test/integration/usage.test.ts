@@ -5,7 +5,7 @@ import { execCapture, type DockerClient } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { setInstanceApiKey } from "../../lib/server/instances/api-key";
-import { instanceSecretsContext } from "../../lib/server/instances/discover-instances";
+import { instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { observeInstance } from "../../lib/server/instances/observe";
 import { createUnit } from "../../lib/server/units/manage-units";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";

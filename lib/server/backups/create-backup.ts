@@ -1,17 +1,17 @@
+import { openInstanceSecrets, requireDatabasePassword } from "../instances/instance-secrets";
 import type { Actor, RequestContext } from "../../kernel";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, rename, rm, statfs, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { open, seal, type KeyRing } from "../../crypto";
+import { seal, type KeyRing } from "../../crypto";
 import { execCapture, execStream, getArchive, inspectContainer, streamError } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
-import { instanceSecretsContext } from "../instances/discover-instances";
 import { defineOperation } from "../operations/define";
 import { createOperation, OperationConflict, type StepContext, type StepDefinition } from "../operations/journal";
 import { DumpStatsCollector } from "./dump-stats";
@@ -222,9 +222,7 @@ export async function dumpDatabaseTo(
   out: { path: string; recipients: string[] },
 ): Promise<WrittenFile & { tables: Record<string, number>; schema: number | null }> {
   const instance = await instanceLoader(db, instanceId)();
-  const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(instance.id))) as {
-    dbPassword: string;
-  };
+  const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
   const shell = await openDatabaseShell(db, ring, instance);
   try {
     const { tables, schema, ...file } = await dumpThrough(
@@ -232,7 +230,7 @@ export async function dumpDatabaseTo(
       ctx,
       out,
       instance,
-      secrets.dbPassword,
+      password,
       () => undefined,
       new AbortController().signal,
     );
@@ -252,9 +250,7 @@ async function dumpDatabase(
   onBytes: (total: number) => void,
   signal: AbortSignal,
 ) {
-  const secrets = JSON.parse(open(ring, instance.secretsEnc!, instanceSecretsContext(instance.id))) as {
-    dbPassword: string;
-  };
+  const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
   const shell = await openDatabaseShell(db, ring, instance);
   try {
     return await dumpThrough(
@@ -262,7 +258,7 @@ async function dumpDatabase(
       ctx,
       { path: path.join(p.partialDir, DATABASE_FILE), recipients: p.recipients },
       instance,
-      secrets.dbPassword,
+      password,
       onBytes,
       signal,
     );
@@ -463,16 +459,7 @@ export function backupSteps(
             },
           );
         }
-        const secrets = instance.secretsEnc
-          ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as {
-              dbPassword?: string;
-            })
-          : {};
-        if (!secrets.dbPassword) {
-          throw new AppError("precondition_failed", "The panel does not know this instance's database password.", {
-            hint: "Adopt the instance again from its host (Discover reads it from the container), or add it by hand with the password.",
-          });
-        }
+        requireDatabasePassword(openInstanceSecrets(ring, instance));
         const paths = backupPaths();
         const identity = await loadBackupIdentity(options.identityFile ?? paths.identityFile);
         const destination = instance.backupPolicy?.destinationDir ?? options.defaultDir ?? paths.defaultDir;

@@ -1,6 +1,7 @@
+import { openDatabaseSpec, openInstanceSecrets, requireDatabasePassword } from "../instances/instance-secrets";
 import type { Actor, RequestContext } from "../../kernel";
 import path from "node:path";
-import { open, type KeyRing } from "../../crypto";
+import { type KeyRing } from "../../crypto";
 import {
   execCapture,
   inspectContainer,
@@ -9,21 +10,12 @@ import {
   startContainer,
   stopContainer,
 } from "../../docker";
-import {
-  createContainer,
-  DockerError,
-  elabftwVersionOf,
-  envToRecord,
-  imageExists,
-  pullImage,
-  type ContainerCreateBody,
-} from "../../docker";
+import { createContainer, DockerError, elabftwVersionOf, envToRecord, imageExists, pullImage } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
-import { clientFor } from "../hosts/clients";
-import { databaseSpecContext, instanceSecretsContext } from "../instances/discover-instances";
+import { hostClients, type HostClients } from "../hosts/clients";
 import { dbUpdateSucceeded, decisiveLine } from "../instances/elabftw-console";
 import { requiredSchemaFor } from "../instances/elabftw-releases";
 import { dbCheck, waitForHealth } from "../instances/observe";
@@ -119,7 +111,7 @@ export async function requestRestore(db: Db, actor: Actor, backupId: string, con
 }
 
 /** Where things are, and the password to use, read fresh for every step. */
-export async function target(db: Db, ring: KeyRing, instanceId: string) {
+export async function target(db: Db, ring: KeyRing, instanceId: string, clients: HostClients = hostClients(db, ring)) {
   const instance = await db.instance.findUniqueOrThrow({
     where: { id: instanceId },
     select: {
@@ -138,21 +130,14 @@ export async function target(db: Db, ring: KeyRing, instanceId: string) {
       databaseSpecEnc: true,
     },
   });
-  const secrets = instance.secretsEnc
-    ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as { dbPassword?: string })
-    : {};
-  if (!secrets.dbPassword) {
-    throw new AppError("precondition_failed", "The panel does not know this instance's database password.");
-  }
+  const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
   return {
     ...instance,
-    password: secrets.dbPassword,
-    web: await clientFor(db, ring, instance.webHostId),
+    password,
+    web: await clients(instance.webHostId),
     /** The database container's last seen create body, to re-create it if it was removed. */
-    databaseSpec: instance.databaseSpecEnc
-      ? (JSON.parse(open(ring, instance.databaseSpecEnc, databaseSpecContext(instance.id))) as ContainerCreateBody)
-      : null,
-    databaseClient: () => clientFor(db, ring, instance.databaseHostId!),
+    databaseSpec: openDatabaseSpec(ring, instance),
+    databaseClient: () => clients(instance.databaseHostId!),
     /** Where mysql runs: the database container, or a throw-away client beside the web container (external server). */
     openShell: () => openDatabaseShell(db, ring, instance),
   };
@@ -424,6 +409,8 @@ export function restoreSteps(
 ): StepDefinition<RestoreResults>[] {
   const identity = async () => (await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile)).identity;
   const chosen = () => readManifest(db, ring, plan.backupId);
+  // One client per host for the whole restore.
+  const clients = hostClients(db, ring);
   const safety = async (ctx: StepContext<RestoreResults>) => {
     const { backupId } = ctx.result("safety");
     if (!backupId) {
@@ -438,14 +425,26 @@ export function restoreSteps(
     if (!saved) return;
     const { backup, manifest } = saved;
     await ctx.log("Putting the safety backup's database back.", "warn");
-    await recreateAndLoad(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
+    await recreateAndLoad(
+      await target(db, ring, plan.instanceId, clients),
+      manifest,
+      backup.location!,
+      await identity(),
+      ctx,
+    );
   }
   async function putSafetyUploadsBack(ctx: StepContext<RestoreResults>) {
     const saved = await safety(ctx);
     if (!saved) return;
     const { backup, manifest } = saved;
     await ctx.log("Putting the safety backup's uploads back.", "warn");
-    await replaceUploads(await target(db, ring, plan.instanceId), manifest, backup.location!, await identity(), ctx);
+    await replaceUploads(
+      await target(db, ring, plan.instanceId, clients),
+      manifest,
+      backup.location!,
+      await identity(),
+      ctx,
+    );
   }
 
   const steps: Record<(typeof RESTORE_STEPS)[number]["key"], Omit<StepDefinition<RestoreResults>, "key" | "title">> = {
@@ -455,7 +454,7 @@ export function restoreSteps(
         if (manifest.instance.id !== plan.instanceId) {
           throw new AppError("bad_input", "This backup belongs to another instance.", { hint: "Nothing was changed." });
         }
-        const t = await target(db, ring, plan.instanceId);
+        const t = await target(db, ring, plan.instanceId, clients);
         const web = await inspectContainer(t.web, t.webContainerName);
         if (!web.mounts.some((m) => m.destination === "/elabftw/uploads")) {
           throw new AppError(
@@ -508,7 +507,7 @@ export function restoreSteps(
 
     safety: {
       async run(ctx) {
-        const current = await currentDatabase(await target(db, ring, plan.instanceId), ctx);
+        const current = await currentDatabase(await target(db, ring, plan.instanceId, clients), ctx);
         if ("nothing" in current) {
           await ctx.log(
             `No safety backup: ${current.nothing}, so there is no current state to save. The uploads now on the volume are replaced by the backup's without a copy.`,
@@ -554,13 +553,13 @@ export function restoreSteps(
 
     stop: {
       async run(ctx) {
-        const t = await target(db, ring, plan.instanceId);
+        const t = await target(db, ring, plan.instanceId, clients);
         await stopContainer(t.web, t.webContainerName, 30);
         await ctx.log(`Stopped ${t.webContainerName}.`);
         await ctx.progress(35);
       },
       async compensate(ctx) {
-        const t = await target(db, ring, plan.instanceId);
+        const t = await target(db, ring, plan.instanceId, clients);
         if (ctx.resultIfAny("check")?.webWasRunning === false) {
           await ctx.log(`${t.webContainerName} was not running before the restore: left stopped.`);
           return;
@@ -574,7 +573,7 @@ export function restoreSteps(
       async run(ctx) {
         const { backup, manifest } = await chosen();
         await recreateAndLoad(
-          await target(db, ring, plan.instanceId),
+          await target(db, ring, plan.instanceId, clients),
           manifest,
           backup.location!,
           await identity(),
@@ -591,7 +590,7 @@ export function restoreSteps(
       async run(ctx) {
         const { backup, manifest } = await chosen();
         await replaceUploads(
-          await target(db, ring, plan.instanceId),
+          await target(db, ring, plan.instanceId, clients),
           manifest,
           backup.location!,
           await identity(),
@@ -605,7 +604,7 @@ export function restoreSteps(
 
     start: {
       async run(ctx) {
-        const t = await target(db, ring, plan.instanceId);
+        const t = await target(db, ring, plan.instanceId, clients);
         await startContainer(t.web, t.webContainerName);
         await ctx.log(`Started ${t.webContainerName}.`);
         await ctx.progress(85);
@@ -614,7 +613,7 @@ export function restoreSteps(
 
     update: {
       async run(ctx) {
-        const t = await target(db, ring, plan.instanceId);
+        const t = await target(db, ring, plan.instanceId, clients);
         const web = await inspectContainer(t.web, t.webContainerName);
         const check = await dbCheck(t.web, web);
         if (!("current" in check)) throw new AppError("unavailable", `db:check: ${check.detail}.`);
@@ -643,7 +642,7 @@ export function restoreSteps(
 
     health: {
       async run(ctx) {
-        const t = await target(db, ring, plan.instanceId);
+        const t = await target(db, ring, plan.instanceId, clients);
         const web = await inspectContainer(t.web, t.webContainerName);
         await waitForHealth(t.web, web, {
           timeoutMs: options.healthTimeoutMs ?? 120_000,

@@ -10,7 +10,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { instanceName, parseInput } from "../validation";
-import { instanceSecretsContext } from "./discover-instances";
+import { instanceSecretsContext } from "./instance-secrets";
 import { splitImageRef } from "./discovery";
 
 /**

@@ -1,11 +1,11 @@
+import { openInstanceSecrets, sealInstanceSecrets } from "./instance-secrets";
 import type { Actor, RequestContext } from "../../kernel";
-import { open, seal, type KeyRing } from "../../crypto";
+import type { KeyRing } from "../../crypto";
 import { inspectContainer, toDockerError } from "../../docker";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
-import { instanceSecretsContext } from "./discover-instances";
 import { API_KEY_PATTERN, fetchUsage, type Usage } from "./usage";
 
 /**
@@ -58,15 +58,10 @@ export async function setInstanceApiKey(
     }
     usage = tried.usage;
   }
-  const context_ = instanceSecretsContext(instance.id);
-  const secrets = instance.secretsEnc
-    ? (JSON.parse(open(ring, instance.secretsEnc, context_)) as Record<string, string>)
-    : {};
-  if (apiKey) secrets.apiKey = apiKey;
-  else delete secrets.apiKey;
+  const secrets = { ...openInstanceSecrets(ring, instance), apiKey: apiKey || undefined };
   await db.instance.update({
     where: { id: instance.id },
-    data: { secretsEnc: Object.keys(secrets).length ? seal(ring, JSON.stringify(secrets), context_) : null },
+    data: { secretsEnc: sealInstanceSecrets(ring, instance.id, secrets) },
   });
   await recordAuditEvent(db, {
     actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },

@@ -27,11 +27,12 @@ import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import { createUnit } from "../units/manage-units";
 import type { Db } from "../db/client";
-import { clientFor } from "../hosts/clients";
+import { hostClients } from "../hosts/clients";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import { defineOperation } from "../operations/define";
 import { deployPlanSchema, MYSQL_IMAGE, WEB_CAPABILITIES, type DeployPlan } from "./deploy-plan";
-import { instanceSecretsContext } from "./discover-instances";
+import { instanceSecretsContext, instanceSecretsSchema } from "./instance-secrets";
+import type { z } from "zod";
 import { dbCheck, waitForHealth } from "./observe";
 import { waitFor } from "../operations/wait-for";
 
@@ -46,11 +47,9 @@ import { waitFor } from "../operations/wait-for";
  */
 export const MANAGED_LABEL = "net.paillasse.managed";
 
-export interface DeploySecrets {
-  dbPassword?: string;
-  mysqlRootPassword?: string;
-  secretKey?: string;
-}
+/** The secrets a deployment generates (or is given), sealed into its operation until it ends. */
+const deploySecretsSchema = instanceSecretsSchema.pick({ dbPassword: true, mysqlRootPassword: true, secretKey: true });
+export type DeploySecrets = z.infer<typeof deploySecretsSchema>;
 
 export const operationSecretsContext = (operationId: string) => `operation:${operationId}:secrets`;
 
@@ -142,7 +141,7 @@ async function readSecrets(db: Db, ring: KeyRing, operationId: string): Promise<
     select: { secretsEnc: true },
   });
   if (!row?.secretsEnc) return {};
-  return JSON.parse(open(ring, row.secretsEnc, operationSecretsContext(operationId))) as DeploySecrets;
+  return deploySecretsSchema.parse(JSON.parse(open(ring, row.secretsEnc, operationSecretsContext(operationId))));
 }
 
 const password = () => randomBytes(24).toString("base64url");
@@ -242,11 +241,7 @@ export function deploySteps(
   plan: DeployPlan,
   options: DeployOptions = {},
 ): StepDefinition<DeployResults>[] {
-  const clients = new Map<string, Promise<DockerClient>>();
-  const client = (hostId: string) => {
-    if (!clients.has(hostId)) clients.set(hostId, clientFor(db, ring, hostId));
-    return clients.get(hostId)!;
-  };
+  const client = hostClients(db, ring);
   const web = () => client(plan.webHostId);
   const dbPlan = plan.database;
   const dbClient = () => (dbPlan.placement === "container" ? client(dbPlan.hostId) : web());

@@ -1,3 +1,4 @@
+import { instanceSecretsContext } from "./instance-secrets";
 import type { Actor, RequestContext } from "../../kernel";
 import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
@@ -31,9 +32,6 @@ interface InstanceSecrets {
   secretKey?: string;
   mysqlRootPassword?: string;
 }
-
-export const instanceSecretsContext = (instanceId: string) => `instance:${instanceId}:secrets`;
-export const databaseSpecContext = (instanceId: string) => `instance:${instanceId}:database-spec`;
 
 async function discover(
   db: Db,

@@ -1,3 +1,4 @@
+import { openInstanceSecrets } from "./instance-secrets";
 import {
   DockerError,
   execCapture,
@@ -16,9 +17,9 @@ import { waitFor } from "../operations/wait-for";
 import { complianceChecks, complianceScore, type ComplianceCheck } from "../compliance/checks";
 import { splitImageRef } from "./discovery";
 import { describeConsoleFailure, parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
-import { databaseSpecContext, instanceSecretsContext } from "./discover-instances";
+import { databaseSpecContext } from "./instance-secrets";
 import { fetchUsage, type UsageReading } from "./usage";
-import { open, seal } from "../../crypto";
+import { seal } from "../../crypto";
 
 /**
  * A look at one instance, through the Docker API only (no network path from
@@ -188,9 +189,7 @@ export async function observeInstance(
     compliance: null,
     usage: { configured: false },
   };
-  const apiKey = instance.secretsEnc
-    ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as { apiKey?: string }).apiKey
-    : undefined;
+  const apiKey = openInstanceSecrets(ring, instance).apiKey;
   if (apiKey)
     observation.usage = { configured: true, usage: null, error: "not asked: the web container is not running" };
   // What the checks below need from the containers, filled in as they are read.

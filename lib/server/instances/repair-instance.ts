@@ -1,11 +1,12 @@
+import { openInstanceSecrets, sealInstanceSecrets, type InstanceSecrets } from "./instance-secrets";
 import type { Actor, RequestContext } from "../../kernel";
-import { open, seal, type KeyRing } from "../../crypto";
+import { seal, type KeyRing } from "../../crypto";
 import { DockerError, inspectContainer, type ContainerDetails } from "../../docker";
 import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
-import { databaseSpecContext, instanceSecretsContext } from "./discover-instances";
+import { databaseSpecContext } from "./instance-secrets";
 
 /**
  * Repair and removal, for when the world changed outside the panel: an
@@ -97,17 +98,16 @@ export async function rereadCredentials(
       hint: "A container is adopted once. Nothing was changed.",
     });
   }
-  const old = instance.secretsEnc
-    ? (JSON.parse(open(ring, instance.secretsEnc, instanceSecretsContext(instance.id))) as Record<string, string>)
-    : {};
-  const read: Record<string, string | undefined> = {
+  const old = openInstanceSecrets(ring, instance);
+  const read: InstanceSecrets = {
     dbPassword: web.env.DB_PASSWORD || undefined,
     secretKey: web.env.SECRET_KEY || undefined,
     mysqlRootPassword: database?.env.MYSQL_ROOT_PASSWORD || undefined,
   };
-  const secrets: Record<string, string> = { ...old };
+  const secrets: InstanceSecrets = { ...old };
   const changed: string[] = [];
-  for (const [name, value] of Object.entries(read)) {
+  for (const name of ["dbPassword", "secretKey", "mysqlRootPassword"] as const) {
+    const value = read[name];
     if (value === undefined || old[name] === value) continue;
     secrets[name] = value;
     changed.push(name);
@@ -120,9 +120,7 @@ export async function rereadCredentials(
   await db.instance.update({
     where: { id: instance.id },
     data: {
-      secretsEnc: Object.keys(secrets).length
-        ? seal(ring, JSON.stringify(secrets), instanceSecretsContext(instance.id))
-        : null,
+      secretsEnc: sealInstanceSecrets(ring, instance.id, secrets),
       databaseName,
       databaseUser,
       webContainerId: web.id,

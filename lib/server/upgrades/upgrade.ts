@@ -30,7 +30,7 @@ import { loadBackupIdentity } from "../backups/identity";
 import { recreateAndLoad, target } from "../backups/restore-backup";
 import { readManifest, verifySteps } from "../backups/verify-backup";
 import type { Db } from "../db/client";
-import { clientFor } from "../hosts/clients";
+import { hostClients } from "../hosts/clients";
 import { pullWithProgress } from "../instances/deploy";
 import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../instances/elabftw-console";
 import { healthFromInside, waitForHealth } from "../instances/observe";
@@ -222,7 +222,9 @@ export function upgradeSteps(
         databaseContainerName: true,
       },
     });
-  const webClient = async () => clientFor(db, ring, (await instance()).webHostId);
+  // One client per host for the whole upgrade (connecting asks the engine its version each time).
+  const clients = hostClients(db, ring);
+  const webClient = async () => clients((await instance()).webHostId);
   const healthTimeoutMs = options.healthTimeoutMs ?? 180_000;
   const console = (client: DockerClient, container: string, command: string) =>
     execCapture(client, container, { cmd: ["bin/console", command], maxBytes: 8 << 20 });
@@ -245,7 +247,7 @@ export function upgradeSteps(
   const ensureDatabaseRunning = async (ctx: UpgradeContext) => {
     const i = await instance();
     if (i.databasePlacement !== "container" || !i.databaseHostId || !i.databaseContainerName) return;
-    const dbClient = await clientFor(db, ring, i.databaseHostId);
+    const dbClient = await clients(i.databaseHostId);
     const database = await inspectContainer(dbClient, i.databaseContainerName);
     if (database.state.running) return;
     await startContainer(dbClient, i.databaseContainerName);
@@ -349,7 +351,7 @@ export function upgradeSteps(
           );
         }
         if (i.databasePlacement === "container" && i.databaseHostId && i.databaseContainerName) {
-          const dbClient = await clientFor(db, ring, i.databaseHostId);
+          const dbClient = await clients(i.databaseHostId);
           const database = await inspectContainer(dbClient, i.databaseContainerName);
           if (!database.state.running) {
             throw new AppError(
@@ -562,7 +564,7 @@ export function upgradeSteps(
         const i = await instance();
         const client = await webClient();
         if (i.databasePlacement === "container" && i.databaseHostId && i.databaseContainerName) {
-          const dbClient = await clientFor(db, ring, i.databaseHostId);
+          const dbClient = await clients(i.databaseHostId);
           await waitForDatabase(dbClient, i.databaseContainerName);
         }
         const web = await inspectContainer(client, i.webContainerName);
