@@ -1,5 +1,5 @@
 /**
- * Who may do what. Three roles (PRODUCT.md): admin (everything), operator
+ * Who may do what. Three roles: admin (everything), operator
  * (hosts, instances, operations) and correspondant CLE (read-only, and only
  * the instances of their own units: see `instanceScope`). Pages, server
  * actions and route handlers all ask `can()`; nothing relies on a hidden

@@ -1,5 +1,5 @@
 /**
- * The fixture images behave as shared ELABFTW.md says the real ones do, so the
+ * The fixture images behave as eLabFTW's documentation and code say the real ones do, so the
  * panel is tested against something faithful, not something convenient.
  */
 import { createHmac } from "node:crypto";

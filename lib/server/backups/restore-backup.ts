@@ -31,7 +31,7 @@ import { readManifest } from "./verify-backup";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
 
 /**
- * Restoring a restore point over a live instance, as ELABFTW.md says people
+ * Restoring a restore point over a live instance, as eLabFTW's documentation says people
  * do it by hand, but journaled and reversible: refuse a backup newer than the
  * image before touching anything; take a safety backup; stop the web
  * container; recreate the database and load the dump; put the uploads back

@@ -17,7 +17,7 @@ import { instanceName, parseInput } from "../validation";
  * travels beside it and is sealed into the operation).
  */
 export { ELABFTW_REPOSITORY };
-/** eLabFTW supports MySQL 8.0 (ELABFTW.md); the reference compose file uses this image. */
+/** eLabFTW supports MySQL 8.0; the reference compose file uses this image. */
 export const MYSQL_IMAGE = "mysql:8.0";
 /** The capabilities the reference compose file gives back to the web container after dropping ALL. */
 export const WEB_CAPABILITIES = ["CHOWN", "SETGID", "SETUID", "FOWNER", "DAC_OVERRIDE"];

@@ -1,5 +1,5 @@
 /**
- * Reading what eLabFTW's console prints (ELABFTW.md): the text decides, not
+ * Reading what eLabFTW's console prints (the texts of its `bin/console`): the text decides, not
  * the exit code alone, because `bin/console` can exit 0 without having run
  * the command at all.
  */
@@ -82,7 +82,7 @@ export function decisiveLine(output: { stdout: string; stderr: string }): string
 /**
  * What to tell an operator about a console run that did not give the
  * expected answer: its decisive line, and when it exited 0 without running
- * the command (ELABFTW.md), that it did so and what it printed.
+ * the command, that it did so and what it printed.
  */
 export function describeConsoleFailure(
   command: string,

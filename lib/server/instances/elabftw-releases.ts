@@ -3,8 +3,8 @@ import semver from "semver";
 /**
  * What each eLabFTW release requires of its database, kept in code so that it
  * can be known without a database (a restore after the database was lost, a
- * plan before an upgrade). Read from REQUIRED_SCHEMA at every tag (see
- * ELABFTW-RELEASES.md and elabftw-schemas.txt): each row is a run of releases
+ * plan before an upgrade). Read from the REQUIRED_SCHEMA constant of the
+ * elabftw repository at every release tag: each row is a run of releases
  * that require the same schema. A version outside every row is unknown: the
  * callers then ask the image itself (`bin/console db:check`).
  */

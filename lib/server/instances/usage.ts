@@ -1,7 +1,7 @@
 import { execCapture, type DockerClient } from "../../docker";
 
 /**
- * Usage figures from eLabFTW's own API (`GET /api/v2/info`, ELABFTW.md),
+ * Usage figures from eLabFTW's own API (`GET /api/v2/info`),
  * asked from inside the web container like the health check, so no network
  * path from the panel is needed. The API key travels in the exec's
  * environment, never on a command line.

@@ -48,7 +48,7 @@ import { composeLabelsOf, syncComposeFile } from "./compose-sync";
 import { registryConfig } from "../registry/tag-cache";
 
 /**
- * The one-click upgrade (ELABFTW.md, "upgrading"): a journaled operation
+ * The one-click upgrade (eLabFTW's documented upgrade procedure): a journaled operation
  * that ends either upgraded and healthy, or back on the old version with its
  * data as it was. Nothing changes before the pre-flight checks, a verified
  * backup and the pull have succeeded; from the recreation on, any failure (or
