@@ -4,6 +4,8 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { startJobs, type Jobs } from "../../lib/server/jobs/jobs";
 import { readTagCache } from "../../lib/server/registry/tag-cache";
+import { createOperation } from "../../lib/server/operations/journal";
+import { VERIFY_STEPS, verifyOperation } from "../../lib/server/backups/verify-backup";
 import { BUSYBOX, TEST_REGISTRY, TEST_SOCKET } from "../support/docker";
 import { useFreshDatabase } from "../support/fresh-database";
 
@@ -61,6 +63,7 @@ describe("background jobs on the Postgres queue", () => {
       log: (l) => log.push(l),
       helperImages: [BUSYBOX],
       registry: { url: TEST_REGISTRY },
+      sweepIntervalMs: 500,
     });
 
     await expect
@@ -87,8 +90,32 @@ describe("background jobs on the Postgres queue", () => {
       { name: "backup-alerts", cron: "*/5 * * * *" },
       { name: "backup-scheduler", cron: "* * * * *" },
       { name: "hosts-snapshot", cron: "* * * * *" },
+      { name: "housekeeping", cron: "23 3 * * *" },
       { name: "refusal-tallies", cron: "* * * * *" },
       { name: "registry-tags", cron: "17 * * * *" },
     ]);
+  });
+
+  it("hands out an operation whose job was never sent (the panel stopped right after the request)", async () => {
+    const unit = await db.unit.findFirstOrThrow();
+    const instance = await db.instance.findFirstOrThrow({ where: { unitId: unit.id } });
+    // Requested a while ago, committed, but no job reached the queue.
+    const operationId = await createOperation(db, {
+      operation: verifyOperation,
+      instanceId: instance.id,
+      params: { backupId: "00000000-0000-4000-8000-000000000000" },
+      steps: [...VERIFY_STEPS],
+    });
+    await db.operation.update({ where: { id: operationId }, data: { createdAt: new Date(Date.now() - 120_000) } });
+    // The sweep queues it and a worker runs it: it ends (here failed: its backup is not there) and frees the instance.
+    await expect
+      .poll(async () => (await db.operation.findUniqueOrThrow({ where: { id: operationId } })).state, {
+        timeout: 20_000,
+      })
+      .toBe("failed");
+    const op = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
+    expect(op.error).toMatch(/This backup is no longer in the inventory/);
+    expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).activeOperationId).toBeNull();
+    expect(log).toContain(`Operation ${operationId}: failed.`);
   });
 });

@@ -20,7 +20,7 @@ export async function backupNowAction(instanceId: string): Promise<ActionResult<
     const operator = await authorize("backups.run", "backup.run");
     await requireVisibleInstance(db(), operator, instanceId);
     const operationId = await requestBackup(db(), operator, { instanceId, trigger: "manual" }, await requestContext());
-    await enqueueOperation(operationId);
+    await enqueueOperation(db(), operationId);
     revalidatePath(`/instances/${instanceId}`);
     return { operationId };
   });
@@ -36,7 +36,7 @@ export async function verifyBackupAction(backupId: string): Promise<ActionResult
     if (!backup) throw new AppError("not_found", "This backup is not in the inventory.", { hint: "Reload the page." });
     await requireVisibleInstance(db(), operator, backup.instanceId);
     const operationId = await requestVerification(db(), backupId, operator.id);
-    await enqueueOperation(operationId);
+    await enqueueOperation(db(), operationId);
     revalidatePath(`/instances/${backup.instanceId}`);
     return { operationId };
   });
@@ -61,7 +61,7 @@ export async function restoreBackupAction(
     await requireVisibleInstance(db(), operator, backup.instanceId);
     const { securityKeyId } = await confirmStepUp(operator, "backup.restore", params, stepUp);
     const operationId = await requestRestore(db(), { ...operator, securityKeyId }, backupId, await requestContext());
-    await enqueueOperation(operationId);
+    await enqueueOperation(db(), operationId);
     revalidatePath(`/instances/${backup.instanceId}`);
     return { operationId };
   });

@@ -133,7 +133,7 @@ export async function deployAction(
       password,
       await requestContext(),
     );
-    await enqueueOperation(operationId);
+    await enqueueOperation(db(), operationId);
     revalidatePath("/operations");
     return { operationId };
   });
@@ -183,7 +183,7 @@ export async function upgradeAction(
       { instanceId, version: params.version },
       await requestContext(),
     );
-    await enqueueOperation(operationId);
+    await enqueueOperation(db(), operationId);
     revalidatePath(`/instances/${instanceId}`);
     return { operationId };
   });

@@ -9,7 +9,7 @@ import { seal, type KeyRing } from "../../crypto";
 import { execCapture, execStream, getArchive, inspectContainer, streamError } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { defineOperation } from "../operations/define";
@@ -116,27 +116,32 @@ export async function requestBackup(
   });
   if (!instance)
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
-  const operationId = await createOperation(db, {
-    operation: backupOperation,
-    instanceId: instance.id,
-    hostId: instance.webHostId,
-    requestedById: actor?.id ?? null,
-    params: { instanceId: instance.id, name: instance.name, trigger: plan.trigger },
-    steps: [...BACKUP_STEPS],
-  });
-  await recordAuditEvent(db, {
-    actor: actor
-      ? { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId }
-      : { type: "system", label: "backup schedule" },
-    ip: context?.ip,
-    userAgent: context?.userAgent,
-    action: "backup.request",
-    outcome: "success",
-    target: { type: "operation", id: operationId },
-    instanceId: instance.id,
-    unitId: instance.unitId,
-    params: { name: instance.name, trigger: plan.trigger },
-  });
+  const operationId = await createOperation(
+    db,
+    {
+      operation: backupOperation,
+      instanceId: instance.id,
+      hostId: instance.webHostId,
+      requestedById: actor?.id ?? null,
+      params: { instanceId: instance.id, name: instance.name, trigger: plan.trigger },
+      steps: [...BACKUP_STEPS],
+    },
+    async (tx, operationId) => {
+      await appendAuditEvent(tx, {
+        actor: actor
+          ? { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId }
+          : { type: "system", label: "backup schedule" },
+        ip: context?.ip,
+        userAgent: context?.userAgent,
+        action: "backup.request",
+        outcome: "success",
+        target: { type: "operation", id: operationId },
+        instanceId: instance.id,
+        unitId: instance.unitId,
+        params: { name: instance.name, trigger: plan.trigger },
+      });
+    },
+  );
   return operationId;
 }
 

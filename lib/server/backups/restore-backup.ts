@@ -13,7 +13,7 @@ import {
 import { createContainer, DockerError, elabftwVersionOf, envToRecord, imageExists, pullImage } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { hostClients, type HostClients } from "../hosts/clients";
 import { dbUpdateSucceeded, decisiveLine } from "../instances/elabftw-console";
@@ -88,25 +88,34 @@ export async function requestRestore(db: Db, actor: Actor, backupId: string, con
       hint: "Pick a verified backup; nothing was changed.",
     });
   }
-  const operationId = await createOperation(db, {
-    operation: restoreOperation,
-    instanceId: backup.instance.id,
-    hostId: backup.instance.webHostId,
-    requestedById: actor.id,
-    params: { backupId: backup.id, instanceId: backup.instance.id, name: backup.instance.name },
-    steps: [...RESTORE_STEPS],
-  });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "backup.restore",
-    outcome: "success",
-    target: { type: "backup", id: backup.id },
-    instanceId: backup.instance.id,
-    unitId: backup.instance.unitId,
-    params: { name: backup.instance.name, backupTakenAt: backup.createdAt.toISOString(), schema: backup.schemaVersion },
-  });
+  const operationId = await createOperation(
+    db,
+    {
+      operation: restoreOperation,
+      instanceId: backup.instance.id,
+      hostId: backup.instance.webHostId,
+      requestedById: actor.id,
+      params: { backupId: backup.id, instanceId: backup.instance.id, name: backup.instance.name },
+      steps: [...RESTORE_STEPS],
+    },
+    async (tx) => {
+      await appendAuditEvent(tx, {
+        actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+        ip: context.ip,
+        userAgent: context.userAgent,
+        action: "backup.restore",
+        outcome: "success",
+        target: { type: "backup", id: backup.id },
+        instanceId: backup.instance.id,
+        unitId: backup.instance.unitId,
+        params: {
+          name: backup.instance.name,
+          backupTakenAt: backup.createdAt.toISOString(),
+          schema: backup.schemaVersion,
+        },
+      });
+    },
+  );
   return operationId;
 }
 

@@ -60,15 +60,18 @@ export async function requestVerification(db: Db, backupId: string, requestedByI
       hint: "Run a new backup, then verify it.",
     });
   }
-  const operationId = await createOperation(db, {
-    operation: verifyOperation,
-    instanceId: backup.instanceId,
-    hostId: backup.instance.webHostId,
-    requestedById,
-    params: { backupId: backup.id, name: backup.instance.name },
-    steps: [...VERIFY_STEPS],
-  });
-  await db.backup.update({ where: { id: backup.id }, data: { verificationStatus: "running" } });
+  const operationId = await createOperation(
+    db,
+    {
+      operation: verifyOperation,
+      instanceId: backup.instanceId,
+      hostId: backup.instance.webHostId,
+      requestedById,
+      params: { backupId: backup.id, name: backup.instance.name },
+      steps: [...VERIFY_STEPS],
+    },
+    (tx) => tx.backup.update({ where: { id: backup.id }, data: { verificationStatus: "running" } }),
+  );
   return operationId;
 }
 

@@ -24,9 +24,9 @@ import {
   type PullProgress,
 } from "../../docker";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
 import { createUnit } from "../units/manage-units";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { hostClients } from "../hosts/clients";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import { defineOperation } from "../operations/define";
@@ -97,39 +97,42 @@ export async function requestDeploy(
     const unit = await createUnit(db, actor, plan.newUnit, context);
     plan = { ...plan, unitId: unit.id, newUnit: null };
   }
-  const operationId = await createOperation(db, {
-    operation: deployOperation,
-    hostId: plan.webHostId,
-    requestedById: actor.id,
-    params: plan,
-    steps: [...DEPLOY_STEPS],
-  });
-  if (externalPassword) {
-    await storeSecrets(db, ring, operationId, { dbPassword: externalPassword });
-  }
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "instance.deploy",
-    outcome: "success",
-    target: { type: "operation", id: operationId },
-    unitId: plan.unitId,
-    params: {
-      name: plan.name,
-      version: plan.version,
-      webHost: plan.webHostName,
-      database:
-        plan.database.placement === "container"
-          ? `container on ${plan.database.hostName}`
-          : `${plan.database.address}:${plan.database.port}`,
+  const operationId = await createOperation(
+    db,
+    {
+      operation: deployOperation,
+      hostId: plan.webHostId,
+      requestedById: actor.id,
+      params: plan,
+      steps: [...DEPLOY_STEPS],
     },
-  });
+    async (tx, operationId) => {
+      if (externalPassword) await storeSecrets(tx, ring, operationId, { dbPassword: externalPassword });
+      await appendAuditEvent(tx, {
+        actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+        ip: context.ip,
+        userAgent: context.userAgent,
+        action: "instance.deploy",
+        outcome: "success",
+        target: { type: "operation", id: operationId },
+        unitId: plan.unitId,
+        params: {
+          name: plan.name,
+          version: plan.version,
+          webHost: plan.webHostName,
+          database:
+            plan.database.placement === "container"
+              ? `container on ${plan.database.hostName}`
+              : `${plan.database.address}:${plan.database.port}`,
+        },
+      });
+    },
+  );
   return operationId;
 }
 
-async function storeSecrets(db: Db, ring: KeyRing, operationId: string, secrets: DeploySecrets): Promise<void> {
-  await db.operation.update({
+async function storeSecrets(tx: Db | Tx, ring: KeyRing, operationId: string, secrets: DeploySecrets): Promise<void> {
+  await tx.operation.update({
     where: { id: operationId },
     data: { secretsEnc: seal(ring, JSON.stringify(secrets), operationSecretsContext(operationId)) },
   });

@@ -32,7 +32,7 @@ export function openInstanceSecrets(
   const parsed = instanceSecretsSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
     throw new AppError("internal", "This instance's stored secrets are not in a shape this panel reads.", {
-      hint: "Re-read them from the containers (Repair on the instance's page).",
+      hint: "Read them again from the containers (Re-read credentials, on the instance's page).",
     });
   }
   return parsed.data;
@@ -63,7 +63,7 @@ export function openDatabaseSpec(
   const spec = JSON.parse(open(ring, instance.databaseSpecEnc, databaseSpecContext(instance.id))) as unknown;
   if (!spec || typeof spec !== "object" || typeof (spec as { Image?: unknown }).Image !== "string") {
     throw new AppError("internal", "The stored description of this instance's database container is not readable.", {
-      hint: "Let the panel observe the instance again while its database runs (Refresh on its page).",
+      hint: "Let the panel observe the instance again while its database runs (Check now, on its page).",
     });
   }
   return spec as ContainerCreateBody;

@@ -51,6 +51,8 @@ export interface JobsOptions {
   /** HOSTNAME field of the syslog messages (default: this machine's name) and the forwarder's pace. */
   syslogHostname?: string;
   syslogIntervalMs?: number;
+  /** How often operations left without a worker are handed out again (default every minute). */
+  sweepIntervalMs?: number;
   /** What the daily housekeeping keeps (default: ended sessions 30 days, finished operations' logs 365 days). */
   retention?: Retention;
 }
@@ -164,10 +166,19 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       log: options.log,
     });
   });
-  // Operations left behind by a panel that stopped mid-way are taken over.
-  for (const operationId of await staleOperations(db)) {
-    await boss.send(QUEUES.operations, { operationId }, { singletonKey: operationId });
-  }
+  // Operations left behind are handed to the workers again: at start (a panel that stopped mid-way), then every
+  // minute (a request whose job was never sent, a worker that died). The singleton key keeps one job per operation,
+  // and the lease decides who runs it.
+  const sweep = async () => {
+    for (const operationId of await staleOperations(db)) {
+      await boss.send(QUEUES.operations, { operationId }, { singletonKey: operationId });
+    }
+  };
+  await sweep();
+  const sweeper = setInterval(
+    () => void sweep().catch((error: Error) => options.log(`Operation sweep: ${error.message}`)),
+    options.sweepIntervalMs ?? 60_000,
+  );
   // The audit trail to the syslog collector, when one is set: every few seconds, retried while it is down.
   const forwarder = startAuditForwarder(db, {
     hostname: options.syslogHostname ?? hostname(),
@@ -180,6 +191,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   return {
     boss,
     stop: async () => {
+      clearInterval(sweeper);
       await forwarder.stop();
       // Let a running job finish for up to 5 s, then close the queue's connections.
       await boss

@@ -1,6 +1,9 @@
 import PgBoss from "pg-boss";
 import { env } from "../../env";
 import { QUEUES } from "./queues";
+import { AppError } from "../../errors";
+import type { Db } from "../db/client";
+import { abandonUnsent } from "../operations/execute";
 
 /**
  * Sending jobs from the web side (server actions). The workers run beside
@@ -30,8 +33,24 @@ function sender(): Promise<PgBoss> {
   return globalForQueue.paillasseQueue;
 }
 
-/** Hand an operation to the workers. */
-export async function enqueueOperation(operationId: string): Promise<void> {
-  const boss = await sender();
-  await boss.send(QUEUES.operations, { operationId }, { singletonKey: operationId });
+/**
+ * Hand an operation to the workers. When the queue cannot take it, the
+ * operation ends failed before anything ran (the instance is free again) and
+ * the operator is told; a panel that stopped between the two is covered by
+ * the workers' sweep of operations left queued.
+ */
+export async function enqueueOperation(db: Db, operationId: string): Promise<void> {
+  try {
+    const boss = await sender();
+    await boss.send(QUEUES.operations, { operationId }, { singletonKey: operationId });
+  } catch (error) {
+    await abandonUnsent(
+      db,
+      operationId,
+      `The job queue did not take this operation (${(error as Error).message}); nothing was done.`,
+    );
+    throw new AppError("unavailable", "The job queue did not take this request, so nothing was done.", {
+      hint: "Try again in a moment; if it keeps failing, check the panel's log and its database.",
+    });
+  }
 }

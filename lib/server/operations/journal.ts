@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Prisma } from "../../generated/prisma/client";
 import type { z } from "zod";
 import { AppError } from "../../errors";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 
 /**
  * The operation journal: every side-effecting action (deploy, upgrade,
@@ -66,6 +66,8 @@ export async function createOperation<P>(
     params: P;
     steps: { key: string; title: string }[];
   },
+  /** Written in the same transaction once the operation is (the request's audit event): all or nothing. */
+  alongside?: (tx: Tx, operationId: string) => Promise<unknown>,
 ): Promise<string> {
   const id = randomUUID();
   // A plan that does not fit its own schema is a bug here, not bad input: nothing is written.
@@ -100,6 +102,7 @@ export async function createOperation<P>(
           },
         },
       });
+      await alongside?.(tx, id);
     });
   } catch (error) {
     if (error instanceof OperationConflict) throw error;

@@ -23,7 +23,7 @@ import {
 } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
 import { backupSteps, dumpDatabaseTo, FINAL_DUMP_FILE } from "../backups/create-backup";
 import { hashFile } from "../backups/encrypted-file";
 import { loadBackupIdentity } from "../backups/identity";
@@ -161,25 +161,30 @@ export async function queueUpgrade(db: Db, actor: Actor, plan: UpgradePlan, cont
     where: { id: plan.instanceId },
     select: { id: true, name: true, unitId: true, webHostId: true },
   });
-  const operationId = await createOperation(db, {
-    operation: upgradeOperation,
-    instanceId: instance.id,
-    hostId: instance.webHostId,
-    requestedById: actor.id,
-    params: plan,
-    steps: [...UPGRADE_STEPS],
-  });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "instance.upgrade.request",
-    outcome: "success",
-    target: { type: "operation", id: operationId },
-    instanceId: instance.id,
-    unitId: instance.unitId,
-    params: { name: instance.name, from: plan.fromTag, to: plan.toTag },
-  });
+  const operationId = await createOperation(
+    db,
+    {
+      operation: upgradeOperation,
+      instanceId: instance.id,
+      hostId: instance.webHostId,
+      requestedById: actor.id,
+      params: plan,
+      steps: [...UPGRADE_STEPS],
+    },
+    async (tx, operationId) => {
+      await appendAuditEvent(tx, {
+        actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
+        ip: context.ip,
+        userAgent: context.userAgent,
+        action: "instance.upgrade.request",
+        outcome: "success",
+        target: { type: "operation", id: operationId },
+        instanceId: instance.id,
+        unitId: instance.unitId,
+        params: { name: instance.name, from: plan.fromTag, to: plan.toTag },
+      });
+    },
+  );
   return operationId;
 }
 
