@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { needsRotation, reseal, type KeyRing } from "../crypto";
 import type { Db } from "./db/client";
-import { MANIFEST_SEAL, manifestSealContext } from "./backups/create-backup";
+import { MANIFEST_SEAL, manifestSealContext } from "./backups/restore-point";
 import { secretContext } from "./hosts/host-connection";
 import { databaseSpecContext, instanceSecretsContext } from "./instances/instance-secrets";
 import { operationSecretsContext } from "./instances/deploy";

@@ -19,12 +19,8 @@ import {
   stopContainer,
   type DockerClient,
 } from "../../lib/docker";
-import {
-  backupSteps,
-  requestBackup,
-  type BackupManifest,
-  type BackupResults,
-} from "../../lib/server/backups/create-backup";
+import { backupSteps, requestBackup, type BackupResults } from "../../lib/server/backups/create-backup";
+import type { BackupManifest } from "../../lib/server/backups/restore-point";
 import { memoryStepContext } from "../../lib/server/operations/journal";
 import { ensureBackupIdentity } from "../../lib/server/backups/identity";
 import { assignPolicy, createPolicy } from "../../lib/server/backups/policies";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, open, parseKeyRing, seal } from "../../lib/crypto";
-import { MANIFEST_SEAL, manifestSealContext } from "../../lib/server/backups/create-backup";
+import { MANIFEST_SEAL, manifestSealContext } from "../../lib/server/backups/restore-point";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { secretContext } from "../../lib/server/hosts/host-connection";
 import { operationSecretsContext } from "../../lib/server/instances/deploy";

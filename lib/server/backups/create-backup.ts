@@ -1,11 +1,11 @@
 import { openInstanceSecrets, requireDatabasePassword } from "../instances/instance-secrets";
 import type { Actor, RequestContext } from "../../kernel";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, statfs, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { seal, type KeyRing } from "../../crypto";
+import type { KeyRing } from "../../crypto";
 import { execCapture, execStream, getArchive, inspectContainer, streamError } from "../../docker";
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
@@ -19,6 +19,7 @@ import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
 import { loadBackupIdentity } from "./identity";
 import { tarEntryLister, type TarEntry } from "./tar-files";
 import { UploadTree } from "./upload-tree";
+import { DATABASE_FILE, UPLOADS_FILE, writeManifest, type BackupManifest } from "./restore-point";
 import { pruneBackups } from "./retention";
 import { requestVerification } from "./verify-backup";
 import { z } from "zod";
@@ -38,13 +39,7 @@ export const BACKUP_STEPS = [
   { key: "manifest", title: "Write the manifest and seal the restore point" },
 ] as const;
 
-export const DATABASE_FILE = "database.sql.gz.age";
-export const UPLOADS_FILE = "uploads.tar.gz.age";
-export const MANIFEST_FILE = "manifest.json";
 /** An upgrade's dump taken at the stop, beside its pre-upgrade restore point (removed when the upgrade ends). */
-export const FINAL_DUMP_FILE = "final-database.sql.gz.age";
-export const MANIFEST_SEAL = "manifest.seal";
-export const manifestSealContext = (backupId: string) => `backup:${backupId}:manifest`;
 
 /** Flags for a consistent, complete, re-loadable dump; the password goes through the environment. */
 export const DUMP_FLAGS = [
@@ -61,22 +56,6 @@ export const DUMP_FLAGS = [
 export const MYSQL_ONLY_FLAGS = ["--set-gtid-purged=OFF"];
 
 export type UploadEntry = TarEntry;
-
-export interface BackupManifest {
-  /** 2: every entry of the uploads tree, with its type; 1: regular files only. */
-  format: "paillasse-backup/1" | "paillasse-backup/2";
-  backupId: string;
-  instance: { id: string; name: string; unit: string; siteUrl: string };
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  image: string;
-  elabftwVersion: string | null;
-  schema: number | null;
-  recipients: string[];
-  database: WrittenFile & { file: string; server: string; tables: Record<string, number> };
-  uploads: WrittenFile & { file: string; files: UploadEntry[] };
-}
 
 /** The params of a backup operation (version 1); `name` is the instance's, for the operations list. */
 export const backupPlanSchema = z.object({
@@ -589,15 +568,7 @@ export function backupSteps(
             files,
           },
         };
-        const text = `${JSON.stringify(manifest, null, 2)}\n`;
-        const manifestSha256 = createHash("sha256").update(text).digest("hex");
-        await writeFile(path.join(p.partialDir, MANIFEST_FILE), text, { mode: 0o600 });
-        // Tamper evidence: the manifest's hash sealed with the panel's master key (and kept in the database).
-        await writeFile(
-          path.join(p.partialDir, MANIFEST_SEAL),
-          seal(ring, manifestSha256, manifestSealContext(p.backupId)),
-          { mode: 0o600 },
-        );
+        const { text, sha256: manifestSha256 } = await writeManifest(ring, p.partialDir, manifest);
         await rm(listFile, { force: true });
         await rename(p.partialDir, p.dir);
         const totalBytes = database.bytes + uploads.bytes + Buffer.byteLength(text);

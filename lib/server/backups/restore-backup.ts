@@ -22,12 +22,12 @@ import { dbCheck, waitForHealth } from "../instances/observe";
 import { defineOperation } from "../operations/define";
 import { createOperation, runNestedSteps, type StepContext, type StepDefinition } from "../operations/journal";
 import { z } from "zod";
-import { backupSteps, type BackupManifest } from "./create-backup";
+import { backupSteps } from "./create-backup";
+import { readManifest, type BackupManifest } from "./restore-point";
 import { openEncryptedFile } from "./encrypted-file";
 import { putStreamedFile, rebaseTar, UnreadableSource } from "./tar-files";
 import { UploadTree } from "./upload-tree";
 import { loadBackupIdentity } from "./identity";
-import { readManifest } from "./verify-backup";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
 
 /**

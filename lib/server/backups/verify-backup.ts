@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { open, type KeyRing } from "../../crypto";
+import type { KeyRing } from "../../crypto";
 import {
   createContainer,
   DockerError,
@@ -23,7 +22,7 @@ import { clientFor } from "../hosts/clients";
 import { defineOperation } from "../operations/define";
 import { createOperation, type StepDefinition } from "../operations/journal";
 import { z } from "zod";
-import { MANIFEST_FILE, MANIFEST_SEAL, manifestSealContext, type BackupManifest } from "./create-backup";
+import { readManifest, VerificationFailure } from "./restore-point";
 import { hashFile, openEncryptedFile } from "./encrypted-file";
 import { putStreamedFile, tarEntryLister, UnreadableSource, type TarEntry } from "./tar-files";
 import { treeDifferences, uploadRowProblem, UploadTree } from "./upload-tree";
@@ -73,54 +72,6 @@ export async function requestVerification(db: Db, backupId: string, requestedByI
     (tx) => tx.backup.update({ where: { id: backup.id }, data: { verificationStatus: "running" } }),
   );
   return operationId;
-}
-
-class VerificationFailure extends AppError {
-  constructor(message: string) {
-    super("conflict", message, {
-      hint: "This backup cannot be trusted; run a new backup and find out what changed it.",
-    });
-  }
-}
-
-/** The manifest of a restore point, after checking its seal and the hash the database kept. */
-export async function readManifest(db: Db, ring: KeyRing, backupId: string) {
-  const backup = await db.backup.findUnique({
-    where: { id: backupId },
-    select: {
-      id: true,
-      location: true,
-      manifestSha256: true,
-      instance: {
-        select: { databaseHostId: true, databaseContainerName: true, databasePlacement: true, webHostId: true },
-      },
-    },
-  });
-  if (!backup) {
-    throw new AppError("not_found", "This backup is no longer in the inventory (it was removed since).", {
-      hint: "Pick another backup from the instance's list.",
-    });
-  }
-  if (!backup.location) throw new VerificationFailure("This backup has no location on disk.");
-  let text: string;
-  let sealed: string;
-  try {
-    text = await readFile(path.join(backup.location, MANIFEST_FILE), "utf8");
-    sealed = (await readFile(path.join(backup.location, MANIFEST_SEAL), "utf8")).trim();
-  } catch (error) {
-    throw new VerificationFailure(`The restore point's manifest cannot be read: ${(error as Error).message}.`);
-  }
-  const sha256 = createHash("sha256").update(text).digest("hex");
-  let sealedHash: string;
-  try {
-    sealedHash = open(ring, sealed, manifestSealContext(backup.id));
-  } catch {
-    throw new VerificationFailure("The manifest's seal does not open: it was altered or belongs to another backup.");
-  }
-  if (sealedHash !== sha256 || backup.manifestSha256 !== sha256) {
-    throw new VerificationFailure("The manifest was modified after the backup was written.");
-  }
-  return { backup, manifest: JSON.parse(text) as BackupManifest };
 }
 
 export function verifySteps(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseGeneratedKey, pullFraction } from "./deploy";
+import { pullFraction } from "../operations/pull-progress";
+import { parseGeneratedKey } from "./deploy";
 
 describe("deploy helpers", () => {
   it("reads the key bin/init tools:genkey prints, and nothing else", () => {

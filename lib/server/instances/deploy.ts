@@ -12,7 +12,6 @@ import {
   listContainers,
   listNetworks,
   listVolumes,
-  pullImage,
   removeContainer,
   removeNetwork,
   removeVolume,
@@ -21,13 +20,13 @@ import {
   execCapture,
   type ContainerSpec,
   type DockerClient,
-  type PullProgress,
 } from "../../docker";
 import { AppError } from "../../errors";
 import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
 import { createUnit } from "../units/manage-units";
 import type { Db, Tx } from "../db/client";
 import { hostClients } from "../hosts/clients";
+import { pullWithProgress } from "../operations/pull-progress";
 import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
 import { defineOperation } from "../operations/define";
 import { deployPlanSchema, MYSQL_IMAGE, WEB_CAPABILITIES, type DeployPlan } from "./deploy-plan";
@@ -152,45 +151,6 @@ const password = () => randomBytes(24).toString("base64url");
 /** `bin/init tools:genkey` prints one Defuse key: "def00000" then hex. */
 export function parseGeneratedKey(stdout: string): string | null {
   return /^(def00000[0-9a-f]{64,})\s*$/m.exec(stdout)?.[1] ?? null;
-}
-
-/** Sum of the layers' bytes for a pull progress figure (0–1), or null before sizes are known. */
-export function pullFraction(layers: Map<string, { current: number; total: number }>): number | null {
-  let current = 0;
-  let total = 0;
-  for (const l of layers.values()) {
-    current += Math.min(l.current, l.total);
-    total += l.total;
-  }
-  return total > 0 ? current / total : null;
-}
-
-/**
- * Pull an image with the step's progress bar moving from `from` to `to`
- * percent as the layers' bytes arrive (one database write a second at most).
- */
-export async function pullWithProgress(
-  client: DockerClient,
-  image: string,
-  ctx: StepContext,
-  range: { from: number; to: number; label: string },
-): Promise<void> {
-  const layers = new Map<string, { current: number; total: number }>();
-  let last = 0;
-  await pullImage(client, image, (event: PullProgress) => {
-    if (event.layer && event.total) layers.set(event.layer, { current: event.current ?? 0, total: event.total });
-    if (event.layer && /complete|already exists/i.test(event.status)) {
-      const l = layers.get(event.layer);
-      if (l) l.current = l.total;
-    }
-    const fraction = pullFraction(layers);
-    if (fraction !== null && Date.now() - last > 1_000) {
-      last = Date.now();
-      void ctx
-        .progress(range.from + (range.to - range.from) * fraction, `${range.label}: ${Math.round(fraction * 100)} %`)
-        .catch(() => undefined);
-    }
-  });
 }
 
 function labelsFor(plan: DeployPlan, operationId: string, role: "web" | "database") {

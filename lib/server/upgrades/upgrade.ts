@@ -24,14 +24,15 @@ import {
 import { backupPaths } from "../../env";
 import { AppError } from "../../errors";
 import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
-import { backupSteps, dumpDatabaseTo, FINAL_DUMP_FILE } from "../backups/create-backup";
+import { backupSteps, dumpDatabaseTo } from "../backups/create-backup";
+import { FINAL_DUMP_FILE, readManifest } from "../backups/restore-point";
 import { hashFile } from "../backups/encrypted-file";
 import { loadBackupIdentity } from "../backups/identity";
 import { recreateAndLoad, target } from "../backups/restore-backup";
-import { readManifest, verifySteps } from "../backups/verify-backup";
+import { verifySteps } from "../backups/verify-backup";
 import type { Db } from "../db/client";
 import { hostClients } from "../hosts/clients";
-import { pullWithProgress } from "../instances/deploy";
+import { pullWithProgress } from "../operations/pull-progress";
 import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../instances/elabftw-console";
 import { healthFromInside, waitForHealth } from "../instances/observe";
 import { defineOperation } from "../operations/define";
