@@ -116,6 +116,7 @@ describe("background jobs on the Postgres queue", () => {
     const op = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
     expect(op.error).toMatch(/This backup is no longer in the inventory/);
     expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).activeOperationId).toBeNull();
-    expect(log).toContain(`Operation ${operationId}: failed.`);
+    // The worker says so once the operation returned.
+    await expect.poll(() => log, { timeout: 5_000 }).toContain(`Operation ${operationId}: failed.`);
   });
 });

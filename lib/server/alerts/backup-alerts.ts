@@ -1,6 +1,7 @@
+import { storedSetting } from "../settings/stored-setting";
+import { z } from "zod";
 import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
-import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
 import { isLocale, type Locale } from "../../i18n/config";
 import { translatorFor } from "../../i18n/translator";
@@ -37,12 +38,13 @@ export function smtpMailer(server: string | SMTPTransport.Options, from: string)
 
 export const INCIDENTS_SETTING = "alerts.backup_incidents";
 
-interface Incident {
-  verdict: "failing" | "stale";
-  since: string;
-}
-
-type Incidents = Record<string, Incident>;
+/** Open incidents by instance: rebuilt from the backups' state if the row cannot be read (at worst, one mail again). */
+const storedIncidents = storedSetting(
+  INCIDENTS_SETTING,
+  z.record(z.string(), z.object({ verdict: z.enum(["failing", "stale"]), since: z.string() })),
+  { fallback: {} },
+);
+type Incidents = NonNullable<Awaited<ReturnType<typeof storedIncidents.read>>>;
 
 /**
  * Who is told, grouped by the language they read: operators in the one they
@@ -128,8 +130,7 @@ export async function checkBackupAlerts(
   // The units' alert addresses are read in French unless told otherwise: the panel's users are French units.
   const unitLocale = options.unitLocale ?? "fr";
   const statuses = await findBackupStatus(db, { id: "", role: "admin" }, now);
-  const row = await db.setting.findUnique({ where: { key: INCIDENTS_SETTING }, select: { value: true } });
-  const incidents: Incidents = { ...((row?.value as unknown as Incidents | undefined) ?? {}) };
+  const incidents: Incidents = { ...((await storedIncidents.read(db)) ?? {}) };
   const result = { alerts: [] as string[], recoveries: [] as string[], failed: [] as string[] };
   for (const status of statuses) {
     const open = incidents[status.instanceId];
@@ -160,11 +161,7 @@ export async function checkBackupAlerts(
   }
   // Instances that left the inventory close their incidents silently.
   for (const id of Object.keys(incidents)) if (!statuses.some((s) => s.instanceId === id)) delete incidents[id];
-  await db.setting.upsert({
-    where: { key: INCIDENTS_SETTING },
-    create: { key: INCIDENTS_SETTING, value: incidents as unknown as Prisma.InputJsonValue },
-    update: { value: incidents as unknown as Prisma.InputJsonValue },
-  });
+  await storedIncidents.write(db, incidents);
   return result;
 }
 

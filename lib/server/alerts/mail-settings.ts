@@ -1,9 +1,9 @@
 import type { Actor, RequestContext } from "../../kernel";
 import { settingSecretContext } from "../settings/setting-secret";
+import { storedSetting } from "../settings/stored-setting";
 import { z } from "zod";
 import { open, seal, type KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
-import type { Prisma } from "../../generated/prisma/client";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { isHostName, parseWholeSentences, portNumber } from "../validation";
@@ -18,14 +18,19 @@ import { smtpMailer, type Mailer } from "./backup-alerts";
 export const MAIL_SETTING = "mail.smtp";
 const secretContext = settingSecretContext(MAIL_SETTING);
 
-export interface MailSettings {
-  host: string;
-  port: number;
-  security: "tls" | "starttls" | "none";
-  username: string;
-  from: string;
-  hasPassword: boolean;
-}
+/** What is stored (the password apart, sealed in the row's secret column). */
+const storedMail = storedSetting(
+  MAIL_SETTING,
+  z.object({
+    host: z.string(),
+    port: z.number().int(),
+    security: z.enum(["tls", "starttls", "none"]),
+    username: z.string(),
+    from: z.string(),
+    hasPassword: z.boolean().default(false),
+  }),
+);
+export type MailSettings = NonNullable<Awaited<ReturnType<typeof storedMail.read>>>;
 
 const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
 
@@ -52,13 +57,7 @@ export const mailSettingsSchema = z.object({
 });
 
 export async function findMailSettings(db: Db): Promise<MailSettings | null> {
-  const row = await db.setting.findUnique({
-    where: { key: MAIL_SETTING },
-    select: { value: true },
-  });
-  if (!row) return null;
-  const v = row.value as Omit<MailSettings, "hasPassword"> & { hasPassword?: boolean };
-  return { ...v, hasPassword: Boolean(v.hasPassword) };
+  return storedMail.read(db);
 }
 
 /** The form's values checked (nothing saved): bad input is refused before any key touch is asked for. */
@@ -98,11 +97,7 @@ export async function saveMailSettings(
     from: input.from,
     hasPassword: Boolean(secretEnc),
   };
-  await db.setting.upsert({
-    where: { key: MAIL_SETTING },
-    create: { key: MAIL_SETTING, value: value as unknown as Prisma.InputJsonValue, secretEnc, updatedById: actor.id },
-    update: { value: value as unknown as Prisma.InputJsonValue, secretEnc, updatedById: actor.id },
-  });
+  await storedMail.write(db, value, { secretEnc, updatedById: actor.id });
   await recordAuditEvent(db, {
     actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
     ip: context.ip,
@@ -124,9 +119,9 @@ export async function saveMailSettings(
 
 /** A mailer for the stored settings (null when none are stored). */
 export async function storedMailer(db: Db, ring: KeyRing): Promise<Mailer | null> {
-  const row = await db.setting.findUnique({ where: { key: MAIL_SETTING }, omit: { secretEnc: false } });
+  const row = await storedMail.readWithSecret(db);
   if (!row) return null;
-  const s = row.value as unknown as MailSettings;
+  const s = row.value;
   const password = row.secretEnc ? open(ring, row.secretEnc, secretContext) : undefined;
   return smtpMailer(
     {

@@ -1,10 +1,10 @@
+import { storedSetting } from "../settings/stored-setting";
 import type { Actor, RequestContext } from "../../kernel";
 import dgram from "node:dgram";
 import net from "node:net";
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
-import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../db/client";
 import { isHostName, parseWholeSentences, portNumber } from "../validation";
 import { exportRecord } from "./export-audit";
@@ -26,14 +26,18 @@ export const SD_ID = "paillasse@32473";
 /** Facility 13, "log audit". */
 const FACILITY = 13;
 
-export interface SyslogSettings {
-  enabled: boolean;
-  transport: "udp" | "tcp" | "tls";
-  host: string;
-  port: number;
-  /** PEM of the CA that signed the collector's certificate (TLS); none: the system's CAs. */
-  caPem: string;
-}
+const storedSyslog = storedSetting(
+  SYSLOG_SETTING,
+  z.object({
+    enabled: z.boolean(),
+    transport: z.enum(["udp", "tcp", "tls"]),
+    host: z.string(),
+    port: z.number().int(),
+    /** PEM of the CA that signed the collector's certificate (TLS); none: the system's CAs. */
+    caPem: z.string(),
+  }),
+);
+export type SyslogSettings = NonNullable<Awaited<ReturnType<typeof storedSyslog.read>>>;
 
 export const syslogSettingsSchema = z
   .object({
@@ -65,8 +69,7 @@ export const syslogSettingsSchema = z
   });
 
 export async function findSyslogSettings(db: Db): Promise<SyslogSettings | null> {
-  const row = await db.setting.findUnique({ where: { key: SYSLOG_SETTING }, select: { value: true } });
-  return row ? (row.value as unknown as SyslogSettings) : null;
+  return storedSyslog.read(db);
 }
 
 /** The form's values checked (nothing saved): bad input is refused before any key touch is asked for. */
@@ -82,11 +85,7 @@ export async function saveSyslogSettings(
 ): Promise<SyslogSettings> {
   const input = parseWholeSentences(syslogSettingsSchema, raw, "Correct it and save again.");
   const value: SyslogSettings = { ...input, host: input.host.toLowerCase() };
-  await db.setting.upsert({
-    where: { key: SYSLOG_SETTING },
-    create: { key: SYSLOG_SETTING, value: value as unknown as Prisma.InputJsonValue, updatedById: actor.id },
-    update: { value: value as unknown as Prisma.InputJsonValue, updatedById: actor.id },
-  });
+  await storedSyslog.write(db, value, { updatedById: actor.id });
   await recordAuditEvent(db, {
     actor: operatorActor(actor),
     ip: context.ip,

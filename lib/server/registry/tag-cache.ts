@@ -2,6 +2,8 @@ import { env } from "../../env";
 import { toAppError } from "../../errors";
 import type { Db } from "../db/client";
 import { listTags, type RegistryConfig } from "./registry-client";
+import { storedSetting } from "../settings/stored-setting";
+import { z } from "zod";
 
 /**
  * Tag lists of the image repositories the fleet uses, fetched by a job (hourly,
@@ -13,13 +15,15 @@ export const TAGS_SETTING = "registry.tags";
 /** The official eLabFTW image: always looked up, so the deploy wizard has versions before any instance exists. */
 export const ELABFTW_REPOSITORY = "elabftw/elabimg";
 
-export interface RepositoryTags {
-  fetchedAt: string;
-  tags: string[];
+const repositoryTags = z.object({
+  fetchedAt: z.string(),
+  tags: z.array(z.string()),
   /** The last failure, when the last attempt failed (the previous tags are kept). */
-  error: string | null;
-}
-
+  error: z.string().nullable(),
+});
+export type RepositoryTags = z.infer<typeof repositoryTags>;
+/** A cache the panel rebuilds by itself: a row it cannot read counts as empty. */
+const storedTags = storedSetting(TAGS_SETTING, z.record(z.string(), repositoryTags), { fallback: {} });
 export type TagCache = Record<string, RepositoryTags>;
 
 export function registryConfig(): RegistryConfig {
@@ -28,8 +32,7 @@ export function registryConfig(): RegistryConfig {
 }
 
 export async function readTagCache(db: Db): Promise<TagCache> {
-  const row = await db.setting.findUnique({ where: { key: TAGS_SETTING }, select: { value: true } });
-  return (row?.value as unknown as TagCache | undefined) ?? {};
+  return (await storedTags.read(db)) ?? {};
 }
 
 /** Fetch the tags of these repositories (default: every repository of the inventory) and store them. */
@@ -60,8 +63,7 @@ export async function refreshTagCache(db: Db, config: RegistryConfig, repositori
   );
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${TAGS_SETTING}))`;
-    const row = await tx.setting.findUnique({ where: { key: TAGS_SETTING }, select: { value: true } });
-    const cache: TagCache = { ...((row?.value as unknown as TagCache | undefined) ?? {}) };
+    const cache: TagCache = { ...((await storedTags.read(tx)) ?? {}) };
     for (const [repository, result] of results) {
       cache[repository] = {
         fetchedAt: result.fetchedAt,
@@ -69,11 +71,7 @@ export async function refreshTagCache(db: Db, config: RegistryConfig, repositori
         error: result.error,
       };
     }
-    await tx.setting.upsert({
-      where: { key: TAGS_SETTING },
-      create: { key: TAGS_SETTING, value: cache as unknown as object },
-      update: { value: cache as unknown as object },
-    });
+    await storedTags.write(tx, cache);
     return cache;
   });
 }
