@@ -19,7 +19,7 @@ import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { deploySteps, requestDeploy } from "../../lib/server/instances/deploy";
 import { planDeploy } from "../../lib/server/instances/deploy-plan";
 import { instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
-import { observeInstance } from "../../lib/server/instances/observe";
+import { observeInstance, readObservation } from "../../lib/server/instances/observe";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { refreshTagCache } from "../../lib/server/registry/tag-cache";
 import { createUnit } from "../../lib/server/units/manage-units";
@@ -202,6 +202,10 @@ describe("deploy a new instance", () => {
     const observation = await observeInstance(db, ring, instance.id);
     expect(observation.health.verdict).toBe("ok");
     expect(observation.schema).toMatchObject({ current: 165, required: 165, upToDate: true });
+    // Stored as it was returned, and read back through its schema (what the instance page shows).
+    const stored = await db.instance.findUniqueOrThrow({ where: { id: instance.id } });
+    expect(readObservation(stored.observation)).toEqual(observation);
+    expect(readObservation({ ...observation, health: "ok" })).toBeNull();
   }, 240_000);
 
   it("removes everything it created when a later step fails (the published port is taken)", async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { addHost, createHost, deleteHost, updateHost } from "../../lib/server/hosts/manage-hosts";
-import { refreshAllHosts, refreshHost } from "../../lib/server/hosts/snapshot";
+import { readHostSnapshot, refreshAllHosts, refreshHost } from "../../lib/server/hosts/snapshot";
 import { startBlackHole } from "../support/black-hole";
 import { BUSYBOX, TEST_SOCKET } from "../support/docker";
 import { useFreshDatabase } from "../support/fresh-database";
@@ -51,9 +51,12 @@ describe("Docker hosts: add, test, snapshot", () => {
     expect(host.engineVersion).toMatch(/^\d+\.\d+/);
     expect(host.dockerRootDir).toMatch(/^\//);
     expect(Number(host.freeBytes)).toBeGreaterThan(1024 * 1024);
-    const snapshot = host.snapshot as { containers: unknown[]; freeBytesNote: string | null };
-    expect(Array.isArray(snapshot.containers)).toBe(true);
-    expect(snapshot.freeBytesNote).toBeNull();
+    // The stored snapshot reads back through its schema (what every page uses).
+    const snapshot = readHostSnapshot(host.snapshot);
+    expect(snapshot).not.toBeNull();
+    expect(Array.isArray(snapshot!.containers)).toBe(true);
+    expect(snapshot!.freeBytesNote).toBeNull();
+    expect(readHostSnapshot({ ...snapshot, engine: "24.0" })).toBeNull();
   });
 
   it("adds a TCP + mutual TLS host; the client key is stored sealed and never in the audit log", async () => {

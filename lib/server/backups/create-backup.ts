@@ -1,3 +1,4 @@
+import { readObservation } from "../instances/observe";
 import { openInstanceSecrets, requireDatabasePassword } from "../instances/instance-secrets";
 import type { Actor, RequestContext } from "../../kernel";
 import { randomUUID } from "node:crypto";
@@ -504,7 +505,7 @@ export function backupSteps(
       async run(ctx) {
         const p = prepared(ctx);
         const instance = await load();
-        const expected = (instance.observation as { uploadsBytes?: number | null } | null)?.uploadsBytes ?? null;
+        const expected = readObservation(instance.observation)?.uploadsBytes ?? null;
         const report = progressReporter(ctx, 5, 90, expected);
         await ctx.intent({
           dump: instance.databaseName,

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client";
-import type { HostSnapshot } from "./snapshot";
+import { readHostSnapshot } from "./snapshot";
 
 export async function findHosts(db: Db) {
   return db.dockerHost.findMany({
@@ -36,7 +36,7 @@ export async function findHost(db: Db, id: string) {
   });
   return {
     ...host,
-    snapshot: host.snapshot as unknown as HostSnapshot | null,
+    snapshot: readHostSnapshot(host.snapshot),
     hasClientKey: !!secrets.tlsClientKeyEnc,
     hasSshKey: !!secrets.sshPrivateKeyEnc,
   };

@@ -1,5 +1,6 @@
 import { AppError } from "../../errors";
 import pLimit from "p-limit";
+import { z } from "zod";
 import {
   connect,
   DockerError,
@@ -21,36 +22,49 @@ import { CONNECTION_FIELDS, hostConnection } from "./host-connection";
  * in one go under a deadline, then stored on the host row. Pages read the
  * stored snapshot and show its age; they never wait on an engine.
  */
-export interface HostSnapshot {
-  takenAt: string;
-  durationMs: number;
-  engine: {
+export const hostSnapshotSchema = z.object({
+  takenAt: z.string(),
+  durationMs: z.number(),
+  engine: z.object({
     /** The engine's own ID (absent in snapshots taken before it was recorded). */
-    id?: string;
-    version: string;
-    apiVersion: string;
-    operatingSystem: string;
-    kernelVersion: string;
-    architecture: string;
-    cpus: number;
-    memoryBytes: number;
-    dockerRootDir: string;
-    storageDriver: string;
-  };
-  containers: {
-    id: string;
-    name: string;
-    image: string;
-    state: string;
-    status: string;
-    createdAt: string;
-    labels: Record<string, string>;
-    ports: { ip: string; privatePort: number; publicPort: number; type: string }[];
-  }[];
-  containersRunning: number;
-  freeBytes: number | null;
+    id: z.string().optional(),
+    version: z.string(),
+    apiVersion: z.string(),
+    operatingSystem: z.string(),
+    kernelVersion: z.string(),
+    architecture: z.string(),
+    cpus: z.number(),
+    memoryBytes: z.number(),
+    dockerRootDir: z.string(),
+    storageDriver: z.string(),
+  }),
+  containers: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      image: z.string(),
+      state: z.string(),
+      status: z.string(),
+      createdAt: z.string(),
+      labels: z.record(z.string(), z.string()),
+      ports: z.array(z.object({ ip: z.string(), privatePort: z.number(), publicPort: z.number(), type: z.string() })),
+    }),
+  ),
+  containersRunning: z.number(),
+  freeBytes: z.number().nullable(),
   /** Why the free space is unknown, when it is. */
-  freeBytesNote: string | null;
+  freeBytesNote: z.string().nullable(),
+});
+export type HostSnapshot = z.infer<typeof hostSnapshotSchema>;
+
+/**
+ * The stored snapshot of a host (DockerHost.snapshot), parsed. One in a shape
+ * this panel does not read counts as none: the next snapshot (every minute)
+ * replaces it.
+ */
+export function readHostSnapshot(json: unknown): HostSnapshot | null {
+  const parsed = hostSnapshotSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
 }
 
 export interface SnapshotOptions {
@@ -217,7 +231,7 @@ export async function refreshHost(
           dockerRootDir: snapshot.engine.dockerRootDir,
           // A refresh that did not measure keeps the last measured figure.
           freeBytes: snapshot.freeBytes !== null ? BigInt(snapshot.freeBytes) : previous.freeBytes,
-          snapshot: snapshot as unknown as object,
+          snapshot,
           ...(row.kind === "ssh" && !row.sshHostFingerprint && outcome.sshFingerprint
             ? { sshHostFingerprint: outcome.sshFingerprint }
             : {}),

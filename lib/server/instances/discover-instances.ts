@@ -16,7 +16,7 @@ import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { CONNECTION_FIELDS, hostConnection } from "../hosts/host-connection";
-import type { HostSnapshot } from "../hosts/snapshot";
+import { readHostSnapshot } from "../hosts/snapshot";
 import { instanceName, parseInput } from "../validation";
 import { isElabftwImage, proposeInstance, type HostView, type InstanceProposal } from "./discovery";
 
@@ -62,7 +62,7 @@ async function discover(
     id: h.id,
     name: h.name,
     address: h.address,
-    containers: ((h.snapshot as unknown as HostSnapshot | null)?.containers ?? []).map((c): ContainerSummary => ({
+    containers: (readHostSnapshot(h.snapshot)?.containers ?? []).map((c): ContainerSummary => ({
       id: c.id,
       name: c.name,
       image: c.image,

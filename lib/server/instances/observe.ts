@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { openInstanceSecrets } from "./instance-secrets";
 import {
   DockerError,
@@ -14,11 +15,11 @@ import { AppError } from "../../errors";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { waitFor } from "../operations/wait-for";
-import { complianceChecks, complianceScore, type ComplianceCheck } from "../compliance/checks";
+import { complianceChecks, complianceScore } from "../compliance/checks";
 import { splitImageRef } from "./discovery";
-import { describeConsoleFailure, parseDbCheck, parseHealth, type DbCheck } from "./elabftw-console";
+import { describeConsoleFailure, parseDbCheck, parseHealth } from "./elabftw-console";
 import { databaseSpecContext } from "./instance-secrets";
-import { fetchUsage, type UsageReading } from "./usage";
+import { fetchUsage } from "./usage";
 import { seal } from "../../crypto";
 
 /**
@@ -28,30 +29,86 @@ import { seal } from "../../crypto";
  * text, the size of the uploads. The result is stored on the instance and
  * shown on its page.
  */
-export interface ContainerView {
-  name: string;
-  host: string;
-  state: string;
-  running: boolean;
-  health: string;
-  restartPolicy: string;
-  image: string;
-  startedAt: string | null;
-}
+const containerView = z.object({
+  name: z.string(),
+  host: z.string(),
+  state: z.string(),
+  running: z.boolean(),
+  health: z.string(),
+  restartPolicy: z.string(),
+  image: z.string(),
+  startedAt: z.string().nullable(),
+});
+export type ContainerView = z.infer<typeof containerView>;
 
-export interface Observation {
-  at: string;
-  web: ContainerView | null;
-  database: ContainerView | null;
+const usage = z.object({
+  elabftwVersion: z.string().nullable(),
+  users: z.number(),
+  activeUsers: z.number(),
+  teams: z.number(),
+  experiments: z.number(),
+  timestampedExperiments: z.number(),
+  items: z.number(),
+  uploadsBytes: z.number().nullable(),
+});
+
+/** What one look at an instance found (Instance.observation). */
+export const observationSchema = z.object({
+  at: z.string(),
+  web: containerView.nullable(),
+  database: containerView.nullable(),
   /** "ok", "ko" (database unreachable), "unexpected", or why it could not be asked. */
-  health: { verdict: "ok" | "ko" | "unexpected" | "unknown"; detail: string };
-  schema: (DbCheck & { detail: string }) | { detail: string };
-  elabftwVersion: string | null;
-  uploadsBytes: number | null;
-  problems: string[];
-  compliance: { checks: ComplianceCheck[]; score: ReturnType<typeof complianceScore> } | null;
+  health: z.object({ verdict: z.enum(["ok", "ko", "unexpected", "unknown"]), detail: z.string() }),
+  schema: z.union([
+    z.object({
+      current: z.number(),
+      required: z.number(),
+      upToDate: z.boolean(),
+      ahead: z.boolean(),
+      detail: z.string(),
+    }),
+    z.object({ detail: z.string() }),
+  ]),
+  elabftwVersion: z.string().nullable(),
+  uploadsBytes: z.number().nullable(),
+  problems: z.array(z.string()),
+  compliance: z
+    .object({
+      checks: z.array(
+        z.object({
+          id: z.enum([
+            "two_machines",
+            "https",
+            "database_tls",
+            "web_hardened",
+            "database_port",
+            "restart_policies",
+            "image_pinned",
+            "backups",
+          ]),
+          title: z.string(),
+          verdict: z.enum(["pass", "fail", "unknown"]),
+          reason: z.string(),
+        }),
+      ),
+      score: z.object({ passed: z.number(), decided: z.number(), percent: z.number().nullable() }),
+    })
+    .nullable(),
   /** Figures from /api/v2/info, when an eLabFTW API key is set for this instance. */
-  usage: UsageReading;
+  usage: z.union([
+    z.object({ configured: z.literal(false) }),
+    z.object({ configured: z.literal(true), usage: usage.nullable(), error: z.string().nullable() }),
+  ]),
+});
+export type Observation = z.infer<typeof observationSchema>;
+
+/**
+ * The stored observation of an instance, parsed. One in a shape this panel
+ * does not read counts as none: the next observation replaces it.
+ */
+export function readObservation(json: unknown): Observation | null {
+  const parsed = observationSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Panel-made side containers (one-off, backup, kept for rollback) on a host, with their restart policies. */
@@ -307,7 +364,7 @@ export async function observeInstance(
       health: observation.health.verdict,
       schemaVersion: "current" in observation.schema ? observation.schema.current : instance.schemaVersion,
       elabftwVersion: observation.elabftwVersion,
-      observation: observation as unknown as object,
+      observation,
       observedAt: new Date(observation.at),
       // What re-creates the database container if it is ever removed (a restore does so).
       ...(seen.db

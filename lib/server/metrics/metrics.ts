@@ -1,3 +1,4 @@
+import { readObservation } from "../instances/observe";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Db } from "../db/client";
 import { gateRefusals } from "../network/gate-refusals";
@@ -133,9 +134,10 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     up.set(labels, i.state === "running" || i.state === "degraded" ? 1 : 0);
     healthy.set(labels, i.health === "ok" ? 1 : 0);
     info.set({ ...labels, image_tag: i.imageTag, version: i.elabftwVersion ?? "unknown" }, 1);
-    const schema = (i.observation as { schema?: { upToDate?: boolean; current?: number } } | null)?.schema;
-    if (schema && typeof schema.upToDate === "boolean") schemaInSync.set(labels, schema.upToDate ? 1 : 0);
-    const version = i.schemaVersion ?? schema?.current;
+    const schema = readObservation(i.observation)?.schema;
+    const check = schema && "upToDate" in schema ? schema : null;
+    if (check) schemaInSync.set(labels, check.upToDate ? 1 : 0);
+    const version = i.schemaVersion ?? check?.current;
     if (typeof version === "number") schemaVersion.set(labels, version);
     const observed = seconds(i.observedAt);
     if (observed !== null) observationAge.set(labels, observed);

@@ -20,7 +20,7 @@ import { BackupNowButton, RestoreButton, VerifyButton } from "@/components/backu
 import { PolicySelect } from "@/components/backups/policy-form";
 import { findPolicies } from "@/lib/server/backups/policies";
 import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges";
-import type { Observation } from "@/lib/server/instances/observe";
+import { readObservation, type Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 import { releaseNotesUrl } from "@/lib/server/upgrades/upgrade";
@@ -47,7 +47,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const age = (d: Date) => formatAge(d, at, locale);
   const when = (d: Date | null | undefined) => formatDateTime(d, locale);
   const size = (b: bigint | number | null | undefined) => formatBytes(b, locale);
-  const observation = instance.observation as unknown as Observation | null;
+  const observation = readObservation(instance.observation);
   const tags = (await readTagCache(db()))[instance.imageRepository];
   const version = instance.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(instance.imageTag) ? instance.imageTag : null);
   const updates = tags ? updatesFor(version, tags.tags) : null;
