@@ -5,12 +5,9 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { QUEUES, startJobs, type Jobs } from "../../lib/server/jobs/jobs";
 import { collectMetrics } from "../../lib/server/metrics/metrics";
-import { createUnit } from "../../lib/server/units/manage-units";
-import { BUSYBOX, removeTestContainers, TEST_REGISTRY, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
-import { freshSchema, init, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
+import { BUSYBOX, TEST_REGISTRY, testEngine } from "../support/docker";
 import { useFreshDatabase } from "../support/fresh-database";
-import { addEngineInstance } from "../support/instances";
-import { operatorWithKey } from "../support/operators";
+import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 
 const ring = parseKeyRing(generateKeySpec());
 const context = { ip: "10.0.0.7", userAgent: "vitest" };
@@ -23,10 +20,9 @@ const context = { ip: "10.0.0.7", userAgent: "vitest" };
  */
 describe("instances observed in the background", () => {
   const database = useFreshDatabase("observation", { migrated: true });
-  const run = uniqueName("observe");
+  let f: InstanceFixture | undefined;
   let db: Db;
   let engine: DockerClient;
-  let mysql: TestDatabase;
   let web: string;
   let jobs: Jobs | undefined;
   const log: string[] = [];
@@ -36,32 +32,19 @@ describe("instances observed in the background", () => {
   beforeAll(async () => {
     db = createPrismaClient(database.url);
     engine = await testEngine();
-    mysql = await startDatabase(engine, run);
-    const schema = await freshSchema(engine, mysql);
-    web = await startWeb(engine, run, mysql, {
-      image: "elabftw/elabimg:5.0.4",
-      database: schema,
-      secretKey: "def00000" + "e".repeat(120),
-    });
-    expect((await init(engine, web, "db:install")).exitCode).toBe(0);
-    const operator = await operatorWithKey(db, "observe@unit.example", "operator");
-    const actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
-    const unitId = (await createUnit(db, actor, { code: "UMR9200", name: "Observed" }, context)).id;
-    const hostId = await createHost(
-      db,
-      ring,
-      actor,
-      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
-      context,
-    );
-    instanceId = await addEngineInstance(db, ring, actor, context, {
+    f = await instanceFixture(db, ring, {
+      label: "observe",
       name: "watched",
-      unitId,
-      hostId,
-      web,
-      mysql,
-      schema,
+      email: "observe@unit.example",
+      image: "elabftw/elabimg:5.0.4",
+      unitCode: "UMR9200",
+      unitName: "Observed",
+      hostName: "engine",
+      uploadsVolume: false,
+      engine,
     });
+    ({ web, instanceId } = f);
+    const { actor, unitId } = f;
     // An instance on a host that is gone: said unreachable, its host not tried once per instance.
     const gone = await createHost(
       db,
@@ -92,7 +75,7 @@ describe("instances observed in the background", () => {
 
   afterAll(async () => {
     await jobs?.stop();
-    if (engine) await removeTestContainers(engine, run);
+    await f?.cleanUp();
     await db?.$disconnect();
   });
 

@@ -14,7 +14,6 @@ import {
   inspectContainer,
   putArchive,
   removeContainer,
-  removeVolume,
   startContainer,
   stopContainer,
   type DockerClient,
@@ -33,11 +32,10 @@ import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { observeInstance } from "../../lib/server/instances/observe";
 import { executeOperation } from "../../lib/server/operations/execute";
-import { createUnit } from "../../lib/server/units/manage-units";
-import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
-import { freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
+import { TEST_SOCKET, testEngine } from "../support/docker";
+import { rootSql, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
-import { addEngineInstance } from "../support/instances";
+import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 import {
   comparableTree,
   liveTree,
@@ -58,7 +56,7 @@ const context = { ip: "10.0.0.7", userAgent: "vitest" };
  */
 describe("backups and their verification", () => {
   const database = useFreshDatabase("backup", { migrated: true });
-  const run = uniqueName("bkp");
+  let f: InstanceFixture | undefined;
   const work = mkdtempSync(path.join(tmpdir(), "paillasse-backups-"));
   const destination = path.join(work, "dest");
   const identityFile = path.join(work, "backup-identity.txt");
@@ -95,51 +93,29 @@ describe("backups and their verification", () => {
     db = createPrismaClient(database.url);
     engine = await testEngine();
     await ensureBackupIdentity(identityFile);
-    mysql = await startDatabase(engine, run);
-    schema = await freshSchema(engine, mysql);
-    web = await startWeb(engine, run, mysql, {
+    f = await instanceFixture(db, ring, {
+      label: "bkp",
+      name: "backed-up",
+      email: "backup@unit.example",
       image: "elabftw/elabimg:5.1.0",
-      database: schema,
-      secretKey: "def00000" + "e".repeat(120),
-      uploadsVolume: `${run}-uploads`,
-    });
-    expect((await init(engine, web, "db:install")).exitCode).toBe(0);
-    // Content with awkward strings, and uploads with their rows (as eLabFTW stores them).
-    await rootSql(
+      unitCode: "UMR9200",
+      unitName: "Backups",
+      hostName: "engine",
+      inventoryUploadsSource: "uploads",
       engine,
-      mysql,
-      [
+      // Content with awkward strings, and uploads with their rows (as eLabFTW stores them).
+      seedSql: [
         "INSERT INTO users (firstname, lastname, email, validated) VALUES ('Zoé','d''Arc','z@x',1);",
         "INSERT INTO experiments (title, body, date, userid) VALUES ('a),(b', 'it''s \\\\ (x)', CURDATE(), 1), ('émoji 🧪', NULL, CURDATE(), 1);",
         uploadRowsSql(uploads.rows),
-      ].join(" "),
-      schema,
-    );
-    await seedUploads(engine, web, uploads.seeds);
-
-    const operator = await operatorWithKey(db, "backup@unit.example", "operator");
-    actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
-    const unitId = (await createUnit(db, actor, { code: "UMR9200", name: "Backups" }, context)).id;
-    const hostId = await createHost(
-      db,
-      ring,
-      actor,
-      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
-      context,
-    );
-    instanceId = await addEngineInstance(db, ring, actor, context, {
-      name: "backed-up",
-      unitId,
-      hostId,
-      web,
-      mysql,
-      schema,
+      ],
+      seed: ({ engine, web }) => seedUploads(engine, web, uploads.seeds),
     });
+    ({ mysql, schema, web, instanceId, actor } = f);
   }, 180_000);
 
   afterAll(async () => {
-    if (engine) await removeTestContainers(engine, run);
-    if (engine) await removeVolume(engine, `${run}-uploads`).catch(() => undefined);
+    await f?.cleanUp();
     await db?.$disconnect();
   });
 

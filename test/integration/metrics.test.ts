@@ -3,6 +3,7 @@ import { recordAuditEvent } from "../../lib/server/audit/record-audit-event";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { collectMetrics } from "../../lib/server/metrics/metrics";
 import { useFreshDatabase } from "../support/fresh-database";
+import type { Observation } from "../../lib/server/instances/observe";
 
 /** The value of one sample, found by its name and exact label set. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -22,6 +23,20 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   }
   return undefined;
 }
+
+/** A whole observation as observeInstance stores it (what the metrics read goes through its schema). */
+const observed = (schema: Observation["schema"]): Observation => ({
+  at: new Date().toISOString(),
+  web: null,
+  database: null,
+  health: { verdict: "ok", detail: "ok" },
+  schema,
+  elabftwVersion: "5.1.0",
+  uploadsBytes: null,
+  problems: [],
+  compliance: null,
+  usage: { configured: false },
+});
 
 describe("Prometheus metrics", () => {
   const database = useFreshDatabase("metrics", { migrated: true });
@@ -70,7 +85,7 @@ describe("Prometheus metrics", () => {
         state: "running",
         health: "ok",
         observedAt: ago(45),
-        observation: { schema: { current: 165, required: 165, upToDate: true, ahead: false, detail: "" } },
+        observation: observed({ current: 165, required: 165, upToDate: true, ahead: false, detail: "" }),
       },
     });
     await db.instance.create({
@@ -81,7 +96,7 @@ describe("Prometheus metrics", () => {
         imageTag: "5.1.0",
         state: "degraded",
         health: "ko",
-        observation: { schema: { current: 144, required: 165, upToDate: false, ahead: false, detail: "" } },
+        observation: observed({ current: 144, required: 165, upToDate: false, ahead: false, detail: "" }),
       },
     });
     const backup = (finishedAt: Date, verified: boolean, bytes: number) =>

@@ -3,16 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, open, parseKeyRing } from "../../lib/crypto";
 import { execCapture, type DockerClient } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
-import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { setInstanceApiKey } from "../../lib/server/instances/api-key";
 import { instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { observeInstance } from "../../lib/server/instances/observe";
-import { createUnit } from "../../lib/server/units/manage-units";
-import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
-import { freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
+import { testEngine } from "../support/docker";
+import { rootSql, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
-import { addEngineInstance } from "../support/instances";
-import { operatorWithKey } from "../support/operators";
+import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 import { refusal } from "../support/refusal";
 
 const ring = parseKeyRing(generateKeySpec());
@@ -25,7 +22,7 @@ const context = { ip: "10.0.0.7", userAgent: "vitest" };
  */
 describe("usage figures from /api/v2/info", () => {
   const database = useFreshDatabase("usage", { migrated: true });
-  const run = uniqueName("usage");
+  let f: InstanceFixture | undefined;
   let db: Db;
   let engine: DockerClient;
   let mysql: TestDatabase;
@@ -39,53 +36,34 @@ describe("usage figures from /api/v2/info", () => {
   beforeAll(async () => {
     db = createPrismaClient(database.url);
     engine = await testEngine();
-    mysql = await startDatabase(engine, run);
-    schema = await freshSchema(engine, mysql);
-    web = await startWeb(engine, run, mysql, {
-      image: "elabftw/elabimg:5.1.0",
-      database: schema,
-      secretKey: "def00000" + "d".repeat(120),
-    });
-    expect((await init(engine, web, "db:install")).exitCode).toBe(0);
     const salt = randomBytes(8).toString("hex");
     const hash = `sha256$${salt}$${createHash("sha256")
       .update(salt + secret)
       .digest("hex")}`;
-    await rootSql(
-      engine,
-      mysql,
-      [
+    f = await instanceFixture(db, ring, {
+      label: "usage",
+      email: "usage@unit.example",
+      image: "elabftw/elabimg:5.1.0",
+      unitCode: "UMR9100",
+      unitName: "Usage",
+      hostName: "engine",
+      secretKey: "def00000" + "d".repeat(120),
+      uploadsVolume: false,
+      seedSql: [
         "INSERT INTO teams (name) VALUES ('Team A'), ('Team B');",
         "INSERT INTO users (firstname, lastname, email, validated) VALUES ('A','A','a@x',1), ('B','B','b@x',1), ('C','C','c@x',0);",
         "INSERT INTO experiments (title, date, userid) VALUES ('e1', CURDATE(), 1), ('e2', CURDATE(), 1), ('e3', CURDATE(), 2);",
         "INSERT INTO items (title, category, userid) VALUES ('i1', 1, 1);",
         "INSERT INTO uploads (real_name, long_name, type, userid, filesize) VALUES ('a.pdf','a','experiments',1,1000), ('b.pdf','b','experiments',2,2500);",
         `INSERT INTO api_keys (name, hash, userid, team) VALUES ('panel', '${hash}', 1, 1);`,
-      ].join(" "),
-      schema,
-    );
-    const operator = await operatorWithKey(db, "usage@unit.example", "operator");
-    actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
-    const unitId = (await createUnit(db, actor, { code: "UMR9100", name: "Usage" }, context)).id;
-    const hostId = await createHost(
-      db,
-      ring,
-      actor,
-      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
-      context,
-    );
-    instanceId = await addEngineInstance(db, ring, actor, context, {
-      name: "usage",
-      unitId,
-      hostId,
-      web,
-      mysql,
-      schema,
+      ],
+      engine,
     });
+    ({ mysql, schema, web, instanceId, actor } = f);
   }, 180_000);
 
   afterAll(async () => {
-    if (engine) await removeTestContainers(engine, run);
+    await f?.cleanUp();
     await db?.$disconnect();
   });
 

@@ -5,24 +5,14 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import tar from "tar-stream";
 import type { KeyRing } from "../../lib/crypto";
-import {
-  execCapture,
-  inspectContainer,
-  listContainers,
-  putArchive,
-  removeVolume,
-  type DockerClient,
-} from "../../lib/docker";
+import { execCapture, inspectContainer, listContainers, putArchive, type DockerClient } from "../../lib/docker";
 import { ensureBackupIdentity } from "../../lib/server/backups/identity";
 import type { Db } from "../../lib/server/db/client";
-import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { parseDbCheck } from "../../lib/server/instances/elabftw-console";
-import { createUnit } from "../../lib/server/units/manage-units";
 import { queueUpgrade } from "../../lib/server/upgrades/upgrade";
-import { removeTestContainers, TEST_REGISTRY, TEST_SOCKET, testEngine, uniqueName } from "./docker";
-import { console_, freshSchema, init, rootSql, startDatabase, startWeb } from "./elabftw";
-import { addEngineInstance } from "./instances";
-import { operatorWithKey } from "./operators";
+import { TEST_REGISTRY } from "./docker";
+import { console_, rootSql } from "./elabftw";
+import { instanceFixture } from "./instance-fixture";
 
 const context = { ip: "10.0.0.8", userAgent: "vitest" };
 export const COMPOSE_FILE = `# eLabFTW of the unit (reference layout)
@@ -50,7 +40,6 @@ export async function upgradeFixture(
   where: { unitCode?: string; engine?: DockerClient; socketPath?: string } = {},
 ) {
   const unitCode = where.unitCode ?? "UMR9300";
-  const run = uniqueName(label);
   const work = mkdtempSync(path.join(tmpdir(), `paillasse-${label}-`));
   const options = {
     owner: "vitest",
@@ -61,69 +50,48 @@ export async function upgradeFixture(
     },
     upgrade: { registry: { url: TEST_REGISTRY }, minFreeBytes: 1 },
   };
-  const engine: DockerClient = where.engine ?? (await testEngine());
   await ensureBackupIdentity(options.backup.identityFile);
-  const mysql = await startDatabase(engine, run);
-  const schema = await freshSchema(engine, mysql);
   // As `docker compose up` would have labelled it: the compose file is on the (local) web host.
   const composeDir = path.join(work, "elabftw");
   mkdirSync(composeDir, { recursive: true });
   const composeFile = path.join(composeDir, "docker-compose.yml");
   writeFileSync(composeFile, COMPOSE_FILE, { mode: 0o640 });
-  const web = await startWeb(engine, run, mysql, {
-    image: "elabftw/elabimg:5.0.4",
-    database: schema,
-    secretKey: "def00000" + "a".repeat(120),
-    uploadsVolume: `${run}-uploads`,
-    restartPolicy: "unless-stopped",
-    aliases: ["elabftw-web"],
-    labels: {
-      "com.docker.compose.project": "elabftw",
-      "com.docker.compose.project.working_dir": composeDir,
-      "com.docker.compose.project.config_files": composeFile,
-      "com.docker.compose.service": "web",
-    },
-  });
-  const installed = await init(engine, web, "db:install");
-  if (installed.exitCode !== 0) throw new Error(`db:install failed: ${installed.stderr || installed.stdout}`);
   const files: Record<string, Buffer> = { "ab/exp.pdf": randomBytes(90_000), "cd/notes.txt": Buffer.from("notes\n") };
-  await rootSql(
-    engine,
-    mysql,
-    [
+  const f = await instanceFixture(db, ring, {
+    label,
+    name: `upgraded-${label}`,
+    image: "elabftw/elabimg:5.0.4",
+    unitCode,
+    secretKey: "def00000" + "a".repeat(120),
+    engine: where.engine,
+    socketPath: where.socketPath,
+    web: {
+      restartPolicy: "unless-stopped",
+      aliases: ["elabftw-web"],
+      labels: {
+        "com.docker.compose.project": "elabftw",
+        "com.docker.compose.project.working_dir": composeDir,
+        "com.docker.compose.project.config_files": composeFile,
+        "com.docker.compose.service": "web",
+      },
+    },
+    seedSql: [
       "INSERT INTO experiments (title, body, date, userid) VALUES ('before the upgrade', 'x', CURDATE(), 1);",
       ...Object.entries(files).map(
         ([name, data]) =>
           `INSERT INTO uploads (real_name, long_name, type, userid, filesize, hash) VALUES ('${path.basename(name)}', '${name}', 'experiments', 1, ${data.length}, '${createHash("sha256").update(data).digest("hex")}');`,
       ),
-    ].join(" "),
-    schema,
-  );
-  const pack = tar.pack();
-  for (const [name, data] of Object.entries(files)) {
-    pack.entry({ name: `uploads/${name}`, mode: 0o640, uid: 101, gid: 101 }, data);
-  }
-  pack.finalize();
-  await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
-  const operator = await operatorWithKey(db, `${label}@unit.example`, "operator");
-  const actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
-  const unitId = (await createUnit(db, actor, { code: unitCode, name: `Upgrades ${unitCode}` }, context)).id;
-  const hostId = await createHost(
-    db,
-    ring,
-    actor,
-    { kind: "socket", name: `engine-${label}`, socketPath: where.socketPath ?? TEST_SOCKET },
-    context,
-  );
-  const instanceId = await addEngineInstance(db, ring, actor, context, {
-    name: `upgraded-${label}`,
-    unitId,
-    hostId,
-    web,
-    mysql,
-    schema,
-    uploads: `${run}-uploads`,
+    ],
+    seed: async ({ engine, web }) => {
+      const pack = tar.pack();
+      for (const [name, data] of Object.entries(files)) {
+        pack.entry({ name: `uploads/${name}`, mode: 0o640, uid: 101, gid: 101 }, data);
+      }
+      pack.finalize();
+      await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
+    },
   });
+  const { engine, run, mysql, schema, web, instanceId, actor } = f;
 
   async function state() {
     const checksums = Object.fromEntries(
@@ -167,10 +135,7 @@ export async function upgradeFixture(
       context,
     );
 
-  async function cleanUp() {
-    await removeTestContainers(engine, run);
-    await removeVolume(engine, `${run}-uploads`).catch(() => undefined);
-  }
+  const cleanUp = f.cleanUp;
 
   return { engine, run, mysql, schema, web, instanceId, actor, options, context, state, queue, cleanUp, composeFile };
 }
