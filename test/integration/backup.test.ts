@@ -191,7 +191,12 @@ describe("backups and their verification", () => {
     expect(verifyOp.result).toMatchObject({
       compare: { tables: Object.keys(manifest.database.tables).length, schema: 165, uploadRows: uploads.rows.length },
     });
-    expect(await listContainers(engine, { all: true, labels: ["net.paillasse.role=verify"] })).toEqual([]);
+    expect(
+      await listContainers(engine, {
+        all: true,
+        labels: ["net.paillasse.role=verify", `net.paillasse.instance=${instanceId}`],
+      }),
+    ).toEqual([]);
     good = { id: row!.id, location: dir, manifest };
   }, 240_000);
 
@@ -279,7 +284,12 @@ describe("backups and their verification", () => {
       expect((result.row.verificationDetails as { reason: string }).reason).toMatch(
         /Row counts differ from the manifest in 1 table\(s\): experiments 2 instead of 5/,
       );
-      expect(await listContainers(engine, { all: true, labels: ["net.paillasse.role=verify"] })).toEqual([]);
+      expect(
+        await listContainers(engine, {
+          all: true,
+          labels: ["net.paillasse.role=verify", `net.paillasse.instance=${instanceId}`],
+        }),
+      ).toEqual([]);
     } finally {
       writeFileSync(manifestFile, text);
       writeFileSync(sealFile, sealText);

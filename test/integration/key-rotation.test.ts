@@ -10,6 +10,7 @@ import { operationSecretsContext } from "../../lib/server/instances/deploy";
 import { databaseSpecContext, instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { settingSecretContext } from "../../lib/server/settings/setting-secret";
 import { useFreshDatabase } from "../support/fresh-database";
+import { inventoryInstance } from "../support/inventory";
 import { runPanelScript } from "../support/panel-cli";
 
 const k1 = generateKeySpec("k1");
@@ -30,27 +31,15 @@ describe("master key rotation", () => {
 
   beforeAll(async () => {
     db = createPrismaClient(database.url);
-    const host = await db.dockerHost.create({ data: { name: "h", kind: "ssh", address: "10.0.0.5" } });
+    const made = await inventoryInstance(db, { host: { name: "h", kind: "ssh", address: "10.0.0.5" } });
+    const host = { id: made.hostId };
+    const instance = { id: made.instanceId };
     ids.host = host.id;
     await db.dockerHost.update({
       where: { id: host.id },
       data: {
         tlsClientKeyEnc: seal(old, "TLS KEY", secretContext(host.id, "tlsClientKey")),
         sshPrivateKeyEnc: seal(old, "SSH KEY", secretContext(host.id, "sshPrivateKey")),
-      },
-    });
-    const unit = await db.unit.create({ data: { code: "UMR0001", name: "One" } });
-    const instance = await db.instance.create({
-      data: {
-        name: "elab",
-        unitId: unit.id,
-        webHostId: host.id,
-        webContainerName: "elabftw",
-        databasePlacement: "container",
-        imageTag: "5.1.0",
-        siteUrl: "https://elab.unit.example",
-        uploadsKind: "volume",
-        uploadsSource: "uploads",
       },
     });
     ids.instance = instance.id;

@@ -7,6 +7,7 @@ import { VERIFY_STEPS, verifyOperation } from "../../lib/server/backups/verify-b
 import { OPERATIONS } from "../../lib/server/operations/registry";
 import { UPGRADE_STEPS, upgradeOperation, type UpgradePlan } from "../../lib/server/upgrades/upgrade";
 import { useFreshDatabase } from "../support/fresh-database";
+import { inventoryInstance } from "../support/inventory";
 
 const ring = parseKeyRing(generateKeySpec());
 
@@ -25,25 +26,7 @@ describe("operation registry", () => {
 
   beforeAll(async () => {
     db = createPrismaClient(database.url);
-    const host = await db.dockerHost.create({
-      data: { name: "gone", kind: "socket", address: "/nonexistent/docker.sock" },
-    });
-    const unit = await db.unit.create({ data: { code: "UMR0001", name: "One" } });
-    instanceId = (
-      await db.instance.create({
-        data: {
-          name: "elab",
-          unitId: unit.id,
-          webHostId: host.id,
-          webContainerName: "elabftw",
-          databasePlacement: "container",
-          imageTag: "5.0.4",
-          siteUrl: "https://elab.unit.example",
-          uploadsKind: "volume",
-          uploadsSource: "uploads",
-        },
-      })
-    ).id;
+    ({ instanceId } = await inventoryInstance(db));
   });
   afterAll(async () => {
     await db?.$disconnect();

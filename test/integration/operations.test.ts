@@ -7,6 +7,7 @@ import {
   type StepDefinition,
 } from "../../lib/server/operations/journal";
 import { useFreshDatabase } from "../support/fresh-database";
+import { inventoryInstance } from "../support/inventory";
 import { journalOnly } from "../support/journal-only";
 
 describe("operation journal", () => {
@@ -16,23 +17,7 @@ describe("operation journal", () => {
 
   beforeAll(async () => {
     db = createPrismaClient(database.url);
-    const host = await db.dockerHost.create({ data: { name: "h", kind: "socket", address: "/run/docker.sock" } });
-    const unit = await db.unit.create({ data: { code: "UMR0001", name: "One" } });
-    instanceId = (
-      await db.instance.create({
-        data: {
-          name: "elab",
-          unitId: unit.id,
-          webHostId: host.id,
-          webContainerName: "elabftw",
-          databasePlacement: "container",
-          imageTag: "5.0.4",
-          siteUrl: "https://elab.unit.example",
-          uploadsKind: "volume",
-          uploadsSource: "uploads",
-        },
-      })
-    ).id;
+    ({ instanceId } = await inventoryInstance(db, { host: { name: "h", address: "/run/docker.sock" } }));
   });
   afterAll(async () => {
     await db?.$disconnect();
