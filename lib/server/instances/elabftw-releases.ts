@@ -34,3 +34,6 @@ export function requiredSchemaFor(version: string | null | undefined): number | 
   const row = SCHEMA_BY_RELEASES.find((r) => semver.satisfies(v, r.range, { includePrerelease: true }));
   return row?.schema ?? null;
 }
+
+/** The release notes of an eLabFTW version, shown before an upgrade and written in its journal. */
+export const releaseNotesUrl = (version: string) => `https://github.com/elabftw/elabftw/releases/tag/${version}`;

@@ -23,7 +23,7 @@ import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges
 import { readObservation, type Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
-import { releaseNotesUrl } from "@/lib/server/upgrades/upgrade";
+import { releaseNotesUrl } from "@/lib/server/instances/elabftw-releases";
 import { UpgradeButton } from "@/components/instances/upgrade-button";
 import { RemoveInstanceButton, RereadCredentialsButton } from "@/components/instances/repair-buttons";
 import { localizeServerText } from "@/lib/i18n/server-messages";

@@ -1,0 +1,84 @@
+import { rm } from "node:fs/promises";
+import { AppError } from "../../../errors";
+import { backupSteps } from "../../backups/create-backup";
+import { verifySteps } from "../../backups/verify-backup";
+import { nestedProgress, runNestedSteps } from "../../operations/journal";
+import type { UpgradeEnv, UpgradeStepBody } from "./env";
+
+export function backupStep({ db, ring, operationId, plan, options }: UpgradeEnv): UpgradeStepBody {
+  return {
+    async run(ctx) {
+      const backup = await runNestedSteps(
+        backupSteps(
+          db,
+          ring,
+          operationId,
+          { instanceId: plan.instanceId, trigger: "pre_upgrade" },
+          {
+            identityFile: options.identityFile,
+            defaultDir: options.defaultDir,
+            linkOperation: false,
+          },
+        ),
+        ctx,
+        { label: "Backup", progress: nestedProgress(ctx, "Backup", [5, 25]) },
+      ).catch(async (error: unknown) => {
+        await db.backup.updateMany({
+          where: { instanceId: plan.instanceId, trigger: "pre_upgrade", status: "running" },
+          data: { status: "failed", finishedAt: new Date(), error: (error as Error).message.slice(0, 1000) },
+        });
+        throw error;
+      });
+      const { backupId } = backup.manifest!;
+      await ctx.intent({ backupId });
+      await runNestedSteps(
+        verifySteps(db, ring, operationId, { backupId }, { identityFile: options.identityFile }),
+        ctx,
+        { label: "Verification", progress: nestedProgress(ctx, "Verification", [25, 40]) },
+      ).catch(async (error: unknown) => {
+        await db.backup.update({
+          where: { id: backupId },
+          data: {
+            verificationStatus: "failed",
+            verifiedAt: new Date(),
+            verificationDetails: { operationId, reason: (error as Error).message.slice(0, 1000) },
+          },
+        });
+        throw new AppError(
+          "unavailable",
+          `The backup taken before the upgrade did not verify: ${(error as Error).message}`,
+          {
+            hint: "Nothing was changed. See the backup's verification, fix the cause, then upgrade again.",
+          },
+        );
+      });
+      await db.backup.update({
+        where: { id: backupId },
+        data: {
+          verificationStatus: "passed",
+          verifiedAt: new Date(),
+          verificationDetails: { operationId, reason: null },
+        },
+      });
+      await ctx.log(`Backup ${backupId} written and verified.`);
+      return { backupId };
+    },
+    async compensate(ctx) {
+      // A backup left half-written by a stop: its files go, its row says so (a finished one stays: it is a
+      // good restore point).
+      const cut = await db.backup.findMany({
+        where: { instanceId: plan.instanceId, trigger: "pre_upgrade", status: "running" },
+        select: { id: true, location: true },
+      });
+      for (const b of cut) {
+        if (b.location) await rm(`${b.location}.partial`, { recursive: true, force: true });
+        await db.backup.update({
+          where: { id: b.id },
+          data: { status: "failed", finishedAt: new Date(), error: "The upgrade stopped during this backup." },
+        });
+      }
+      await ctx.log("No change to undo for the backup (it stays as a restore point).");
+    },
+    compensateOnFailure: true,
+  };
+}

@@ -1,0 +1,176 @@
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import type { KeyRing } from "../../../crypto";
+import { execCapture, inspectContainer, startContainer, type DockerClient } from "../../../docker";
+import { AppError } from "../../../errors";
+import { dumpDatabaseTo } from "../../backups/create-backup";
+import { FINAL_DUMP_FILE, readManifest } from "../../backups/restore-point";
+import type { Db } from "../../db/client";
+import { hostClients } from "../../hosts/clients";
+import { type StepContext, type StepDefinition } from "../../operations/journal";
+import { waitFor } from "../../operations/wait-for";
+import type { UpgradeOptions, UpgradePlan } from "../upgrade";
+
+export interface Recreated {
+  oldId: string;
+  keptName: string;
+  name: string;
+  restartPolicy: string;
+  networks: { name: string; aliases: string[] }[];
+  stoppedAt: string;
+  newId?: string;
+  /** The database as it was at the stop, dumped inside the downtime: what a rollback puts back. */
+  finalDump?: {
+    path: string;
+    sha256: string;
+    plainBytes: number;
+    tables: Record<string, number>;
+    schema: number | null;
+    ms: number;
+  };
+}
+
+/** What each step returns, by key (the journal keeps it; later steps and undos read it). */
+export interface UpgradeResults {
+  preflight: unknown;
+  backup: { backupId: string };
+  pull: { imageId: string; version: string | null };
+  recreate: Recreated;
+  wait: { healthyAt: string };
+  migrate: { from?: number; to?: number; servingAt?: string };
+  verify: { schema: number; version: string };
+  commit: unknown;
+}
+export type UpgradeContext = StepContext<UpgradeResults>;
+export type UpgradeStep = StepDefinition<UpgradeResults>;
+/** One step of the upgrade, as its module builds it (its key and title come from UPGRADE_STEPS). */
+export type UpgradeStepBody = Omit<UpgradeStep, "key" | "title">;
+
+/**
+ * What every step of one upgrade shares: the plan, where the instance is,
+ * one Docker client per host, and the helpers several steps need (waiting
+ * for the database, the dump taken at the stop, finding the new container).
+ */
+export function upgradeEnv(
+  db: Db,
+  ring: KeyRing,
+  operationId: string,
+  plan: UpgradePlan,
+  options: UpgradeOptions = {},
+) {
+  const newImage = `${plan.repository}:${plan.toTag}`;
+  const keptName = (name: string) => `${name}-paillasse-rollback-${plan.fromTag}`;
+  const instance = () =>
+    db.instance.findUniqueOrThrow({
+      where: { id: plan.instanceId },
+      select: {
+        webHostId: true,
+        webContainerName: true,
+        databasePlacement: true,
+        databaseHostId: true,
+        databaseContainerName: true,
+      },
+    });
+  // One client per host for the whole upgrade (connecting asks the engine its version each time).
+  const clients = hostClients(db, ring);
+  const webClient = async () => clients((await instance()).webHostId);
+  const healthTimeoutMs = options.healthTimeoutMs ?? 180_000;
+  const console = (client: DockerClient, container: string, command: string) =>
+    execCapture(client, container, { cmd: ["bin/console", command], maxBytes: 8 << 20 });
+
+  /** Until the database container runs and is healthy (or has no healthcheck). */
+  const waitForDatabase = (dbClient: DockerClient, container: string) =>
+    waitFor(
+      "The database container becoming healthy",
+      { timeoutMs: healthTimeoutMs, intervalMs: 500, hint: "Check the database container's logs." },
+      async () => {
+        const c = await inspectContainer(dbClient, container);
+        if (!c.state.running) return { done: false, detail: "it is not running" };
+        return c.state.health === "healthy" || c.state.health === "none"
+          ? { done: true, value: null }
+          : { done: false, detail: `health ${c.state.health}` };
+      },
+    );
+
+  /** A rollback needs the database: a managed database container that stopped is started again. */
+  const ensureDatabaseRunning = async (ctx: UpgradeContext) => {
+    const i = await instance();
+    if (i.databasePlacement !== "container" || !i.databaseHostId || !i.databaseContainerName) return;
+    const dbClient = await clients(i.databaseHostId);
+    const database = await inspectContainer(dbClient, i.databaseContainerName);
+    if (database.state.running) return;
+    await startContainer(dbClient, i.databaseContainerName);
+    await ctx.log(`The database container ${i.databaseContainerName} had stopped: started it again.`, "warn");
+    await waitForDatabase(dbClient, i.databaseContainerName);
+  };
+
+  /**
+   * The database as it is once the web container has stopped, dumped beside
+   * the pre-upgrade backup (encrypted to the same recipients): what a rollback
+   * loads, so that no write made during the backup, its verification and the
+   * pull is lost. Its time is part of the downtime, and said so.
+   */
+  const finalDump = async (ctx: UpgradeContext): Promise<NonNullable<Recreated["finalDump"]>> => {
+    const { backupId } = ctx.result("backup");
+    const { backup, manifest } = await readManifest(db, ring, backupId);
+    const file = path.join(backup.location!, FINAL_DUMP_FILE);
+    const started = Date.now();
+    await ctx.progress(57, "Dumping the database at the stop");
+    try {
+      const written = await dumpDatabaseTo(db, ring, ctx, plan.instanceId, {
+        path: file,
+        recipients: manifest.recipients,
+      });
+      const ms = Date.now() - started;
+      await ctx.log(
+        `Dumped the database at the stop in ${(ms / 1000).toFixed(1)} s: a rollback puts back every write made before the stop.`,
+      );
+      return { path: file, ...written, ms };
+    } catch (error) {
+      await rm(file, { force: true });
+      throw new AppError("unavailable", `The database could not be dumped at the stop: ${(error as Error).message}`, {
+        hint: "The old version is started again; nothing else was changed.",
+      });
+    }
+  };
+
+  const removeFinalDump = async (ctx: UpgradeContext, state: Partial<Recreated>) => {
+    if (state.finalDump) return rm(state.finalDump.path, { force: true });
+    const backupId = ctx.resultIfAny("backup")?.backupId;
+    const backup = backupId
+      ? await db.backup.findUnique({ where: { id: backupId }, select: { location: true } })
+      : null;
+    if (backup?.location) await rm(path.join(backup.location, FINAL_DUMP_FILE), { force: true });
+  };
+
+  /** The new container (under the instance's name) if it is not the kept one. */
+  const newContainerOf = async (client: DockerClient, name: string, oldId: string) => {
+    try {
+      const c = await inspectContainer(client, name);
+      return c.id === oldId ? null : c;
+    } catch (error) {
+      if ((error as { failure?: string }).failure === "not_found") return null;
+      throw error;
+    }
+  };
+  return {
+    db,
+    ring,
+    operationId,
+    plan,
+    options,
+    newImage,
+    keptName,
+    instance,
+    clients,
+    webClient,
+    healthTimeoutMs,
+    console,
+    waitForDatabase,
+    ensureDatabaseRunning,
+    finalDump,
+    removeFinalDump,
+    newContainerOf,
+  };
+}
+export type UpgradeEnv = ReturnType<typeof upgradeEnv>;

@@ -1,0 +1,97 @@
+import { inspectContainer, measureFreeSpace, getEngineInfo } from "../../../docker";
+import { AppError } from "../../../errors";
+import { describeConsoleFailure, parseDbCheck } from "../../instances/elabftw-console";
+import { healthFromInside } from "../../instances/observe";
+import { listTags } from "../../registry/registry-client";
+import { registryConfig } from "../../registry/tag-cache";
+import type { UpgradeEnv, UpgradeStepBody } from "./env";
+import { releaseNotesUrl } from "../../instances/elabftw-releases";
+
+const GiB = 1024 ** 3;
+
+export function preflightStep({
+  plan,
+  options,
+  newImage,
+  instance,
+  clients,
+  webClient,
+  console,
+}: UpgradeEnv): UpgradeStepBody {
+  return {
+    async run(ctx) {
+      await ctx.log(
+        `Upgrade of ${plan.name} from ${plan.fromTag} to ${plan.toTag}. Release notes: ${releaseNotesUrl(plan.toTag)}`,
+      );
+      const tags = await listTags(options.registry ?? registryConfig(), plan.repository).catch((error: unknown) => {
+        throw new AppError(
+          "unavailable",
+          `The registry could not be asked for ${plan.repository}: ${(error as Error).message}`,
+          {
+            hint: "Check the registry settings and that the panel reaches it, then try again.",
+          },
+        );
+      });
+      if (!tags.includes(plan.toTag)) {
+        throw new AppError("precondition_failed", `${newImage} does not exist in the registry.`, {
+          hint: "Pick a version from the list on the instance page (the list is refreshed every hour).",
+        });
+      }
+      const i = await instance();
+      const client = await webClient();
+      const web = await inspectContainer(client, i.webContainerName);
+      if (!web.state.running) {
+        throw new AppError("precondition_failed", `${i.webContainerName} is not running.`, {
+          hint: "Start the instance and make sure it is healthy before upgrading.",
+        });
+      }
+      const health = await healthFromInside(client, web);
+      if (health.verdict !== "ok") {
+        throw new AppError("precondition_failed", `The instance is not healthy: ${health.detail}.`, {
+          hint: "Fix the instance first: an upgrade starts from a healthy instance.",
+        });
+      }
+      const check = await console(client, web.id, "db:check");
+      const schema = parseDbCheck(check.stdout);
+      if (!schema?.upToDate) {
+        throw new AppError(
+          "precondition_failed",
+          schema
+            ? `The schema is not in sync before the upgrade (current ${schema.current}, required ${schema.required}).`
+            : `${describeConsoleFailure("bin/console db:check", check)}.`,
+          { hint: "Bring the schema in sync with the running version first (bin/console db:update)." },
+        );
+      }
+      if (i.databasePlacement === "container" && i.databaseHostId && i.databaseContainerName) {
+        const dbClient = await clients(i.databaseHostId);
+        const database = await inspectContainer(dbClient, i.databaseContainerName);
+        if (!database.state.running) {
+          throw new AppError(
+            "precondition_failed",
+            `The database container ${i.databaseContainerName} is not running.`,
+            {
+              hint: "Start it, check the instance is healthy, then upgrade.",
+            },
+          );
+        }
+      }
+      const engine = await getEngineInfo(client);
+      const free = await measureFreeSpace(client, engine.dockerRootDir, web.image).catch(() => null);
+      const wanted = options.minFreeBytes ?? 5 * GiB;
+      if (free === null) {
+        await ctx.log(`Free space in ${engine.dockerRootDir} could not be measured; going on.`, "warn");
+      } else if (free < wanted) {
+        throw new AppError(
+          "precondition_failed",
+          `Only ${(free / GiB).toFixed(1)} GiB free in ${engine.dockerRootDir} on the web host; ${(wanted / GiB).toFixed(0)} GiB are needed.`,
+          { hint: "Free space on that host (old images: docker image prune), then try again." },
+        );
+      }
+      await ctx.log(
+        `Healthy, schema ${schema.current} in sync${free !== null ? `, ${(free / GiB).toFixed(1)} GiB free` : ""}.`,
+      );
+      await ctx.progress(5, "Pre-flight checks passed");
+      return { schema: schema.current, freeBytes: free };
+    },
+  };
+}
