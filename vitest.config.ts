@@ -5,6 +5,9 @@ import { defineConfig } from "vitest/config";
 /** The master key of the test run (the audit chain is keyed with it); a fresh one each run. */
 const testEnv = { PANEL_SECRET_KEY: process.env.PANEL_SECRET_KEY ?? `test:${randomBytes(32).toString("base64")}` };
 
+/** Integration tests run alone, after the others: their subject is timing under a kill or a restart. */
+const SERIAL = ["test/integration/upgrade-crash.test.ts", "test/integration/upgrade-reboot.test.ts"];
+
 const alias = {
   "@": path.resolve(import.meta.dirname),
   "server-only": path.resolve(import.meta.dirname, "test/support/empty.ts"),
@@ -23,6 +26,7 @@ export default defineConfig({
           include: ["lib/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts", "test/support/**/*.test.ts"],
           environment: "node",
           env: testEnv,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -30,11 +34,28 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          exclude: SERIAL,
           environment: "node",
           env: testEnv,
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      // Then, alone: the tests whose moments are their subject (a SIGKILL at each step boundary, a daemon restart).
+      {
+        resolve: { alias },
+        test: {
+          name: "integration-serial",
+          include: SERIAL,
+          environment: "node",
+          env: testEnv,
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
       // `npm run test:large` only: round trips of gigabytes, minutes each.
@@ -50,6 +71,7 @@ export default defineConfig({
                 globalSetup: ["test/support/global-setup.ts"],
                 testTimeout: 1_800_000,
                 hookTimeout: 1_800_000,
+                sequence: { groupOrder: 2 },
               },
             },
           ]

@@ -35,6 +35,7 @@ describe("upgrade crash safety", () => {
     await db?.$disconnect();
   });
 
+  const outputs = new WeakMap<ChildProcess, Buffer[]>();
   function worker(operationId: string): ChildProcess {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/run-operation.ts")], {
       cwd: ROOT,
@@ -47,8 +48,11 @@ describe("upgrade crash safety", () => {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout!.resume();
-    child.stderr!.resume();
+    // Kept to say why, should the worker end before its kill point.
+    const output: Buffer[] = [];
+    child.stdout!.on("data", (b: Buffer) => output.push(b));
+    child.stderr!.on("data", (b: Buffer) => output.push(b));
+    outputs.set(child, output);
     return child;
   }
 
@@ -68,7 +72,15 @@ describe("upgrade crash safety", () => {
         return rows.map((r) => `${r.key}:${r.state}`).join(" ");
       }
       const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
-      if (done) throw new Error("the worker finished before the kill point");
+      if (done) {
+        const op = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
+        const printed = Buffer.concat(outputs.get(child) ?? [])
+          .toString("utf8")
+          .slice(-2000);
+        throw new Error(
+          `the worker finished before the kill point (operation ${op.state}: ${op.error ?? "no error"}; journal ${rows.map((r) => `${r.key}:${r.state}`).join(" ")}); it printed:\n${printed}`,
+        );
+      }
     }
   }
 
