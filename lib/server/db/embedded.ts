@@ -17,7 +17,10 @@ import { packagedNativeDir, systemUserCluster, traversableByOthers } from "./emb
 // async-exit-hook) that stop every cluster and exit at once, with code 130.
 // The panel must stop its web server first and PostgreSQL last, so its owner
 // (scripts/start.ts, the test set-up) handles signals itself and calls stop().
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
+// (Only those still hooked: this module may be evaluated twice in one process, e.g. by two test projects.)
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) {
+  if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
+}
 
 export interface EmbeddedDatabase {
   url: string;
