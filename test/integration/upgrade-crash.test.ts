@@ -1,17 +1,16 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { useFreshDatabase } from "../support/fresh-database";
+import { KILL_POINT_MARKER, type KillPoint } from "../support/run-operation";
 import { upgradeFixture } from "../support/upgrade-fixture";
 
 const keySpec = generateKeySpec();
 const ring = parseKeyRing(keySpec);
 const ROOT = path.resolve(import.meta.dirname, "../..");
-
-type Step = { key: string; state: string; intent: unknown };
 
 /**
  * Crash safety: the upgrade runs in a worker process of its own, killed with
@@ -35,8 +34,11 @@ describe("upgrade crash safety", () => {
     await db?.$disconnect();
   });
 
-  const outputs = new WeakMap<ChildProcess, Buffer[]>();
-  function worker(operationId: string): ChildProcess {
+  /**
+   * The upgrade in a worker process of its own, which stops at `point` (see
+   * run-operation.ts) and is killed with SIGKILL there; what the journal held then.
+   */
+  async function killAt(operationId: string, point: KillPoint) {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "test/support/run-operation.ts")], {
       cwd: ROOT,
       env: {
@@ -45,56 +47,49 @@ describe("upgrade crash safety", () => {
         PL_KEY_SPEC: keySpec,
         PL_OPERATION_ID: operationId,
         PL_OPTIONS: JSON.stringify({ ...f.options, owner: "doomed-worker" }),
+        PL_KILL_POINT: JSON.stringify(point),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    // Kept to say why, should the worker end before its kill point.
     const output: Buffer[] = [];
-    child.stdout!.on("data", (b: Buffer) => output.push(b));
-    child.stderr!.on("data", (b: Buffer) => output.push(b));
-    outputs.set(child, output);
-    return child;
-  }
-
-  /** Kill the worker the moment `when` holds for the journal (polled every 50 ms); what was seen then. */
-  async function killWhen(child: ChildProcess, operationId: string, when: (steps: Record<string, Step>) => boolean) {
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    for (;;) {
-      const rows = await db.operationStep.findMany({
-        where: { operationId },
-        orderBy: { position: "asc" },
-        select: { key: true, state: true, intent: true },
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const reached = await new Promise<boolean>((resolve) => {
+      child.stdout!.on("data", (b: Buffer) => {
+        output.push(b);
+        if (Buffer.concat(output).includes(KILL_POINT_MARKER)) {
+          child.kill("SIGKILL");
+          resolve(true);
+        }
       });
-      const steps = Object.fromEntries(rows.map((r) => [r.key, r]));
-      if (when(steps)) {
-        child.kill("SIGKILL");
-        await exited;
-        return rows.map((r) => `${r.key}:${r.state}`).join(" ");
-      }
-      const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
-      if (done) {
-        const op = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
-        const printed = Buffer.concat(outputs.get(child) ?? [])
-          .toString("utf8")
-          .slice(-2000);
-        throw new Error(
-          `the worker finished before the kill point (operation ${op.state}: ${op.error ?? "no error"}; journal ${rows.map((r) => `${r.key}:${r.state}`).join(" ")}); it printed:\n${printed}`,
-        );
-      }
+      child.stderr!.on("data", (b: Buffer) => output.push(b));
+      void exited.then(() => resolve(false));
+    });
+    await exited;
+    const rows = await db.operationStep.findMany({
+      where: { operationId },
+      orderBy: { position: "asc" },
+      select: { key: true, state: true },
+    });
+    const journal = rows.map((r) => `${r.key}:${r.state}`).join(" ");
+    if (!reached) {
+      const op = await db.operation.findUniqueOrThrow({ where: { id: operationId } });
+      const printed = Buffer.concat(output).toString("utf8").slice(-2000);
+      throw new Error(
+        `the worker ended without reaching its kill point (operation ${op.state}: ${op.error ?? "no error"}; journal ${journal}); it printed:\n${printed}`,
+      );
     }
+    return journal;
   }
 
-  const running = (key: string) => (steps: Record<string, Step>) => steps[key]?.state === "running";
-  const CASES: [string, (steps: Record<string, Step>) => boolean][] = [
+  const running = (key: string): KillPoint => ({ running: key, pause: true });
+  const CASES: [string, KillPoint][] = [
     ["after the pre-flight", running("backup")],
     ["after the backup", running("pull")],
     ["after the pull", running("recreate")],
     ["after the recreation", running("wait")],
     ["after the wait", running("migrate")],
-    [
-      "in the middle of the migration",
-      (steps) => (steps.migrate?.intent as { migration?: string } | null)?.migration === "db:update",
-    ],
+    // Not held: bin/console db:update starts, and the kill lands while it runs (or just after).
+    ["in the middle of the migration", { intentOf: "migrate", fields: { migration: "db:update" }, pause: false }],
     ["after the migration", running("verify")],
     ["after the verification", running("commit")],
   ];
@@ -102,9 +97,9 @@ describe("upgrade crash safety", () => {
   it("ends committed-and-healthy or rolled-back-and-healthy after a SIGKILL at every step boundary and mid-migration", async () => {
     const initial = await f.state();
     const outcomes: string[] = [];
-    for (const [label, when] of CASES) {
+    for (const [label, point] of CASES) {
       const operationId = await f.queue("5.1.0");
-      const seen = await killWhen(worker(operationId), operationId, when);
+      const seen = await killAt(operationId, point);
       // The worker is gone; its lease runs out (made to expire now rather than in 30 s).
       await db.operation.update({ where: { id: operationId }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
       const outcome = await executeOperation(db, ring, operationId, { ...f.options, owner: "restarted-panel" });
