@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { AppError } from "./errors";
+import { msg } from "./i18n/message";
 
 /**
  * Secrets at rest (database passwords, TLS and SSH keys, backup keys) are
@@ -72,8 +73,8 @@ export function open(ring: KeyRing, sealed: string, context: string): string {
   const [, id, ivText, bodyText] = parts as [string, string, string, string];
   const key = ring.all.get(id);
   if (!key) {
-    throw new AppError("config", `A stored secret was sealed with master key "${id}", which is not configured.`, {
-      hint: `Add key "${id}" after the current one in PANEL_SECRET_KEY, then re-encrypt the secrets.`,
+    throw new AppError("config", msg`A stored secret was sealed with master key "${id}", which is not configured.`, {
+      hint: msg`Add key "${id}" after the current one in PANEL_SECRET_KEY, then re-encrypt the secrets.`,
     });
   }
   const iv = Buffer.from(ivText, "base64url");
@@ -106,7 +107,7 @@ export function reseal(ring: KeyRing, sealed: string, context: string): string {
 }
 
 function configError(reason: string): AppError {
-  return new AppError("config", `PANEL_SECRET_KEY ${reason}.`, {
+  return new AppError("config", msg`PANEL_SECRET_KEY ${reason}.`, {
     hint: "See .env.example for the format of the master key.",
   });
 }

@@ -1,3 +1,5 @@
+import { asMessage, englishText, type Message, type Wording } from "./i18n/message";
+
 /**
  * One error type for everything the panel reports to a person or a client.
  * `message` says what happened, `hint` what to do next; neither ever holds a
@@ -20,13 +22,26 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export class AppError extends Error {
   readonly code: ErrorCode;
+  /** What to do next, in English (logs, command-line tools). */
   readonly hint?: string;
+  /** What happened, as a message id and values: rendered in the reader's language at the edge. */
+  readonly text: Message;
+  readonly hintText?: Message;
 
-  constructor(code: ErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+  constructor(code: ErrorCode, message: Wording, options: { hint?: Wording; cause?: unknown } = {}) {
+    super(englishText(message), { cause: options.cause });
     this.name = "AppError";
     this.code = code;
-    this.hint = options.hint;
+    this.text = asMessage(message);
+    if (options.hint !== undefined) {
+      this.hintText = asMessage(options.hint);
+      this.hint = englishText(options.hint);
+    }
+  }
+
+  /** What happened, then what to do, as one text. */
+  get fullText(): Message {
+    return this.hintText ? { id: "{0} {1}", values: [this.text, this.hintText] } : this.text;
   }
 
   get status(): number {
@@ -37,6 +52,12 @@ export class AppError extends Error {
   toJSON(): { code: ErrorCode; message: string; hint?: string } {
     return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
   }
+}
+
+/** What a thrown value says, as a text to show or store: an AppError's message, else its English message. */
+export function errorText(error: unknown): Wording {
+  if (error instanceof AppError) return error.text;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Any thrown value as an AppError; unknown errors become a generic internal one. */

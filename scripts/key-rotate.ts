@@ -42,9 +42,9 @@ await withPanel("the secrets are sealed with it.", async ({ db, ring }) => {
   for (const p of report.places) {
     console.log(`${p.place}: ${p.resealed} re-sealed, ${p.current} already under ${report.keyId}.`);
   }
-  for (const problem of report.problems) console.error(`Not re-sealed: ${problem}`);
-  if (report.problems.length) {
-    console.error(`${report.problems.length} secret(s) could not be re-sealed: keep every key until they are.`);
+  for (const problem of report.notResealed) console.error(`Not re-sealed: ${problem}`);
+  if (report.notResealed.length) {
+    console.error(`${report.notResealed.length} secret(s) could not be re-sealed: keep every key until they are.`);
     return 1;
   }
   console.log(`Every secret is sealed with master key ${report.keyId}.`);

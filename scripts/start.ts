@@ -38,6 +38,7 @@ import { badAddressAnswer, refusalPage, undecodablePath } from "../lib/server/ne
 import { noteGateRefusal } from "../lib/server/network/gate-refusals";
 import { cleanRequestId, log, pathOnly } from "../lib/log";
 import { randomBytes, randomUUID } from "node:crypto";
+import { msg } from "../lib/i18n/message";
 
 const root = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => log().info(line);
@@ -250,9 +251,13 @@ async function main(): Promise<void> {
     server.listen(env.PANEL_PORT, env.PANEL_HOST, () => resolve());
   }).catch(async (error: NodeJS.ErrnoException) => {
     report(
-      new AppError("config", `Cannot listen on ${env.PANEL_HOST}:${env.PANEL_PORT} (${error.code ?? error.message}).`, {
-        hint: "Another program may use that port: set PANEL_PORT to a free one.",
-      }),
+      new AppError(
+        "config",
+        msg`Cannot listen on ${env.PANEL_HOST}:${env.PANEL_PORT} (${error.code ?? error.message}).`,
+        {
+          hint: "Another program may use that port: set PANEL_PORT to a free one.",
+        },
+      ),
     );
     await shutdown(1);
   });

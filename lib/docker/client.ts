@@ -3,6 +3,7 @@ import http, { type ClientRequest, type IncomingMessage } from "node:http";
 import https from "node:https";
 import Dockerode from "dockerode";
 import { DockerError, toDockerError } from "./errors";
+import { msg } from "../i18n/message";
 
 /**
  * How to reach one Docker engine. Built by lib/server from a DockerHost row,
@@ -155,7 +156,7 @@ export function negotiateApiVersion(server: { ApiVersion: string; MinAPIVersion?
   if (compareVersions(chosen, MIN_API_VERSION) < 0) {
     throw new DockerError(
       "version",
-      `The engine on ${host} speaks Docker API ${server.ApiVersion}, older than ${MIN_API_VERSION}.`,
+      msg`The engine on ${host} speaks Docker API ${server.ApiVersion}, older than ${MIN_API_VERSION}.`,
       {
         hint: "Upgrade Docker on that host to 20.10 or later.",
       },
@@ -164,7 +165,7 @@ export function negotiateApiVersion(server: { ApiVersion: string; MinAPIVersion?
   if (server.MinAPIVersion && compareVersions(chosen, server.MinAPIVersion) < 0) {
     throw new DockerError(
       "version",
-      `The engine on ${host} requires Docker API ${server.MinAPIVersion} or later; this panel speaks up to ${MAX_API_VERSION}.`,
+      msg`The engine on ${host} requires Docker API ${server.MinAPIVersion} or later; this panel speaks up to ${MAX_API_VERSION}.`,
       {
         hint: "Upgrade Paillasse.",
       },
@@ -214,7 +215,7 @@ export async function connect(connection: HostConnection, options: ClientOptions
     ) {
       throw new DockerError(
         "fingerprint",
-        `The SSH host key of ${host} changed: expected ${connection.hostFingerprint}, got ${seen.fingerprint}.`,
+        msg`The SSH host key of ${host} changed: expected ${connection.hostFingerprint}, got ${seen.fingerprint}.`,
         {
           hint: "If the host was reinstalled, check the new key out of band and pin it again; otherwise someone may be intercepting the connection.",
           cause: error,
@@ -227,7 +228,7 @@ export async function connect(connection: HostConnection, options: ClientOptions
       // right after the handshake, not as a TLS alert.
       throw new DockerError(
         "tls",
-        `The engine at ${host} closed the TLS connection: it most likely does not accept the client certificate.`,
+        msg`The engine at ${host} closed the TLS connection: it most likely does not accept the client certificate.`,
         {
           hint: "Check that the client certificate and key were issued by the CA the engine trusts (dockerd --tlscacert), and have not expired.",
           cause: error,

@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from "../errors";
+import { msg, type Wording } from "../i18n/message";
 
 /** Why a call to a Docker engine failed, in words an operator can act on. */
 export type DockerFailure =
@@ -34,8 +35,8 @@ export class DockerError extends AppError {
 
   constructor(
     failure: DockerFailure,
-    message: string,
-    options: { hint?: string; cause?: unknown; statusCode?: number } = {},
+    message: Wording,
+    options: { hint?: Wording; cause?: unknown; statusCode?: number } = {},
   ) {
     super(CODE[failure], message, options);
     this.name = "DockerError";
@@ -76,7 +77,7 @@ export function toDockerError(error: unknown, host: string, action: string): Doc
             : "engine";
     return new DockerError(
       failure,
-      `${action} on ${host}: ${engineMessage.replace(/^\(HTTP code \d+\)\s*[a-z -]*-\s*/i, "")}`,
+      msg`${action} on ${host}: ${engineMessage.replace(/^\(HTTP code \d+\)\s*[a-z -]*-\s*/i, "")}`,
       {
         cause: error,
         statusCode: status,
@@ -84,54 +85,54 @@ export function toDockerError(error: unknown, host: string, action: string): Doc
     );
   }
   if (code === "ENOENT") {
-    return new DockerError("unreachable", `${action}: no Docker socket at ${host}.`, {
+    return new DockerError("unreachable", msg`${action}: no Docker socket at ${host}.`, {
       hint: "Check that the Docker engine runs on that machine and that the socket path is right.",
       cause: error,
     });
   }
   if (code === "EACCES") {
-    return new DockerError("permission", `${action}: permission denied on ${host}.`, {
+    return new DockerError("permission", msg`${action}: permission denied on ${host}.`, {
       hint: "The panel's user must be allowed to use that socket (usually: member of the docker group).",
       cause: error,
     });
   }
   if (code === "ECONNREFUSED") {
-    return new DockerError("refused", `${action}: ${host} refused the connection.`, {
+    return new DockerError("refused", msg`${action}: ${host} refused the connection.`, {
       hint: "Check the address and port, and that the engine listens there.",
       cause: error,
     });
   }
   if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT" || /timeout|timed out/i.test(engineMessage)) {
-    return new DockerError("timeout", `${action}: ${host} did not answer in time.`, {
+    return new DockerError("timeout", msg`${action}: ${host} did not answer in time.`, {
       hint: "The host may be down, or a firewall may drop the traffic.",
       cause: error,
     });
   }
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return new DockerError("unreachable", `${action}: ${host} cannot be reached (${code}).`, {
+    return new DockerError("unreachable", msg`${action}: ${host} cannot be reached (${code}).`, {
       hint: "Check the host name and the network path from the panel (VPN, firewall).",
       cause: error,
     });
   }
   if (TLS_CODES.test(code) || /certificate|ssl|tls|handshake/i.test(engineMessage)) {
-    return new DockerError("tls", `${action}: the TLS connection to ${host} failed (${code || engineMessage}).`, {
+    return new DockerError("tls", msg`${action}: the TLS connection to ${host} failed (${code || engineMessage}).`, {
       hint: "Check the CA certificate, and that the client certificate and key were issued by the CA the engine trusts.",
       cause: error,
     });
   }
   if (e?.level === "client-authentication" || /authentication/i.test(engineMessage)) {
-    return new DockerError("auth", `${action}: ${host} refused the SSH key.`, {
+    return new DockerError("auth", msg`${action}: ${host} refused the SSH key.`, {
       hint: "Check the SSH user and that its authorized_keys holds the panel's public key.",
       cause: error,
     });
   }
   if (code === "ECONNRESET" || code === "EPIPE") {
-    return new DockerError("unreachable", `${action}: the connection to ${host} was cut (${code}).`, {
+    return new DockerError("unreachable", msg`${action}: the connection to ${host} was cut (${code}).`, {
       hint: "The engine or a proxy closed the connection; try again, and check the engine's logs if it persists.",
       cause: error,
     });
   }
-  return new DockerError("engine", `${action} on ${host} failed: ${engineMessage}`, { cause: error });
+  return new DockerError("engine", msg`${action} on ${host} failed: ${engineMessage}`, { cause: error });
 }
 
 const CONNECTION_CODES = new Set([

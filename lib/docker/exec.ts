@@ -2,6 +2,7 @@ import { PassThrough, Writable } from "node:stream";
 import type { DockerClient } from "./client";
 import { demux } from "./demux";
 import { DockerError, streamError, toDockerError } from "./errors";
+import { msg } from "../i18n/message";
 
 export interface ExecOptions {
   cmd: string[];
@@ -101,7 +102,7 @@ export async function execCapture(
       write(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > max)
-          return done(new DockerError("engine", `${label} of ${options.cmd.join(" ")} exceeded ${max} bytes.`));
+          return done(new DockerError("engine", msg`${label} of ${options.cmd.join(" ")} exceeded ${max} bytes.`));
         chunks.push(chunk);
         done();
       },

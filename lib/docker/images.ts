@@ -1,5 +1,6 @@
 import type { DockerClient } from "./client";
 import { DockerError, toDockerError } from "./errors";
+import { msg } from "../i18n/message";
 
 export interface ImageDetails {
   id: string;
@@ -83,7 +84,7 @@ export async function pullImage(
   onProgress: (p: PullProgress) => void = () => {},
 ): Promise<ImageDetails> {
   const { repository, tag } = splitReference(ref);
-  if (!tag) throw new DockerError("engine", `Pull ${ref}: pin an exact tag, not a digest or "latest".`);
+  if (!tag) throw new DockerError("engine", msg`Pull ${ref}: pin an exact tag, not a digest or "latest".`);
   let stream: NodeJS.ReadableStream;
   try {
     stream = await client.stream.pull(ref);
@@ -118,7 +119,7 @@ export async function pullImage(
 function pullError(error: DockerError, ref: string): DockerError {
   const engine = error.message.replace(/^Pulling [^:]+:[^ ]* on [^:]+:\s*/, "");
   const notFound = /not found|manifest unknown|does not exist|pull access denied|proxyconnect/i.test(engine);
-  return new DockerError(notFound ? "not_found" : error.failure, `Could not pull ${ref}: ${engine}`, {
+  return new DockerError(notFound ? "not_found" : error.failure, msg`Could not pull ${ref}: ${engine}`, {
     hint: notFound
       ? "Check that this tag exists in the configured registry (exact version, no typo) and that the host can reach the registry."
       : error.hint,

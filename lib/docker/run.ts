@@ -3,6 +3,7 @@ import type { DockerClient } from "./client";
 import { createContainer, removeContainer, startContainer, waitContainer } from "./containers";
 import { DockerError } from "./errors";
 import { containerLogs } from "./logs";
+import { msg } from "../i18n/message";
 
 export interface RunResult {
   exitCode: number;
@@ -31,9 +32,13 @@ export async function runToCompletion(
         timer = setTimeout(
           () =>
             reject(
-              new DockerError("timeout", `${body.Image} did not finish within ${Math.round(timeoutMs / 1000)} s.`, {
-                hint: "The host may be overloaded; try again later.",
-              }),
+              new DockerError(
+                "timeout",
+                msg`${body.Image ?? "The container"} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+                {
+                  hint: "The host may be overloaded; try again later.",
+                },
+              ),
             ),
           timeoutMs,
         );

@@ -1,6 +1,10 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import fr from "./messages/server.fr.json";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { parseInput } from "../server/validation";
+import { asMessage, englishText, msg, textSchema } from "./message";
 import { localizeServerText } from "./server-messages";
 import { serverStrings } from "./server-strings";
 
@@ -14,36 +18,58 @@ describe("the server's words in French", () => {
     const catalog = fr as Record<string, string>;
     const missing = found.filter((s) => !(s.text in catalog)).map((s) => `${s.where}: ${s.text}`);
     expect(missing).toEqual([]);
+    const untagged = found.filter((s) => s.untagged).map((s) => `${s.where}: ${s.text}`);
+    expect(untagged, "template literals where a message goes need the msg tag").toEqual([]);
     for (const [en, french] of Object.entries(catalog)) {
       expect(placeholders(french), en).toEqual(placeholders(en));
       expect(french.trim(), en).not.toBe("");
     }
   });
 
-  it("translates whole texts, templates with their values, validation messages and journal lines", () => {
+  it("renders a message by its id, its values as they are or in turn by their own id", () => {
     expect(localizeServerText("Your session has ended.", "fr")).toBe("Votre session est terminée.");
     expect(localizeServerText("Your session has ended.", "en")).toBe("Your session has ended.");
-    expect(localizeServerText("A host named “labhost-web” already exists.", "fr")).toBe(
-      "Un hôte nommé « labhost-web » existe déjà.",
-    );
-    expect(localizeServerText("Only 2.5 GiB free in /var/lib/docker on the web host; 8.1 GiB are needed.", "fr")).toBe(
-      "Seulement 2.5 Gio libres dans /var/lib/docker sur l'hôte web ; 8.1 Gio sont nécessaires.",
-    );
-    expect(
-      localizeServerText(
-        "Schedule must be a five-field cron expression, e.g. 30 2 * * * for every night at 02:30.",
-        "fr",
-      ),
-    ).toBe("Planification doit être une expression cron à cinq champs, par ex. 30 2 * * * pour chaque nuit à 02:30.");
-    expect(localizeServerText("Unit code must not be empty.", "fr")).toBe("Code de l'unité ne doit pas être vide.");
-    // A value that is itself a catalog text is translated too.
-    expect(localizeServerText("The safety backup failed, so nothing was restored: Nothing was saved.", "fr")).toBe(
+    const name = "labhost-web";
+    const taken = msg`A host named “${name}” already exists.`;
+    expect(taken).toEqual({ id: "A host named “{0}” already exists.", values: ["labhost-web"] });
+    expect(localizeServerText(taken, "fr")).toBe("Un hôte nommé « labhost-web » existe déjà.");
+    expect(localizeServerText(taken, "en")).toBe("A host named “labhost-web” already exists.");
+    // A value that is a message is rendered by its own id; a plain value never is.
+    const nested = msg`The safety backup failed, so nothing was restored: ${asMessage("Nothing was saved.")}`;
+    expect(localizeServerText(nested, "fr")).toBe(
       "La sauvegarde de sécurité a échoué, donc rien n'a été restauré : Rien n'a été enregistré.",
     );
-    // Unknown words stay as they are, never half-guessed.
-    expect(localizeServerText("mysqldump: Got error 2013", "fr")).toBe("mysqldump: Got error 2013");
-    expect(localizeServerText("Something the catalog has never seen.", "fr")).toBe(
-      "Something the catalog has never seen.",
+    const plain = msg`The safety backup failed, so nothing was restored: ${"Nothing was saved."}`;
+    expect(localizeServerText(plain, "fr")).toBe(
+      "La sauvegarde de sécurité a échoué, donc rien n'a été restauré : Nothing was saved.",
     );
+    // Rendered English is never matched back against the catalog: only ids are looked up.
+    expect(localizeServerText("A host named “labhost-web” already exists.", "fr")).toBe(
+      "A host named “labhost-web” already exists.",
+    );
+    expect(localizeServerText(msg`Something the catalog has never seen: ${3}.`, "fr")).toBe(
+      "Something the catalog has never seen: 3.",
+    );
+  });
+
+  it("an AppError carries its message and hint as ids; the edge renders them, logs keep the English", () => {
+    const schema = z.object({ code: z.string().min(1, "must not be empty") });
+    let error: unknown;
+    try {
+      parseInput(schema, { code: "" }, { code: "Unit code" }, "Nothing was saved.");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    const appError = error as AppError;
+    expect(appError.message).toBe("Unit code must not be empty.");
+    expect(appError.hint).toBe("Nothing was saved.");
+    expect(localizeServerText(appError.fullText, "fr")).toBe(
+      "Code de l'unité ne doit pas être vide. Rien n'a été enregistré.",
+    );
+    // Stored in a JSON column and read back, it renders the same.
+    const stored = textSchema.parse(JSON.parse(JSON.stringify(appError.fullText)));
+    expect(localizeServerText(stored, "fr")).toBe("Code de l'unité ne doit pas être vide. Rien n'a été enregistré.");
+    expect(englishText(stored)).toBe("Unit code must not be empty. Nothing was saved.");
   });
 });

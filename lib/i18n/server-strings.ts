@@ -5,9 +5,10 @@ import ts from "typescript";
 /**
  * The words the server sends to people, found in the sources: AppError
  * messages and hints, validation messages (zod), the field labels of
- * parseInput, and `hint:` texts. A template literal becomes a pattern with
- * {0}, {1}… where its values go. Used by the catalog test, so a new message
- * without its French fails the build.
+ * parseInput, `hint:` texts, and every `msg` template (its id: {0}, {1}…
+ * where its values go). Used by the catalog test, so a new message without
+ * its French fails the build, and so does a template literal with values
+ * where a message goes without the `msg` tag (it would have no id).
  */
 const ZOD_METHODS = new Set([
   "min",
@@ -52,8 +53,15 @@ export function literalPattern(node: ts.Node | undefined): string | null {
 /** Sentences are what people read; single words and code-like strings are not collected. */
 const isWords = (text: string) => /[a-z]{2,} [a-zA-Z{]/.test(text) || /^[A-Z][a-z]+( [a-z]+)*$/.test(text);
 
-export function serverStrings(root: string): { text: string; where: string }[] {
-  const found: { text: string; where: string }[] = [];
+export interface ServerString {
+  text: string;
+  where: string;
+  /** A template literal with values where a message goes, without the `msg` tag: it could never be translated. */
+  untagged?: true;
+}
+
+export function serverStrings(root: string): ServerString[] {
+  const found: ServerString[] = [];
   const files = ["lib", "app"]
     .flatMap((d) => sourceFiles(path.join(root, d)))
     .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f) && !f.includes(`${path.sep}i18n${path.sep}`));
@@ -64,13 +72,30 @@ export function serverStrings(root: string): { text: string; where: string }[] {
     }
     const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
     const add = (node: ts.Node | undefined) => {
+      if (node && ts.isTaggedTemplateExpression(node)) return; // collected below, as every msg`…`
+      if (node && ts.isConditionalExpression(node)) {
+        add(node.whenTrue);
+        add(node.whenFalse);
+        return;
+      }
       const text = literalPattern(node);
       if (text && isWords(text)) {
         const { line } = source.getLineAndCharacterOfPosition(node!.getStart());
-        found.push({ text, where: `${path.relative(root, file)}:${line + 1}` });
+        found.push({
+          text,
+          where: `${path.relative(root, file)}:${line + 1}`,
+          ...(node && ts.isTemplateExpression(node) ? { untagged: true as const } : {}),
+        });
       }
     };
     const visit = (node: ts.Node) => {
+      if (ts.isTaggedTemplateExpression(node) && node.tag.getText() === "msg") {
+        const text = literalPattern(node.template);
+        if (text) {
+          const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+          found.push({ text, where: `${path.relative(root, file)}:${line + 1}` });
+        }
+      }
       if (ts.isNewExpression(node) && ["AppError", "DockerError"].includes(node.expression.getText())) {
         for (const arg of node.arguments ?? []) add(arg);
       }

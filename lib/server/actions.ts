@@ -24,8 +24,6 @@ export async function runAction<T>(body: () => Promise<T>): Promise<ActionResult
     }
     // What happened and what to do, in the language the person reads the panel in.
     const locale = await requestLocale();
-    const message = localizeServerText(appError.message, locale);
-    const hint = appError.hint ? localizeServerText(appError.hint, locale) : null;
-    return { ok: false, code: appError.code, message: hint ? `${message} ${hint}` : message };
+    return { ok: false, code: appError.code, message: localizeServerText(appError.fullText, locale) };
   }
 }

@@ -10,10 +10,8 @@ export async function errorResponse(error: unknown): Promise<NextResponse> {
   const appError = toAppError(error);
   if (appError.code === "internal") (await requestLog()).error({ err: appError.cause ?? appError }, "Route failed");
   const locale = await requestLocale();
-  const message = localizeServerText(appError.message, locale);
-  const hint = appError.hint ? localizeServerText(appError.hint, locale) : undefined;
   return NextResponse.json(
-    { message: hint ? `${message} ${hint}` : message, code: appError.code },
+    { message: localizeServerText(appError.fullText, locale), code: appError.code },
     { status: appError.status, headers: { "Cache-Control": "no-store" } },
   );
 }

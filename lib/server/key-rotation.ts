@@ -14,7 +14,8 @@ export interface RotationReport {
   /** Per place ("DockerHost.tlsClientKeyEnc", "backup manifest seals", …): re-sealed, already current. */
   places: { place: string; resealed: number; current: number }[];
   /** Values that could not be re-sealed (left as they were), with why. */
-  problems: string[];
+  /** What could not be re-sealed, and why (printed by the command, in English). */
+  notResealed: string[];
   /** Master key ids the audit trail is keyed with: they must stay in the ring for audit:verify. */
   auditKeyIds: string[];
 }
@@ -29,7 +30,7 @@ export interface RotationReport {
  * it reports no problem, the old key seals nothing but the audit chain.
  */
 export async function rotateSecrets(db: Db, ring: KeyRing): Promise<RotationReport> {
-  const report: RotationReport = { keyId: ring.current.id, places: [], problems: [], auditKeyIds: [] };
+  const report: RotationReport = { keyId: ring.current.id, places: [], notResealed: [], auditKeyIds: [] };
   const place = (name: string) => {
     const entry = { place: name, resealed: 0, current: 0 };
     report.places.push(entry);
@@ -52,9 +53,9 @@ export async function rotateSecrets(db: Db, ring: KeyRing): Promise<RotationRepo
     try {
       const next = reseal(ring, sealed, context);
       if ((await write(sealed, next)).count === 1) entry.resealed++;
-      else report.problems.push(`${label}: changed while it was re-sealed; run the rotation again.`);
+      else report.notResealed.push(`${label}: changed while it was re-sealed; run the rotation again.`);
     } catch (error) {
-      report.problems.push(`${label}: ${(error as Error).message}`);
+      report.notResealed.push(`${label}: ${(error as Error).message}`);
     }
   }
 
@@ -119,7 +120,9 @@ export async function rotateSecrets(db: Db, ring: KeyRing): Promise<RotationRepo
     const sealed = await readFile(file, "utf8").then(
       (t) => t.trim(),
       (error: NodeJS.ErrnoException) => {
-        report.problems.push(`Backup ${b.id}: its manifest seal could not be read (${error.code ?? error.message}).`);
+        report.notResealed.push(
+          `Backup ${b.id}: its manifest seal could not be read (${error.code ?? error.message}).`,
+        );
         return null;
       },
     );

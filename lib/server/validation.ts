@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors";
+import { asMessage, msg } from "../i18n/message";
 
 /**
  * Validate what a form or an API sent: the parsed value, or an AppError
@@ -18,7 +19,7 @@ export function parseInput<T extends z.ZodType>(
   const field = issue.path.map(String).join(".");
   throw new AppError(
     "bad_input",
-    `${labels[field] ?? labels[String(issue.path[0])] ?? (field || "Input")} ${issue.message}.`,
+    msg`${asMessage(labels[field] ?? labels[String(issue.path[0])] ?? (field || "Input"))} ${asMessage(issue.message)}.`,
     {
       hint,
     },

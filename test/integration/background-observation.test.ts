@@ -8,6 +8,7 @@ import { collectMetrics } from "../../lib/server/metrics/metrics";
 import { BUSYBOX, TEST_REGISTRY, testEngine } from "../support/docker";
 import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
+import { englishText, type Wording } from "../../lib/i18n/message";
 
 const ring = parseKeyRing(generateKeySpec());
 const context = { ip: "10.0.0.7", userAgent: "vitest" };
@@ -112,9 +113,9 @@ describe("instances observed in the background", () => {
     expect(after.observedAt!.getTime()).toBeGreaterThan(firstSeen.getTime());
     expect(upSample(await collectMetrics(db), "watched")).toBe("0");
     const observation = (await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).observation as {
-      problems: string[];
+      problems: Wording[];
     };
-    expect(observation.problems.join(" ")).toMatch(new RegExp(`The web container ${web} is exited`));
+    expect(observation.problems.map(englishText).join(" ")).toMatch(new RegExp(`The web container ${web} is exited`));
   });
 
   it("leaves an instance held by an operation to that operation", async () => {

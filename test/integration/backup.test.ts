@@ -45,6 +45,8 @@ import {
   uploadRowsSql,
 } from "../support/messy-uploads";
 import { operatorWithKey } from "../support/operators";
+import { englishText } from "../../lib/i18n/message";
+import { verificationFailureReason } from "../../lib/server/backups/backup-status";
 
 const ring = parseKeyRing(generateKeySpec());
 const context = { ip: "10.0.0.7", userAgent: "vitest" };
@@ -210,7 +212,7 @@ describe("backups and their verification", () => {
       const result = await verify(good.id);
       expect(result.outcome).toBe("failed");
       expect(result.row.verificationStatus).toBe("failed");
-      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(
+      expect(englishText(verificationFailureReason(result.row.verificationDetails)!)).toMatch(
         /uploads\.tar\.gz\.age is not the file that was written/,
       );
     } finally {
@@ -222,7 +224,7 @@ describe("backups and their verification", () => {
     try {
       writeFileSync(dbFile, original);
       const result = await verify(good.id);
-      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(
+      expect(englishText(verificationFailureReason(result.row.verificationDetails)!)).toMatch(
         /database\.sql\.gz\.age is not the file/,
       );
     } finally {
@@ -234,7 +236,7 @@ describe("backups and their verification", () => {
     try {
       writeFileSync(manifestFile, text.replace('"users": 1', '"users": 2'));
       const result = await verify(good.id);
-      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(/manifest was modified/);
+      expect(englishText(verificationFailureReason(result.row.verificationDetails)!)).toMatch(/manifest was modified/);
     } finally {
       writeFileSync(manifestFile, text);
     }
@@ -253,7 +255,7 @@ describe("backups and their verification", () => {
       const { row } = await backup();
       const verified = await db.backup.findUniqueOrThrow({ where: { id: row!.id } });
       expect(verified.verificationStatus).toBe("failed");
-      expect((verified.verificationDetails as { reason: string }).reason).toMatch(
+      expect(englishText(verificationFailureReason(verified.verificationDetails)!)).toMatch(
         /2 upload row\(s\) of the database have no file in the archive, e\.g\. legacy\/outside \(a link to outside the uploads directory, which the backup does not hold\), legacy\/dangling \(no such file\)/,
       );
     } finally {
@@ -281,7 +283,7 @@ describe("backups and their verification", () => {
       await db.backup.update({ where: { id: good.id }, data: { manifestSha256: sha } });
       const result = await verify(good.id);
       expect(result.outcome).toBe("rolled_back");
-      expect((result.row.verificationDetails as { reason: string }).reason).toMatch(
+      expect(englishText(verificationFailureReason(result.row.verificationDetails)!)).toMatch(
         /Row counts differ from the manifest in 1 table\(s\): experiments 2 instead of 5/,
       );
       expect(
@@ -375,7 +377,9 @@ describe("backups and their verification", () => {
     expect(mine.sizes.length).toBeGreaterThanOrEqual(2);
     expect(mine.sizes.every((p) => p.databaseBytes > 0 && p.uploadsBytes > 0)).toBe(true);
     expect(
-      mine.failures.some((f) => /^Backup failed: Dump the database and archive the uploads: /.test(f.reason)),
+      mine.failures.some((f) =>
+        /^Backup failed: Dump the database and archive the uploads: /.test(englishText(f.reason)),
+      ),
     ).toBe(true);
     expect(mine.verdict).toBe("ok"); // the newest backup is good and verified
     // Two days later without a new backup, it is stale.

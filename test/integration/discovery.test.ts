@@ -26,6 +26,7 @@ import { removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName }
 import { init, rootSql, startDatabase, waitHealthy, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { makePki, startTlsFront, type Pki } from "../support/tls";
+import { englishText } from "../../lib/i18n/message";
 
 const ring = parseKeyRing(generateKeySpec());
 const actor = { id: "00000000-0000-4000-8000-000000000001", email: "ops@unit.example" };
@@ -290,7 +291,9 @@ describe("discovery and adoption", () => {
     await stopContainer(engine, mysql.container, 2);
     const down = await observeInstance(db, ring, instance.id);
     expect(down.health.verdict).toBe("ko");
-    expect(down.problems.join(" ")).toContain(`The database container ${mysql.container} is not running.`);
+    expect(down.problems.map(englishText).join(" ")).toContain(
+      `The database container ${mysql.container} is not running.`,
+    );
     expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).state).toBe("degraded");
     await startContainer(engine, mysql.container);
   });

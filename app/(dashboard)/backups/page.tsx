@@ -13,6 +13,7 @@ import { formatAge, formatBytes, formatDateTime } from "@/lib/format";
 import { findBackupStatus, type InstanceBackupStatus } from "@/lib/server/backups/backup-status";
 import { findRecentBackups } from "@/lib/server/backups/find-backups";
 import { localizeServerText } from "@/lib/i18n/server-messages";
+import { englishText } from "@/lib/i18n/message";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("backups"))("title") };
@@ -120,7 +121,7 @@ export default async function BackupsPage() {
                         </h3>
                         <ul className="mt-1 space-y-1">
                           {s.failures.map((f) => (
-                            <li key={f.at.toISOString() + f.reason} className="text-slate-800">
+                            <li key={f.at.toISOString() + englishText(f.reason)} className="text-slate-800">
                               <span className="text-slate-500">{formatDateTime(f.at, locale)}</span> ·{" "}
                               {localizeServerText(f.reason, locale)}
                             </li>

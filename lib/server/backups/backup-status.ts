@@ -1,6 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import type { Db } from "../db/client";
 import { instanceScope, type Viewer } from "../scope";
+import { asMessage, msg, textSchema, type Wording } from "../../i18n/message";
 
 /**
  * The backup status of each instance the viewer may see (a correspondant:
@@ -14,9 +15,9 @@ export interface InstanceBackupStatus {
   unit: { code: string; name: string };
   lastSuccess: { at: Date; totalBytes: number | null } | null;
   ageHours: number | null;
-  lastVerification: { at: Date; passed: boolean; reason: string | null } | null;
+  lastVerification: { at: Date; passed: boolean; reason: Wording | null } | null;
   sizes: { at: string; databaseBytes: number; uploadsBytes: number }[];
-  failures: { at: Date; reason: string }[];
+  failures: { at: Date; reason: Wording }[];
   nextRun: Date | null;
   schedule: string | null;
   maxAgeHours: number;
@@ -25,6 +26,23 @@ export interface InstanceBackupStatus {
 
 /** How old the newest good backup may be before the instance counts as stale. */
 export const DEFAULT_MAX_AGE_HOURS = 36;
+
+/** A stored text (Operation.errorText, Backup.errorText), or null when there is none or it does not parse. */
+export function storedText(value: unknown): Wording | null {
+  const parsed = textSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Why a backup failed: its message when it was stored, else its English text. */
+export function backupFailureReason(backup: { error: string | null; errorText: unknown }): Wording | null {
+  return storedText(backup.errorText) ?? backup.error;
+}
+
+/** Why a verification failed, from Backup.verificationDetails. */
+export function verificationFailureReason(details: unknown): Wording | null {
+  const reason = (details && typeof details === "object" ? (details as { reason?: unknown }).reason : null) ?? null;
+  return storedText(reason);
+}
 
 export function nextRunOf(schedule: string, timeZone: string, after: Date): Date | null {
   try {
@@ -56,6 +74,7 @@ export async function findBackupStatus(db: Db, viewer: Viewer, now: Date): Promi
           databaseBytes: true,
           uploadsBytes: true,
           error: true,
+          errorText: true,
           verificationStatus: true,
           verifiedAt: true,
           verificationDetails: true,
@@ -78,8 +97,8 @@ export async function findBackupStatus(db: Db, viewer: Viewer, now: Date): Promi
           at: b.finishedAt ?? b.createdAt,
           reason:
             b.status === "failed"
-              ? `Backup failed: ${b.error ?? "no reason recorded"}`
-              : `Verification failed: ${(b.verificationDetails as { reason?: string } | null)?.reason ?? "no reason recorded"}`,
+              ? msg`Backup failed: ${asMessage(backupFailureReason(b) ?? "no reason recorded")}`
+              : msg`Verification failed: ${asMessage(verificationFailureReason(b.verificationDetails) ?? "no reason recorded")}`,
         }));
       const at = last ? (last.finishedAt ?? last.createdAt) : null;
       const ageHours = at ? (now.getTime() - at.getTime()) / 3600_000 : null;
@@ -105,7 +124,7 @@ export async function findBackupStatus(db: Db, viewer: Viewer, now: Date): Promi
           ? {
               at: verified.verifiedAt!,
               passed: verified.verificationStatus === "passed",
-              reason: (verified.verificationDetails as { reason?: string } | null)?.reason ?? null,
+              reason: verificationFailureReason(verified.verificationDetails),
             }
           : null,
         sizes: good

@@ -25,6 +25,7 @@ import { pruneBackups } from "./retention";
 import { requestVerification } from "./verify-backup";
 import { z } from "zod";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
+import { asMessage, msg } from "../../i18n/message";
 
 /**
  * One restore point of one instance: the database dump, the uploads archive
@@ -265,7 +266,7 @@ async function dumpThrough(
   const env = { MYSQL_PWD: password };
   const version = await execCapture(client, container, { cmd: ["mysqldump", "--version"] });
   if (version.exitCode !== 0) {
-    throw new AppError("unavailable", `mysqldump cannot run in ${container} (exit ${version.exitCode}).`, {
+    throw new AppError("unavailable", msg`mysqldump cannot run in ${container} (exit ${version.exitCode}).`, {
       hint: "Check that the database container is running.",
     });
   }
@@ -288,7 +289,7 @@ async function dumpThrough(
   if (schema.exitCode !== 0) {
     throw new AppError(
       "unavailable",
-      `The database refused the panel: ${schema.stderr.trim().split("\n").at(-1) ?? `exit ${schema.exitCode}`}.`,
+      msg`The database refused the panel: ${schema.stderr.trim().split("\n").at(-1) ?? `exit ${schema.exitCode}`}.`,
       {
         hint: shell.external
           ? "Check that the database server answers from the web host, and the stored password."
@@ -349,7 +350,7 @@ async function dumpThrough(
           : null;
   if (problem) {
     const detail = stderr.trim().split("\n").filter(Boolean).at(-1);
-    throw new AppError("unavailable", `The database dump failed: ${problem}${detail ? ` (${detail})` : ""}.`, {
+    throw new AppError("unavailable", msg`The database dump failed: ${problem}${detail ? ` (${detail})` : ""}.`, {
       hint: "Nothing was kept. Check the database container's state and logs, then run the backup again.",
     });
   }
@@ -459,9 +460,13 @@ export function backupSteps(
         try {
           await mkdir(partialDir, { recursive: true, mode: 0o700 });
         } catch (error) {
-          throw new AppError("unavailable", `The backup destination cannot be written: ${(error as Error).message}.`, {
-            hint: "Check that the destination directory exists, is mounted and is writable by the panel.",
-          });
+          throw new AppError(
+            "unavailable",
+            msg`The backup destination cannot be written: ${(error as Error).message}.`,
+            {
+              hint: "Check that the destination directory exists, is mounted and is writable by the panel.",
+            },
+          );
         }
         const free = await statfs(partialDir)
           .then((s) => s.bavail * s.bsize)
@@ -606,6 +611,7 @@ export async function finishBackup(
     where: { id: operationId },
     select: {
       error: true,
+      errorText: true,
       instanceId: true,
       backup: { select: { id: true, location: true } },
       instance: { select: { unitId: true, name: true } },
@@ -615,7 +621,12 @@ export async function finishBackup(
     if (op.backup.location) await rm(`${op.backup.location}.partial`, { recursive: true, force: true });
     await db.backup.update({
       where: { id: op.backup.id },
-      data: { status: "failed", finishedAt: new Date(), error: op.error ?? "The backup did not finish." },
+      data: {
+        status: "failed",
+        finishedAt: new Date(),
+        error: op.error ?? "The backup did not finish.",
+        errorText: (op.errorText ?? asMessage("The backup did not finish.")) as object,
+      },
     });
   }
   await recordAuditEvent(db, {

@@ -38,6 +38,7 @@ export async function findInstanceBackups(db: Db, instanceId: string, take = 10)
       schemaVersion: true,
       elabftwVersion: true,
       error: true,
+      errorText: true,
       verificationStatus: true,
       verifiedAt: true,
       verificationDetails: true,

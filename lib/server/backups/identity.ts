@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import path from "node:path";
 import { generateIdentity, identityToRecipient } from "age-encryption";
 import { AppError } from "../../errors";
+import { msg } from "../../i18n/message";
 
 /**
  * The panel's backup identity: an age X25519 key in a file outside the
@@ -37,13 +38,13 @@ export async function loadBackupIdentity(file: string): Promise<BackupIdentity> 
   try {
     text = readFileSync(file, "utf8");
   } catch {
-    throw new AppError("config", `The backup identity file ${path.basename(file)} cannot be read.`, {
+    throw new AppError("config", msg`The backup identity file ${path.basename(file)} cannot be read.`, {
       hint: "Start the panel with `npm start` (it creates one), or point PANEL_BACKUP_IDENTITY_FILE at the key file.",
     });
   }
   const identity = SECRET.exec(text)?.[0];
   if (!identity) {
-    throw new AppError("config", `The backup identity file ${path.basename(file)} holds no age secret key.`, {
+    throw new AppError("config", msg`The backup identity file ${path.basename(file)} holds no age secret key.`, {
       hint: "Restore the file from its offline copy; without it, existing backups can only be opened with an extra recipient's key.",
     });
   }

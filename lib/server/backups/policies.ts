@@ -10,6 +10,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { parseInput } from "../validation";
 import { AGE_RECIPIENT } from "./identity";
+import { msg } from "../../i18n/message";
 
 /**
  * Backup policies: when (cron in a time zone), where (a directory of the
@@ -103,15 +104,21 @@ function validTimeZone(v: string): boolean {
 export async function createPolicy(db: Db, actor: Actor, raw: unknown, context: RequestContext): Promise<string> {
   const input = parseInput(policySchema, raw, LABELS, "Correct it; nothing was saved.");
   if (await db.backupPolicy.findUnique({ where: { name: input.name }, select: { id: true } })) {
-    throw new AppError("conflict", `A policy named “${input.name}” already exists.`, { hint: "Choose another name." });
+    throw new AppError("conflict", msg`A policy named “${input.name}” already exists.`, {
+      hint: "Choose another name.",
+    });
   }
   try {
     await mkdir(input.destinationDir, { recursive: true, mode: 0o700 });
     await access(input.destinationDir, constants.W_OK);
   } catch (error) {
-    throw new AppError("bad_input", `The panel cannot write to ${input.destinationDir}: ${(error as Error).message}.`, {
-      hint: "Mount the file server there (or create the directory) and give the panel's user write access; nothing was saved.",
-    });
+    throw new AppError(
+      "bad_input",
+      msg`The panel cannot write to ${input.destinationDir}: ${(error as Error).message}.`,
+      {
+        hint: "Mount the file server there (or create the directory) and give the panel's user write access; nothing was saved.",
+      },
+    );
   }
   const policy = await db.backupPolicy.create({ data: input, select: { id: true } });
   await recordAuditEvent(db, {

@@ -12,7 +12,7 @@ import {
 } from "../../docker";
 import { createContainer, DockerError, elabftwVersionOf, envToRecord, imageExists, pullImage } from "../../docker";
 import { backupPaths } from "../../env";
-import { AppError } from "../../errors";
+import { AppError, errorText } from "../../errors";
 import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { hostClients, type HostClients } from "../hosts/clients";
@@ -29,6 +29,7 @@ import { putStreamedFile, rebaseTar, UnreadableSource } from "./tar-files";
 import { UploadTree } from "./upload-tree";
 import { loadBackupIdentity } from "./identity";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
+import { asMessage, msg, type Wording } from "../../i18n/message";
 
 /**
  * Restoring a restore point over a live instance, as eLabFTW's documentation says people
@@ -173,7 +174,7 @@ async function recreateDatabaseContainer(t: Target, ctx: StepContext, timeoutMs:
   if (!t.databaseSpec || !t.databaseHostId) {
     throw new AppError(
       "precondition_failed",
-      `The database container ${name} does not exist, and the panel never saw it, so it cannot re-create it.`,
+      msg`The database container ${name} does not exist, and the panel never saw it, so it cannot re-create it.`,
       { hint: "Re-create it (for example with docker compose up -d), then restore again. Nothing was changed." },
     );
   }
@@ -200,7 +201,7 @@ async function recreateDatabaseContainer(t: Target, ctx: StepContext, timeoutMs:
     if (Date.now() > deadline) {
       throw new AppError(
         "unavailable",
-        `The re-created database container ${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+        msg`The re-created database container ${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
         {
           hint: "Read its logs (docker logs), then restore again. Nothing of the instance was changed.",
         },
@@ -223,7 +224,7 @@ async function recreateDatabaseContainer(t: Target, ctx: StepContext, timeoutMs:
     if (ensured.exitCode !== 0) {
       throw new AppError(
         "unavailable",
-        `The database ${t.databaseName} could not be created on the re-created server: ${decisiveLine(ensured) ?? `exit ${ensured.exitCode}`}.`,
+        msg`The database ${t.databaseName} could not be created on the re-created server: ${decisiveLine(ensured) ?? `exit ${ensured.exitCode}`}.`,
         { hint: "Create it and its user by hand, then restore again." },
       );
     }
@@ -282,7 +283,7 @@ export async function currentDatabase(
       }
       throw new AppError(
         "unavailable",
-        `The database server could not be asked what it holds: ${decisiveLine(counted) ?? `exit ${counted.exitCode}`}.`,
+        msg`The database server could not be asked what it holds: ${decisiveLine(counted) ?? `exit ${counted.exitCode}`}.`,
         {
           hint: "Check that the database server runs and still accepts the password the panel knows for this instance. Nothing was changed.",
         },
@@ -331,7 +332,7 @@ async function loadThrough(
   if (recreated.exitCode !== 0) {
     throw new AppError(
       "unavailable",
-      `The database could not be recreated: ${decisiveLine(recreated) ?? `exit ${recreated.exitCode}`}.`,
+      msg`The database could not be recreated: ${decisiveLine(recreated) ?? `exit ${recreated.exitCode}`}.`,
       {
         hint: "Check that the database user may drop and create its own database.",
       },
@@ -352,7 +353,7 @@ async function loadThrough(
     );
   } catch (error) {
     if (!(error instanceof UnreadableSource)) throw error;
-    throw new AppError("unavailable", `The dump could not be read: ${error.message}.`, {
+    throw new AppError("unavailable", msg`The dump could not be read: ${error.message}.`, {
       hint: "Verify this backup; the instance is being put back as it was.",
     });
   }
@@ -367,9 +368,13 @@ async function loadThrough(
     env: { MYSQL_PWD: t.password, PAILLASSE_DB_USER: t.databaseUser, PAILLASSE_DB_NAME: t.databaseName },
   });
   if (loaded.exitCode !== 0) {
-    throw new AppError("unavailable", `The dump did not load: ${decisiveLine(loaded) ?? `exit ${loaded.exitCode}`}.`, {
-      hint: "The instance is being put back as it was.",
-    });
+    throw new AppError(
+      "unavailable",
+      msg`The dump did not load: ${decisiveLine(loaded) ?? `exit ${loaded.exitCode}`}.`,
+      {
+        hint: "The instance is being put back as it was.",
+      },
+    );
   }
   await ctx.log(`Loaded the dump (${Object.keys(manifest.database.tables).length} tables, schema ${manifest.schema}).`);
 }
@@ -397,7 +402,7 @@ async function replaceUploads(
     { timeoutMs: 300_000 },
   );
   if (cleared.exitCode !== 0) {
-    throw new AppError("unavailable", `The uploads directory could not be emptied: ${cleared.stderr.trim()}.`);
+    throw new AppError("unavailable", msg`The uploads directory could not be emptied: ${cleared.stderr.trim()}.`);
   }
   const plain = await openEncryptedFile(path.join(location, manifest.uploads.file), [identity]);
   // Extracted at / (entries elabftw/uploads/…): links that leave the uploads tree come back as they were.
@@ -468,7 +473,7 @@ export function restoreSteps(
         if (!web.mounts.some((m) => m.destination === "/elabftw/uploads")) {
           throw new AppError(
             "precondition_failed",
-            `${web.name} keeps its uploads inside the container (nothing is mounted at /elabftw/uploads): they cannot be replaced safely, and would be lost if the container were recreated.`,
+            msg`${web.name} keeps its uploads inside the container (nothing is mounted at /elabftw/uploads): they cannot be replaced safely, and would be lost if the container were recreated.`,
             { hint: "Mount a volume or a directory at /elabftw/uploads first. Nothing was changed." },
           );
         }
@@ -483,13 +488,13 @@ export function restoreSteps(
           source = `eLabFTW ${version}, the release the backup was taken with`;
         }
         if (required === null) {
-          const check: { required?: number; detail: string } | null = web.state.running
+          const check: { required?: number; detail: Wording } | null = web.state.running
             ? await dbCheck(t.web, web)
             : null;
           if (typeof check?.required !== "number") {
             throw new AppError(
               "unavailable",
-              `The schema the image requires is not known: its version (${version ?? "no version label"}) is not in the panel's table, and bin/console db:check could not tell (${check?.detail ?? `${web.name} is not running`}).`,
+              msg`The schema the image requires is not known: its version (${version ?? "no version label"}) is not in the panel's table, and bin/console db:check could not tell (${check ? asMessage(check.detail) : msg`${web.name} is not running`}).`,
               { hint: "Start the web container with a working database, or update the panel. Nothing was changed." },
             );
           }
@@ -499,7 +504,7 @@ export function restoreSteps(
         if (manifest.schema !== null && manifest.schema > required) {
           throw new AppError(
             "precondition_failed",
-            `This backup's schema (${manifest.schema}) is newer than the one the image requires (${required}): it cannot be loaded into this version (no downgrade).`,
+            msg`This backup's schema (${manifest.schema}) is newer than the one the image requires (${required}): it cannot be loaded into this version (no downgrade).`,
             {
               hint: "Upgrade the instance to the version the backup was taken with, then restore. Nothing was changed.",
             },
@@ -548,7 +553,7 @@ export function restoreSteps(
         }).catch((error: unknown) => {
           throw new AppError(
             "unavailable",
-            `The safety backup failed, so nothing was restored: ${(error as Error).message}`,
+            msg`The safety backup failed, so nothing was restored: ${errorText(error)}`,
             {
               hint: "Fix what the safety backup reports (see the log), then restore again.",
             },
@@ -625,7 +630,7 @@ export function restoreSteps(
         const t = await target(db, ring, plan.instanceId, clients);
         const web = await inspectContainer(t.web, t.webContainerName);
         const check = await dbCheck(t.web, web);
-        if (!("current" in check)) throw new AppError("unavailable", `db:check: ${check.detail}.`);
+        if (!("current" in check)) throw new AppError("unavailable", msg`db:check: ${check.detail}.`);
         if (check.upToDate) {
           await ctx.log(`Schema ${check.current}: as the image requires, no update needed.`);
           return { updated: false, schema: check.current };
@@ -638,13 +643,13 @@ export function restoreSteps(
           await ctx.log(line.trim());
         }
         if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
-          throw new AppError("unavailable", `bin/console db:update failed (exit ${update.exitCode}).`, {
+          throw new AppError("unavailable", msg`bin/console db:update failed (exit ${update.exitCode}).`, {
             hint: "The instance is being put back as it was before the restore.",
           });
         }
         const after = await dbCheck(t.web, web);
         if (!("upToDate" in after) || !after.upToDate)
-          throw new AppError("unavailable", `After db:update, ${after.detail}.`);
+          throw new AppError("unavailable", msg`After db:update, ${after.detail}.`);
         return { updated: true, schema: after.current };
       },
     },

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { open, seal, type KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
 import type { Db } from "../db/client";
+import { msg, type Wording } from "../../i18n/message";
 
 /**
  * The restore-point format, in one place: a directory holding the encrypted
@@ -59,7 +60,7 @@ export type BackupManifest = z.infer<typeof manifestSchema>;
 
 /** A restore point that cannot be trusted: the reason, and what to do. */
 export class VerificationFailure extends AppError {
-  constructor(message: string) {
+  constructor(message: Wording) {
     super("conflict", message, {
       hint: "This backup cannot be trusted; run a new backup and find out what changed it.",
     });
@@ -107,7 +108,7 @@ export async function readManifest(db: Db, ring: KeyRing, backupId: string) {
     text = await readFile(path.join(backup.location, MANIFEST_FILE), "utf8");
     sealed = (await readFile(path.join(backup.location, MANIFEST_SEAL), "utf8")).trim();
   } catch (error) {
-    throw new VerificationFailure(`The restore point's manifest cannot be read: ${(error as Error).message}.`);
+    throw new VerificationFailure(msg`The restore point's manifest cannot be read: ${(error as Error).message}.`);
   }
   const sha256 = createHash("sha256").update(text).digest("hex");
   let sealedHash: string;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { TarEntry } from "./tar-files";
-import { treeDifferences, uploadRowProblem, UploadTree } from "./upload-tree";
+import { englishText } from "../../i18n/message";
+import { treeDifferences as differences, uploadRowProblem, UploadTree } from "./upload-tree";
+
+const treeDifferences = (...args: Parameters<typeof differences>) => differences(...args).map(englishText);
 
 const base = { mode: 0o644, uid: 101, gid: 101, mtime: 1_700_000_000 };
 const dir = (path: string): TarEntry => ({ ...base, path: `${path}/`, type: "directory", size: 0, mode: 0o755 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { TarEntry, TarEntryType } from "./tar-files";
+import { msg, type Message } from "../../i18n/message";
 
 /**
  * The uploads tree as a restore point's manifest records it, and the rule
@@ -131,31 +132,31 @@ export function treeDifferences(
   expected: readonly TarEntry[],
   actual: readonly TarEntry[],
   options: { filesOnly?: boolean } = {},
-): string[] {
+): Message[] {
   // Restore points of format 1 listed regular files only: nothing else is compared there.
   if (options.filesOnly) actual = actual.filter((e) => entryType(e) === "file");
   const want = new Map(expected.map((e) => [strip(e.path), e]));
-  const problems: string[] = [];
+  const problems: Message[] = [];
   const seen = new Set<string>();
   for (const got of actual) {
     const key = strip(got.path);
     seen.add(key);
     const w = want.get(key);
     if (!w) {
-      problems.push(`${key} is in the archive but not in the manifest`);
+      problems.push(msg`${key} is in the archive but not in the manifest`);
       continue;
     }
     const [wt, gt] = [entryType(w), entryType(got)];
-    if (wt !== gt) problems.push(`${key} is a ${gt}, the manifest says ${wt}`);
-    else if (wt === "file" && (w.size !== got.size || w.sha256 !== got.sha256)) problems.push(`${key} differs`);
+    if (wt !== gt) problems.push(msg`${key} is a ${gt}, the manifest says ${wt}`);
+    else if (wt === "file" && (w.size !== got.size || w.sha256 !== got.sha256)) problems.push(msg`${key} differs`);
     else if ((wt === "symlink" || wt === "hardlink") && w.target !== got.target) {
-      problems.push(`${key} points to ${JSON.stringify(got.target)}, the manifest says ${JSON.stringify(w.target)}`);
+      problems.push(msg`${key} points to ${JSON.stringify(got.target)}, the manifest says ${JSON.stringify(w.target)}`);
     } else if (w.mode !== got.mode || w.uid !== got.uid || w.gid !== got.gid) {
-      problems.push(`${key} has other owners or mode than the manifest says`);
+      problems.push(msg`${key} has other owners or mode than the manifest says`);
     } else if (w.mtime !== undefined && w.mtime !== got.mtime)
-      problems.push(`${key} has another time than the manifest says`);
+      problems.push(msg`${key} has another time than the manifest says`);
   }
   for (const [key, w] of want)
-    if (!seen.has(key)) problems.push(`${key} is missing from the archive (${entryType(w)})`);
+    if (!seen.has(key)) problems.push(msg`${key} is missing from the archive (${entryType(w)})`);
   return problems;
 }

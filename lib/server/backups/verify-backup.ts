@@ -27,6 +27,7 @@ import { hashFile, openEncryptedFile } from "./encrypted-file";
 import { putStreamedFile, tarEntryLister, UnreadableSource, type TarEntry } from "./tar-files";
 import { treeDifferences, uploadRowProblem, UploadTree } from "./upload-tree";
 import { loadBackupIdentity } from "./identity";
+import { joinTexts, msg } from "../../i18n/message";
 
 /**
  * A backup is proven by restoring it. The verification checks the files
@@ -110,11 +111,11 @@ export function verifySteps(
         const { backup, manifest } = await readManifest(db, ring, plan.backupId);
         for (const entry of [manifest.database, manifest.uploads]) {
           const actual = await hashFile(path.join(backup.location!, entry.file)).catch((error: Error) => {
-            throw new VerificationFailure(`${entry.file} cannot be read: ${error.message}.`);
+            throw new VerificationFailure(msg`${entry.file} cannot be read: ${error.message}.`);
           });
           if (actual.bytes !== entry.bytes || actual.sha256 !== entry.sha256) {
             throw new VerificationFailure(
-              `${entry.file} is not the file that was written (${actual.bytes} bytes, ${entry.bytes} expected; checksum ${actual.sha256 === entry.sha256 ? "equal" : "different"}).`,
+              msg`${entry.file} is not the file that was written (${actual.bytes} bytes, ${entry.bytes} expected; checksum ${actual.sha256 === entry.sha256 ? "equal" : "different"}).`,
             );
           }
         }
@@ -135,14 +136,16 @@ export function verifySteps(
           ]);
           await pipeline(plain, extract);
         } catch (error) {
-          throw new VerificationFailure(`The uploads archive does not open: ${(error as Error).message}.`);
+          throw new VerificationFailure(msg`The uploads archive does not open: ${(error as Error).message}.`);
         }
         const problems = treeDifferences(manifest.uploads.files, archived, {
           filesOnly: manifest.format === "paillasse-backup/1",
         });
         if (problems.length) {
           throw new VerificationFailure(
-            `${problems.length} entr${problems.length === 1 ? "y" : "ies"} of the uploads archive do not match the manifest: ${problems.slice(0, 3).join("; ")}.`,
+            problems.length === 1
+              ? msg`One entry of the uploads archive does not match the manifest: ${problems[0]!}.`
+              : msg`${problems.length} entries of the uploads archive do not match the manifest: ${joinTexts(problems.slice(0, 3))}.`,
           );
         }
         const s = new UploadTree(archived).summary();
@@ -188,7 +191,7 @@ export function verifySteps(
             if (ready.exitCode === 0) break;
             const state = await inspectContainer(client, container);
             if (!state.state.running) {
-              throw new AppError("unavailable", `The throw-away database stopped (exit ${state.state.exitCode}).`, {
+              throw new AppError("unavailable", msg`The throw-away database stopped (exit ${state.state.exitCode}).`, {
                 hint: "See the host's Docker logs; the live database was not touched.",
               });
             }
@@ -214,7 +217,7 @@ export function verifySteps(
             );
           } catch (error) {
             if (!(error instanceof UnreadableSource)) throw error;
-            throw new VerificationFailure(`The database dump does not open: ${error.message}.`);
+            throw new VerificationFailure(msg`The database dump does not open: ${error.message}.`);
           }
           const load = await execCapture(client, container, {
             cmd: ["sh", "-c", "mysql -uroot -h127.0.0.1 --default-character-set=utf8mb4 verify < /tmp/dump.sql"],
@@ -222,7 +225,7 @@ export function verifySteps(
           });
           if (load.exitCode !== 0) {
             throw new VerificationFailure(
-              `The dump does not load: ${load.stderr.trim().split("\n").at(-1) ?? `exit ${load.exitCode}`}.`,
+              msg`The dump does not load: ${load.stderr.trim().split("\n").at(-1) ?? `exit ${load.exitCode}`}.`,
             );
           }
         } catch (error) {
@@ -253,7 +256,7 @@ export function verifySteps(
           const missing = expectedTables.filter((t) => !tables.includes(t));
           const extra = tables.filter((t) => !expectedTables.includes(t));
           throw new VerificationFailure(
-            `The tables differ from the manifest${missing.length ? `; missing: ${missing.join(", ")}` : ""}${extra.length ? `; unexpected: ${extra.join(", ")}` : ""}.`,
+            msg`The tables differ from the manifest (missing: ${missing.join(", ") || "none"}; unexpected: ${extra.join(", ") || "none"}).`,
           );
         }
         const counts: Record<string, number> = {};
@@ -270,7 +273,7 @@ export function verifySteps(
         const differing = tables.filter((t) => counts[t] !== manifest.database.tables[t]);
         if (differing.length) {
           throw new VerificationFailure(
-            `Row counts differ from the manifest in ${differing.length} table(s): ${differing
+            msg`Row counts differ from the manifest in ${differing.length} table(s): ${differing
               .slice(0, 3)
               .map((t) => `${t} ${counts[t]} instead of ${manifest.database.tables[t]}`)
               .join(", ")}.`,
@@ -279,7 +282,7 @@ export function verifySteps(
         const schemaOut = await mysql(client, password, "SELECT conf_value FROM config WHERE conf_name = 'schema'");
         const schema = Number(schemaOut.stdout.trim());
         if (manifest.schema !== null && schema !== manifest.schema) {
-          throw new VerificationFailure(`The schema is ${schema}, the manifest says ${manifest.schema}.`);
+          throw new VerificationFailure(msg`The schema is ${schema}, the manifest says ${manifest.schema}.`);
         }
         let uploadRows = 0;
         if (tables.includes("uploads")) {
@@ -291,7 +294,7 @@ export function verifySteps(
           const missing = names.map((n) => uploadRowProblem(tree, n)).filter((p): p is string => p !== null);
           if (missing.length) {
             throw new VerificationFailure(
-              `${missing.length} upload row(s) of the database have no file in the archive, e.g. ${missing.slice(0, 3).join(", ")}.`,
+              msg`${missing.length} upload row(s) of the database have no file in the archive, e.g. ${missing.slice(0, 3).join(", ")}.`,
             );
           }
         }
@@ -323,7 +326,12 @@ export async function finishVerification(
 ): Promise<void> {
   const op = await db.operation.findUniqueOrThrow({
     where: { id: operationId },
-    select: { error: true, result: true, instance: { select: { id: true, unitId: true, name: true } } },
+    select: {
+      error: true,
+      errorText: true,
+      result: true,
+      instance: { select: { id: true, unitId: true, name: true } },
+    },
   });
   const passed = outcome === "succeeded";
   // The backup may be gone by now (removed by retention or by hand while the verification waited).
@@ -334,7 +342,7 @@ export async function finishVerification(
       verifiedAt: new Date(),
       verificationDetails: passed
         ? { operationId, ...((op.result ?? {}) as object) }
-        : { operationId, reason: op.error ?? "The verification did not finish." },
+        : { operationId, reason: (op.errorText ?? op.error ?? "The verification did not finish.") as object },
     },
   });
   await recordAuditEvent(db, {

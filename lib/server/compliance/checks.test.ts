@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { englishText } from "../../i18n/message";
 import { complianceChecks, complianceScore, type ComplianceFacts } from "./checks";
 
 const now = new Date("2026-11-22T12:00:00Z");
@@ -27,7 +28,8 @@ function good(): ComplianceFacts {
 
 const verdicts = (facts: ComplianceFacts) =>
   Object.fromEntries(complianceChecks(facts, now).map((c) => [c.id, c.verdict]));
-const reasonOf = (facts: ComplianceFacts, id: string) => complianceChecks(facts, now).find((c) => c.id === id)!.reason;
+const reasonOf = (facts: ComplianceFacts, id: string) =>
+  englishText(complianceChecks(facts, now).find((c) => c.id === id)!.reason);
 
 describe("CNRS compliance checks", () => {
   it("all pass on the reference layout, on two machines", () => {

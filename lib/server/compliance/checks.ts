@@ -1,3 +1,5 @@
+import { joinTexts, msg, type Wording } from "../../i18n/message";
+
 /**
  * The CNRS compliance report of an instance: what the Docker API can prove,
  * each check passing, failing, or unknown with the reason. Pure: the facts
@@ -17,7 +19,7 @@ export interface ComplianceCheck {
     | "backups";
   title: string;
   verdict: Verdict;
-  reason: string;
+  reason: Wording;
 }
 
 export interface ComplianceFacts {
@@ -49,7 +51,7 @@ const LOCAL = /^(localhost|127\.|::1$|0\.0\.0\.0$)/;
 
 export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceCheck[] {
   const checks: ComplianceCheck[] = [];
-  const add = (id: ComplianceCheck["id"], title: string, verdict: Verdict, reason: string) =>
+  const add = (id: ComplianceCheck["id"], title: string, verdict: Verdict, reason: Wording) =>
     checks.push({ id, title, verdict, reason });
   const web = facts.web;
 
@@ -62,14 +64,14 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
         "two_machines",
         "Database on another machine",
         "fail",
-        `web and database containers both run on ${facts.webHost.name}`,
+        msg`web and database containers both run on ${facts.webHost.name}`,
       );
     else
       add(
         "two_machines",
         "Database on another machine",
         "pass",
-        `database on ${db.hostName}, web on ${facts.webHost.name}`,
+        msg`database on ${db.hostName}, web on ${facts.webHost.name}`,
       );
   } else if (!db.address) {
     add("two_machines", "Database on another machine", "unknown", "the database address is not known");
@@ -78,10 +80,10 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
       "two_machines",
       "Database on another machine",
       "fail",
-      `DB_HOST ${db.address} is the web container's own machine`,
+      msg`DB_HOST ${db.address} is the web container's own machine`,
     );
   } else {
-    add("two_machines", "Database on another machine", "pass", `external database server ${db.address}`);
+    add("two_machines", "Database on another machine", "pass", msg`external database server ${db.address}`);
   }
 
   if (!web) {
@@ -99,11 +101,12 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
       add("https", "HTTPS on", "fail", "DISABLE_HTTPS=true: the container serves plain HTTP");
     else add("https", "HTTPS on", "pass", "the container serves HTTPS on 443");
     // 3. Database over TLS.
-    if (web.env.DB_CERT_PATH) add("database_tls", "Database over TLS", "pass", `DB_CERT_PATH=${web.env.DB_CERT_PATH}`);
+    if (web.env.DB_CERT_PATH)
+      add("database_tls", "Database over TLS", "pass", msg`DB_CERT_PATH=${web.env.DB_CERT_PATH}`);
     else
       add("database_tls", "Database over TLS", "fail", "DB_CERT_PATH is not set: eLabFTW talks to MySQL in clear text");
     // 4. Hardening as in the reference compose file.
-    const problems: string[] = [];
+    const problems: Wording[] = [];
     if (!web.securityOpt.some((o) => /^no-new-privileges(:true|=true)?$/.test(o)))
       problems.push("no-new-privileges is not set");
     if (!web.capDrop.map((c) => c.toUpperCase()).includes("ALL"))
@@ -111,8 +114,8 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
     const extra = web.capAdd
       .map((c) => c.toUpperCase().replace(/^CAP_/, ""))
       .filter((c) => !REFERENCE_CAPS.includes(c));
-    if (extra.length) problems.push(`extra capabilities: ${extra.join(", ")}`);
-    if (problems.length) add("web_hardened", "Web container hardened", "fail", problems.join("; "));
+    if (extra.length) problems.push(msg`extra capabilities: ${extra.join(", ")}`);
+    if (problems.length) add("web_hardened", "Web container hardened", "fail", joinTexts(problems));
     else
       add(
         "web_hardened",
@@ -122,8 +125,9 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
       );
     // 7. Pinned image.
     if (/^\d+\.\d+\.\d+$/.test(web.imageTag))
-      add("image_pinned", "Image pinned to a version", "pass", `tag ${web.imageTag}`);
-    else add("image_pinned", "Image pinned to a version", "fail", `tag ${web.imageTag} can change under the instance`);
+      add("image_pinned", "Image pinned to a version", "pass", msg`tag ${web.imageTag}`);
+    else
+      add("image_pinned", "Image pinned to a version", "fail", msg`tag ${web.imageTag} can change under the instance`);
   }
 
   // 5. No database port on all interfaces.
@@ -146,7 +150,7 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
         "database_port",
         "Database port not public",
         "fail",
-        `3306 is published on all interfaces (port ${open[0]!.hostPort})`,
+        msg`3306 is published on all interfaces (port ${open[0]!.hostPort})`,
       );
     else add("database_port", "Database port not public", "pass", "3306 is not published on all interfaces");
   }
@@ -163,7 +167,10 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
         "restart_policies",
         "Side containers never restart",
         "fail",
-        bad.map((c) => `${c.name} (${c.role}) restarts ${c.restartPolicy}`).join(", "),
+        joinTexts(
+          bad.map((c) => msg`${c.name} (${c.role}) restarts ${c.restartPolicy}`),
+          ", ",
+        ),
       );
     } else {
       add(
@@ -171,7 +178,7 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
         "Side containers never restart",
         "pass",
         facts.sideContainers.length
-          ? `${facts.sideContainers.length} side container(s), none restarts by itself`
+          ? msg`${facts.sideContainers.length} side container(s), none restarts by itself`
           : "no side container",
       );
     }
@@ -195,14 +202,14 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
         "backups",
         "Recent encrypted backup",
         "fail",
-        `the last verified backup is ${Math.round(ageHours)} h old (limit ${b.maxAgeHours} h)`,
+        msg`the last verified backup is ${Math.round(ageHours)} h old (limit ${b.maxAgeHours} h)`,
       );
     else
       add(
         "backups",
         "Recent encrypted backup",
         "pass",
-        `last verified backup ${Math.round(ageHours)} h ago, encrypted`,
+        msg`last verified backup ${Math.round(ageHours)} h ago, encrypted`,
       );
   }
   return checks;

@@ -2,6 +2,7 @@ import type { HostConnection } from "../../docker";
 import { open, seal, type KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
 import type { DockerHost } from "../../generated/prisma/client";
+import { msg } from "../../i18n/message";
 
 /**
  * The bridge between a stored DockerHost row and lib/docker: secrets are
@@ -47,7 +48,7 @@ export const CONNECTION_FIELDS = {
 
 export function hostConnection(row: HostRow, ring: KeyRing): HostConnection {
   const missing = (what: string) =>
-    new AppError("config", `Host ${row.name} has no ${what} stored.`, { hint: "Edit the host and enter it again." });
+    new AppError("config", msg`Host ${row.name} has no ${what} stored.`, { hint: "Edit the host and enter it again." });
   switch (row.kind) {
     case "socket":
       return { kind: "socket", name: row.name, socketPath: row.address };

@@ -8,6 +8,7 @@ import type { Db } from "../db/client";
 import { sealHostSecret } from "./host-connection";
 import { refreshHost, type SnapshotOptions } from "./snapshot";
 import { parseHostInput, type HostInput } from "./host-input";
+import { msg } from "../../i18n/message";
 
 /**
  * Adding, editing and removing Docker hosts. Secrets are sealed with the
@@ -92,7 +93,7 @@ async function audit(
 }
 
 function nameTaken(name: string) {
-  return new AppError("conflict", `A host named “${name}” already exists.`, { hint: "Choose another name." });
+  return new AppError("conflict", msg`A host named “${name}” already exists.`, { hint: "Choose another name." });
 }
 
 /** Store a new host from checked input (its secrets sealed); the caller audits. */
@@ -140,7 +141,7 @@ export async function addHost(
       { ...auditParams(input), reason: "engine already added", existing: outcome.duplicateOf },
       "failure",
     );
-    throw new AppError("conflict", `This engine is already added as “${outcome.duplicateOf}”.`, {
+    throw new AppError("conflict", msg`This engine is already added as “${outcome.duplicateOf}”.`, {
       hint: "Use that host: two entries for one engine would let two operations run at once on the same containers. Nothing was added.",
     });
   }
@@ -206,7 +207,7 @@ export async function deleteHost(db: Db, actor: Actor, hostId: string, context: 
   if (!host) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
   const used = host._count.webInstances + host._count.databaseInstances;
   if (used > 0) {
-    throw new AppError("conflict", `${host.name} still runs ${used} instance(s) of the inventory.`, {
+    throw new AppError("conflict", msg`${host.name} still runs ${used} instance(s) of the inventory.`, {
       hint: "Remove or move those instances from the inventory first.",
     });
   }

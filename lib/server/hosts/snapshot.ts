@@ -16,6 +16,7 @@ import {
 import type { KeyRing } from "../../crypto";
 import type { Db } from "../db/client";
 import { CONNECTION_FIELDS, hostConnection } from "./host-connection";
+import { msg } from "../../i18n/message";
 
 /**
  * A host snapshot: what the engine said about itself and its containers, read
@@ -155,7 +156,7 @@ export async function takeSnapshot(
     timer = setTimeout(
       () =>
         reject(
-          new DockerError("timeout", `${connection.name} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+          new DockerError("timeout", msg`${connection.name} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
             hint: "Check that the host is up and that its engine answers (a firewall may drop the packets).",
           }),
         ),

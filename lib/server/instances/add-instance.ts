@@ -12,6 +12,7 @@ import { clientFor } from "../hosts/clients";
 import { instanceName, parseInput } from "../validation";
 import { instanceSecretsContext } from "./instance-secrets";
 import { splitImageRef } from "./discovery";
+import { msg } from "../../i18n/message";
 
 /**
  * Adding an instance by hand, for layouts discovery cannot read. The web
@@ -104,7 +105,7 @@ export async function addInstanceByHand(
   if (taken) {
     throw new AppError(
       "conflict",
-      `The inventory already has ${taken.name === input.name ? `an instance named “${input.name}”` : "this web container"}.`,
+      msg`The inventory already has ${taken.name === input.name ? `an instance named “${input.name}”` : "this web container"}.`,
       {
         hint: "Choose another name, or open the existing instance.",
       },
@@ -118,7 +119,9 @@ export async function addInstanceByHand(
     const e = toDockerError(error, host.name, `Looking for ${input.webContainerName}`);
     throw new AppError(
       e.failure === "not_found" ? "bad_input" : "unavailable",
-      e.failure === "not_found" ? `There is no container named ${input.webContainerName} on ${host.name}.` : e.message,
+      e.failure === "not_found"
+        ? msg`There is no container named ${input.webContainerName} on ${host.name}.`
+        : e.message,
       {
         hint:
           e.failure === "not_found" ? "Check the name with `docker ps -a` on that host; nothing was added." : e.hint,
@@ -127,7 +130,7 @@ export async function addInstanceByHand(
   }
   const twin = await db.instance.findUnique({ where: { webContainerId: web.id }, select: { name: true } });
   if (twin) {
-    throw new AppError("conflict", `This container is already in the inventory as “${twin.name}”.`, {
+    throw new AppError("conflict", msg`This container is already in the inventory as “${twin.name}”.`, {
       hint: "Open that instance; a container is added once, whichever host entry reaches it. Nothing was added.",
     });
   }

@@ -7,6 +7,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { API_KEY_PATTERN, fetchUsage, type Usage } from "./usage";
+import { msg } from "../../i18n/message";
 
 /**
  * Set (or remove, with null) the eLabFTW API key the panel uses for usage
@@ -46,7 +47,7 @@ export async function setInstanceApiKey(
     if (!web.state.running) {
       throw new AppError(
         "precondition_failed",
-        `The web container ${web.name} is not running, so the key cannot be tried.`,
+        msg`The web container ${web.name} is not running, so the key cannot be tried.`,
         {
           hint: "Start the instance, then set the key again; nothing was saved.",
         },
@@ -54,7 +55,7 @@ export async function setInstanceApiKey(
     }
     const tried = await fetchUsage(client, web, apiKey);
     if (!tried.usage) {
-      throw new AppError("bad_input", `The key was not kept: ${tried.error}`, { hint: "Nothing was saved." });
+      throw new AppError("bad_input", msg`The key was not kept: ${tried.error}`, { hint: "Nothing was saved." });
     }
     usage = tried.usage;
   }

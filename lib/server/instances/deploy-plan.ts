@@ -8,6 +8,7 @@ import { ELABFTW_REPOSITORY, readTagCache } from "../registry/tag-cache";
 import { stableVersions } from "../registry/versions";
 import { unitSchema } from "../units/manage-units";
 import { instanceName, parseInput } from "../validation";
+import { msg } from "../../i18n/message";
 
 /**
  * What the deploy wizard asks, checked against the inventory, and turned into
@@ -22,7 +23,7 @@ export const MYSQL_IMAGE = "mysql:8.0";
 /** The capabilities the reference compose file gives back to the web container after dropping ALL. */
 export const WEB_CAPABILITIES = ["CHOWN", "SETGID", "SETUID", "FOWNER", "DAC_OVERRIDE"];
 
-const uuid = (what: string) => z.string().uuid({ message: `must be chosen (${what})` });
+const uuid = () => z.string().uuid({ message: "must be chosen" });
 const address = z
   .string()
   .trim()
@@ -32,10 +33,10 @@ export const deploySchema = z
   .object({
     name: instanceName,
     /** A unit of the inventory, or "new" with unitCode and unitName (created when the deployment is confirmed). */
-    unitId: z.union([uuid("unit"), z.literal("new")]),
+    unitId: z.union([uuid(), z.literal("new")]),
     unitCode: z.string().default(""),
     unitName: z.string().default(""),
-    webHostId: uuid("web host"),
+    webHostId: uuid(),
     version: z
       .string()
       .trim()
@@ -172,7 +173,7 @@ export async function planDeploy(db: Db, raw: unknown): Promise<DeployPlan> {
       "Correct it; nothing was deployed.",
     );
     if (await db.unit.findUnique({ where: { code: newUnit.code }, select: { id: true } })) {
-      throw new AppError("conflict", `Unit ${newUnit.code} already exists.`, {
+      throw new AppError("conflict", msg`Unit ${newUnit.code} already exists.`, {
         hint: "Pick it from the list instead.",
       });
     }
@@ -191,7 +192,7 @@ export async function planDeploy(db: Db, raw: unknown): Promise<DeployPlan> {
   if (!webHost)
     throw new AppError("bad_input", "The web host is no longer in the panel.", { hint: "Reload the page." });
   if (taken) {
-    throw new AppError("conflict", `An instance named “${input.name}” is already in the inventory.`, {
+    throw new AppError("conflict", msg`An instance named “${input.name}” is already in the inventory.`, {
       hint: "Choose another name; nothing was deployed.",
     });
   }
@@ -199,12 +200,12 @@ export async function planDeploy(db: Db, raw: unknown): Promise<DeployPlan> {
   if (!known?.tags) {
     throw new AppError("unavailable", "The panel has no list of eLabFTW versions from the registry yet.", {
       hint: known?.error
-        ? `The last attempt failed: ${known.error}`
+        ? msg`The last attempt failed: ${known.error}`
         : "Use “Check the registry again” on this page, then choose a version.",
     });
   }
   if (!stableVersions(known.tags).includes(input.version)) {
-    throw new AppError("bad_input", `Version ${input.version} is not a release the registry offers.`, {
+    throw new AppError("bad_input", msg`Version ${input.version} is not a release the registry offers.`, {
       hint: "Choose one of the listed versions; nothing was deployed.",
     });
   }

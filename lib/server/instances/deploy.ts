@@ -34,6 +34,7 @@ import { instanceSecretsContext, instanceSecretsSchema } from "./instance-secret
 import type { z } from "zod";
 import { dbCheck, waitForHealth } from "./observe";
 import { waitFor } from "../operations/wait-for";
+import { englishText, msg } from "../../i18n/message";
 
 /**
  * Deploying a new instance, as a journaled operation: every step writes what
@@ -215,7 +216,7 @@ export function deploySteps(
         await ctx.progress(2, "Checking the hosts");
         const w = await web();
         const refuse = (message: string, hint: string) => {
-          throw new AppError("conflict", message, { hint: `${hint} Nothing was created.` });
+          throw new AppError("conflict", message, { hint: msg`${hint} Nothing was created.` });
         };
         const [containers, networks, volumes] = await Promise.all([
           listContainers(w, { all: true }),
@@ -303,7 +304,7 @@ export function deploySteps(
         if (image.elabftwVersion && image.elabftwVersion !== plan.version) {
           throw new AppError(
             "conflict",
-            `The image ${plan.image} says it is eLabFTW ${image.elabftwVersion}, not ${plan.version}.`,
+            msg`The image ${plan.image} says it is eLabFTW ${image.elabftwVersion}, not ${plan.version}.`,
             { hint: "The registry's tag does not match its content; choose another version or check the registry." },
           );
         }
@@ -330,7 +331,7 @@ export function deploySteps(
         if (result.exitCode !== 0 || !secretKey) {
           throw new AppError(
             "internal",
-            `bin/init tools:genkey did not print a key (exit ${result.exitCode})${result.stderr ? `: ${result.stderr.trim().split("\n")[0]}` : ""}.`,
+            msg`bin/init tools:genkey did not print a key (exit ${result.exitCode})${result.stderr ? `: ${result.stderr.trim().split("\n")[0]}` : ""}.`,
             { hint: "Check that the image is a genuine eLabFTW image." },
           );
         }
@@ -447,8 +448,8 @@ export function deploySteps(
           async () => {
             const c = await inspectContainer(d, dbPlan.container);
             if (!c.state.running) {
-              throw new AppError("unavailable", `${dbPlan.container} stopped (exit code ${c.state.exitCode}).`, {
-                hint: `See its logs on the host. ${UNDONE}`,
+              throw new AppError("unavailable", msg`${dbPlan.container} stopped (exit code ${c.state.exitCode}).`, {
+                hint: msg`See its logs on the host. ${UNDONE}`,
               });
             }
             return c.state.health === "healthy"
@@ -535,7 +536,7 @@ export function deploySteps(
         if (result.exitCode !== 0 || (!created && !present)) {
           throw new AppError(
             "unavailable",
-            `bin/init db:install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim().split("\n").filter(Boolean).at(-1) ?? "no output"}.`,
+            msg`bin/init db:install failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim().split("\n").filter(Boolean).at(-1) ?? "no output"}.`,
             { hint: "Check that the database accepts this user and password from the web host." },
           );
         }
@@ -545,9 +546,9 @@ export function deploySteps(
           });
         }
         const schema = await dbCheck(w, await inspectContainer(w, plan.webContainer));
-        await ctx.log(`bin/console db:check: ${schema.detail}.`);
+        await ctx.log(`bin/console db:check: ${englishText(schema.detail)}.`);
         if (!("upToDate" in schema) || !schema.upToDate) {
-          throw new AppError("internal", `After db:install, ${schema.detail}.`, {
+          throw new AppError("internal", msg`After db:install, ${schema.detail}.`, {
             hint: "The image and its database disagree; see the log.",
           });
         }

@@ -19,6 +19,7 @@ import { CONNECTION_FIELDS, hostConnection } from "../hosts/host-connection";
 import { readHostSnapshot } from "../hosts/snapshot";
 import { instanceName, parseInput } from "../validation";
 import { isElabftwImage, proposeInstance, type HostView, type InstanceProposal } from "./discovery";
+import { msg } from "../../i18n/message";
 
 /**
  * Discovery and adoption, the reading and writing part. Discovery inspects
@@ -126,7 +127,7 @@ export async function adoptInstance(
     throw new AppError("bad_input", "This unit no longer exists.", { hint: "Reload the page and pick a unit." });
   }
   if (await db.instance.findUnique({ where: { name: input.name }, select: { id: true } })) {
-    throw new AppError("conflict", `An instance named “${input.name}” is already in the inventory.`, {
+    throw new AppError("conflict", msg`An instance named “${input.name}” is already in the inventory.`, {
       hint: "Choose another name.",
     });
   }
@@ -142,7 +143,7 @@ export async function adoptInstance(
     select: { name: true },
   });
   if (twin) {
-    throw new AppError("conflict", `This container is already in the inventory as “${twin.name}”.`, {
+    throw new AppError("conflict", msg`This container is already in the inventory as “${twin.name}”.`, {
       hint: "Open that instance; a container is adopted once. Nothing was adopted.",
     });
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { englishText, msg } from "../../i18n/message";
 import { dbUpdateSucceeded, decisiveLine, describeConsoleFailure, parseDbCheck, parseHealth } from "./elabftw-console";
 
 const report = (current: number, required: number, verdict: string) =>
@@ -50,7 +51,7 @@ describe("eLabFTW console output", () => {
       stderr: `${deprecated}\n\nIn Db.php line 61:\n\n  SQLSTATE[HY000] [1049] Unknown database 'elabftw'\n\n\ndb:check [-h|--help] [-q|--quiet]\n`,
     };
     expect(decisiveLine(lost)).toBe("SQLSTATE[HY000] [1049] Unknown database 'elabftw'");
-    expect(describeConsoleFailure("bin/console db:check", lost)).toBe(
+    expect(englishText(describeConsoleFailure("bin/console db:check", lost))).toBe(
       "bin/console db:check failed (exit 1): SQLSTATE[HY000] [1049] Unknown database 'elabftw'",
     );
     // A PHP fatal wins over everything printed before it.
@@ -66,29 +67,34 @@ describe("eLabFTW console output", () => {
     ).toMatch(/\[critical\] mail failed/);
     // Exit 0 without running: say so, and what it printed.
     expect(
-      describeConsoleFailure("bin/console db:check", {
-        exitCode: 0,
-        stdout: "",
-        stderr: `${deprecated}\nCould not decrypt the SMTP password\n`,
-      }),
+      englishText(
+        describeConsoleFailure("bin/console db:check", {
+          exitCode: 0,
+          stdout: "",
+          stderr: `${deprecated}\nCould not decrypt the SMTP password\n`,
+        }),
+      ),
     ).toBe("bin/console db:check exited 0 without giving its answer; it printed: Could not decrypt the SMTP password");
-    expect(describeConsoleFailure("bin/console db:check", { exitCode: 0, stdout: "", stderr: deprecated })).toBe(
-      "bin/console db:check exited 0 without giving its answer and printed nothing",
-    );
+    expect(
+      englishText(describeConsoleFailure("bin/console db:check", { exitCode: 0, stdout: "", stderr: deprecated })),
+    ).toBe("bin/console db:check exited 0 without giving its answer and printed nothing");
   });
 });
 
 describe("console failures in French", () => {
   it("translates the sentence and keeps the console's own line as printed", async () => {
     const { localizeServerText } = await import("../../i18n/server-messages");
-    expect(
-      localizeServerText(
-        "bin/console db:check failed (exit 1): SQLSTATE[HY000] [1049] Unknown database 'elabftw'.",
-        "fr",
-      ),
-    ).toBe("bin/console db:check a échoué (code 1) : SQLSTATE[HY000] [1049] Unknown database 'elabftw'.");
-    expect(
-      localizeServerText("bin/console db:update exited 0 without giving its answer and printed nothing.", "fr"),
-    ).toBe("bin/console db:update s'est terminé (code 0) sans donner sa réponse ni rien afficher.");
+    const lost = {
+      exitCode: 1,
+      stdout: "",
+      stderr: "\nIn Db.php line 61:\n\n  SQLSTATE[HY000] [1049] Unknown database 'elabftw'\n",
+    };
+    expect(localizeServerText(msg`${describeConsoleFailure("bin/console db:check", lost)}.`, "fr")).toBe(
+      "bin/console db:check a échoué (code 1) : SQLSTATE[HY000] [1049] Unknown database 'elabftw'.",
+    );
+    const silent = { exitCode: 0, stdout: "", stderr: "" };
+    expect(localizeServerText(msg`${describeConsoleFailure("bin/console db:update", silent)}.`, "fr")).toBe(
+      "bin/console db:update s'est terminé (code 0) sans donner sa réponse ni rien afficher.",
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { msg, type Message } from "../../i18n/message";
 /**
  * Reading what eLabFTW's console prints (the texts of its `bin/console`): the text decides, not
  * the exit code alone, because `bin/console` can exit 0 without having run
@@ -87,13 +88,15 @@ export function decisiveLine(output: { stdout: string; stderr: string }): string
 export function describeConsoleFailure(
   command: string,
   result: { exitCode: number | null; stdout: string; stderr: string },
-): string {
+): Message {
   const line = decisiveLine(result);
   if (result.exitCode === 0) {
     return line
-      ? `${command} exited 0 without giving its answer; it printed: ${line}`
-      : `${command} exited 0 without giving its answer and printed nothing`;
+      ? msg`${command} exited 0 without giving its answer; it printed: ${line}`
+      : msg`${command} exited 0 without giving its answer and printed nothing`;
   }
   const exit = result.exitCode ?? "unknown";
-  return line ? `${command} failed (exit ${exit}): ${line}` : `${command} failed (exit ${exit}) and printed nothing`;
+  return line
+    ? msg`${command} failed (exit ${exit}): ${line}`
+    : msg`${command} failed (exit ${exit}) and printed nothing`;
 }

@@ -11,7 +11,7 @@ import {
   type DockerClient,
 } from "../../docker";
 import type { KeyRing } from "../../crypto";
-import { AppError } from "../../errors";
+import { AppError, errorText } from "../../errors";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { waitFor } from "../operations/wait-for";
@@ -21,6 +21,7 @@ import { describeConsoleFailure, parseDbCheck, parseHealth } from "./elabftw-con
 import { databaseSpecContext } from "./instance-secrets";
 import { fetchUsage } from "./usage";
 import { seal } from "../../crypto";
+import { asMessage, msg, textSchema, type Wording } from "../../i18n/message";
 
 /**
  * A look at one instance, through the Docker API only (no network path from
@@ -58,20 +59,20 @@ export const observationSchema = z.object({
   web: containerView.nullable(),
   database: containerView.nullable(),
   /** "ok", "ko" (database unreachable), "unexpected", or why it could not be asked. */
-  health: z.object({ verdict: z.enum(["ok", "ko", "unexpected", "unknown"]), detail: z.string() }),
+  health: z.object({ verdict: z.enum(["ok", "ko", "unexpected", "unknown"]), detail: textSchema }),
   schema: z.union([
     z.object({
       current: z.number(),
       required: z.number(),
       upToDate: z.boolean(),
       ahead: z.boolean(),
-      detail: z.string(),
+      detail: textSchema,
     }),
-    z.object({ detail: z.string() }),
+    z.object({ detail: textSchema }),
   ]),
   elabftwVersion: z.string().nullable(),
   uploadsBytes: z.number().nullable(),
-  problems: z.array(z.string()),
+  problems: z.array(textSchema),
   compliance: z
     .object({
       checks: z.array(
@@ -88,7 +89,7 @@ export const observationSchema = z.object({
           ]),
           title: z.string(),
           verdict: z.enum(["pass", "fail", "unknown"]),
-          reason: z.string(),
+          reason: textSchema,
         }),
       ),
       score: z.object({ passed: z.number(), decided: z.number(), percent: z.number().nullable() }),
@@ -148,7 +149,7 @@ export async function healthFromInside(client: DockerClient, web: ContainerDetai
   if (result.exitCode !== 0) {
     return {
       verdict: "unknown",
-      detail: `the web server did not answer inside the container (curl exit ${result.exitCode})`,
+      detail: msg`the web server did not answer inside the container (curl exit ${result.exitCode})`,
     };
   }
   const cut = result.stdout.lastIndexOf("\n");
@@ -162,7 +163,7 @@ export async function healthFromInside(client: DockerClient, web: ContainerDetai
         ? "healthcheck.php answered ok"
         : verdict === "ko"
           ? "healthcheck.php answered ko: eLabFTW cannot reach its database"
-          : `healthcheck.php answered HTTP ${status}`,
+          : msg`healthcheck.php answered HTTP ${status}`,
   };
 }
 
@@ -196,10 +197,10 @@ export async function dbCheck(client: DockerClient, web: ContainerDetails): Prom
   return {
     ...parsed,
     detail: parsed.upToDate
-      ? `schema ${parsed.current}, as the image requires`
+      ? msg`schema ${parsed.current}, as the image requires`
       : parsed.ahead
-        ? `schema ${parsed.current} is ahead of the image (${parsed.required}): the image is older than the database`
-        : `schema ${parsed.current}, the image requires ${parsed.required}: an update is pending`,
+        ? msg`schema ${parsed.current} is ahead of the image (${parsed.required}): the image is older than the database`
+        : msg`schema ${parsed.current}, the image requires ${parsed.required}: an update is pending`,
   };
 }
 
@@ -233,7 +234,7 @@ export async function observeInstance(
   });
   if (!instance)
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
-  const problems: string[] = [];
+  const problems: Wording[] = [];
   const observation: Observation = {
     at: new Date().toISOString(),
     web: null,
@@ -276,21 +277,21 @@ export async function observeInstance(
         seen.db = await inspectContainer(dbClient, instance.databaseContainerName);
         observation.database = view(seen.db, instance.databaseHost.name);
         if (!observation.database.running)
-          problems.push(`The database container ${observation.database.name} is not running.`);
+          problems.push(msg`The database container ${observation.database.name} is not running.`);
       } catch (error) {
-        problems.push(toDockerError(error, instance.databaseHost.name, "Reading the database container").message);
+        problems.push(toDockerError(error, instance.databaseHost.name, "Reading the database container").text);
       }
     }
     if (!web.state.running) {
       state = "stopped";
-      problems.push(`The web container ${web.name} is ${web.state.status}.`);
+      problems.push(msg`The web container ${web.name} is ${web.state.status}.`);
     } else {
       const [health, schema, uploads] = await Promise.all([
         healthFromInside(client, web).catch((e): Observation["health"] => ({
           verdict: "unknown",
-          detail: (e as Error).message,
+          detail: errorText(e),
         })),
-        dbCheck(client, web).catch((e): Observation["schema"] => ({ detail: (e as Error).message })),
+        dbCheck(client, web).catch((e): Observation["schema"] => ({ detail: errorText(e) })),
         uploadsSize(client, web).catch(() => null),
       ]);
       observation.health = health;
@@ -307,13 +308,13 @@ export async function observeInstance(
       }
       const inSync = "upToDate" in schema && schema.upToDate;
       state = health.verdict === "ok" && inSync ? "running" : "degraded";
-      if (health.verdict !== "ok") problems.push(`Health: ${health.detail}.`);
-      if (!inSync) problems.push(`Schema: ${schema.detail}.`);
+      if (health.verdict !== "ok") problems.push(msg`Health: ${asMessage(health.detail)}.`);
+      if (!inSync) problems.push(msg`Schema: ${asMessage(schema.detail)}.`);
     }
   } catch (error) {
     const e =
       error instanceof DockerError ? error : toDockerError(error, instance.webHost.name, "Reading the instance");
-    problems.push(e.hint ? `${e.message} ${e.hint}` : e.message);
+    problems.push(e.fullText);
     state = e.failure === "not_found" ? "stopped" : "unreachable";
   }
   // Compliance counts only backups proven by their verification.

@@ -7,6 +7,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { databaseSpecContext } from "./instance-secrets";
+import { msg } from "../../i18n/message";
 
 /**
  * Repair and removal, for when the world changed outside the panel: an
@@ -50,7 +51,7 @@ async function loadInstance(db: Db, instanceId: string) {
 
 function refuseWhileHeld(instance: { activeOperationId: string | null; name: string }) {
   if (instance.activeOperationId) {
-    throw new AppError("conflict", `An operation is running on ${instance.name}.`, {
+    throw new AppError("conflict", msg`An operation is running on ${instance.name}.`, {
       hint: "Wait for it to end (see its page), then try again. Nothing was changed.",
     });
   }
@@ -77,7 +78,7 @@ export async function rereadCredentials(
     web = await inspectContainer(client, instance.webContainerName);
   } catch (error) {
     if (error instanceof DockerError && error.failure === "not_found") {
-      throw new AppError("not_found", `The web container ${instance.webContainerName} does not exist on its host.`, {
+      throw new AppError("not_found", msg`The web container ${instance.webContainerName} does not exist on its host.`, {
         hint: "Start the instance again (docker compose up -d), or remove it from the inventory. Nothing was changed.",
       });
     }
@@ -94,7 +95,7 @@ export async function rereadCredentials(
     select: { name: true },
   });
   if (twin) {
-    throw new AppError("conflict", `This container is already in the inventory as “${twin.name}”.`, {
+    throw new AppError("conflict", msg`This container is already in the inventory as “${twin.name}”.`, {
       hint: "A container is adopted once. Nothing was changed.",
     });
   }
@@ -164,7 +165,7 @@ export async function removeInstanceFromInventory(
     // Conditional on no operation having taken it meanwhile (else the whole transaction is undone).
     const gone = await tx.instance.deleteMany({ where: { id: instanceId, activeOperationId: null } });
     if (gone.count === 0) {
-      throw new AppError("conflict", `An operation is running on ${instance.name}.`, {
+      throw new AppError("conflict", msg`An operation is running on ${instance.name}.`, {
         hint: "Wait for it to end (see its page), then try again. Nothing was changed.",
       });
     }

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import type { DeployOptions } from "../instances/deploy";
 import type { UpgradeOptions } from "../upgrades/upgrade";
 import type { OperationKind, StepDefinition } from "./journal";
+import type { Wording } from "../../i18n/message";
 
 export type Outcome = "succeeded" | "failed" | "rolled_back";
 
@@ -34,7 +35,7 @@ export interface OperationRun<P> {
  * where it stopped, or end it failed without running anything.
  */
 export type Takeover =
-  { action: "resume" } | { action: "roll_back"; reason: string } | { action: "abandon"; reason: string };
+  { action: "resume" } | { action: "roll_back"; reason: Wording } | { action: "abandon"; reason: Wording };
 
 export interface OperationDefinition<P> {
   kind: OperationKind;

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import type { ExecuteOptions, OperationDefinition, OperationRun, Outcome } from "./define";
 import { runOperation } from "./journal";
 import { OPERATIONS } from "./registry";
+import { asMessage, englishText, msg, type Message, type Wording } from "../../i18n/message";
 
 export type { ExecuteOptions } from "./define";
 
@@ -52,7 +53,7 @@ export async function executeOperation(
     options,
     execute: (id) => executeOperation(db, ring, id, options),
   };
-  let rollBackInterrupted: string | undefined;
+  let rollBackInterrupted: Wording | undefined;
   if (operation.startedAt) {
     const journal = Object.fromEntries(operation.steps.map((s) => [s.key, s.state]));
     const takeover = definition.onTakeover?.(run, journal) ?? { action: "resume" };
@@ -79,18 +80,19 @@ export async function executeOperation(
 function paramsRefusal(
   definition: OperationDefinition<unknown>,
   operation: { kind: string; params: unknown; paramsVersion: number; startedAt: Date | null },
-): string | null {
-  const what = `This ${operation.kind} operation`;
-  const after = operation.startedAt
-    ? "It had started: see its steps for how far it went, check the instance, then request it again."
-    : "Nothing was done: request it again.";
+): Message | null {
+  const after = asMessage(
+    operation.startedAt
+      ? "It had started: see its steps for how far it went, check the instance, then request it again."
+      : "Nothing was done: request it again.",
+  );
   if (operation.paramsVersion !== definition.version) {
-    return `${what} was queued by a panel version that wrote its parameters in shape ${operation.paramsVersion}; this panel reads shape ${definition.version} only. ${after}`;
+    return msg`This ${operation.kind} operation was queued by a panel version that wrote its parameters in shape ${operation.paramsVersion}; this panel reads shape ${definition.version} only. ${after}`;
   }
   const parsed = definition.params.safeParse(operation.params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return `${what} has parameters this panel cannot read (${issue?.path.join(".") || "params"}: ${issue?.message ?? "invalid"}). ${after}`;
+    return msg`This ${operation.kind} operation has parameters this panel cannot read (${issue?.path.join(".") || "params"}: ${issue?.message ?? "invalid"}). ${after}`;
   }
   return null;
 }
@@ -100,19 +102,31 @@ function paramsRefusal(
  * anything ran, so it neither holds its instance nor runs later behind the
  * back of a browser that was told the request failed.
  */
-export async function abandonUnsent(db: Db, operationId: string, reason: string): Promise<void> {
+export async function abandonUnsent(db: Db, operationId: string, reason: Wording): Promise<void> {
   const { count } = await db.operation.updateMany({
     where: { id: operationId, state: "queued", startedAt: null },
-    data: { state: "failed", error: reason, finishedAt: new Date() },
+    data: {
+      state: "failed",
+      error: englishText(reason),
+      errorText: asMessage(reason) as object,
+      finishedAt: new Date(),
+    },
   });
   if (count) await abandon(db, operationId, reason);
 }
 
 /** End an operation failed without running a step: what was pending is skipped, the instance released. */
-async function abandon(db: Db, operationId: string, error: string): Promise<void> {
+async function abandon(db: Db, operationId: string, error: Wording): Promise<void> {
   await db.operation.update({
     where: { id: operationId },
-    data: { state: "failed", error, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
+    data: {
+      state: "failed",
+      error: englishText(error),
+      errorText: asMessage(error) as object,
+      finishedAt: new Date(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    },
   });
   await db.operationStep.updateMany({
     where: { operationId, state: { in: ["pending", "running"] } },

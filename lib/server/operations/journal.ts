@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../../generated/prisma/client";
 import type { z } from "zod";
-import { AppError } from "../../errors";
+import { AppError, errorText } from "../../errors";
 import type { Db, Tx } from "../db/client";
+import { asMessage, englishText, msg, type Wording } from "../../i18n/message";
 
 /**
  * The operation journal: every side-effecting action (deploy, upgrade,
@@ -48,7 +49,7 @@ export interface StepDefinition<R extends object = object> {
 }
 
 export class OperationConflict extends AppError {
-  constructor(message: string, hint: string) {
+  constructor(message: Wording, hint: Wording) {
     super("conflict", message, { hint });
     this.name = "OperationConflict";
   }
@@ -137,7 +138,7 @@ export async function runOperation<R extends object>(
      * step that was running (or the next one) as failed with this reason,
      * and roll back.
      */
-    rollBackInterrupted?: string;
+    rollBackInterrupted?: Wording;
   } = { owner: "panel" },
 ): Promise<"succeeded" | "failed" | "rolled_back"> {
   const leaseMs = options.leaseMs ?? 30_000;
@@ -205,9 +206,10 @@ export async function runOperation<R extends object>(
   });
 
   const done: { definition: StepDefinition<R>; id: string }[] = [];
-  let failure: { step: string; error: string } | null = null;
+  let failure: { step: string; error: string; text: Wording } | null = null;
   try {
     if (options.rollBackInterrupted) {
+      const reason = englishText(options.rollBackInterrupted);
       for (const definition of steps) {
         const row = rows.find((r) => r.key === definition.key);
         if (!row) throw new Error(`the journal has no step ${definition.key}`);
@@ -217,12 +219,12 @@ export async function runOperation<R extends object>(
         }
         await db.operationStep.update({
           where: { id: row.id },
-          data: { state: "failed", finishedAt: now(), error: options.rollBackInterrupted.slice(0, 4000) },
+          data: { state: "failed", finishedAt: now(), error: reason.slice(0, 4000) },
         });
-        await contextFor(row.id, definition.title).log(`${definition.title}: ${options.rollBackInterrupted}`, "error");
+        await contextFor(row.id, definition.title).log(`${definition.title}: ${reason}`, "error");
         // It may have done part of its work before the stop.
         if (row.state === "running" && definition.compensateOnFailure) done.push({ definition, id: row.id });
-        failure = { step: definition.title, error: options.rollBackInterrupted };
+        failure = { step: definition.title, error: reason, text: options.rollBackInterrupted };
         break;
       }
     }
@@ -253,7 +255,7 @@ export async function runOperation<R extends object>(
           data: { state: "failed", finishedAt: now(), error: message(error).slice(0, 4000) },
         });
         await ctx.log(`${definition.title} failed: ${message(error)}`, "error");
-        failure = { step: definition.title, error: message(error) };
+        failure = { step: definition.title, error: message(error), text: errorText(error) };
         if (definition.compensateOnFailure) done.push({ definition, id: row.id });
         break;
       }
@@ -287,6 +289,8 @@ export async function runOperation<R extends object>(
         finishedAt: now(),
         progress: final === "succeeded" ? 100 : undefined,
         error: failure ? `${failure.step}: ${failure.error}` : null,
+        // The same, as ids and values for pages in the reader's language (the step title is looked up as written).
+        ...(failure ? { errorText: msg`${asMessage(failure.step)}: ${asMessage(failure.text)}` as object } : {}),
         result: { ...results } as Prisma.InputJsonValue,
         leaseOwner: null,
         leaseExpiresAt: null,

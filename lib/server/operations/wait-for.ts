@@ -1,4 +1,5 @@
 import { AppError } from "../../errors";
+import { asMessage, englishText, msg, type Wording } from "../../i18n/message";
 
 /**
  * Poll `probe` every two seconds (or `intervalMs`) until it is done, reporting each wait; past
@@ -13,7 +14,7 @@ export async function waitFor<T>(
     /** Between two probes (default 2 s). */
     intervalMs?: number;
   },
-  probe: () => Promise<{ done: true; value: T } | { done: false; detail: string }>,
+  probe: () => Promise<{ done: true; value: T } | { done: false; detail: Wording }>,
 ): Promise<T> {
   const started = Date.now();
   for (;;) {
@@ -23,11 +24,11 @@ export async function waitFor<T>(
     if (elapsed > options.timeoutMs) {
       throw new AppError(
         "unavailable",
-        `${what} did not happen within ${Math.round(options.timeoutMs / 1000)} s: ${result.detail}.`,
+        msg`${what} did not happen within ${Math.round(options.timeoutMs / 1000)} s: ${asMessage(result.detail)}.`,
         { hint: options.hint },
       );
     }
-    await options.onWait?.(elapsed, result.detail);
+    await options.onWait?.(elapsed, englishText(result.detail));
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 2_000));
   }
 }

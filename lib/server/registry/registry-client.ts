@@ -1,4 +1,5 @@
 import { AppError } from "../../errors";
+import { msg } from "../../i18n/message";
 
 /**
  * Tag lists from a registry (Docker Registry HTTP API v2), anonymous or with
@@ -50,7 +51,7 @@ async function request(url: string, headers: Record<string, string>, timeoutMs: 
     const e = error as Error;
     throw new AppError(
       "unavailable",
-      `The registry at ${new URL(url).origin} did not answer (${e.name === "TimeoutError" ? "timed out" : ((e.cause as Error | undefined)?.message ?? e.message)}).`,
+      msg`The registry at ${new URL(url).origin} did not answer (${e.name === "TimeoutError" ? "timed out" : ((e.cause as Error | undefined)?.message ?? e.message)}).`,
       { hint: "Check PANEL_REGISTRY_URL and that the panel's host can reach the registry." },
     );
   }
@@ -66,7 +67,7 @@ async function token(challenge: Record<string, string>, config: RegistryConfig, 
   }
   const response = await request(url.toString(), headers, timeoutMs);
   if (!response.ok) {
-    throw new AppError("unavailable", `The registry's token service refused access (HTTP ${response.status}).`, {
+    throw new AppError("unavailable", msg`The registry's token service refused access (HTTP ${response.status}).`, {
       hint: config.username ? "Check the registry user name and password." : "This registry needs credentials.",
     });
   }
@@ -89,7 +90,7 @@ export async function listTags(config: RegistryConfig, imageRepository: string):
     if (response.status === 401 && !bearer) {
       const challenge = parseChallenge(response.headers.get("www-authenticate") ?? "");
       if (!challenge) {
-        throw new AppError("unavailable", `The registry at ${registry} wants credentials it does not describe.`, {
+        throw new AppError("unavailable", msg`The registry at ${registry} wants credentials it does not describe.`, {
           hint: "Set PANEL_REGISTRY_USERNAME and PANEL_REGISTRY_PASSWORD.",
         });
       }
@@ -97,14 +98,14 @@ export async function listTags(config: RegistryConfig, imageRepository: string):
       response = await request(next, { ...headers, Authorization: `Bearer ${bearer}` }, timeoutMs);
     }
     if (response.status === 404) {
-      throw new AppError("not_found", `The registry at ${registry} has no repository ${repository}.`, {
+      throw new AppError("not_found", msg`The registry at ${registry} has no repository ${repository}.`, {
         hint: "Check the image name of the instance.",
       });
     }
     if (!response.ok) {
       throw new AppError(
         "unavailable",
-        `The registry at ${registry} answered HTTP ${response.status} for ${repository}.`,
+        msg`The registry at ${registry} answered HTTP ${response.status} for ${repository}.`,
       );
     }
     const body = (await response.json()) as { tags?: string[] | null };

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { AppError } from "../../errors";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db, Tx } from "../db/client";
+import { msg } from "../../i18n/message";
 
 /**
  * One setting row (Setting.value is JSON), read and written through its
@@ -15,7 +16,7 @@ export function storedSetting<S extends z.ZodType>(key: string, schema: S, optio
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data as Value;
     if (options.fallback !== undefined) return options.fallback;
-    throw new AppError("internal", `The stored setting ${key} is not in a shape this panel reads.`, {
+    throw new AppError("internal", msg`The stored setting ${key} is not in a shape this panel reads.`, {
       hint: "Save it again on the Settings page.",
     });
   };

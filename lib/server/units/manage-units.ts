@@ -4,6 +4,7 @@ import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { parseInput } from "../validation";
+import { msg } from "../../i18n/message";
 
 export const unitSchema = z.object({
   code: z
@@ -24,7 +25,7 @@ export async function createUnit(db: Db, actor: Actor, raw: unknown, context: Re
     "Correct it; nothing was created.",
   );
   if (await db.unit.findUnique({ where: { code: input.code }, select: { id: true } })) {
-    throw new AppError("conflict", `Unit ${input.code} already exists.`, { hint: "Pick it from the list instead." });
+    throw new AppError("conflict", msg`Unit ${input.code} already exists.`, { hint: "Pick it from the list instead." });
   }
   const unit = await db.unit.create({
     data: { code: input.code, name: input.name, institution: input.institution || null },

@@ -4,6 +4,7 @@ import tar from "tar-stream";
 import { isAlias, isMap, isScalar, parseDocument } from "yaml";
 import { createContainer, getArchive, putArchive, removeContainer, type DockerClient } from "../../docker";
 import { AppError } from "../../errors";
+import { msg } from "../../i18n/message";
 
 /**
  * After an upgrade of an instance started by `docker compose`, its compose
@@ -130,8 +131,8 @@ export async function syncComposeFile(
       try {
         rewritten = rewriteComposeImage(text, labels.service, image);
       } catch (error) {
-        throw new AppError("unavailable", `${file} could not be read: ${(error as Error).message}.`, {
-          hint: `Set the image of service ${labels.service} to ${image} in that file by hand.`,
+        throw new AppError("unavailable", msg`${file} could not be read: ${(error as Error).message}.`, {
+          hint: msg`Set the image of service ${labels.service} to ${image} in that file by hand.`,
         });
       }
       if (rewritten === null) continue;

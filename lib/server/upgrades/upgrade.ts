@@ -17,6 +17,7 @@ import { migrateStep } from "./steps/migrate";
 import { verifyStep } from "./steps/verify";
 import { commitStep } from "./steps/commit";
 import { upgradeEnv, type UpgradeStep, type UpgradeStepBody } from "./steps/env";
+import { msg } from "../../i18n/message";
 
 /**
  * The one-click upgrade (eLabFTW's documented upgrade procedure): a journaled operation
@@ -71,7 +72,7 @@ export async function requestUpgrade(
 ): Promise<string> {
   const version = typeof input.version === "string" ? input.version.trim() : "";
   if (!STABLE.test(version) || !semver.valid(version)) {
-    throw new AppError("bad_input", `“${String(input.version).slice(0, 40)}” is not a stable eLabFTW version.`, {
+    throw new AppError("bad_input", msg`“${String(input.version).slice(0, 40)}” is not a stable eLabFTW version.`, {
       hint: "Pick a version like 5.1.0 from the list (no beta, no rc, no latest).",
     });
   }
@@ -91,7 +92,7 @@ export async function requestUpgrade(
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
   const current = instance.elabftwVersion ?? instance.imageTag;
   if (semver.valid(current) && !semver.gt(version, current)) {
-    throw new AppError("bad_input", `${version} is not newer than the running version ${current}.`, {
+    throw new AppError("bad_input", msg`${version} is not newer than the running version ${current}.`, {
       hint: "Choose a newer version; going back is done by restoring a backup.",
     });
   }

@@ -27,6 +27,8 @@ import { releaseNotesUrl } from "@/lib/server/instances/elabftw-releases";
 import { UpgradeButton } from "@/components/instances/upgrade-button";
 import { RemoveInstanceButton, RereadCredentialsButton } from "@/components/instances/repair-buttons";
 import { localizeServerText } from "@/lib/i18n/server-messages";
+import { englishText } from "@/lib/i18n/message";
+import { backupFailureReason, verificationFailureReason } from "@/lib/server/backups/backup-status";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("instance"))("metaTitle") };
@@ -96,7 +98,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           <Alert tone="warning" title={t("problems")}>
             <ul className="list-disc pl-4">
               {observation.problems.map((p) => (
-                <li key={p}>{localizeServerText(p, locale)}</li>
+                <li key={englishText(p)}>{localizeServerText(p, locale)}</li>
               ))}
             </ul>
           </Alert>
@@ -110,9 +112,9 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                 [
                   t("fact.schema"),
                   observation && "current" in observation.schema
-                    ? observation.schema.detail
-                    : (observation?.schema.detail ??
-                      (instance.schemaVersion ? t("schemaN", { n: instance.schemaVersion }) : t("unknown"))),
+                    ? localizeServerText(observation.schema.detail, locale)
+                    : localizeServerText(observation?.schema.detail ?? "", locale) ||
+                      (instance.schemaVersion ? t("schemaN", { n: instance.schemaVersion }) : t("unknown")),
                 ],
                 [
                   t("fact.updates"),
@@ -258,9 +260,9 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
               rows={backups.map((b) => {
                 const reason =
                   b.status === "failed"
-                    ? b.error
+                    ? backupFailureReason(b)
                     : b.verificationStatus === "failed"
-                      ? ((b.verificationDetails as { reason?: string } | null)?.reason ?? null)
+                      ? verificationFailureReason(b.verificationDetails)
                       : null;
                 return {
                   key: b.id,

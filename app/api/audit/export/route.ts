@@ -5,6 +5,7 @@ import { csvHeader, csvRows, exportRecord } from "@/lib/server/audit/export-audi
 import { auditEventsFor, parseAuditFilter, withoutCursor } from "@/lib/server/audit/find-audit-events";
 import { operatorActor, recordAuditEvent } from "@/lib/server/audit/record-audit-event";
 import { errorResponse } from "@/lib/server/http";
+import { msg } from "@/lib/i18n/message";
 
 /**
  * The audit log's filtered view as a download: ?format=csv|json plus the
@@ -18,7 +19,7 @@ export async function GET(request: Request) {
     const url = new URL(request.url);
     const format = url.searchParams.get("format") ?? "csv";
     if (format !== "csv" && format !== "json") {
-      throw new AppError("bad_input", `"${format.slice(0, 20)}" is not an export format.`, {
+      throw new AppError("bad_input", msg`"${format.slice(0, 20)}" is not an export format.`, {
         hint: "Use format=csv or format=json.",
       });
     }

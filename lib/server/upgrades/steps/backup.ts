@@ -1,9 +1,10 @@
 import { rm } from "node:fs/promises";
-import { AppError } from "../../../errors";
+import { AppError, errorText } from "../../../errors";
 import { backupSteps } from "../../backups/create-backup";
 import { verifySteps } from "../../backups/verify-backup";
 import { nestedProgress, runNestedSteps } from "../../operations/journal";
 import type { UpgradeEnv, UpgradeStepBody } from "./env";
+import { msg } from "../../../i18n/message";
 
 export function backupStep({ db, ring, operationId, plan, options }: UpgradeEnv): UpgradeStepBody {
   return {
@@ -46,7 +47,7 @@ export function backupStep({ db, ring, operationId, plan, options }: UpgradeEnv)
         });
         throw new AppError(
           "unavailable",
-          `The backup taken before the upgrade did not verify: ${(error as Error).message}`,
+          msg`The backup taken before the upgrade did not verify: ${errorText(error)}`,
           {
             hint: "Nothing was changed. See the backup's verification, fix the cause, then upgrade again.",
           },

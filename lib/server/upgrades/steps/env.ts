@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { KeyRing } from "../../../crypto";
 import { execCapture, inspectContainer, startContainer, type DockerClient } from "../../../docker";
-import { AppError } from "../../../errors";
+import { AppError, errorText } from "../../../errors";
 import { dumpDatabaseTo } from "../../backups/create-backup";
 import { FINAL_DUMP_FILE, readManifest } from "../../backups/restore-point";
 import type { Db } from "../../db/client";
@@ -10,6 +10,7 @@ import { hostClients } from "../../hosts/clients";
 import { type StepContext, type StepDefinition } from "../../operations/journal";
 import { waitFor } from "../../operations/wait-for";
 import type { UpgradeOptions, UpgradePlan } from "../upgrade";
+import { msg } from "../../../i18n/message";
 
 export interface Recreated {
   oldId: string;
@@ -128,7 +129,7 @@ export function upgradeEnv(
       return { path: file, ...written, ms };
     } catch (error) {
       await rm(file, { force: true });
-      throw new AppError("unavailable", `The database could not be dumped at the stop: ${(error as Error).message}`, {
+      throw new AppError("unavailable", msg`The database could not be dumped at the stop: ${errorText(error)}`, {
         hint: "The old version is started again; nothing else was changed.",
       });
     }

@@ -8,6 +8,7 @@ import { loadBackupIdentity } from "../../backups/identity";
 import { recreateAndLoad, target } from "../../backups/restore-backup";
 import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../../instances/elabftw-console";
 import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
+import { msg } from "../../../i18n/message";
 
 export function migrateStep({
   db,
@@ -26,11 +27,11 @@ export function migrateStep({
       const web = await inspectContainer(client, (await instance()).webContainerName);
       const before = await console(client, web.id, "db:check");
       const check = parseDbCheck(before.stdout);
-      if (!check) throw new AppError("unavailable", `${describeConsoleFailure("bin/console db:check", before)}.`);
+      if (!check) throw new AppError("unavailable", msg`${describeConsoleFailure("bin/console db:check", before)}.`);
       if (check.ahead) {
         throw new AppError(
           "precondition_failed",
-          `The database (schema ${check.current}) is ahead of ${plan.toTag} (${check.required}).`,
+          msg`The database (schema ${check.current}) is ahead of ${plan.toTag} (${check.required}).`,
         );
       }
       if (check.upToDate) {
@@ -56,7 +57,7 @@ export function migrateStep({
         await ctx.log(`db:update: ${line}`, "warn");
       }
       if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
-        throw new AppError("unavailable", `${describeConsoleFailure("bin/console db:update", update)}.`, {
+        throw new AppError("unavailable", msg`${describeConsoleFailure("bin/console db:update", update)}.`, {
           hint: "The database is put back as it was at the stop, and the old version started again.",
         });
       }
@@ -64,7 +65,7 @@ export function migrateStep({
       if (!after?.upToDate) {
         throw new AppError(
           "unavailable",
-          `After db:update the schema is still not in sync (${after ? `current ${after.current}, required ${after.required}` : "no readable db:check"}).`,
+          msg`After db:update the schema is still not in sync (${after ? `current ${after.current}, required ${after.required}` : "no readable db:check"}).`,
           { hint: "The database is put back as it was at the stop, and the old version started again." },
         );
       }

@@ -6,6 +6,7 @@ import { listTags } from "../../registry/registry-client";
 import { registryConfig } from "../../registry/tag-cache";
 import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { releaseNotesUrl } from "../../instances/elabftw-releases";
+import { msg } from "../../../i18n/message";
 
 const GiB = 1024 ** 3;
 
@@ -26,14 +27,14 @@ export function preflightStep({
       const tags = await listTags(options.registry ?? registryConfig(), plan.repository).catch((error: unknown) => {
         throw new AppError(
           "unavailable",
-          `The registry could not be asked for ${plan.repository}: ${(error as Error).message}`,
+          msg`The registry could not be asked for ${plan.repository}: ${(error as Error).message}`,
           {
             hint: "Check the registry settings and that the panel reaches it, then try again.",
           },
         );
       });
       if (!tags.includes(plan.toTag)) {
-        throw new AppError("precondition_failed", `${newImage} does not exist in the registry.`, {
+        throw new AppError("precondition_failed", msg`${newImage} does not exist in the registry.`, {
           hint: "Pick a version from the list on the instance page (the list is refreshed every hour).",
         });
       }
@@ -41,13 +42,13 @@ export function preflightStep({
       const client = await webClient();
       const web = await inspectContainer(client, i.webContainerName);
       if (!web.state.running) {
-        throw new AppError("precondition_failed", `${i.webContainerName} is not running.`, {
+        throw new AppError("precondition_failed", msg`${i.webContainerName} is not running.`, {
           hint: "Start the instance and make sure it is healthy before upgrading.",
         });
       }
       const health = await healthFromInside(client, web);
       if (health.verdict !== "ok") {
-        throw new AppError("precondition_failed", `The instance is not healthy: ${health.detail}.`, {
+        throw new AppError("precondition_failed", msg`The instance is not healthy: ${health.detail}.`, {
           hint: "Fix the instance first: an upgrade starts from a healthy instance.",
         });
       }
@@ -57,8 +58,8 @@ export function preflightStep({
         throw new AppError(
           "precondition_failed",
           schema
-            ? `The schema is not in sync before the upgrade (current ${schema.current}, required ${schema.required}).`
-            : `${describeConsoleFailure("bin/console db:check", check)}.`,
+            ? msg`The schema is not in sync before the upgrade (current ${schema.current}, required ${schema.required}).`
+            : msg`${describeConsoleFailure("bin/console db:check", check)}.`,
           { hint: "Bring the schema in sync with the running version first (bin/console db:update)." },
         );
       }
@@ -68,7 +69,7 @@ export function preflightStep({
         if (!database.state.running) {
           throw new AppError(
             "precondition_failed",
-            `The database container ${i.databaseContainerName} is not running.`,
+            msg`The database container ${i.databaseContainerName} is not running.`,
             {
               hint: "Start it, check the instance is healthy, then upgrade.",
             },
@@ -83,7 +84,7 @@ export function preflightStep({
       } else if (free < wanted) {
         throw new AppError(
           "precondition_failed",
-          `Only ${(free / GiB).toFixed(1)} GiB free in ${engine.dockerRootDir} on the web host; ${(wanted / GiB).toFixed(0)} GiB are needed.`,
+          msg`Only ${(free / GiB).toFixed(1)} GiB free in ${engine.dockerRootDir} on the web host; ${(wanted / GiB).toFixed(0)} GiB are needed.`,
           { hint: "Free space on that host (old images: docker image prune), then try again." },
         );
       }

@@ -14,6 +14,7 @@ import { AppError } from "../../../errors";
 import { parseDbCheck } from "../../instances/elabftw-console";
 import { waitForHealth } from "../../instances/observe";
 import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
+import { msg } from "../../../i18n/message";
 
 export function recreateStep({
   plan,
@@ -80,7 +81,7 @@ export function recreateStep({
       if (!old) {
         throw new AppError(
           "internal",
-          `The kept container ${state.keptName} is gone: the old version cannot be started again.`,
+          msg`The kept container ${state.keptName} is gone: the old version cannot be started again.`,
           {
             hint: "Restore the backup taken before the upgrade onto a container of the old version.",
           },

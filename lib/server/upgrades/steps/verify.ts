@@ -3,6 +3,7 @@ import { AppError } from "../../../errors";
 import { parseDbCheck } from "../../instances/elabftw-console";
 import { healthFromInside } from "../../instances/observe";
 import type { UpgradeEnv, UpgradeStepBody } from "./env";
+import { msg } from "../../../i18n/message";
 
 export function verifyStep({ plan, newImage, instance, webClient, console }: UpgradeEnv): UpgradeStepBody {
   return {
@@ -10,7 +11,7 @@ export function verifyStep({ plan, newImage, instance, webClient, console }: Upg
       const client = await webClient();
       const web = await inspectContainer(client, (await instance()).webContainerName);
       const health = await healthFromInside(client, web);
-      if (health.verdict !== "ok") throw new AppError("unavailable", `After the migration: ${health.detail}.`);
+      if (health.verdict !== "ok") throw new AppError("unavailable", msg`After the migration: ${health.detail}.`);
       const check = parseDbCheck((await console(client, web.id, "db:check")).stdout);
       if (!check?.upToDate || check.current !== check.required) {
         throw new AppError("unavailable", "After the migration the schema is not the one the image requires.");
@@ -20,7 +21,7 @@ export function verifyStep({ plan, newImage, instance, webClient, console }: Upg
       if (image.id !== pulled.imageId) {
         throw new AppError(
           "unavailable",
-          `The running container is on ${image.id.slice(7, 19)}, not the pulled ${newImage}.`,
+          msg`The running container is on ${image.id.slice(7, 19)}, not the pulled ${newImage}.`,
         );
       }
       await ctx.log(`Verified: healthy, schema ${check.current}, eLabFTW ${image.elabftwVersion ?? plan.toTag}.`);
