@@ -7,6 +7,7 @@ import { useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 import { Alert, Button, Dialog } from "@/components/ui";
 import type { ActionResult } from "@/lib/server/action-result";
+import { useAction } from "@/components/use-action";
 import { ceremonyErrorMessage, pageTranslator } from "./ceremony";
 
 /**
@@ -72,22 +73,16 @@ export function KeyConfirmButton<T>({
   const router = useRouter();
   const t = useTranslations();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run: attempt, pending: busy, error } = useAction();
 
   async function confirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      const data = await withKeyTouch(action, params, run);
-      setOpen(false);
-      onDone?.(data);
-      router.refresh();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    await attempt(() => withKeyTouch(action, params, run), {
+      onDone: (data) => {
+        setOpen(false);
+        onDone?.(data);
+        router.refresh();
+      },
+    });
   }
 
   return (

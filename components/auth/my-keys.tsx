@@ -9,6 +9,7 @@ import { completeAddKeyAction, renameMyKeyAction, revokeMyKeyAction } from "@/ap
 import { Alert, Button, Card, Field, Input } from "@/components/ui";
 import { ceremonyErrorMessage } from "./ceremony";
 import { KeyConfirmButton, touchKeyFor } from "./key-confirm";
+import { useAction } from "@/components/use-action";
 
 /**
  * Add a key: first a touch of a key you already have (proves it is you, now),
@@ -75,18 +76,16 @@ export function RenameKey({ keyId, name }: { keyId: string; name: string }) {
   const tc = useTranslations("common");
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(name);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending, error } = useAction();
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const result = await renameMyKeyAction({ keyId, name: value });
-    if (!result.ok) {
-      setError(result.message);
-      return;
-    }
-    setError(null);
-    setEditing(false);
-    router.refresh();
+    await run(() => renameMyKeyAction({ keyId, name: value }), {
+      onDone: () => {
+        setEditing(false);
+        router.refresh();
+      },
+    });
   }
 
   if (!editing) {
@@ -114,8 +113,10 @@ export function RenameKey({ keyId, name }: { keyId: string; name: string }) {
         className="mt-0 w-48"
         autoFocus
       />
-      <Button type="submit">{t("save")}</Button>
-      <Button type="button" variant="ghost" onClick={() => setEditing(false)}>
+      <Button type="submit" disabled={pending}>
+        {t("save")}
+      </Button>
+      <Button type="button" variant="ghost" onClick={() => setEditing(false)} disabled={pending}>
         {tc("cancel")}
       </Button>
       {error && <span className="w-full text-xs text-red-800">{error}</span>}

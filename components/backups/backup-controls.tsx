@@ -3,11 +3,11 @@
 import { Archive, ShieldCheck } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useState } from "react";
 import { backupNowAction, restoreBackupAction, verifyBackupAction } from "@/app/(dashboard)/backups/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
 import { Alert, Button } from "@/components/ui";
 import type { ActionResult } from "@/lib/server/action-result";
+import { useAction } from "@/components/use-action";
 
 /** Start an operation and follow it on its live page. */
 function OperationButton({
@@ -24,17 +24,10 @@ function OperationButton({
   variant?: "primary" | "secondary";
 }) {
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run: attempt, pending: busy, error } = useAction();
   async function run() {
-    setBusy(true);
-    setError(null);
-    const result = await start();
-    if (!result.ok) {
-      setBusy(false);
-      return setError(result.message);
-    }
-    router.push(`/operations/${result.data.operationId}`);
+    // Pending until the operation's page opens.
+    await attempt(start, { onDone: (data) => router.push(`/operations/${data.operationId}`), keepPending: true });
   }
   return (
     <span className="inline-flex flex-col items-end gap-1">

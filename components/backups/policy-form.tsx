@@ -5,29 +5,28 @@ import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { assignPolicyAction, createPolicyAction, setUnitAlertEmailsAction } from "@/app/(dashboard)/backups/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 
 /** A new backup policy: every field checked by the panel, the destination tried for writing. */
 export function PolicyForm({ defaultDestination }: { defaultDestination: string }) {
   const router = useRouter();
   const t = useTranslations("policyForm");
   const tf = useTranslations("forms");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error } = useAction();
   const [saved, setSaved] = useState<string | null>(null);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
-    setBusy(true);
-    setError(null);
     setSaved(null);
-    const result = await createPolicyAction(data);
-    setBusy(false);
-    if (!result.ok) return setError(result.message);
-    setSaved(t("saved", { name: data.name ?? "" }));
-    form.reset();
-    router.refresh();
+    await run(() => createPolicyAction(data), {
+      onDone: () => {
+        setSaved(t("saved", { name: data.name ?? "" }));
+        form.reset();
+        router.refresh();
+      },
+    });
   }
 
   return (
@@ -90,15 +89,9 @@ export function PolicySelect({
   const t = useTranslations("policyForm");
   const router = useRouter();
   const [value, setValue] = useState(current ?? "");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error } = useAction();
   async function save() {
-    setBusy(true);
-    setError(null);
-    const result = await assignPolicyAction(instanceId, value || null);
-    setBusy(false);
-    if (!result.ok) return setError(result.message);
-    router.refresh();
+    await run(() => assignPolicyAction(instanceId, value || null), { onDone: () => router.refresh() });
   }
   return (
     <div className="flex flex-wrap items-end gap-2">
@@ -125,16 +118,21 @@ export function UnitAlertsForm({ unit }: { unit: { id: string; label: string; al
   const t = useTranslations("policyForm");
   const router = useRouter();
   const [value, setValue] = useState(unit.alertEmails.join("\n"));
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+  const { run, pending: busy, error } = useAction();
+  const [saved, setSaved] = useState<string | null>(null);
+  const message = error
+    ? { tone: "error" as const, text: error }
+    : saved
+      ? { tone: "success" as const, text: saved }
+      : null;
   async function save() {
-    setBusy(true);
-    setMessage(null);
-    const result = await setUnitAlertEmailsAction(unit.id, value);
-    setBusy(false);
-    if (!result.ok) return setMessage({ tone: "error", text: result.message });
-    setMessage({ tone: "success", text: t("alertsSaved", { count: result.data.length }) });
-    router.refresh();
+    setSaved(null);
+    await run(() => setUnitAlertEmailsAction(unit.id, value), {
+      onDone: (emails) => {
+        setSaved(t("alertsSaved", { count: emails.length }));
+        router.refresh();
+      },
+    });
   }
   return (
     <div className="grid gap-2 sm:grid-cols-[12rem_1fr_auto] sm:items-start">

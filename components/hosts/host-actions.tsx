@@ -7,18 +7,17 @@ import { useState } from "react";
 import { deleteHostAction, forgetFingerprintAction, testHostAction } from "@/app/(dashboard)/hosts/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
 import { Alert, Button } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 
 export function TestConnectionButton({ hostId }: { hostId: string }) {
   const router = useRouter();
   const t = useTranslations("hostActions");
-  const [busy, setBusy] = useState(false);
-  const [report, setReport] = useState<{ ok: boolean; message: string } | null>(null);
+  const { run, pending: busy, error } = useAction();
+  const [found, setFound] = useState<{ ok: boolean; message: string } | null>(null);
+  const report = error ? { ok: false, message: error } : found;
   async function onClick() {
-    setBusy(true);
-    setReport(null);
-    const result = await testHostAction(hostId);
-    setBusy(false);
-    setReport(result.ok ? result.data : { ok: false, message: result.message });
+    setFound(null);
+    await run(() => testHostAction(hostId), { onDone: setFound });
     router.refresh();
   }
   return (

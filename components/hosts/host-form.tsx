@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useState, type ChangeEvent, type FormEvent } from "react";
 import { createHostAction, updateHostAction } from "@/app/(dashboard)/hosts/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 
 type Kind = "socket" | "tcp_tls" | "ssh";
 
@@ -92,8 +93,7 @@ export function HostForm({ initial }: { initial?: HostFormValues }) {
   const [cert, setCert] = useState(initial?.tlsClientCert ?? "");
   const [key, setKey] = useState("");
   const [sshKey, setSshKey] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error } = useAction();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -110,17 +110,14 @@ export function HostForm({ initial }: { initial?: HostFormValues }) {
       tlsClientKey: key,
       sshPrivateKey: sshKey,
     };
-    setBusy(true);
-    setError(null);
-    const result = editing ? await updateHostAction(initial!.id!, input) : await createHostAction(input);
-    setBusy(false);
-    if (!result.ok) {
-      setError(result.message);
-      return;
-    }
-    const id = editing ? initial!.id! : (result.data as { id: string }).id;
-    router.push(`/hosts/${id}`);
-    router.refresh();
+    await run<unknown>(() => (editing ? updateHostAction(initial!.id!, input) : createHostAction(input)), {
+      onDone: (data) => {
+        const id = editing ? initial!.id! : (data as { id: string }).id;
+        router.push(`/hosts/${id}`);
+        router.refresh();
+      },
+      keepPending: true,
+    });
   }
 
   return (

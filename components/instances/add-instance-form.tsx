@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { addInstanceAction, createUnitAction } from "@/app/(dashboard)/instances/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 
 type Option = { id: string; label: string };
 
@@ -14,29 +15,26 @@ export function AddInstanceForm({ units, hosts }: { units: Option[]; hosts: Opti
   const router = useRouter();
   const [unitId, setUnitId] = useState(units[0]?.id ?? "new");
   const [placement, setPlacement] = useState<"container" | "external">("container");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error } = useAction();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    setBusy(true);
-    setError(null);
-    try {
-      let unit = unitId;
-      if (unit === "new") {
-        const created = await createUnitAction({ code: form.unitCode ?? "", name: form.unitName ?? "" });
-        if (!created.ok) throw new Error(created.message);
-        unit = created.data.id;
-        setUnitId(unit);
-      }
-      const result = await addInstanceAction({ ...form, unitId: unit, databasePlacement: placement });
-      if (!result.ok) throw new Error(result.message);
-      router.push(`/instances/${result.data.id}`);
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
+    await run(() => add(form), { onDone: (id) => router.push(`/instances/${id}`), keepPending: true });
+  }
+
+  /** A new unit first when asked for, then the instance: its id, or the readable error thrown. */
+  async function add(form: Record<string, string>): Promise<string> {
+    let unit = unitId;
+    if (unit === "new") {
+      const created = await createUnitAction({ code: form.unitCode ?? "", name: form.unitName ?? "" });
+      if (!created.ok) throw new Error(created.message);
+      unit = created.data.id;
+      setUnitId(unit);
     }
+    const result = await addInstanceAction({ ...form, unitId: unit, databasePlacement: placement });
+    if (!result.ok) throw new Error(result.message);
+    return result.data.id;
   }
 
   return (

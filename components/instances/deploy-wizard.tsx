@@ -8,6 +8,7 @@ import { checkDeployAction, deployAction } from "@/app/(dashboard)/instances/act
 import { withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Card, Facts, Field, Input, Select, cn } from "@/components/ui";
 import type { DeployPlan } from "@/lib/server/instances/deploy-plan";
+import { useAction } from "@/components/use-action";
 
 type Option = { id: string; label: string };
 
@@ -63,8 +64,10 @@ export function DeployWizard({
   });
   const [databasePassword, setDatabasePassword] = useState("");
   const [plan, setPlan] = useState<DeployPlan | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // What the running request does ("Checking…", "Touch your key…", "Starting…"), while it runs.
+  const [doing, setDoing] = useState("");
+  const { run, pending, error } = useAction();
+  const busy = pending ? doing : null;
   const set = (key: keyof typeof values) => (e: { target: { value: string } }) => {
     setValues((v) => ({ ...v, [key]: e.target.value }));
     setPlan(null);
@@ -78,37 +81,32 @@ export function DeployWizard({
   }
 
   async function review() {
-    setBusy(t("checking"));
-    setError(null);
-    try {
-      const result = await checkDeployAction(params());
-      if (!result.ok) throw new Error(result.message);
-      setPlan(result.data);
-      setStep(4);
-    } catch (e) {
-      const message = (e as Error).message;
-      setError(message);
-      const page = FIELD_PAGES.find(([pattern]) => pattern.test(message));
-      if (page) setStep(page[1]);
-    } finally {
-      setBusy(null);
-    }
+    setDoing(t("checking"));
+    const result = await run(() => checkDeployAction(params()), {
+      onDone: (checked) => {
+        setPlan(checked);
+        setStep(4);
+      },
+    });
+    // Back to the page of the field the panel refused.
+    const page = result.ok ? null : FIELD_PAGES.find(([pattern]) => pattern.test(result.message));
+    if (page) setStep(page[1]);
   }
 
   async function deploy() {
-    setBusy(t("touch"));
-    setError(null);
-    try {
-      const p = params();
-      const data = await withKeyTouch("instance.deploy", p, (stepUp) =>
-        deployAction(p, external ? { databasePassword } : {}, stepUp),
-      );
-      setBusy(t("starting"));
-      router.push(`/operations/${data.operationId}`);
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(null);
-    }
+    setDoing(t("touch"));
+    const p = params();
+    await run(
+      () =>
+        withKeyTouch("instance.deploy", p, (stepUp) => deployAction(p, external ? { databasePassword } : {}, stepUp)),
+      {
+        onDone: (data) => {
+          setDoing(t("starting"));
+          router.push(`/operations/${data.operationId}`);
+        },
+        keepPending: true,
+      },
+    );
   }
 
   const pages: ReactNode[] = [

@@ -7,6 +7,7 @@ import { useState, type FormEvent } from "react";
 import { adoptAction, createUnitAction, discoverAction } from "@/app/(dashboard)/instances/actions";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
 import type { InstanceProposal } from "@/lib/server/instances/discovery";
+import { useAction } from "@/components/use-action";
 
 type Unit = { id: string; code: string; name: string };
 
@@ -32,38 +33,35 @@ function AdoptForm({
   const ta = useTranslations("addInstance");
   const router = useRouter();
   const [unitId, setUnitId] = useState(units[0]?.id ?? "new");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error } = useAction();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      let chosen = unitId;
-      if (chosen === "new") {
-        const created = await createUnitAction({
-          code: String(form.get("unitCode") ?? ""),
-          name: String(form.get("unitName") ?? ""),
-        });
-        if (!created.ok) throw new Error(created.message);
-        onUnit(created.data);
-        setUnitId(created.data.id);
-        chosen = created.data.id;
-      }
-      const result = await adoptAction({
-        hostId: proposal.hostId,
-        containerId: proposal.container.id,
-        unitId: chosen,
-        name: String(form.get("name") ?? ""),
+    await run(() => adopt(form), { onDone: (id) => router.push(`/instances/${id}`), keepPending: true });
+  }
+
+  /** A new unit first when asked for, then the adoption: its id, or the readable error thrown. */
+  async function adopt(form: FormData): Promise<string> {
+    let chosen = unitId;
+    if (chosen === "new") {
+      const created = await createUnitAction({
+        code: String(form.get("unitCode") ?? ""),
+        name: String(form.get("unitName") ?? ""),
       });
-      if (!result.ok) throw new Error(result.message);
-      router.push(`/instances/${result.data.id}`);
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
+      if (!created.ok) throw new Error(created.message);
+      onUnit(created.data);
+      setUnitId(created.data.id);
+      chosen = created.data.id;
     }
+    const result = await adoptAction({
+      hostId: proposal.hostId,
+      containerId: proposal.container.id,
+      unitId: chosen,
+      name: String(form.get("name") ?? ""),
+    });
+    if (!result.ok) throw new Error(result.message);
+    return result.data.id;
   }
 
   const id = proposal.container.id.slice(0, 12);
@@ -111,18 +109,12 @@ function AdoptForm({
 /** "Discover" on a host: the eLabFTW containers not yet in the inventory, each with its proposed layout. */
 export function DiscoverPanel({ hostId, units: initialUnits }: { hostId: string; units: Unit[] }) {
   const t = useTranslations("discover");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error } = useAction();
   const [proposals, setProposals] = useState<InstanceProposal[] | null>(null);
   const [units, setUnits] = useState(initialUnits);
 
   async function discover() {
-    setBusy(true);
-    setError(null);
-    const result = await discoverAction(hostId);
-    setBusy(false);
-    if (!result.ok) setError(result.message);
-    else setProposals(result.data);
+    await run(() => discoverAction(hostId), { onDone: setProposals });
   }
 
   return (

@@ -11,21 +11,17 @@ import {
   setApiKeyAction,
 } from "@/app/(dashboard)/instances/actions";
 import { Alert, Button, Field, Input } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 
 /** "Check now": looks at the instance through its containers; runs once when the page opens. */
 export function ObserveButton({ instanceId, auto }: { instanceId: string; auto: boolean }) {
   const router = useRouter();
   const t = useTranslations("controls");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run: attempt, pending: busy, error } = useAction();
   const started = useRef(false);
 
   async function run() {
-    setBusy(true);
-    setError(null);
-    const result = await observeAction(instanceId);
-    setBusy(false);
-    if (!result.ok) setError(result.message);
+    await attempt(() => observeAction(instanceId));
     router.refresh();
   }
   useEffect(() => {
@@ -51,14 +47,9 @@ export function ObserveButton({ instanceId, auto }: { instanceId: string; auto: 
 export function CheckUpdatesButton({ instanceId, label }: { instanceId?: string; label?: string }) {
   const router = useRouter();
   const t = useTranslations("controls");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run: attempt, pending: busy, error } = useAction();
   async function run() {
-    setBusy(true);
-    setError(null);
-    const result = instanceId ? await checkUpdatesAction(instanceId) : await checkRegistryAction();
-    setBusy(false);
-    if (!result.ok) setError(result.message);
+    await attempt(() => (instanceId ? checkUpdatesAction(instanceId) : checkRegistryAction()));
     router.refresh();
   }
   return (
@@ -78,17 +69,19 @@ export function ApiKeyForm({ instanceId, configured }: { instanceId: string; con
   const tc = useTranslations("common");
   const [open, setOpen] = useState(!configured);
   const [value, setValue] = useState("");
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // What the running request does ("Trying the key…", "Removing…"), while it runs.
+  const [doing, setDoing] = useState("");
+  const { run, pending, error } = useAction();
+  const busy = pending ? doing : null;
   async function save(apiKey: string | null) {
-    setBusy(apiKey ? t("trying") : t("removing"));
-    setError(null);
-    const result = await setApiKeyAction(instanceId, apiKey);
-    setBusy(null);
-    if (!result.ok) return setError(result.message);
-    setValue("");
-    setOpen(false);
-    router.refresh();
+    setDoing(apiKey ? t("trying") : t("removing"));
+    await run(() => setApiKeyAction(instanceId, apiKey), {
+      onDone: () => {
+        setValue("");
+        setOpen(false);
+        router.refresh();
+      },
+    });
   }
   if (!open) {
     return (

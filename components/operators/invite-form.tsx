@@ -8,6 +8,7 @@ import { inviteOperatorAction } from "@/app/(dashboard)/operators/actions";
 import { withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
 import { UnitCheckboxes } from "./unit-checkboxes";
+import { useAction } from "@/components/use-action";
 
 type Role = "admin" | "operator" | "correspondant";
 
@@ -25,8 +26,7 @@ export function InviteForm({
   const tk = useTranslations("keyConfirm");
   const locale = useLocale();
   const [role, setRole] = useState<Role>("operator");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error, setError } = useAction();
   const [invite, setInvite] = useState<{ email: string; link: string; expiresAt: string } | null>(null);
   const [copied, setCopied] = useState(false);
 
@@ -44,18 +44,13 @@ export function InviteForm({
       setError(t("needUnit"));
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const data = await withKeyTouch("operator.invite", params, (stepUp) => inviteOperatorAction(params, stepUp));
-      setInvite({ email: params.email, ...data });
-      setCopied(false);
-      router.refresh();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => withKeyTouch("operator.invite", params, (stepUp) => inviteOperatorAction(params, stepUp)), {
+      onDone: (data) => {
+        setInvite({ email: params.email, ...data });
+        setCopied(false);
+        router.refresh();
+      },
+    });
   }
 
   if (invite) {

@@ -10,6 +10,7 @@ import {
 } from "@/app/(dashboard)/operators/actions";
 import { KeyConfirmButton, withKeyTouch } from "@/components/auth/key-confirm";
 import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 import { UnitCheckboxes } from "./unit-checkboxes";
 import { useRouter } from "next/navigation";
 
@@ -27,8 +28,7 @@ export function OperatorForm({
   const t = useTranslations("opForm");
   const tr = useTranslations("roles");
   const tk = useTranslations("keyConfirm");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { run, pending: busy, error } = useAction();
   const [saved, setSaved] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -41,18 +41,13 @@ export function OperatorForm({
       expiresAt: String(form.get("expiresAt") ?? ""),
       unitIds: form.getAll("unitIds").map(String),
     };
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
-      await withKeyTouch("operator.update", params, (stepUp) => updateOperatorAction(params, stepUp));
-      setSaved(true);
-      router.refresh();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    await run(() => withKeyTouch("operator.update", params, (stepUp) => updateOperatorAction(params, stepUp)), {
+      onDone: () => {
+        setSaved(true);
+        router.refresh();
+      },
+    });
   }
 
   return (

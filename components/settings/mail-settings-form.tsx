@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { saveMailSettingsAction, sendTestMailAction } from "@/app/(dashboard)/settings/actions";
 import { saveSettingsWithTouch } from "./save-with-touch";
 import { Alert, Button, Field, Input, Select } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 
 export interface MailSettingsView {
   host: string;
@@ -21,36 +22,38 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
   const router = useRouter();
   const t = useTranslations("mailForm");
   const tf = useTranslations("forms");
-  const [busy, setBusy] = useState<"save" | "test" | null>(null);
-  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+  const { run, pending, error } = useAction();
+  const [doing, setDoing] = useState<"save" | "test" | null>(null);
+  const busy = pending ? doing : null;
+  const [saved, setSaved] = useState<string | null>(null);
+  const message = error
+    ? { tone: "error" as const, text: error }
+    : saved
+      ? { tone: "success" as const, text: saved }
+      : null;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
-    setBusy("save");
-    setMessage(null);
+    setDoing("save");
+    setSaved(null);
     const input = { ...data, keepPassword: data.clearPassword ? "false" : "true" };
-    const problem = await saveSettingsWithTouch("mail", input, saveMailSettingsAction);
-    if (problem) {
-      setBusy(null);
-      return setMessage({ tone: "error", text: problem });
-    }
-    setBusy(null);
-    // The password is never shown again, not even the one just typed.
-    const password = form.elements.namedItem("password");
-    if (password instanceof HTMLInputElement) password.value = "";
-    setMessage({ tone: "success", text: t("saved") });
-    router.refresh();
+    await run(() => saveSettingsWithTouch("mail", input, saveMailSettingsAction), {
+      onDone: () => {
+        // The password is never shown again, not even the one just typed.
+        const password = form.elements.namedItem("password");
+        if (password instanceof HTMLInputElement) password.value = "";
+        setSaved(t("saved"));
+        router.refresh();
+      },
+    });
   }
 
   async function onTest() {
-    setBusy("test");
-    setMessage(null);
-    const result = await sendTestMailAction();
-    setBusy(null);
-    if (!result.ok) return setMessage({ tone: "error", text: result.message });
-    setMessage({ tone: "success", text: t("testSent", { to: result.data.to }) });
+    setDoing("test");
+    setSaved(null);
+    await run(sendTestMailAction, { onDone: ({ to }) => setSaved(t("testSent", { to })) });
   }
 
   return (

@@ -5,19 +5,14 @@ import type { ActionResult } from "@/lib/server/action-result";
 /**
  * Save a settings form: its values checked first (bad input is refused before
  * any key touch), then a touch bound to these very values, then the save.
- * Returns the readable error, or null when saved.
+ * Throws the readable error (for useAction).
  */
 export async function saveSettingsWithTouch(
   kind: "mail" | "syslog",
   input: Record<string, string>,
   save: (input: Record<string, string>, stepUp: string) => Promise<ActionResult<null>>,
-): Promise<string | null> {
+): Promise<null> {
   const checked = await checkSettingsAction(kind, input);
-  if (!checked.ok) return checked.message;
-  try {
-    await withKeyTouch("settings.update", input, (stepUp) => save(input, stepUp));
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  if (!checked.ok) throw new Error(checked.message);
+  return withKeyTouch("settings.update", input, (stepUp) => save(input, stepUp));
 }

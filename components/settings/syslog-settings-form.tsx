@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { forwardAuditNowAction, saveSyslogSettingsAction } from "@/app/(dashboard)/settings/actions";
 import { saveSettingsWithTouch } from "./save-with-touch";
 import { Alert, Button, Field, Input, Select, Textarea } from "@/components/ui";
+import { useAction } from "@/components/use-action";
 
 export interface SyslogSettingsView {
   enabled: boolean;
@@ -20,38 +21,35 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
   const router = useRouter();
   const t = useTranslations("syslogForm");
   const tf = useTranslations("forms");
-  const [busy, setBusy] = useState<"save" | "forward" | null>(null);
-  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+  const { run, pending, error } = useAction();
+  const [doing, setDoing] = useState<"save" | "forward" | null>(null);
+  const busy = pending ? doing : null;
+  const [saved, setSaved] = useState<string | null>(null);
+  const message = error
+    ? { tone: "error" as const, text: error }
+    : saved
+      ? { tone: "success" as const, text: saved }
+      : null;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    setBusy("save");
-    setMessage(null);
+    setDoing("save");
+    setSaved(null);
     const input = { ...data, enabled: data.enabled ? "true" : "false" };
-    const problem = await saveSettingsWithTouch("syslog", input, saveSyslogSettingsAction);
-    if (problem) {
-      setBusy(null);
-      return setMessage({ tone: "error", text: problem });
-    }
-    setBusy(null);
-    setMessage({
-      tone: "success",
-      text: data.enabled ? t("savedOn") : t("savedOff"),
+    await run(() => saveSettingsWithTouch("syslog", input, saveSyslogSettingsAction), {
+      onDone: () => {
+        setSaved(data.enabled ? t("savedOn") : t("savedOff"));
+        router.refresh();
+      },
     });
-    router.refresh();
   }
 
   async function onForward() {
-    setBusy("forward");
-    setMessage(null);
-    const result = await forwardAuditNowAction();
-    setBusy(null);
-    if (!result.ok) return setMessage({ tone: "error", text: result.message });
-    setMessage({
-      tone: "success",
-      text: t("forwarded", { sent: result.data.sent, pending: result.data.pending }),
-    });
+    setDoing("forward");
+    setSaved(null);
+    await run(forwardAuditNowAction, { onDone: (sent) => setSaved(t("forwarded", sent)) });
+    // Events sent before a failure count too.
     router.refresh();
   }
 

@@ -5,11 +5,13 @@ import { describe, expect, it } from "vitest";
 import { STEP_UP_ACTIONS } from "./step-up";
 
 /**
- * Every server action is a public endpoint. This reads every "use server"
- * file under app/ and checks that each exported action's first awaited call
- * is an authorisation check (`authorize`, or a local helper whose own first
- * awaited call is `authorize`), so no action runs anything before knowing who
- * asks and what their role allows.
+ * Every server action is a public endpoint. Each one is declared with
+ * defineAction or defineTouchAction (lib/server/define-action.ts), whose edge
+ * checks the role before anything else, parses the arguments, verifies the
+ * key touch of a dangerous action, and only then runs the handler. This reads
+ * every "use server" file under app/ and the edge itself, so an action
+ * assembled by hand, or an edge that runs anything before the role check,
+ * fails here.
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -34,6 +36,30 @@ function firstAwaitedCall(node: ts.Node): string | null {
   return found;
 }
 
+/** Each exported binding of a file: its name and what defines it (the callee, or "function" for a declaration). */
+function exportsOf(source: ts.SourceFile): { name: string; definedBy: string; node: ts.Node }[] {
+  const found: { name: string; definedBy: string; node: ts.Node }[] = [];
+  for (const statement of source.statements) {
+    const exported = ts.canHaveModifiers(statement)
+      ? ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+      : false;
+    if (!exported) continue;
+    if (ts.isFunctionDeclaration(statement)) {
+      found.push({ name: statement.name!.text, definedBy: "function", node: statement });
+    } else if (ts.isVariableStatement(statement)) {
+      for (const d of statement.declarationList.declarations) {
+        const init = d.initializer;
+        found.push({
+          name: d.name.getText(),
+          definedBy: init && ts.isCallExpression(init) ? init.expression.getText() : (init?.getText() ?? ""),
+          node: d,
+        });
+      }
+    }
+  }
+  return found;
+}
+
 const actionFiles = walk(path.join(ROOT, "app")).filter(
   (f) => /\.tsx?$/.test(f) && /^\s*["']use server["']/.test(readFileSync(f, "utf8")),
 );
@@ -51,25 +77,35 @@ describe("server actions", () => {
   });
 
   for (const file of actionFiles) {
-    it(`${path.relative(ROOT, file)}: every exported action authorises first`, () => {
-      const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
-      const guards = new Set(["authorize"]);
-      const functions = source.statements.filter(ts.isFunctionDeclaration);
-      // Local helpers that authorise first count as guards (e.g. asAdmin).
-      for (const fn of functions) {
-        if (fn.body && firstAwaitedCall(fn.body) === "authorize") guards.add(fn.name!.text);
-      }
-      const exported = functions.filter((fn) => fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
+    it(`${path.relative(ROOT, file)}: every exported action goes through the one edge`, () => {
+      const text = readFileSync(file, "utf8");
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+      const exported = exportsOf(source);
       expect(exported.length).toBeGreaterThan(0);
-      for (const fn of exported) {
-        // The body is `return runAction(async () => { … })`: look inside.
-        expect({ action: fn.name!.text, first: firstAwaitedCall(fn.body!) }).toEqual({
-          action: fn.name!.text,
-          first: expect.stringMatching(new RegExp(`^(${[...guards].join("|")})$`)),
+      for (const { name, definedBy } of exported) {
+        expect({ action: name, definedBy }).toEqual({
+          action: name,
+          definedBy: expect.stringMatching(/^define(Touch)?Action$/),
         });
       }
+      // Nothing assembled by hand beside it.
+      expect(text).not.toMatch(/\b(authorize|confirmStepUp|runAction)\(/);
     });
   }
+
+  it("the edge checks the role before anything else, then the arguments, then the touch, then runs the handler", () => {
+    const file = path.join(ROOT, "lib/server/define-action.ts");
+    const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+    const edge = source.statements.find(
+      (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === "edge",
+    )!;
+    expect(edge).toBeDefined();
+    const body = edge.body!.getText();
+    expect(firstAwaitedCall(edge.body!)).toBe("authorize");
+    const order = ["authorize(", "parseArguments(", "confirmStepUp(", "handler("].map((call) => body.indexOf(call));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
 
   // The dangerous actions (STEP_UP_ACTIONS) against the code: each is verified where it is done.
   const sources = actionFiles.map((f) => ({ file: f, text: readFileSync(f, "utf8") }));
@@ -80,7 +116,7 @@ describe("server actions", () => {
       file: path.join(ROOT, f),
       text: readFileSync(path.join(ROOT, f), "utf8"),
     })),
-  ].filter((s) => /confirmStepUp|asAdmin\(|consumeStepUp|stepUp/.test(s.text));
+  ].filter((s) => /defineTouchAction|consumeStepUp|stepUp/.test(s.text));
 
   it("every action the permission table marks as needing a touch is verified by the code that does it", () => {
     const unverified = Object.keys(STEP_UP_ACTIONS).filter(
@@ -89,22 +125,13 @@ describe("server actions", () => {
     expect(unverified).toEqual([]);
   });
 
-  it("every action that takes a touch checks it, and every save, removal, restore or upgrade takes one", () => {
+  it("every save, removal, restore, upgrade, deploy, invite, revocation, re-read or forget takes a touch", () => {
     const problems: string[] = [];
     for (const { file, text } of sources) {
       const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-      for (const fn of source.statements.filter(ts.isFunctionDeclaration)) {
-        if (!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
-        const name = fn.name!.text;
-        const takesTouch = fn.parameters.some((p) => p.name.getText() === "stepUp");
-        const body = fn.body!.getText();
-        if (takesTouch && !/confirmStepUp\(|asAdmin\(/.test(body)) problems.push(`${name} ignores its touch`);
-        if (
-          /^(save|delete|remove|restore|upgrade|deploy|invite|revoke(?!My)|reread|forget)/.test(name) &&
-          !takesTouch
-        ) {
-          problems.push(`${name} takes no touch`);
-        }
+      for (const { name, definedBy } of exportsOf(source)) {
+        const dangerous = /^(save|delete|remove|restore|upgrade|deploy|invite|revoke(?!My)|reread|forget)/.test(name);
+        if (dangerous && definedBy !== "defineTouchAction") problems.push(`${name} takes no touch`);
       }
     }
     expect(problems).toEqual([]);

@@ -1,242 +1,220 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { authorize, confirmStepUp, requestContext } from "@/lib/auth/authorize";
+import { z } from "zod";
 import { db } from "@/lib/server/db/web";
-import { runAction, type ActionResult } from "@/lib/server/actions";
+import { defineAction, defineTouchAction, idOf } from "@/lib/server/define-action";
 import { adoptInstance, discoverOnHost } from "@/lib/server/instances/discover-instances";
-import type { InstanceProposal } from "@/lib/server/instances/discovery";
 import { keyRing } from "@/lib/server/secrets";
 import { createUnit } from "@/lib/server/units/manage-units";
 import { AppError } from "@/lib/errors";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { addInstanceByHand } from "@/lib/server/instances/add-instance";
-import { observeInstance, type Observation } from "@/lib/server/instances/observe";
+import { observeInstance } from "@/lib/server/instances/observe";
 import { setInstanceApiKey } from "@/lib/server/instances/api-key";
 import { refreshTagCache, registryConfig } from "@/lib/server/registry/tag-cache";
-import { ELABFTW_REPOSITORY, planDeploy, type DeployPlan } from "@/lib/server/instances/deploy-plan";
+import { ELABFTW_REPOSITORY, planDeploy } from "@/lib/server/instances/deploy-plan";
 import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deploy";
 import { enqueueOperation } from "@/lib/server/jobs/queue";
 import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
-import { isUuid } from "@/lib/server/ids";
-import { idArgument } from "@/lib/server/action-input";
 import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/instances/repair-instance";
+
+/** Whatever a form sends: the use case parses it with its own schema and names the field that is wrong. */
+const form = z.record(z.string(), z.unknown());
+const bounded = (max: number) => z.string().max(max);
+
+/** Its versions at once, rather than at the next hourly refresh (a registry failure is stored, not thrown). */
+async function refreshVersionsOf(instanceId: string): Promise<void> {
+  const { imageRepository } = await db().instance.findUniqueOrThrow({
+    where: { id: instanceId },
+    select: { imageRepository: true },
+  });
+  await refreshTagCache(db(), registryConfig(), [imageRepository]);
+}
 
 /** Discovery and adoption: operators and admins. */
 
-export async function discoverAction(hostId: string): Promise<ActionResult<InstanceProposal[]>> {
-  return runAction(async () => {
-    await authorize("instances.manage", "instance.discover");
-    return discoverOnHost(db(), keyRing(), idArgument(hostId, "host"));
-  });
-}
+export const discoverAction = defineAction(
+  { name: "instance.discover", permission: "instances.manage", args: [idOf("host")] },
+  async ({ args: [hostId] }) => discoverOnHost(db(), keyRing(), hostId),
+);
 
-export async function adoptAction(input: {
-  hostId: string;
-  containerId: string;
-  unitId: string;
-  name: string;
-}): Promise<ActionResult<{ id: string }>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.manage", "instance.adopt");
-    const id = await adoptInstance(db(), keyRing(), operator, input, await requestContext());
-    // Its versions at once, rather than at the next hourly refresh (a registry failure is stored, not thrown).
-    const { imageRepository } = await db().instance.findUniqueOrThrow({
-      where: { id },
-      select: { imageRepository: true },
-    });
-    await refreshTagCache(db(), registryConfig(), [imageRepository]);
-    revalidatePath("/instances");
-    revalidatePath("/");
+export const adoptAction = defineAction(
+  {
+    name: "instance.adopt",
+    permission: "instances.manage",
+    args: [
+      z.object({
+        hostId: idOf("host"),
+        containerId: bounded(200),
+        unitId: bounded(100),
+        name: bounded(200),
+      }),
+    ],
+    revalidate: ["/instances", "/"],
+  },
+  async ({ operator, args: [input], context }) => {
+    const id = await adoptInstance(db(), keyRing(), operator, input, context);
+    await refreshVersionsOf(id);
     return { id };
-  });
-}
+  },
+);
 
-export async function createUnitAction(input: {
-  code: string;
-  name: string;
-}): Promise<ActionResult<{ id: string; code: string; name: string }>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.manage", "unit.create");
-    return createUnit(db(), operator, input, await requestContext());
-  });
-}
+export const createUnitAction = defineAction(
+  {
+    name: "unit.create",
+    permission: "instances.manage",
+    args: [z.object({ code: bounded(200), name: bounded(500) })],
+  },
+  async ({ operator, args: [input], context }) => createUnit(db(), operator, input, context),
+);
 
 /** Look at an instance now (containers, health, schema, uploads): exec in its containers, so staff only. */
-export async function observeAction(instanceId: string): Promise<ActionResult<Observation>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.inspect", "instance.observe");
+export const observeAction = defineAction(
+  {
+    name: "instance.observe",
+    permission: "instances.inspect",
+    args: [idOf("instance")],
+    revalidate: ([id]) => [`/instances/${id}`],
+  },
+  async ({ operator, args: [instanceId] }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    const observation = await observeInstance(db(), keyRing(), instanceId);
-    revalidatePath(`/instances/${instanceId}`);
-    return observation;
-  });
-}
+    return observeInstance(db(), keyRing(), instanceId);
+  },
+);
 
 /** Ask the registry now for the versions of this instance's image. */
-export async function checkUpdatesAction(instanceId: string): Promise<ActionResult<null>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.manage", "instance.check_updates");
+export const checkUpdatesAction = defineAction(
+  {
+    name: "instance.check_updates",
+    permission: "instances.manage",
+    args: [idOf("instance")],
+    revalidate: ([id]) => [`/instances/${id}`],
+  },
+  async ({ operator, args: [instanceId] }) => {
     const instance = await requireVisibleInstance(db(), operator, instanceId);
     const cache = await refreshTagCache(db(), registryConfig(), [instance.imageRepository]);
     const result = cache[instance.imageRepository];
     if (result?.error) throw new AppError("unavailable", result.error);
-    revalidatePath(`/instances/${instanceId}`);
     return null;
-  });
-}
+  },
+);
 
 /** Add an instance by hand (unusual layouts): the web container must exist on the chosen host. */
-export async function addInstanceAction(input: Record<string, unknown>): Promise<ActionResult<{ id: string }>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.manage", "instance.add");
-    const id = await addInstanceByHand(db(), keyRing(), operator, input, await requestContext());
-    const { imageRepository } = await db().instance.findUniqueOrThrow({
-      where: { id },
-      select: { imageRepository: true },
-    });
-    await refreshTagCache(db(), registryConfig(), [imageRepository]);
-    revalidatePath("/instances");
+export const addInstanceAction = defineAction(
+  { name: "instance.add", permission: "instances.manage", args: [form], revalidate: ["/instances"] },
+  async ({ operator, args: [input], context }) => {
+    const id = await addInstanceByHand(db(), keyRing(), operator, input, context);
+    await refreshVersionsOf(id);
     return { id };
-  });
-}
+  },
+);
 
 /** Check the wizard's answers against the inventory (nothing is created): the plan to review. */
-export async function checkDeployAction(params: Record<string, unknown>): Promise<ActionResult<DeployPlan>> {
-  return runAction(async () => {
-    await authorize("instances.deploy", "instance.deploy_check");
-    return planDeploy(db(), params);
-  });
-}
+export const checkDeployAction = defineAction(
+  { name: "instance.deploy_check", permission: "instances.deploy", args: [form] },
+  async ({ args: [params] }) => planDeploy(db(), params),
+);
 
 /**
  * Deploy a new instance: the answers are checked again, the key touch must be
  * for these very answers, then the operation is queued and runs in the
  * background; the browser follows it on the operation's page.
  */
-export async function deployAction(
-  params: Record<string, unknown>,
-  secrets: { databasePassword?: string },
-  stepUp: string,
-): Promise<ActionResult<{ operationId: string }>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.deploy", "instance.deploy");
+export const deployAction = defineTouchAction(
+  {
+    name: "instance.deploy",
+    args: [form, z.object({ databasePassword: bounded(1000).optional() }).optional()],
+    // The answers, never the secrets.
+    stepUp: { params: ([params]) => params },
+    revalidate: ["/operations"],
+  },
+  async ({ operator, args: [params, secrets], context }) => {
     const plan = await planDeploy(db(), params);
     const password = secrets?.databasePassword || undefined;
     assertDeploySecrets(plan, password);
-    const { securityKeyId } = await confirmStepUp(operator, "instance.deploy", params, stepUp);
-    const operationId = await requestDeploy(
-      db(),
-      keyRing(),
-      { ...operator, securityKeyId },
-      plan,
-      password,
-      await requestContext(),
-    );
+    const operationId = await requestDeploy(db(), keyRing(), operator, plan, password, context);
     await enqueueOperation(db(), operationId);
-    revalidatePath("/operations");
     return { operationId };
-  });
-}
+  },
+);
 
 /** Ask the registry now for the eLabFTW versions it offers (for the deploy wizard). */
-export async function checkRegistryAction(): Promise<ActionResult<null>> {
-  return runAction(async () => {
-    await authorize("instances.deploy", "instance.check_registry");
+export const checkRegistryAction = defineAction(
+  {
+    name: "instance.check_registry",
+    permission: "instances.deploy",
+    args: [],
+    revalidate: ["/instances/deploy"],
+  },
+  async () => {
     const cache = await refreshTagCache(db(), registryConfig(), [ELABFTW_REPOSITORY]);
     const result = cache[ELABFTW_REPOSITORY];
     if (result?.error) throw new AppError("unavailable", result.error);
-    revalidatePath("/instances/deploy");
     return null;
-  });
-}
+  },
+);
 
 /** Set (or, with null, remove) the eLabFTW API key used for usage figures; a refused key is not kept. */
-export async function setApiKeyAction(instanceId: string, apiKey: string | null): Promise<ActionResult<null>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.manage", "instance.api_key");
+export const setApiKeyAction = defineAction(
+  {
+    name: "instance.api_key",
+    permission: "instances.manage",
+    args: [idOf("instance"), bounded(1000).nullable()],
+    revalidate: ([id]) => [`/instances/${id}`],
+  },
+  async ({ operator, args: [instanceId, apiKey], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    await setInstanceApiKey(db(), keyRing(), operator, instanceId, apiKey, await requestContext());
+    await setInstanceApiKey(db(), keyRing(), operator, instanceId, apiKey, context);
     await observeInstance(db(), keyRing(), instanceId);
-    revalidatePath(`/instances/${instanceId}`);
     return null;
-  });
-}
+  },
+);
 
 /**
  * Upgrade an instance to a newer eLabFTW version (a key touch for this very
  * instance and version): pre-flight, verified backup, pull, swap, migration,
  * verification; any failure puts the old version back.
  */
-export async function upgradeAction(
-  params: { instanceId: string; version: string },
-  stepUp: string,
-): Promise<ActionResult<{ operationId: string }>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.upgrade", "instance.upgrade");
-    const instanceId = instanceIdOf(params);
+export const upgradeAction = defineTouchAction(
+  {
+    name: "instance.upgrade",
+    args: [z.object({ instanceId: idOf("instance"), version: bounded(128) })],
+    stepUp: { params: ([params]) => params },
+    revalidate: ([{ instanceId }]) => [`/instances/${instanceId}`],
+  },
+  async ({ operator, args: [{ instanceId, version }], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    const { securityKeyId } = await confirmStepUp(operator, "instance.upgrade", params, stepUp);
-    const operationId = await requestUpgrade(
-      db(),
-      { ...operator, securityKeyId },
-      { instanceId, version: params.version },
-      await requestContext(),
-    );
+    const operationId = await requestUpgrade(db(), operator, { instanceId, version }, context);
     await enqueueOperation(db(), operationId);
-    revalidatePath(`/instances/${instanceId}`);
     return { operationId };
-  });
-}
-
-function instanceIdOf(params: { instanceId?: unknown } | null | undefined): string {
-  const instanceId = params?.instanceId;
-  if (typeof instanceId !== "string" || !isUuid(instanceId)) {
-    throw new AppError("bad_input", "This is not an instance of the panel.", { hint: "Reload the page." });
-  }
-  return instanceId;
-}
+  },
+);
 
 /** After an out-of-band re-install: read the passwords, secret key and container identity again (a key touch). */
-export async function rereadCredentialsAction(
-  params: { instanceId: string },
-  stepUp: string,
-): Promise<ActionResult<{ changed: string[]; containerChanged: boolean }>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.manage", "instance.reread_credentials");
-    const instanceId = instanceIdOf(params);
+export const rereadCredentialsAction = defineTouchAction(
+  {
+    name: "instance.reread_credentials",
+    args: [z.object({ instanceId: idOf("instance") })],
+    stepUp: { params: ([params]) => params },
+    revalidate: ([{ instanceId }]) => [`/instances/${instanceId}`],
+  },
+  async ({ operator, args: [{ instanceId }], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    const { securityKeyId } = await confirmStepUp(operator, "instance.reread_credentials", params, stepUp);
-    const result = await rereadCredentials(
-      db(),
-      keyRing(),
-      { ...operator, securityKeyId },
-      instanceId,
-      await requestContext(),
-    );
-    revalidatePath(`/instances/${instanceId}`);
-    return result;
-  });
-}
+    return rereadCredentials(db(), keyRing(), operator, instanceId, context);
+  },
+);
 
 /** Take an instance out of the inventory: its containers and its restore points' files stay (a key touch). */
-export async function removeInstanceAction(
-  params: { instanceId: string },
-  stepUp: string,
-): Promise<ActionResult<{ backupsKept: number }>> {
-  return runAction(async () => {
-    const operator = await authorize("instances.delete", "instance.delete");
-    const instanceId = instanceIdOf(params);
+export const removeInstanceAction = defineTouchAction(
+  {
+    name: "instance.delete",
+    args: [z.object({ instanceId: idOf("instance") })],
+    stepUp: { params: ([params]) => params },
+    revalidate: ["/instances", "/"],
+  },
+  async ({ operator, args: [{ instanceId }], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    const { securityKeyId } = await confirmStepUp(operator, "instance.delete", params, stepUp);
-    const { backupsKept } = await removeInstanceFromInventory(
-      db(),
-      { ...operator, securityKeyId },
-      instanceId,
-      await requestContext(),
-    );
-    revalidatePath("/instances");
-    revalidatePath("/");
+    const { backupsKept } = await removeInstanceFromInventory(db(), operator, instanceId, context);
     return { backupsKept };
-  });
-}
+  },
+);

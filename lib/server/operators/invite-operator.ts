@@ -5,6 +5,7 @@ import { AppError } from "../../errors";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { now as clockNow } from "../../clock";
+import { asMessage, msg } from "../../i18n/message";
 
 export const INVITE_TTL_MS = 30 * 60 * 1000;
 
@@ -31,14 +32,15 @@ export type InviteInput = z.input<typeof inviteSchema>;
  */
 export async function inviteOperator(
   db: Db,
-  raw: InviteInput,
+  /** Checked here whatever its type says (a request body, command-line flags). */
+  raw: InviteInput | Record<string, unknown>,
   issuer: { operatorId: string; label: string } | { via: "cli" },
   now = clockNow(),
 ): Promise<{ token: string; expiresAt: Date; operatorId: string; created: boolean }> {
   const parsed = inviteSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new AppError("bad_input", `${String(issue.path[0] ?? "input")} ${issue.message}.`);
+    throw new AppError("bad_input", msg`${String(issue.path[0] ?? "input")} ${asMessage(issue.message)}.`);
   }
   const input = parsed.data;
   const expiresAt = input.expiresAt ?? new Date(now.getTime() + 365 * 24 * 3600 * 1000);
@@ -49,7 +51,7 @@ export async function inviteOperator(
     let operator = await tx.operator.findUnique({ where: { email: input.email } });
     const created = !operator;
     if (operator?.disabledAt) {
-      throw new AppError("conflict", `${input.email} is disabled.`, {
+      throw new AppError("conflict", msg`${input.email} is disabled.`, {
         hint: "Enable the account before inviting it again.",
       });
     }
