@@ -6,6 +6,7 @@ import { startJobs, type Jobs } from "../../lib/server/jobs/jobs";
 import { readTagCache } from "../../lib/server/registry/tag-cache";
 import { createOperation } from "../../lib/server/operations/journal";
 import { VERIFY_STEPS, verifyOperation } from "../../lib/server/backups/verify-backup";
+import { operationJobSender } from "../../lib/server/jobs/queue";
 import { BUSYBOX, TEST_REGISTRY, TEST_SOCKET } from "../support/docker";
 import { useFreshDatabase } from "../support/fresh-database";
 
@@ -118,5 +119,58 @@ describe("background jobs on the Postgres queue", () => {
     expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).activeOperationId).toBeNull();
     // The worker says so once the operation returned.
     await expect.poll(() => log, { timeout: 5_000 }).toContain(`Operation ${operationId}: failed.`);
+  });
+
+  it("a request is committed with its job or not at all: the job is written on the request's own transaction", async () => {
+    const unit = await db.unit.findFirstOrThrow();
+    const instance = await db.instance.findFirstOrThrow({ where: { unitId: unit.id } });
+    const send = operationJobSender(database.url);
+    const request = (sendJob: typeof send) =>
+      createOperation(
+        db,
+        {
+          operation: verifyOperation,
+          instanceId: instance.id,
+          params: { backupId: "00000000-0000-4000-8000-000000000001" },
+          steps: [...VERIFY_STEPS],
+        },
+        undefined,
+        sendJob,
+      );
+    const jobsOf = async (operationId: string) =>
+      (
+        await db.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pgboss.job WHERE singleton_key = $1`,
+          operationId,
+        )
+      )[0]!.n;
+    const operations = () => db.operation.count();
+
+    // The job is sent and then the transaction fails: neither the operation nor its job is there.
+    const before = await operations();
+    let sentFor: string | null = null;
+    await expect(
+      request(async (tx, operationId) => {
+        await send(tx, operationId);
+        sentFor = operationId;
+        throw new Error("the database went away");
+      }),
+    ).rejects.toThrow(/The job queue did not take this request, so nothing was done/);
+    expect(sentFor).not.toBeNull();
+    expect(await jobsOf(sentFor!)).toBe(0);
+    expect(await operations()).toBe(before);
+    expect((await db.instance.findUniqueOrThrow({ where: { id: instance.id } })).activeOperationId).toBeNull();
+
+    // Committed: the job is there with it, and a worker runs it at once (not a minute later, by the sweep).
+    const operationId = await request(send);
+    expect(await jobsOf(operationId)).toBe(1);
+    await expect
+      .poll(async () => (await db.operation.findUniqueOrThrow({ where: { id: operationId } })).state, {
+        timeout: 20_000,
+      })
+      .toBe("failed");
+    expect((await db.operation.findUniqueOrThrow({ where: { id: operationId } })).error).toMatch(
+      /This backup is no longer in the inventory/,
+    );
   });
 });

@@ -10,7 +10,7 @@ import { requestRestore } from "@/lib/server/backups/restore-backup";
 import { assignPolicy, createPolicy } from "@/lib/server/backups/policies";
 import { setUnitAlertEmails } from "@/lib/server/units/manage-units";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
-import { enqueueOperation } from "@/lib/server/jobs/queue";
+import { sendOperationJob } from "@/lib/server/jobs/queue";
 import type { SessionOperator } from "@/lib/auth/sessions";
 
 /** The instance of a backup the operator may see, or the same "not found" as for a backup that is gone. */
@@ -31,8 +31,13 @@ export const backupNowAction = defineAction(
   },
   async ({ operator, args: [instanceId], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    const operationId = await requestBackup(db(), operator, { instanceId, trigger: "manual" }, context);
-    await enqueueOperation(db(), operationId);
+    const operationId = await requestBackup(
+      db(),
+      operator,
+      { instanceId, trigger: "manual" },
+      context,
+      sendOperationJob,
+    );
     return { operationId };
   },
 );
@@ -46,8 +51,7 @@ export const verifyBackupAction = defineAction(
   },
   async ({ operator, args: [backupId], revalidate }) => {
     const { instanceId } = await visibleBackup(operator, backupId);
-    const operationId = await requestVerification(db(), backupId, operator.id);
-    await enqueueOperation(db(), operationId);
+    const operationId = await requestVerification(db(), backupId, operator.id, sendOperationJob);
     revalidate(`/instances/${instanceId}`);
     return { operationId };
   },
@@ -65,8 +69,7 @@ export const restoreBackupAction = defineTouchAction(
   },
   async ({ operator, args: [{ backupId }], context, revalidate }) => {
     const { instanceId } = await visibleBackup(operator, backupId);
-    const operationId = await requestRestore(db(), operator, backupId, context);
-    await enqueueOperation(db(), operationId);
+    const operationId = await requestRestore(db(), operator, backupId, context, sendOperationJob);
     revalidate(`/instances/${instanceId}`);
     return { operationId };
   },

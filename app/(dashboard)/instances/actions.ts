@@ -14,7 +14,7 @@ import { setInstanceApiKey } from "@/lib/server/instances/api-key";
 import { refreshTagCache, registryConfig } from "@/lib/server/registry/tag-cache";
 import { ELABFTW_REPOSITORY, planDeploy } from "@/lib/server/instances/deploy-plan";
 import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deploy";
-import { enqueueOperation } from "@/lib/server/jobs/queue";
+import { sendOperationJob } from "@/lib/server/jobs/queue";
 import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
 import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/instances/repair-instance";
 
@@ -132,8 +132,7 @@ export const deployAction = defineTouchAction(
     const plan = await planDeploy(db(), params);
     const password = secrets?.databasePassword || undefined;
     assertDeploySecrets(plan, password);
-    const operationId = await requestDeploy(db(), keyRing(), operator, plan, password, context);
-    await enqueueOperation(db(), operationId);
+    const operationId = await requestDeploy(db(), keyRing(), operator, plan, password, context, sendOperationJob);
     return { operationId };
   },
 );
@@ -184,8 +183,7 @@ export const upgradeAction = defineTouchAction(
   },
   async ({ operator, args: [{ instanceId, version }], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    const operationId = await requestUpgrade(db(), operator, { instanceId, version }, context);
-    await enqueueOperation(db(), operationId);
+    const operationId = await requestUpgrade(db(), operator, { instanceId, version }, context, sendOperationJob);
     return { operationId };
   },
 );

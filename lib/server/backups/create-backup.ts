@@ -14,7 +14,13 @@ import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event"
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { defineOperation } from "../operations/define";
-import { createOperation, OperationConflict, type StepContext, type StepDefinition } from "../operations/journal";
+import {
+  createOperation,
+  OperationConflict,
+  type StepContext,
+  type StepDefinition,
+  type SendJob,
+} from "../operations/journal";
 import { DumpStatsCollector } from "./dump-stats";
 import { writeEncryptedFile, type WrittenFile } from "./encrypted-file";
 import { loadBackupIdentity } from "./identity";
@@ -90,6 +96,7 @@ export async function requestBackup(
   actor: Actor | null,
   plan: BackupPlan,
   context: RequestContext | null,
+  send?: SendJob,
 ): Promise<string> {
   const instance = await db.instance.findUnique({
     where: { id: plan.instanceId },
@@ -122,6 +129,7 @@ export async function requestBackup(
         params: { name: instance.name, trigger: plan.trigger },
       });
     },
+    send,
   );
   return operationId;
 }

@@ -20,7 +20,13 @@ import { dbUpdateSucceeded, decisiveLine } from "../instances/elabftw-console";
 import { requiredSchemaFor } from "../instances/elabftw-releases";
 import { dbCheck, waitForHealth } from "../instances/observe";
 import { defineOperation } from "../operations/define";
-import { createOperation, runNestedSteps, type StepContext, type StepDefinition } from "../operations/journal";
+import {
+  createOperation,
+  runNestedSteps,
+  type StepContext,
+  type StepDefinition,
+  type SendJob,
+} from "../operations/journal";
 import { z } from "zod";
 import { backupSteps } from "./create-backup";
 import { readManifest, type BackupManifest } from "./restore-point";
@@ -66,7 +72,13 @@ interface RestoreResults {
   [key: string]: unknown;
 }
 
-export async function requestRestore(db: Db, actor: Actor, backupId: string, context: RequestContext): Promise<string> {
+export async function requestRestore(
+  db: Db,
+  actor: Actor,
+  backupId: string,
+  context: RequestContext,
+  send?: SendJob,
+): Promise<string> {
   const backup = await db.backup.findUnique({
     where: { id: backupId },
     select: {
@@ -116,6 +128,7 @@ export async function requestRestore(db: Db, actor: Actor, backupId: string, con
         },
       });
     },
+    send,
   );
   return operationId;
 }

@@ -20,7 +20,7 @@ import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { defineOperation } from "../operations/define";
-import { createOperation, type StepDefinition } from "../operations/journal";
+import { createOperation, type StepDefinition, type SendJob } from "../operations/journal";
 import { z } from "zod";
 import { readManifest, VerificationFailure } from "./restore-point";
 import { hashFile, openEncryptedFile } from "./encrypted-file";
@@ -49,7 +49,12 @@ export const VERIFY_STEPS = [
 export const verifyPlanSchema = z.object({ backupId: z.string().min(1), name: z.string().optional() });
 export type VerifyPlan = z.infer<typeof verifyPlanSchema>;
 
-export async function requestVerification(db: Db, backupId: string, requestedById: string | null): Promise<string> {
+export async function requestVerification(
+  db: Db,
+  backupId: string,
+  requestedById: string | null,
+  send?: SendJob,
+): Promise<string> {
   const backup = await db.backup.findUnique({
     where: { id: backupId },
     select: { id: true, status: true, instanceId: true, instance: { select: { webHostId: true, name: true } } },
@@ -71,6 +76,7 @@ export async function requestVerification(db: Db, backupId: string, requestedByI
       steps: [...VERIFY_STEPS],
     },
     (tx) => tx.backup.update({ where: { id: backup.id }, data: { verificationStatus: "running" } }),
+    send,
   );
   return operationId;
 }

@@ -27,7 +27,7 @@ import { createUnit } from "../units/manage-units";
 import type { Db, Tx } from "../db/client";
 import { hostClients } from "../hosts/clients";
 import { pullWithProgress } from "../operations/pull-progress";
-import { createOperation, type StepContext, type StepDefinition } from "../operations/journal";
+import { createOperation, type StepContext, type StepDefinition, type SendJob } from "../operations/journal";
 import { defineOperation } from "../operations/define";
 import { deployPlanSchema, MYSQL_IMAGE, WEB_CAPABILITIES, type DeployPlan } from "./deploy-plan";
 import { instanceSecretsContext, instanceSecretsSchema } from "./instance-secrets";
@@ -91,6 +91,7 @@ export async function requestDeploy(
   plan: DeployPlan,
   externalPassword: string | undefined,
   context: RequestContext,
+  send?: SendJob,
 ): Promise<string> {
   assertDeploySecrets(plan, externalPassword);
   if (plan.newUnit) {
@@ -127,6 +128,7 @@ export async function requestDeploy(
         },
       });
     },
+    send,
   );
   return operationId;
 }

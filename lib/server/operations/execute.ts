@@ -97,24 +97,6 @@ function paramsRefusal(
   return null;
 }
 
-/**
- * The job queue refused an operation just requested: it ends failed before
- * anything ran, so it neither holds its instance nor runs later behind the
- * back of a browser that was told the request failed.
- */
-export async function abandonUnsent(db: Db, operationId: string, reason: Wording): Promise<void> {
-  const { count } = await db.operation.updateMany({
-    where: { id: operationId, state: "queued", startedAt: null },
-    data: {
-      state: "failed",
-      error: englishText(reason),
-      errorText: asMessage(reason) as object,
-      finishedAt: new Date(),
-    },
-  });
-  if (count) await abandon(db, operationId, reason);
-}
-
 /** End an operation failed without running a step: what was pending is skipped, the instance released. */
 async function abandon(db: Db, operationId: string, error: Wording): Promise<void> {
   await db.operation.update({

@@ -48,6 +48,9 @@ export interface StepDefinition<R extends object = object> {
   compensateOnFailure?: boolean;
 }
 
+/** Sends an operation's job on the transaction that creates it. */
+export type SendJob = (tx: Tx, operationId: string) => Promise<void>;
+
 export class OperationConflict extends AppError {
   constructor(message: Wording, hint: Wording) {
     super("conflict", message, { hint });
@@ -69,6 +72,12 @@ export async function createOperation<P>(
   },
   /** Written in the same transaction once the operation is (the request's audit event): all or nothing. */
   alongside?: (tx: Tx, operationId: string) => Promise<unknown>,
+  /**
+   * Hand the operation to the workers inside that same transaction (jobs/queue.ts): a request
+   * is committed with its job or not at all. Without it (tests, a worker running the operation
+   * itself), the workers' sweep of operations left queued picks it up.
+   */
+  send?: SendJob,
 ): Promise<string> {
   const id = randomUUID();
   // A plan that does not fit its own schema is a bug here, not bad input: nothing is written.
@@ -104,9 +113,19 @@ export async function createOperation<P>(
         },
       });
       await alongside?.(tx, id);
+      if (send) {
+        try {
+          await send(tx, id);
+        } catch (error) {
+          throw new AppError("unavailable", "The job queue did not take this request, so nothing was done.", {
+            hint: "Try again in a moment; if it keeps failing, check the panel's log and its database.",
+            cause: error,
+          });
+        }
+      }
     });
   } catch (error) {
-    if (error instanceof OperationConflict) throw error;
+    if (error instanceof OperationConflict || error instanceof AppError) throw error;
     if ((error as { code?: string }).code === "P2002") {
       throw new OperationConflict(
         "Another operation is already running on this instance.",

@@ -6,7 +6,7 @@ import { AppError } from "../../errors";
 import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { defineOperation } from "../operations/define";
-import { createOperation } from "../operations/journal";
+import { createOperation, type SendJob } from "../operations/journal";
 import { type RegistryConfig } from "../registry/registry-client";
 import { preflightStep } from "./steps/preflight";
 import { backupStep } from "./steps/backup";
@@ -69,6 +69,7 @@ export async function requestUpgrade(
   actor: Actor,
   input: { instanceId: string; version: unknown },
   context: RequestContext,
+  send?: SendJob,
 ): Promise<string> {
   const version = typeof input.version === "string" ? input.version.trim() : "";
   if (!STABLE.test(version) || !semver.valid(version)) {
@@ -107,11 +108,18 @@ export async function requestUpgrade(
       toTag: version,
     },
     context,
+    send,
   );
 }
 
 /** The operation for a checked plan (one per instance at a time), and its audit event. */
-export async function queueUpgrade(db: Db, actor: Actor, plan: UpgradePlan, context: RequestContext): Promise<string> {
+export async function queueUpgrade(
+  db: Db,
+  actor: Actor,
+  plan: UpgradePlan,
+  context: RequestContext,
+  send?: SendJob,
+): Promise<string> {
   const instance = await db.instance.findUniqueOrThrow({
     where: { id: plan.instanceId },
     select: { id: true, name: true, unitId: true, webHostId: true },
@@ -139,6 +147,7 @@ export async function queueUpgrade(db: Db, actor: Actor, plan: UpgradePlan, cont
         params: { name: instance.name, from: plan.fromTag, to: plan.toTag },
       });
     },
+    send,
   );
   return operationId;
 }
