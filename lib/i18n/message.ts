@@ -67,3 +67,9 @@ export const textSchema: z.ZodType<Wording> = z.union([
 export function joinTexts(texts: readonly Wording[], separator = "; "): Message {
   return { id: texts.map((_, i) => `{${i}}`).join(separator), values: texts.map(asMessage) };
 }
+
+/** A stored text (Operation.errorText, Backup.errorText, a reason in a JSON column), or null when there is none or it does not parse. */
+export function storedText(value: unknown): Wording | null {
+  const parsed = textSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}

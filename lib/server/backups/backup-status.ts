@@ -1,7 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import type { Db } from "../db/client";
 import { instanceScope, type Viewer } from "../scope";
-import { asMessage, msg, textSchema, type Wording } from "../../i18n/message";
+import { asMessage, msg, storedText, type Wording } from "../../i18n/message";
 
 /**
  * The backup status of each instance the viewer may see (a correspondant:
@@ -26,12 +26,6 @@ export interface InstanceBackupStatus {
 
 /** How old the newest good backup may be before the instance counts as stale. */
 export const DEFAULT_MAX_AGE_HOURS = 36;
-
-/** A stored text (Operation.errorText, Backup.errorText), or null when there is none or it does not parse. */
-export function storedText(value: unknown): Wording | null {
-  const parsed = textSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
-}
 
 /** Why a backup failed: its message when it was stored, else its English text. */
 export function backupFailureReason(backup: { error: string | null; errorText: unknown }): Wording | null {

@@ -12,6 +12,7 @@ import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
 import { localizeServerText } from "@/lib/i18n/server-messages";
 import { translatorFor } from "@/lib/i18n/translator";
+import { readOperationFailure, readOperationResult } from "@/lib/server/operations/result-view";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("operation"))("metaTitle") };
@@ -60,22 +61,21 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const planned = (operation.params ?? {}) as { name?: unknown };
   const subject = operation.instance?.name ?? (typeof planned.name === "string" ? planned.name : null);
   const title = subject ? t("titleOf", { kind: tk(operation.kind), subject }) : tk(operation.kind);
+  const result = readOperationResult(operation.result);
   const registered =
-    operation.kind === "deploy" && operation.state === "succeeded"
-      ? ((operation.result as { register?: { registerUrl?: string } } | null)?.register?.registerUrl ?? null)
-      : null;
-  const upgraded =
-    operation.kind === "upgrade" && operation.state === "succeeded"
-      ? ((
-          operation.result as {
-            commit?: { downtimeMs: number; backupId: string; version: string; schema: number };
-          } | null
-        )?.commit ?? null)
-      : null;
-  const upgradeBackup =
-    operation.kind === "upgrade"
-      ? ((operation.result as { backup?: { backupId?: string } } | null)?.backup?.backupId ?? null)
-      : null;
+    operation.kind === "deploy" && operation.state === "succeeded" ? (result.register?.registerUrl ?? null) : null;
+  const upgraded = operation.kind === "upgrade" && operation.state === "succeeded" ? (result.commit ?? null) : null;
+  const upgradeBackup = operation.kind === "upgrade" ? (result.backup?.backupId ?? null) : null;
+  // Why it failed: the stored message (each part in the reader's language), else the journaled English.
+  const failure = readOperationFailure(operation.errorText);
+  const failureShown = (() => {
+    if (!failure) return operation.error ? journalText(operation.error) : null;
+    const what = localizeServerText(failure.what, locale);
+    if (!failure.stepTitle) return what;
+    const step = operation.steps.find((s) => (s.intent as { title?: string } | null)?.title === failure.stepTitle);
+    const title = step ? stepTitle(step.key, failure.stepTitle) : failure.stepTitle;
+    return locale === "en" ? `${title}: ${what}` : `${title} : ${what}`;
+  })();
   // Whether the upgrade ever reached the stop of the web container (until then, users saw nothing).
   const everStopped = operation.steps.some((s) => s.key === "recreate" && !["pending", "skipped"].includes(s.state));
   return (
@@ -155,9 +155,9 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
               : t("backBody", { name: operation.instance.name })}
           </Alert>
         )}
-        {operation.error && (
+        {failureShown && (
           <Alert tone="error" title={operation.state === "rolled_back" ? t("failedUndone") : t("failed")}>
-            {journalText(operation.error)}
+            {failureShown}
           </Alert>
         )}
         <Card title={t("steps")}>

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { englishText, isMessage, storedText, type MessageValue, type Wording } from "../../i18n/message";
+
+/**
+ * What the operation page reads from an operation's stored result
+ * (Operation.result: each step's result by key), parsed rather than cast. A
+ * part that does not parse (a result written by another panel version) is
+ * shown as absent, never misread.
+ */
+const resultSchema = z.looseObject({
+  register: z.looseObject({ registerUrl: z.string().optional() }).optional().catch(undefined),
+  commit: z
+    .looseObject({ downtimeMs: z.number(), backupId: z.string(), version: z.string(), schema: z.number() })
+    .optional()
+    .catch(undefined),
+  backup: z.looseObject({ backupId: z.string().optional() }).optional().catch(undefined),
+});
+export type OperationResultView = z.infer<typeof resultSchema>;
+
+export function readOperationResult(value: unknown): OperationResultView {
+  const parsed = resultSchema.safeParse(value ?? {});
+  return parsed.success ? parsed.data : {};
+}
+
+/**
+ * Why an operation failed, as journaled ("Step title: what happened"): the
+ * step's title and what happened as separate texts, so each can be shown in
+ * the reader's language. Null for an operation without a stored message.
+ */
+export function readOperationFailure(errorText: unknown): { stepTitle: string | null; what: Wording } | null {
+  const text = storedText(errorText);
+  if (!text) return null;
+  if (isMessage(text) && text.id === "{0}: {1}" && text.values.length === 2) {
+    const [title, what] = text.values as [MessageValue, MessageValue];
+    return {
+      stepTitle: isMessage(title) || typeof title === "string" ? englishText(title) : null,
+      what: asWording(what),
+    };
+  }
+  return { stepTitle: null, what: text };
+}
+
+function asWording(value: MessageValue): Wording {
+  return isMessage(value) ? value : String(value);
+}
