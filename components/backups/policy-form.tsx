@@ -118,18 +118,11 @@ export function UnitAlertsForm({ unit }: { unit: { id: string; label: string; al
   const t = useTranslations("policyForm");
   const router = useRouter();
   const [value, setValue] = useState(unit.alertEmails.join("\n"));
-  const { run, pending: busy, error } = useAction();
-  const [saved, setSaved] = useState<string | null>(null);
-  const message = error
-    ? { tone: "error" as const, text: error }
-    : saved
-      ? { tone: "success" as const, text: saved }
-      : null;
+  const { run, pending: busy, message, setNotice } = useAction();
   async function save() {
-    setSaved(null);
     await run(() => setUnitAlertEmailsAction(unit.id, value), {
       onDone: (emails) => {
-        setSaved(t("alertsSaved", { count: emails.length }));
+        setNotice(t("alertsSaved", { count: emails.length }));
         router.refresh();
       },
     });

@@ -69,13 +69,10 @@ export function ApiKeyForm({ instanceId, configured }: { instanceId: string; con
   const tc = useTranslations("common");
   const [open, setOpen] = useState(!configured);
   const [value, setValue] = useState("");
-  // What the running request does ("Trying the key…", "Removing…"), while it runs.
-  const [doing, setDoing] = useState("");
-  const { run, pending, error } = useAction();
-  const busy = pending ? doing : null;
+  const { run, running: busy, error } = useAction();
   async function save(apiKey: string | null) {
-    setDoing(apiKey ? t("trying") : t("removing"));
     await run(() => setApiKeyAction(instanceId, apiKey), {
+      doing: apiKey ? t("trying") : t("removing"),
       onDone: () => {
         setValue("");
         setOpen(false);

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { saveMailSettingsAction, sendTestMailAction } from "@/app/(dashboard)/settings/actions";
 import { saveSettingsWithTouch } from "./save-with-touch";
 import { Alert, Button, Field, Input, Select } from "@/components/ui";
@@ -22,38 +22,27 @@ export function MailSettingsForm({ current, canEdit }: { current: MailSettingsVi
   const router = useRouter();
   const t = useTranslations("mailForm");
   const tf = useTranslations("forms");
-  const { run, pending, error } = useAction();
-  const [doing, setDoing] = useState<"save" | "test" | null>(null);
-  const busy = pending ? doing : null;
-  const [saved, setSaved] = useState<string | null>(null);
-  const message = error
-    ? { tone: "error" as const, text: error }
-    : saved
-      ? { tone: "success" as const, text: saved }
-      : null;
+  const { run, running: busy, message, setNotice } = useAction();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
-    setDoing("save");
-    setSaved(null);
     const input = { ...data, keepPassword: data.clearPassword ? "false" : "true" };
     await run(() => saveSettingsWithTouch("mail", input, saveMailSettingsAction), {
+      doing: "save",
       onDone: () => {
         // The password is never shown again, not even the one just typed.
         const password = form.elements.namedItem("password");
         if (password instanceof HTMLInputElement) password.value = "";
-        setSaved(t("saved"));
+        setNotice(t("saved"));
         router.refresh();
       },
     });
   }
 
   async function onTest() {
-    setDoing("test");
-    setSaved(null);
-    await run(sendTestMailAction, { onDone: ({ to }) => setSaved(t("testSent", { to })) });
+    await run(sendTestMailAction, { doing: "test", onDone: ({ to }) => setNotice(t("testSent", { to })) });
   }
 
   return (

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { forwardAuditNowAction, saveSyslogSettingsAction } from "@/app/(dashboard)/settings/actions";
 import { saveSettingsWithTouch } from "./save-with-touch";
 import { Alert, Button, Field, Input, Select, Textarea } from "@/components/ui";
@@ -21,34 +21,23 @@ export function SyslogSettingsForm({ current, canEdit }: { current: SyslogSettin
   const router = useRouter();
   const t = useTranslations("syslogForm");
   const tf = useTranslations("forms");
-  const { run, pending, error } = useAction();
-  const [doing, setDoing] = useState<"save" | "forward" | null>(null);
-  const busy = pending ? doing : null;
-  const [saved, setSaved] = useState<string | null>(null);
-  const message = error
-    ? { tone: "error" as const, text: error }
-    : saved
-      ? { tone: "success" as const, text: saved }
-      : null;
+  const { run, running: busy, message, setNotice } = useAction();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    setDoing("save");
-    setSaved(null);
     const input = { ...data, enabled: data.enabled ? "true" : "false" };
     await run(() => saveSettingsWithTouch("syslog", input, saveSyslogSettingsAction), {
+      doing: "save",
       onDone: () => {
-        setSaved(data.enabled ? t("savedOn") : t("savedOff"));
+        setNotice(data.enabled ? t("savedOn") : t("savedOff"));
         router.refresh();
       },
     });
   }
 
   async function onForward() {
-    setDoing("forward");
-    setSaved(null);
-    await run(forwardAuditNowAction, { onDone: (sent) => setSaved(t("forwarded", sent)) });
+    await run(forwardAuditNowAction, { doing: "forward", onDone: (sent) => setNotice(t("forwarded", sent)) });
     // Events sent before a failure count too.
     router.refresh();
   }
