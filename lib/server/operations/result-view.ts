@@ -22,6 +22,12 @@ export function readOperationResult(value: unknown): OperationResultView {
   return parsed.success ? parsed.data : {};
 }
 
+/** The title a step journaled with its intent (OperationStep.intent.title), if any. */
+export function stepTitleOf(intent: unknown): string | undefined {
+  const parsed = z.looseObject({ title: z.string() }).safeParse(intent);
+  return parsed.success ? parsed.data.title : undefined;
+}
+
 /**
  * Why an operation failed, as journaled ("Step title: what happened"): the
  * step's title and what happened as separate texts, so each can be shown in

@@ -12,7 +12,7 @@ import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
 import { localizeServerText } from "@/lib/i18n/server-messages";
 import { translatorFor } from "@/lib/i18n/translator";
-import { readOperationFailure, readOperationResult } from "@/lib/server/operations/result-view";
+import { readOperationFailure, readOperationResult, stepTitleOf } from "@/lib/server/operations/result-view";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("operation"))("metaTitle") };
@@ -49,7 +49,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   // A failure is journaled as "Step title: what happened": both parts in the reader's language.
   const journalText = (text: string) => {
     for (const s of operation.steps) {
-      const title = (s.intent as { title?: string } | null)?.title;
+      const title = stepTitleOf(s.intent);
       if (title && text.startsWith(`${title}: `)) {
         const rest = localizeServerText(text.slice(title.length + 2), locale);
         return locale === "en" ? text : `${stepTitle(s.key, title)} : ${rest}`;
@@ -72,7 +72,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     if (!failure) return operation.error ? journalText(operation.error) : null;
     const what = localizeServerText(failure.what, locale);
     if (!failure.stepTitle) return what;
-    const step = operation.steps.find((s) => (s.intent as { title?: string } | null)?.title === failure.stepTitle);
+    const step = operation.steps.find((s) => stepTitleOf(s.intent) === failure.stepTitle);
     const title = step ? stepTitle(step.key, failure.stepTitle) : failure.stepTitle;
     return locale === "en" ? `${title}: ${what}` : `${title} : ${what}`;
   })();
@@ -170,12 +170,11 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
               const kept = state === "compensated" && s.key === "backup";
               const tone = kept ? "ok" : STEP[state]!;
               const label = kept ? t("step.kept") : t(`step.${state}`);
-              const intent = (s.intent ?? {}) as { title?: string };
               return {
                 key: s.id,
                 cells: [
                   s.position + 1,
-                  stepTitle(s.key, intent.title),
+                  stepTitle(s.key, stepTitleOf(s.intent)),
                   <StatusBadge key="s" tone={tone} label={label} />,
                   when(s.startedAt),
                   when(s.finishedAt),
