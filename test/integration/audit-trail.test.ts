@@ -9,6 +9,7 @@ import { keyRing } from "../../lib/server/secrets";
 import { GENESIS_HASH } from "../../lib/server/audit/audit-chain";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
+import { createUnit } from "../../lib/server/units/manage-units";
 import { runAuditVerify } from "../support/panel-cli";
 
 describe("audit trail", () => {
@@ -119,5 +120,22 @@ describe("audit trail", () => {
       brokenAt: fifth!.id,
       reason: expect.stringMatching(/link to the previous event/),
     });
+  });
+
+  it("a change and its audit event are written together or not at all", async () => {
+    const actor = { id: "00000000-0000-4000-8000-0000000000aa", email: "ops@unit.example", securityKeyId: null };
+    const context = { ip: "10.0.0.7", userAgent: "test" };
+    // The trail refuses this one event (as a full disk or a lost connection would, at that moment).
+    await sql(`ALTER TABLE "AuditEvent" ADD CONSTRAINT no_unit_events CHECK (action <> 'unit.create') NOT VALID`);
+    try {
+      await expect(createUnit(db, actor, { code: "UMR0001", name: "Lost unit" }, context)).rejects.toThrow();
+      expect(await db.unit.count({ where: { code: "UMR0001" } })).toBe(0);
+    } finally {
+      await sql(`ALTER TABLE "AuditEvent" DROP CONSTRAINT no_unit_events`);
+    }
+    const unit = await createUnit(db, actor, { code: "UMR0001", name: "Kept unit" }, context);
+    const events = await db.auditEvent.findMany({ where: { action: "unit.create", targetId: unit.id } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ operatorId: actor.id, ip: "10.0.0.7", outcome: "success" });
   });
 });

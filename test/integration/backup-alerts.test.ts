@@ -8,6 +8,7 @@ import { operatorWithKey } from "../support/operators";
 import { freePort } from "../support/ports";
 import { refusal } from "../support/refusal";
 import { setUnitAlertEmails } from "../../lib/server/units/manage-units";
+import { asMessage, msg } from "../../lib/i18n/message";
 
 const context = { ip: "10.0.0.7", userAgent: "vitest" };
 
@@ -98,7 +99,9 @@ describe("backup alerts by e-mail", () => {
         instanceId,
         trigger: "scheduled",
         status: "failed",
-        error: "Dump the database and archive the uploads: The database dump failed: mysqldump exited with code 2",
+        error: "Dump the database and archive the uploads: The database dump failed: mysqldump exited with code 2.",
+        // As the journal stores it: the step's title and the error's message id with its values.
+        errorText: msg`${asMessage("Dump the database and archive the uploads")}: ${msg`The database dump failed: ${"mysqldump exited with code 2"}${""}.`}`,
       },
     });
     expect((await check()).alerts).toEqual([instanceId]);
@@ -119,7 +122,10 @@ describe("backup alerts by e-mail", () => {
       "Backup failed: Dump the database and archive the uploads: The database dump failed: mysqldump exited with code 2",
     );
     expect(english.text).toContain("https://paillasse.unit.example/backups");
-    expect(french.text).toContain("La dernière sauvegarde a échoué. Motif donné par le panneau : Backup failed: Dump");
+    // The reason in the reader's language too (the step's title stays as journaled).
+    expect(french.text).toContain(
+      "La dernière sauvegarde a échoué. Motif donné par le panneau : Échec de la sauvegarde : Dump the database and archive the uploads : L'export de la base a échoué : mysqldump exited with code 2.",
+    );
     expect(french.text).toContain("Que faire : ouvrez https://paillasse.unit.example/backups");
     // Still failing: no second mail.
     await db.backup.create({ data: { instanceId, trigger: "scheduled", status: "failed", error: "again" } });

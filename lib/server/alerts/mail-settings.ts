@@ -4,7 +4,7 @@ import { storedSetting } from "../settings/stored-setting";
 import { z } from "zod";
 import { open, seal, type KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { isHostName, parseWholeSentences, portNumber } from "../validation";
 import { smtpMailer, type Mailer } from "./backup-alerts";
@@ -97,23 +97,24 @@ export async function saveMailSettings(
     from: input.from,
     hasPassword: Boolean(secretEnc),
   };
-  await storedMail.write(db, value, { secretEnc, updatedById: actor.id });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "settings.mail",
-    outcome: "success",
-    target: { type: "setting", id: MAIL_SETTING },
-    params: {
-      host: value.host,
-      port: value.port,
-      security: value.security,
-      username: value.username,
-      from: value.from,
-      password: input.password ? "changed" : value.hasPassword ? "kept" : "none",
-    },
-  });
+  await withAuditEvent(
+    db,
+    (tx) => storedMail.write(tx, value, { secretEnc, updatedById: actor.id }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: "settings.mail",
+      outcome: "success",
+      target: { type: "setting", id: MAIL_SETTING },
+      params: {
+        host: value.host,
+        port: value.port,
+        security: value.security,
+        username: value.username,
+        from: value.from,
+        password: input.password ? "changed" : value.hasPassword ? "kept" : "none",
+      },
+    }),
+  );
   return value;
 }
 

@@ -32,6 +32,31 @@ export function operatorActor(operator: {
   return { type: "operator", operatorId: operator.id, label: operator.email, securityKeyId: operator.securityKeyId };
 }
 
+/** Who asked and from where, as the audit trail records an operator's request. */
+export function requestedBy(
+  actor: { id: string; email: string; securityKeyId?: string | null },
+  context: { ip: string | null; userAgent: string | null } | null,
+): Pick<AuditInput, "actor" | "ip" | "userAgent"> {
+  return { actor: operatorActor(actor), ip: context?.ip ?? null, userAgent: context?.userAgent ?? null };
+}
+
+/**
+ * A change and the audit event that records it, in one transaction: both are
+ * written or neither (an event is never missing for a change that happened,
+ * nor recorded for one that did not). `event` sees what the change returned.
+ */
+export async function withAuditEvent<T>(
+  db: Db,
+  change: (tx: Tx) => Promise<T>,
+  event: (result: T) => AuditInput,
+): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const result = await change(tx);
+    await appendAuditEvent(tx, event(result));
+    return result;
+  });
+}
+
 /** Append one event to the audit trail, chained to the one before it. Returns its hash. */
 export async function recordAuditEvent(db: Db, input: AuditInput): Promise<{ id: bigint; hash: string }> {
   return db.$transaction((tx) => appendAuditEvent(tx, input));

@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import { isHostName, parseWholeSentences, portNumber } from "../validation";
 import { exportRecord } from "./export-audit";
 import type { AuditRow } from "./find-audit-events";
-import { operatorActor, recordAuditEvent } from "./record-audit-event";
+import { requestedBy, withAuditEvent } from "./record-audit-event";
 
 /**
  * Forwarding of the audit trail to a syslog collector (RFC 5424 messages over
@@ -85,22 +85,23 @@ export async function saveSyslogSettings(
 ): Promise<SyslogSettings> {
   const input = parseWholeSentences(syslogSettingsSchema, raw, "Correct it and save again.");
   const value: SyslogSettings = { ...input, host: input.host.toLowerCase() };
-  await storedSyslog.write(db, value, { updatedById: actor.id });
-  await recordAuditEvent(db, {
-    actor: operatorActor(actor),
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "settings.syslog",
-    target: { type: "setting", id: SYSLOG_SETTING },
-    params: {
-      enabled: value.enabled,
-      transport: value.transport,
-      host: value.host,
-      port: value.port,
-      ca: value.caPem ? "custom" : "system",
-    },
-    outcome: "success",
-  });
+  await withAuditEvent(
+    db,
+    (tx) => storedSyslog.write(tx, value, { updatedById: actor.id }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: "settings.syslog",
+      target: { type: "setting", id: SYSLOG_SETTING },
+      params: {
+        enabled: value.enabled,
+        transport: value.transport,
+        host: value.host,
+        port: value.port,
+        ca: value.caPem ? "custom" : "system",
+      },
+      outcome: "success",
+    }),
+  );
   return value;
 }
 

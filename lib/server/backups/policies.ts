@@ -6,7 +6,7 @@ import { z } from "zod";
 import { backupPaths, dataDir } from "../../env";
 import { pathProblem } from "../path-policy";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { parseInput } from "../validation";
 import { AGE_RECIPIENT } from "./identity";
@@ -120,23 +120,24 @@ export async function createPolicy(db: Db, actor: Actor, raw: unknown, context: 
       },
     );
   }
-  const policy = await db.backupPolicy.create({ data: input, select: { id: true } });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "backup_policy.create",
-    outcome: "success",
-    target: { type: "backup_policy", id: policy.id },
-    params: {
-      name: input.name,
-      schedule: input.schedule,
-      timezone: input.timezone,
-      retentionDays: input.retentionDays,
-      keepLast: input.keepLast,
-      extraRecipients: input.extraRecipients.length,
-    },
-  });
+  const policy = await withAuditEvent(
+    db,
+    (tx) => tx.backupPolicy.create({ data: input, select: { id: true } }),
+    (created) => ({
+      ...requestedBy(actor, context),
+      action: "backup_policy.create",
+      outcome: "success",
+      target: { type: "backup_policy", id: created.id },
+      params: {
+        name: input.name,
+        schedule: input.schedule,
+        timezone: input.timezone,
+        retentionDays: input.retentionDays,
+        keepLast: input.keepLast,
+        extraRecipients: input.extraRecipients.length,
+      },
+    }),
+  );
   return policy.id;
 }
 
@@ -154,22 +155,24 @@ export async function assignPolicy(
   if (policyId && !policy) {
     throw new AppError("bad_input", "This backup policy no longer exists.", { hint: "Reload the page." });
   }
-  const instance = await db.instance.update({
-    where: { id: instanceId },
-    data: { backupPolicyId: policy?.id ?? null },
-    select: { name: true, unitId: true },
-  });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "instance.backup_policy",
-    outcome: "success",
-    target: { type: "instance", id: instanceId },
-    instanceId,
-    unitId: instance.unitId,
-    params: { name: instance.name, policy: policy?.name ?? null },
-  });
+  await withAuditEvent(
+    db,
+    (tx) =>
+      tx.instance.update({
+        where: { id: instanceId },
+        data: { backupPolicyId: policy?.id ?? null },
+        select: { name: true, unitId: true },
+      }),
+    (instance) => ({
+      ...requestedBy(actor, context),
+      action: "instance.backup_policy",
+      outcome: "success",
+      target: { type: "instance", id: instanceId },
+      instanceId,
+      unitId: instance.unitId,
+      params: { name: instance.name, policy: policy?.name ?? null },
+    }),
+  );
 }
 
 export async function findPolicies(db: Db) {

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { recordAuditEvent, requestedBy, withAuditEvent, type AuditInput } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { sealHostSecret } from "./host-connection";
 import { refreshHost, type SnapshotOptions } from "./snapshot";
@@ -72,24 +72,15 @@ function auditParams(input: HostInput) {
   };
 }
 
-async function audit(
-  db: Db,
+function hostEvent(
   actor: Actor,
   context: RequestContext,
   action: string,
   hostId: string,
   params: Record<string, unknown>,
   outcome: "success" | "failure" = "success",
-) {
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action,
-    outcome,
-    target: { type: "docker_host", id: hostId },
-    params,
-  });
+): AuditInput {
+  return { ...requestedBy(actor, context), action, outcome, target: { type: "docker_host", id: hostId }, params };
 }
 
 function nameTaken(name: string) {
@@ -97,7 +88,7 @@ function nameTaken(name: string) {
 }
 
 /** Store a new host from checked input (its secrets sealed); the caller audits. */
-async function insertHost(db: Db, ring: KeyRing, raw: unknown) {
+async function insertHost(db: Pick<Db, "dockerHost">, ring: KeyRing, raw: unknown) {
   const input = parseHostInput(raw, true);
   if (await db.dockerHost.findUnique({ where: { name: input.name }, select: { id: true } }))
     throw nameTaken(input.name);
@@ -107,8 +98,11 @@ async function insertHost(db: Db, ring: KeyRing, raw: unknown) {
 }
 
 export async function createHost(db: Db, ring: KeyRing, actor: Actor, raw: unknown, context: RequestContext) {
-  const { id, input } = await insertHost(db, ring, raw);
-  await audit(db, actor, context, "host.create", id, auditParams(input));
+  const { id } = await withAuditEvent(
+    db,
+    (tx) => insertHost(tx, ring, raw),
+    ({ id, input }) => hostEvent(actor, context, "host.create", id, auditParams(input)),
+  );
   return id;
 }
 
@@ -131,21 +125,25 @@ export async function addHost(
   const { id, input } = await insertHost(db, ring, raw);
   const outcome = await refreshHost(db, ring, id, options);
   if (outcome.ok && outcome.duplicateOf) {
-    await db.dockerHost.delete({ where: { id } });
-    await audit(
+    await withAuditEvent(
       db,
-      actor,
-      context,
-      "host.create",
-      id,
-      { ...auditParams(input), reason: "engine already added", existing: outcome.duplicateOf },
-      "failure",
+      (tx) => tx.dockerHost.delete({ where: { id } }),
+      () =>
+        hostEvent(
+          actor,
+          context,
+          "host.create",
+          id,
+          { ...auditParams(input), reason: "engine already added", existing: outcome.duplicateOf },
+          "failure",
+        ),
     );
     throw new AppError("conflict", msg`This engine is already added as “${outcome.duplicateOf}”.`, {
       hint: "Use that host: two entries for one engine would let two operations run at once on the same containers. Nothing was added.",
     });
   }
-  await audit(db, actor, context, "host.create", id, auditParams(input));
+  // Stored before it was read (the read needs the row): the event follows the engine's answer.
+  await recordAuditEvent(db, hostEvent(actor, context, "host.create", id, auditParams(input)));
   return { id, outcome };
 }
 
@@ -183,16 +181,20 @@ export async function updateHost(
       current.address !== input.address ||
       current.port !== input.port ||
       current.sshUser !== input.sshUser);
-  await db.dockerHost.update({
-    where: { id: hostId },
-    data: {
-      name: input.name,
-      ...data,
-      ...(endpointChanged ? { sshHostFingerprint: null } : {}),
-      reachability: "unknown",
-    },
-  });
-  await audit(db, actor, context, "host.update", hostId, auditParams(input));
+  await withAuditEvent(
+    db,
+    (tx) =>
+      tx.dockerHost.update({
+        where: { id: hostId },
+        data: {
+          name: input.name,
+          ...data,
+          ...(endpointChanged ? { sshHostFingerprint: null } : {}),
+          reachability: "unknown",
+        },
+      }),
+    () => hostEvent(actor, context, "host.update", hostId, auditParams(input)),
+  );
 }
 
 /** Remove a host from the panel (nothing changes on the host itself). Refused while instances live there. */
@@ -211,8 +213,11 @@ export async function deleteHost(db: Db, actor: Actor, hostId: string, context: 
       hint: "Remove or move those instances from the inventory first.",
     });
   }
-  await db.dockerHost.delete({ where: { id: hostId } });
-  await audit(db, actor, context, "host.delete", hostId, { name: host.name });
+  await withAuditEvent(
+    db,
+    (tx) => tx.dockerHost.delete({ where: { id: hostId } }),
+    () => hostEvent(actor, context, "host.delete", hostId, { name: host.name }),
+  );
 }
 
 /** Forget a pinned SSH host key (after checking the new one out of band): the next connection pins the key it sees. */
@@ -222,9 +227,14 @@ export async function forgetHostFingerprint(db: Db, actor: Actor, hostId: string
     select: { name: true, sshHostFingerprint: true },
   });
   if (!host) throw new AppError("not_found", "This host does not exist.", { hint: "Reload the Hosts page." });
-  await db.dockerHost.update({ where: { id: hostId }, data: { sshHostFingerprint: null, reachability: "unknown" } });
-  await audit(db, actor, context, "host.forget_fingerprint", hostId, {
-    name: host.name,
-    previous: host.sshHostFingerprint,
-  });
+  await withAuditEvent(
+    db,
+    (tx) =>
+      tx.dockerHost.update({ where: { id: hostId }, data: { sshHostFingerprint: null, reachability: "unknown" } }),
+    () =>
+      hostEvent(actor, context, "host.forget_fingerprint", hostId, {
+        name: host.name,
+        previous: host.sshHostFingerprint,
+      }),
+  );
 }

@@ -6,7 +6,7 @@ import { pathProblem } from "../path-policy";
 import { seal, type KeyRing } from "../../crypto";
 import { elabftwVersionOf, inspectContainer, toDockerError } from "../../docker";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { instanceName, parseInput } from "../validation";
@@ -143,42 +143,46 @@ export async function addInstanceByHand(
       mysqlRootPassword: input.mysqlRootPassword,
     }).filter(([, v]) => v),
   );
-  await db.instance.create({
-    data: {
-      id,
-      name: input.name,
+  await withAuditEvent(
+    db,
+    (tx) =>
+      tx.instance.create({
+        data: {
+          id,
+          name: input.name,
+          unitId: input.unitId,
+          webHostId: input.webHostId,
+          webContainerName: web.name,
+          webContainerId: web.id,
+          databasePlacement: input.databasePlacement,
+          databaseHostId: input.databasePlacement === "container" ? input.databaseHostId || null : null,
+          databaseContainerName: input.databasePlacement === "container" ? input.databaseContainerName || null : null,
+          databaseAddress: input.databasePlacement === "external" ? input.databaseAddress : null,
+          databasePort: input.databasePort,
+          databaseName: input.databaseName,
+          databaseUser: input.databaseUser,
+          databaseTls: !!web.env.DB_CERT_PATH,
+          imageRepository: repository,
+          imageTag: tag,
+          elabftwVersion: elabftwVersionOf(web.labels),
+          siteUrl: input.siteUrl,
+          uploadsKind: input.uploadsKind,
+          uploadsSource: input.uploadsSource,
+          secretsEnc: Object.keys(secrets).length
+            ? seal(ring, JSON.stringify(secrets), instanceSecretsContext(id))
+            : null,
+          state: web.state.running ? "running" : "stopped",
+        },
+      }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: "instance.add",
+      outcome: "success",
+      target: { type: "instance", id },
+      instanceId: id,
       unitId: input.unitId,
-      webHostId: input.webHostId,
-      webContainerName: web.name,
-      webContainerId: web.id,
-      databasePlacement: input.databasePlacement,
-      databaseHostId: input.databasePlacement === "container" ? input.databaseHostId || null : null,
-      databaseContainerName: input.databasePlacement === "container" ? input.databaseContainerName || null : null,
-      databaseAddress: input.databasePlacement === "external" ? input.databaseAddress : null,
-      databasePort: input.databasePort,
-      databaseName: input.databaseName,
-      databaseUser: input.databaseUser,
-      databaseTls: !!web.env.DB_CERT_PATH,
-      imageRepository: repository,
-      imageTag: tag,
-      elabftwVersion: elabftwVersionOf(web.labels),
-      siteUrl: input.siteUrl,
-      uploadsKind: input.uploadsKind,
-      uploadsSource: input.uploadsSource,
-      secretsEnc: Object.keys(secrets).length ? seal(ring, JSON.stringify(secrets), instanceSecretsContext(id)) : null,
-      state: web.state.running ? "running" : "stopped",
-    },
-  });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "instance.add",
-    outcome: "success",
-    target: { type: "instance", id },
-    instanceId: id,
-    unitId: input.unitId,
-    params: { name: input.name, container: web.name, host: host.name, kept: Object.keys(secrets) },
-  });
+      params: { name: input.name, container: web.name, host: host.name, kept: Object.keys(secrets) },
+    }),
+  );
   return id;
 }

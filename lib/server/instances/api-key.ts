@@ -3,7 +3,7 @@ import type { Actor, RequestContext } from "../../kernel";
 import type { KeyRing } from "../../crypto";
 import { inspectContainer, toDockerError } from "../../docker";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { API_KEY_PATTERN, fetchUsage, type Usage } from "./usage";
@@ -60,20 +60,22 @@ export async function setInstanceApiKey(
     usage = tried.usage;
   }
   const secrets = { ...openInstanceSecrets(ring, instance), apiKey: apiKey || undefined };
-  await db.instance.update({
-    where: { id: instance.id },
-    data: { secretsEnc: sealInstanceSecrets(ring, instance.id, secrets) },
-  });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: apiKey ? "instance.api_key_set" : "instance.api_key_removed",
-    outcome: "success",
-    target: { type: "instance", id: instance.id },
-    instanceId: instance.id,
-    unitId: instance.unitId,
-    params: { name: instance.name },
-  });
+  await withAuditEvent(
+    db,
+    (tx) =>
+      tx.instance.update({
+        where: { id: instance.id },
+        data: { secretsEnc: sealInstanceSecrets(ring, instance.id, secrets) },
+      }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: apiKey ? "instance.api_key_set" : "instance.api_key_removed",
+      outcome: "success",
+      target: { type: "instance", id: instance.id },
+      instanceId: instance.id,
+      unitId: instance.unitId,
+      params: { name: instance.name },
+    }),
+  );
   return usage;
 }

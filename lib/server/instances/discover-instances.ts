@@ -13,7 +13,7 @@ import {
   type ContainerSummary,
 } from "../../docker";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { CONNECTION_FIELDS, hostConnection } from "../hosts/host-connection";
 import { readHostSnapshot } from "../hosts/snapshot";
@@ -150,53 +150,55 @@ export async function adoptInstance(
   const id = randomUUID();
   const found = secrets.get(proposal.container.id) ?? {};
   const db_ = proposal.database;
-  await db.instance.create({
-    data: {
-      id,
-      name: input.name,
+  await withAuditEvent(
+    db,
+    (tx) =>
+      tx.instance.create({
+        data: {
+          id,
+          name: input.name,
+          unitId: input.unitId,
+          webHostId: input.hostId,
+          webContainerName: proposal.container.name,
+          webContainerId: proposal.container.id,
+          databasePlacement: db_.placement,
+          databaseHostId: db_.placement === "container" ? db_.hostId : null,
+          databaseContainerName: db_.placement === "container" ? db_.containerName : null,
+          databaseAddress: db_.placement === "external" ? db_.address : null,
+          databasePort: proposal.databasePort,
+          databaseName: proposal.databaseName,
+          databaseUser: proposal.databaseUser,
+          databaseTls: proposal.databaseTls,
+          imageRepository: proposal.imageRepository,
+          imageTag: proposal.imageTag,
+          elabftwVersion: proposal.elabftwVersion,
+          siteUrl: proposal.siteUrl ?? "",
+          uploadsKind: proposal.uploads?.kind ?? "volume",
+          uploadsSource: proposal.uploads?.source ?? "",
+          composeProject: proposal.compose?.project ?? null,
+          composeService: proposal.compose?.service ?? null,
+          composeWorkingDir: proposal.compose?.workingDir ?? null,
+          composeConfigFiles: proposal.compose?.configFiles ?? null,
+          secretsEnc: Object.keys(found).length ? seal(ring, JSON.stringify(found), instanceSecretsContext(id)) : null,
+          state: proposal.container.state === "running" ? "running" : "stopped",
+        },
+      }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: "instance.adopt",
+      outcome: "success",
+      target: { type: "instance", id },
+      instanceId: id,
       unitId: input.unitId,
-      webHostId: input.hostId,
-      webContainerName: proposal.container.name,
-      webContainerId: proposal.container.id,
-      databasePlacement: db_.placement,
-      databaseHostId: db_.placement === "container" ? db_.hostId : null,
-      databaseContainerName: db_.placement === "container" ? db_.containerName : null,
-      databaseAddress: db_.placement === "external" ? db_.address : null,
-      databasePort: proposal.databasePort,
-      databaseName: proposal.databaseName,
-      databaseUser: proposal.databaseUser,
-      databaseTls: proposal.databaseTls,
-      imageRepository: proposal.imageRepository,
-      imageTag: proposal.imageTag,
-      elabftwVersion: proposal.elabftwVersion,
-      siteUrl: proposal.siteUrl ?? "",
-      uploadsKind: proposal.uploads?.kind ?? "volume",
-      uploadsSource: proposal.uploads?.source ?? "",
-      composeProject: proposal.compose?.project ?? null,
-      composeService: proposal.compose?.service ?? null,
-      composeWorkingDir: proposal.compose?.workingDir ?? null,
-      composeConfigFiles: proposal.compose?.configFiles ?? null,
-      secretsEnc: Object.keys(found).length ? seal(ring, JSON.stringify(found), instanceSecretsContext(id)) : null,
-      state: proposal.container.state === "running" ? "running" : "stopped",
-    },
-  });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "instance.adopt",
-    outcome: "success",
-    target: { type: "instance", id },
-    instanceId: id,
-    unitId: input.unitId,
-    params: {
-      name: input.name,
-      container: proposal.container.name,
-      image: proposal.container.image,
-      database: db_.placement === "container" ? `${db_.hostName}/${db_.containerName}` : `${db_.address}:${db_.port}`,
-      // Which values were kept (names only, under a name the redactor leaves alone).
-      kept: Object.keys(found),
-    },
-  });
+      params: {
+        name: input.name,
+        container: proposal.container.name,
+        image: proposal.container.image,
+        database: db_.placement === "container" ? `${db_.hostName}/${db_.containerName}` : `${db_.address}:${db_.port}`,
+        // Which values were kept (names only, under a name the redactor leaves alone).
+        kept: Object.keys(found),
+      },
+    }),
+  );
   return id;
 }

@@ -3,7 +3,7 @@ import type { Actor, RequestContext } from "../../kernel";
 import { seal, type KeyRing } from "../../crypto";
 import { DockerError, inspectContainer, type ContainerDetails } from "../../docker";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent, requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { databaseSpecContext } from "./instance-secrets";
@@ -17,13 +17,6 @@ import { msg } from "../../i18n/message";
  * the inventory (its containers and its restore points' files stay where
  * they are).
  */
-
-const operatorActor = (actor: Actor) => ({
-  type: "operator" as const,
-  operatorId: actor.id,
-  label: actor.email,
-  securityKeyId: actor.securityKeyId,
-});
 
 async function loadInstance(db: Db, instanceId: string) {
   const instance = await db.instance.findUnique({
@@ -118,30 +111,32 @@ export async function rereadCredentials(
   if (databaseName !== instance.databaseName) changed.push("databaseName");
   if (databaseUser !== instance.databaseUser) changed.push("databaseUser");
   const containerChanged = instance.webContainerId !== web.id;
-  await db.instance.update({
-    where: { id: instance.id },
-    data: {
-      secretsEnc: sealInstanceSecrets(ring, instance.id, secrets),
-      databaseName,
-      databaseUser,
-      webContainerId: web.id,
-      ...(database
-        ? { databaseSpecEnc: seal(ring, JSON.stringify(database.createSpec), databaseSpecContext(instance.id)) }
-        : {}),
-    },
-  });
-  await recordAuditEvent(db, {
-    actor: operatorActor(actor),
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "instance.reread_credentials",
-    outcome: "success",
-    target: { type: "instance", id: instance.id },
-    instanceId: instance.id,
-    unitId: instance.unitId,
-    // Names of what changed, never values.
-    params: { name: instance.name, changed, containerChanged },
-  });
+  await withAuditEvent(
+    db,
+    (tx) =>
+      tx.instance.update({
+        where: { id: instance.id },
+        data: {
+          secretsEnc: sealInstanceSecrets(ring, instance.id, secrets),
+          databaseName,
+          databaseUser,
+          webContainerId: web.id,
+          ...(database
+            ? { databaseSpecEnc: seal(ring, JSON.stringify(database.createSpec), databaseSpecContext(instance.id)) }
+            : {}),
+        },
+      }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: "instance.reread_credentials",
+      outcome: "success",
+      target: { type: "instance", id: instance.id },
+      instanceId: instance.id,
+      unitId: instance.unitId,
+      // Names of what changed, never values.
+      params: { name: instance.name, changed, containerChanged },
+    }),
+  );
   return { changed, containerChanged };
 }
 
@@ -169,23 +164,21 @@ export async function removeInstanceFromInventory(
         hint: "Wait for it to end (see its page), then try again. Nothing was changed.",
       });
     }
-  });
-  await recordAuditEvent(db, {
-    actor: operatorActor(actor),
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "instance.delete",
-    outcome: "success",
-    target: { type: "instance", id: instance.id },
-    instanceId: instance.id,
-    unitId: instance.unitId,
-    params: {
-      name: instance.name,
-      container: instance.webContainerName,
-      backupsKept: directories.length,
-      // Where the restore points stay (they open without the panel: age and the backup key).
-      backupDirectories: directories.slice(0, 50),
-    },
+    await appendAuditEvent(tx, {
+      ...requestedBy(actor, context),
+      action: "instance.delete",
+      outcome: "success",
+      target: { type: "instance", id: instance.id },
+      instanceId: instance.id,
+      unitId: instance.unitId,
+      params: {
+        name: instance.name,
+        container: instance.webContainerName,
+        backupsKept: directories.length,
+        // Where the restore points stay (they open without the panel: age and the backup key).
+        backupDirectories: directories.slice(0, 50),
+      },
+    });
   });
   return { backupsKept: directories.length, directories };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { newToken } from "../../auth/tokens";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { now as clockNow } from "../../clock";
 import { asMessage, msg } from "../../i18n/message";
@@ -89,17 +89,17 @@ export async function inviteOperator(
         expiresAt: inviteExpiresAt,
       },
     });
+    await appendAuditEvent(tx, {
+      actor:
+        "via" in issuer
+          ? { type: "system", label: "command line" }
+          : { type: "operator", operatorId: issuer.operatorId, label: issuer.label },
+      action: "operator.invite",
+      target: { type: "operator", id: operator.id },
+      params: { email: input.email, role: input.role, created },
+      outcome: "success",
+    });
     return { operatorId: operator.id, created };
-  });
-  await recordAuditEvent(db, {
-    actor:
-      "via" in issuer
-        ? { type: "system", label: "command line" }
-        : { type: "operator", operatorId: issuer.operatorId, label: issuer.label },
-    action: "operator.invite",
-    target: { type: "operator", id: result.operatorId },
-    params: { email: input.email, role: input.role, created: result.created },
-    outcome: "success",
   });
   return { token, expiresAt: inviteExpiresAt, ...result };
 }

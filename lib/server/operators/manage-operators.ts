@@ -2,7 +2,7 @@ import type { Actor, RequestContext } from "../../kernel";
 import { z } from "zod";
 import { now as clockNow } from "../../clock";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent, requestedBy } from "../audit/record-audit-event";
 import type { Db, Tx } from "../db/client";
 import { parseInput } from "../validation";
 
@@ -19,20 +19,15 @@ const uuid = z.string().uuid({ message: "is not a valid identifier" });
 const parse = <T extends z.ZodType>(schema: T, input: unknown): z.infer<T> =>
   parseInput(schema, input, {}, "Correct it and try again.");
 
+/** The change's audit event, on the change's own transaction: both are written or neither. */
 async function audit(
-  db: Db,
+  tx: Tx,
   actor: Actor,
   context: RequestContext,
   event: { action: string; target: { type: string; id: string }; params?: Record<string, unknown>; reason?: string },
   outcome: "success" | "denied" = "success",
 ) {
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    outcome,
-    ...event,
-  });
+  await appendAuditEvent(tx, { ...requestedBy(actor, context), outcome, ...event });
 }
 
 /** Lock an operator row for the rest of the transaction (serialises key and role changes). */
@@ -69,7 +64,7 @@ export async function updateOperator(db: Db, actor: Actor, input: unknown, conte
       hint: "Pick the unit(s) whose instances they answer for.",
     });
   }
-  const before = await db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     await lockOperator(tx, data.operatorId);
     const current = await tx.operator.findUniqueOrThrow({
       where: { id: data.operatorId },
@@ -93,17 +88,16 @@ export async function updateOperator(db: Db, actor: Actor, input: unknown, conte
       data: data.unitIds.map((unitId) => ({ operatorId: current.id, unitId })),
       skipDuplicates: true,
     });
-    return current;
-  });
-  await audit(db, actor, context, {
-    action: before.role !== data.role ? "operator.role_change" : "operator.update",
-    target: { type: "operator", id: data.operatorId },
-    params: {
-      email: before.email,
-      role: before.role === data.role ? data.role : { from: before.role, to: data.role },
-      expiresAt: data.expiresAt.toISOString(),
-      units: data.unitIds.length,
-    },
+    await audit(tx, actor, context, {
+      action: current.role !== data.role ? "operator.role_change" : "operator.update",
+      target: { type: "operator", id: data.operatorId },
+      params: {
+        email: current.email,
+        role: current.role === data.role ? data.role : { from: current.role, to: data.role },
+        expiresAt: data.expiresAt.toISOString(),
+        units: data.unitIds.length,
+      },
+    });
   });
 }
 
@@ -117,10 +111,16 @@ export async function disableOperator(db: Db, actor: Actor, input: unknown, cont
       hint: "Ask another admin to do it.",
     });
   }
-  const email = await db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     await lockOperator(tx, operatorId);
     const target = await tx.operator.findUniqueOrThrow({ where: { id: operatorId } });
-    if (target.disabledAt) return target.email;
+    const recorded = () =>
+      audit(tx, actor, context, {
+        action: "operator.disable",
+        target: { type: "operator", id: operatorId },
+        params: { email: target.email },
+      });
+    if (target.disabledAt) return recorded();
     if (target.role === "admin" && (await otherActiveAdmins(tx, operatorId, now)) === 0) {
       throw new AppError("conflict", "This is the last active admin: the panel would have nobody to manage it.", {
         hint: "Make someone else admin first.",
@@ -138,42 +138,41 @@ export async function disableOperator(db: Db, actor: Actor, input: unknown, cont
       where: { operatorId, usedAt: null, revokedAt: null },
       data: { revokedAt: now },
     });
-    return target.email;
-  });
-  await audit(db, actor, context, {
-    action: "operator.disable",
-    target: { type: "operator", id: operatorId },
-    params: { email },
+    await recorded();
   });
 }
 
 export async function enableOperator(db: Db, actor: Actor, input: unknown, context: RequestContext) {
   const { operatorId } = parse(operatorRefSchema, input);
-  const target = await db.operator.update({
-    where: { id: operatorId },
-    data: { disabledAt: null, disabledReason: null },
-    select: { email: true },
-  });
-  await audit(db, actor, context, {
-    action: "operator.enable",
-    target: { type: "operator", id: operatorId },
-    params: { email: target.email },
+  await db.$transaction(async (tx) => {
+    const target = await tx.operator.update({
+      where: { id: operatorId },
+      data: { disabledAt: null, disabledReason: null },
+      select: { email: true },
+    });
+    await audit(tx, actor, context, {
+      action: "operator.enable",
+      target: { type: "operator", id: operatorId },
+      params: { email: target.email },
+    });
   });
 }
 
 /** End every live session of an operator: they must sign in again with a key at their next request. */
 export async function endSessions(db: Db, actor: Actor, input: unknown, context: RequestContext, now = clockNow()) {
   const { operatorId } = parse(operatorRefSchema, input);
-  const { count } = await db.operatorSession.updateMany({
-    where: { operatorId, revokedAt: null, expiresAt: { gt: now } },
-    data: { revokedAt: now, revokedReason: "ended_by_admin" },
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.operatorSession.updateMany({
+      where: { operatorId, revokedAt: null, expiresAt: { gt: now } },
+      data: { revokedAt: now, revokedReason: "ended_by_admin" },
+    });
+    await audit(tx, actor, context, {
+      action: "operator.end_sessions",
+      target: { type: "operator", id: operatorId },
+      params: { sessions: count },
+    });
+    return count;
   });
-  await audit(db, actor, context, {
-    action: "operator.end_sessions",
-    target: { type: "operator", id: operatorId },
-    params: { sessions: count },
-  });
-  return count;
 }
 
 export const keyRefSchema = z.object({ keyId: uuid });
@@ -196,10 +195,10 @@ export async function revokeKey(
   if (!key || (ownerId !== null && key.operatorId !== ownerId)) {
     throw new AppError("not_found", "This key does not exist or is not yours.", { hint: "Reload the page." });
   }
-  const revoked = await db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     await lockOperator(tx, key.operatorId);
     const current = await tx.securityKey.findUniqueOrThrow({ where: { id: keyId } });
-    if (current.revokedAt) return null;
+    if (current.revokedAt) return;
     const otherActive = await tx.securityKey.count({
       where: { operatorId: key.operatorId, id: { not: keyId }, revokedAt: null, suspendedAt: null },
     });
@@ -213,15 +212,12 @@ export async function revokeKey(
       where: { securityKeyId: keyId, revokedAt: null },
       data: { revokedAt: now, revokedReason: "key_revoked" },
     });
-    return current;
-  });
-  if (revoked) {
-    await audit(db, actor, context, {
+    await audit(tx, actor, context, {
       action: "key.revoke",
       target: { type: "security_key", id: keyId },
-      params: { name: revoked.name, owner: key.operatorId },
+      params: { name: current.name, owner: key.operatorId },
     });
-  }
+  });
 }
 
 export const renameKeySchema = z.object({
@@ -235,11 +231,15 @@ export const renameKeySchema = z.object({
 
 export async function renameKey(db: Db, actor: Actor, input: unknown, context: RequestContext, ownerId: string) {
   const { keyId, name } = parse(renameKeySchema, input);
-  const { count } = await db.securityKey.updateMany({ where: { id: keyId, operatorId: ownerId }, data: { name } });
-  if (!count) throw new AppError("not_found", "This key does not exist or is not yours.", { hint: "Reload the page." });
-  await audit(db, actor, context, {
-    action: "key.rename",
-    target: { type: "security_key", id: keyId },
-    params: { name },
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.securityKey.updateMany({ where: { id: keyId, operatorId: ownerId }, data: { name } });
+    if (!count) {
+      throw new AppError("not_found", "This key does not exist or is not yours.", { hint: "Reload the page." });
+    }
+    await audit(tx, actor, context, {
+      action: "key.rename",
+      target: { type: "security_key", id: keyId },
+      params: { name },
+    });
   });
 }

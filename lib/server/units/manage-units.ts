@@ -1,7 +1,7 @@
 import type { Actor, RequestContext } from "../../kernel";
 import { z } from "zod";
 import { AppError } from "../../errors";
-import { recordAuditEvent } from "../audit/record-audit-event";
+import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { parseInput } from "../validation";
 import { msg } from "../../i18n/message";
@@ -27,21 +27,22 @@ export async function createUnit(db: Db, actor: Actor, raw: unknown, context: Re
   if (await db.unit.findUnique({ where: { code: input.code }, select: { id: true } })) {
     throw new AppError("conflict", msg`Unit ${input.code} already exists.`, { hint: "Pick it from the list instead." });
   }
-  const unit = await db.unit.create({
-    data: { code: input.code, name: input.name, institution: input.institution || null },
-    select: { id: true, code: true, name: true },
-  });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "unit.create",
-    outcome: "success",
-    target: { type: "unit", id: unit.id },
-    unitId: unit.id,
-    params: { code: unit.code, name: unit.name },
-  });
-  return unit;
+  return withAuditEvent(
+    db,
+    (tx) =>
+      tx.unit.create({
+        data: { code: input.code, name: input.name, institution: input.institution || null },
+        select: { id: true, code: true, name: true },
+      }),
+    (unit) => ({
+      ...requestedBy(actor, context),
+      action: "unit.create",
+      outcome: "success",
+      target: { type: "unit", id: unit.id },
+      unitId: unit.id,
+      params: { code: unit.code, name: unit.name },
+    }),
+  );
 }
 
 const emailList = z
@@ -72,16 +73,17 @@ export async function setUnitAlertEmails(
   const unit = await db.unit.findUnique({ where: { id: unitId }, select: { id: true, code: true } });
   if (!unit) throw new AppError("not_found", "This unit no longer exists.", { hint: "Reload the page." });
   const unique = [...new Set(emails)];
-  await db.unit.update({ where: { id: unit.id }, data: { alertEmails: unique } });
-  await recordAuditEvent(db, {
-    actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-    ip: context.ip,
-    userAgent: context.userAgent,
-    action: "unit.alert_emails",
-    outcome: "success",
-    target: { type: "unit", id: unit.id },
-    unitId: unit.id,
-    params: { code: unit.code, count: unique.length },
-  });
+  await withAuditEvent(
+    db,
+    (tx) => tx.unit.update({ where: { id: unit.id }, data: { alertEmails: unique } }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: "unit.alert_emails",
+      outcome: "success",
+      target: { type: "unit", id: unit.id },
+      unitId: unit.id,
+      params: { code: unit.code, count: unique.length },
+    }),
+  );
   return unique;
 }
