@@ -1,0 +1,119 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import {
+  createContainer,
+  DockerError,
+  execCapture,
+  imageExists,
+  inspectContainer,
+  pullImage,
+  removeContainer,
+  startContainer,
+} from "../../../docker";
+import { DATABASE_CLIENT_IMAGE } from "../database-shell";
+import { AppError } from "../../../errors";
+import { readManifest, VerificationFailure } from "../restore-point";
+import { openEncryptedFile } from "../encrypted-file";
+import { putStreamedFile, UnreadableSource } from "../tar-files";
+import { msg } from "../../../i18n/message";
+import type { VerifyEnv, VerifyStepBody } from "./env";
+
+/** The dump loads into a throw-away database server. */
+export function loadStep({
+  db,
+  ring,
+  operationId,
+  plan,
+  options,
+  identity,
+  container,
+  dbClient,
+  mysql,
+  remember,
+}: VerifyEnv): VerifyStepBody {
+  return {
+    async run(ctx) {
+      const { backup, manifest } = await readManifest(db, ring, plan.backupId);
+      const client = await dbClient();
+      const external = backup.instance.databasePlacement === "external" || !backup.instance.databaseContainerName;
+      const live = external
+        ? { image: DATABASE_CLIENT_IMAGE }
+        : await inspectContainer(client, backup.instance.databaseContainerName!);
+      if (external && !(await imageExists(client, live.image))) await pullImage(client, live.image);
+      const password = randomBytes(18).toString("base64url");
+      remember(password);
+      await ctx.intent({ create: container, image: live.image });
+      await ctx.log(`Starting a throw-away ${live.image} container (${container}), limited to 1 GiB of memory.`);
+      try {
+        await createContainer(client, {
+          name: container,
+          Image: live.image,
+          Env: [`MYSQL_ROOT_PASSWORD=${password}`, "MYSQL_DATABASE=verify"],
+          Labels: {
+            "net.paillasse.managed": "true",
+            "net.paillasse.role": "verify",
+            "net.paillasse.instance": manifest.instance.id,
+            "net.paillasse.operation": operationId,
+          },
+          HostConfig: { Memory: 1024 * 1024 * 1024, RestartPolicy: { Name: "no" }, NetworkMode: "none" },
+        });
+        await startContainer(client, container);
+        const deadline = Date.now() + (options.loadTimeoutMs ?? 180_000);
+        for (;;) {
+          const ready = await mysql(client, password, "SELECT 1");
+          if (ready.exitCode === 0) break;
+          const state = await inspectContainer(client, container);
+          if (!state.state.running) {
+            throw new AppError("unavailable", msg`The throw-away database stopped (exit ${state.state.exitCode}).`, {
+              hint: "See the host's Docker logs; the live database was not touched.",
+            });
+          }
+          if (Date.now() > deadline) {
+            throw new AppError("unavailable", "The throw-away database did not start in time.", {
+              hint: "The database host may be short of memory; the live database was not touched.",
+            });
+          }
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+        await ctx.progress(45, "Loading the dump");
+        // The decrypted dump goes into the throw-away container as one tar entry of the size the manifest records.
+        const plain = await openEncryptedFile(path.join(backup.location!, manifest.database.file), [
+          (await identity()).identity,
+        ]);
+        try {
+          await putStreamedFile(
+            client,
+            container,
+            "/tmp",
+            { name: "dump.sql", size: manifest.database.plainBytes },
+            plain,
+          );
+        } catch (error) {
+          if (!(error instanceof UnreadableSource)) throw error;
+          throw new VerificationFailure(msg`The database dump does not open: ${error.message}.`);
+        }
+        const load = await execCapture(client, container, {
+          cmd: ["sh", "-c", "mysql -uroot -h127.0.0.1 --default-character-set=utf8mb4 verify < /tmp/dump.sql"],
+          env: { MYSQL_PWD: password },
+        });
+        if (load.exitCode !== 0) {
+          throw new VerificationFailure(
+            msg`The dump does not load: ${load.stderr.trim().split("\n").at(-1) ?? `exit ${load.exitCode}`}.`,
+          );
+        }
+      } catch (error) {
+        await removeContainer(client, container, { force: true, volumes: true }).catch(() => undefined);
+        throw error;
+      }
+      await ctx.log("The dump loaded without error.");
+      await ctx.progress(80);
+      return { container, image: live.image };
+    },
+    async compensate(ctx) {
+      await removeContainer(await dbClient(), container, { force: true, volumes: true }).catch((error: unknown) => {
+        if (!(error instanceof DockerError && error.failure === "not_found")) throw error;
+      });
+      await ctx.log(`Removed ${container}.`);
+    },
+  };
+}
