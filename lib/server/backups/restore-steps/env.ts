@@ -1,0 +1,87 @@
+import { type KeyRing } from "../../../crypto";
+import { backupPaths } from "../../../env";
+import type { Db } from "../../db/client";
+import { hostClients } from "../../hosts/clients";
+import { type StepContext, type StepDefinition } from "../../operations/journal";
+import { readManifest } from "../restore-point";
+import { loadBackupIdentity } from "../identity";
+import { recreateAndLoad, replaceUploads, target } from "../restore-target";
+import type { RestorePlan, RestoreResults } from "../restore-backup";
+
+export interface RestoreOptions {
+  identityFile?: string;
+  defaultDir?: string;
+  healthTimeoutMs?: number;
+}
+
+/**
+ * What the restore steps share: the backup key, the chosen restore point,
+ * one Docker client per host for the whole restore, and putting the safety
+ * backup back (the undo of the database and uploads steps).
+ */
+export function restoreEnv(
+  db: Db,
+  ring: KeyRing,
+  operationId: string,
+  plan: RestorePlan,
+  options: RestoreOptions = {},
+) {
+  const identity = async () => (await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile)).identity;
+  const chosen = () => readManifest(db, ring, plan.backupId);
+  // One client per host for the whole restore.
+  const clients = hostClients(db, ring);
+  const safety = async (ctx: StepContext<RestoreResults>) => {
+    const { backupId } = ctx.result("safety");
+    if (!backupId) {
+      await ctx.log("There is no safety backup to put back (there was no database to save).", "warn");
+      return null;
+    }
+    return readManifest(db, ring, backupId);
+  };
+
+  async function putSafetyDatabaseBack(ctx: StepContext<RestoreResults>) {
+    const saved = await safety(ctx);
+    if (!saved) return;
+    const { backup, manifest } = saved;
+    await ctx.log("Putting the safety backup's database back.", "warn");
+    await recreateAndLoad(
+      await target(db, ring, plan.instanceId, clients),
+      manifest,
+      backup.location!,
+      await identity(),
+      ctx,
+    );
+  }
+  async function putSafetyUploadsBack(ctx: StepContext<RestoreResults>) {
+    const saved = await safety(ctx);
+    if (!saved) return;
+    const { backup, manifest } = saved;
+    await ctx.log("Putting the safety backup's uploads back.", "warn");
+    await replaceUploads(
+      await target(db, ring, plan.instanceId, clients),
+      manifest,
+      backup.location!,
+      await identity(),
+      ctx,
+    );
+  }
+
+  return {
+    db,
+    ring,
+    operationId,
+    plan,
+    options,
+    identity,
+    chosen,
+    clients,
+    safety,
+    putSafetyDatabaseBack,
+    putSafetyUploadsBack,
+  };
+}
+
+export type RestoreEnv = ReturnType<typeof restoreEnv>;
+
+/** One step's run and undo, side by side; its key and title come from RESTORE_STEPS. */
+export type RestoreStepBody = Omit<StepDefinition<RestoreResults>, "key" | "title">;
