@@ -15,7 +15,6 @@ import { uploadsStep } from "./restore-steps/uploads";
 import { startStep } from "./restore-steps/start";
 import { updateStep } from "./restore-steps/update";
 import { healthStep } from "./restore-steps/health";
-export { currentDatabase, recreateAndLoad, target, type Target } from "./restore-target";
 
 /**
  * Restoring a restore point over a live instance, as eLabFTW's documentation says people

@@ -5,7 +5,7 @@ import { AppError } from "../../../errors";
 import { readManifest } from "../../backups/restore-point";
 import { hashFile } from "../../backups/encrypted-file";
 import { loadBackupIdentity } from "../../backups/identity";
-import { recreateAndLoad, target } from "../../backups/restore-backup";
+import { recreateAndLoad, target } from "../../backups/restore-target";
 import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../../instances/elabftw-console";
 import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
 import { msg } from "../../../i18n/message";
