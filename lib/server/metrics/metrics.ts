@@ -2,7 +2,7 @@ import { readObservation } from "../instances/observe";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Db } from "../db/client";
 import { gateRefusals } from "../network/gate-refusals";
-import { readOperationResult } from "../operations/result-view";
+import { upgradeDowntimeMs } from "../operations/result-view";
 
 /**
  * The fleet in Prometheus's text format (prom-client). Everything is read
@@ -121,7 +121,7 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     "Downtime of the last successful upgrade: from the stop until eLabFTW served real pages again (healthy, schema in sync).",
     instanceLabels,
   );
-  const downtimes = new Map(lastUpgrades.map((o) => [o.instanceId, readOperationResult(o.result).commit?.downtimeMs]));
+  const downtimes = new Map(lastUpgrades.map((o) => [o.instanceId, upgradeDowntimeMs(o.result)]));
 
   const last = new Map(lastBackups.map((b) => [b.instanceId, b]));
   const verified = new Map(lastVerified.map((b) => [b.instanceId, b]));

@@ -22,6 +22,12 @@ export function readOperationResult(value: unknown): OperationResultView {
   return parsed.success ? parsed.data : {};
 }
 
+/** How long a committed upgrade kept the instance down (its commit step's figure), when it says. */
+export function upgradeDowntimeMs(result: unknown): number | undefined {
+  const parsed = z.looseObject({ commit: z.looseObject({ downtimeMs: z.number() }) }).safeParse(result);
+  return parsed.success ? parsed.data.commit.downtimeMs : undefined;
+}
+
 /** The title a step journaled with its intent (OperationStep.intent.title), if any. */
 export function stepTitleOf(intent: unknown): string | undefined {
   const parsed = z.looseObject({ title: z.string() }).safeParse(intent);
