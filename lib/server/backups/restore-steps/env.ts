@@ -39,32 +39,23 @@ export function restoreEnv(
     return readManifest(db, ring, backupId);
   };
 
-  async function putSafetyDatabaseBack(ctx: StepContext<RestoreResults>) {
+  /** Put one part of a restore point (the chosen one, or the safety backup) into the instance. */
+  async function putPart(
+    part: "database" | "uploads",
+    point: Awaited<ReturnType<typeof readManifest>>,
+    ctx: StepContext<RestoreResults>,
+  ) {
+    const put = part === "database" ? recreateAndLoad : replaceUploads;
+    const into = await target(db, ring, plan.instanceId, clients);
+    await put(into, point.manifest, point.backup.location!, await identity(), ctx);
+  }
+  /** The undo of the database and uploads steps: that part of the safety backup goes back. */
+  const putSafetyBack = (part: "database" | "uploads") => async (ctx: StepContext<RestoreResults>) => {
     const saved = await safety(ctx);
     if (!saved) return;
-    const { backup, manifest } = saved;
-    await ctx.log("Putting the safety backup's database back.", "warn");
-    await recreateAndLoad(
-      await target(db, ring, plan.instanceId, clients),
-      manifest,
-      backup.location!,
-      await identity(),
-      ctx,
-    );
-  }
-  async function putSafetyUploadsBack(ctx: StepContext<RestoreResults>) {
-    const saved = await safety(ctx);
-    if (!saved) return;
-    const { backup, manifest } = saved;
-    await ctx.log("Putting the safety backup's uploads back.", "warn");
-    await replaceUploads(
-      await target(db, ring, plan.instanceId, clients),
-      manifest,
-      backup.location!,
-      await identity(),
-      ctx,
-    );
-  }
+    await ctx.log(`Putting the safety backup's ${part} back.`, "warn");
+    await putPart(part, saved, ctx);
+  };
 
   return {
     db,
@@ -76,8 +67,8 @@ export function restoreEnv(
     chosen,
     clients,
     safety,
-    putSafetyDatabaseBack,
-    putSafetyUploadsBack,
+    putPart,
+    putSafetyBack,
   };
 }
 
