@@ -16,6 +16,7 @@ export const SECRET_FIELDS = {
   instance: { secretsEnc: true, databaseSpecEnc: true },
   operation: { secretsEnc: true },
   setting: { secretEnc: true },
+  backupRepository: { secretsEnc: true },
 } as const;
 
 export function createPrismaClient(connectionString = env().DATABASE_URL) {
