@@ -139,6 +139,15 @@ const schema = z.object({
         .filter(Boolean),
     ),
   /**
+   * The restic image the backup helpers run (pinned; a mirror or a newer
+   * release can be named instead). Pulled on each Docker host when missing.
+   */
+  PANEL_RESTIC_IMAGE: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9._\/:@-]*$/i, "PANEL_RESTIC_IMAGE must be an image reference such as restic/restic:0.18.0.")
+    .default("restic/restic:0.18.0"),
+  /**
    * The panel's own age identity for backups (a key file outside the
    * database, created at first start). Default: <data dir>/backup-identity.txt.
    */

@@ -95,10 +95,8 @@ export async function runAttached(
   const action = `Running ${body.Image ?? "a helper"}`;
   let timer: NodeJS.Timeout | undefined;
   let stream: NodeJS.ReadWriteStream | undefined;
-  const kill = () => {
-    (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-    void removeContainer(client, id, { force: true }).catch(() => undefined);
-  };
+  // The container itself goes in `finally` (a forced removal kills it): one removal, awaited.
+  const kill = () => (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
   try {
     try {
       stream = (await client.stream.getContainer(id).attach({
@@ -140,6 +138,9 @@ export async function runAttached(
       throw streamError(error, client.host, action);
     });
     const input = withStdin ? feed(run.stdin!, stream) : Promise.resolve();
+    // Awaited below, but one may fail while the other is awaited (or after a kill): never unhandled.
+    output.catch(() => undefined);
+    input.catch(() => undefined);
     const exitCode = await Promise.race([
       (async () => {
         await input;

@@ -1,0 +1,265 @@
+import { Writable, type Readable } from "node:stream";
+import {
+  imageExists,
+  pullImage,
+  runAttached,
+  type ContainerCreateBody,
+  type DockerClient,
+  type MountInfo,
+} from "../../docker";
+import { env } from "../../env";
+import { AppError } from "../../errors";
+import { msg, type Wording } from "../../i18n/message";
+import type { OpenedRepository } from "./repository-secrets";
+
+/*
+ * The panel drives restic; it never re-implements it. Every call is a
+ * short-lived helper container of the pinned restic image on a Docker host
+ * (the instance's, so that the data goes from the host to the repository,
+ * never through the panel), with the repository's address and password in
+ * its environment, its JSON output parsed line by line as it comes.
+ */
+
+export const RESTIC_HELPER_LABEL = "restic";
+
+/** restic's exit codes (restic 0.17+, `restic help`). */
+export const RESTIC_EXIT = {
+  ok: 0,
+  fatal: 1,
+  incomplete: 3,
+  noRepository: 10,
+  locked: 11,
+  wrongPassword: 12,
+  interrupted: 130,
+} as const;
+
+/** A line of restic's `--json` output (backup, restore, copy): only the fields the panel reads. */
+export interface ResticMessage {
+  message_type: "status" | "summary" | "error" | "verbose_status" | "exit_error" | string;
+  percent_done?: number;
+  total_files?: number;
+  files_done?: number;
+  total_bytes?: number;
+  bytes_done?: number;
+  bytes_restored?: number;
+  files_restored?: number;
+  seconds_elapsed?: number;
+  snapshot_id?: string;
+  files_new?: number;
+  files_changed?: number;
+  files_unmodified?: number;
+  dirs_new?: number;
+  data_added?: number;
+  data_added_packed?: number;
+  total_files_processed?: number;
+  total_bytes_processed?: number;
+  total_duration?: number;
+  error?: { message?: string } | string;
+  message?: string;
+  during?: string;
+  item?: string;
+  code?: number;
+}
+
+export interface ResticRun {
+  /** restic's own arguments (the helper's entrypoint is restic), or, with `script`, the script's arguments. */
+  args: string[];
+  /** A shell script to run instead (restic is on its PATH); `args` are its "$@". */
+  script?: string;
+  /** What the helper sees of the host, besides the repository. */
+  mounts?: MountInfo[];
+  /** Fed to the helper's stdin (a dump for `backup --stdin`, or for a script's `cat`). */
+  stdin?: Readable;
+  /** The raw standard output (`restic dump`); without it stdout is read as JSON lines. */
+  stdout?: Writable;
+  onMessage?: (message: ResticMessage) => void;
+  /** Host name restic records in the snapshot (and finds the parent snapshot by). */
+  hostname?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Extra environment for the script (never secrets: those come from the repository). */
+  env?: Record<string, string>;
+}
+
+export interface ResticResult {
+  exitCode: number;
+  /** The last lines restic wrote on stderr, credentials masked. */
+  stderr: string;
+  /** Files it could not read (backup) or restore: restic's own words, with the item. */
+  errors: string[];
+  summary: ResticMessage | null;
+  /** Non-JSON standard output (e.g. `snapshots --json`, `check`), when `stdout` was not given. */
+  output: string;
+}
+
+const MAX_TEXT = 256 * 1024;
+
+export function resticImage(): string {
+  return env().PANEL_RESTIC_IMAGE;
+}
+
+/** Where the repository is, for restic inside the helper: a mount for a host directory, an address otherwise. */
+function repositoryAccess(repo: OpenedRepository): {
+  env: Record<string, string>;
+  mounts: MountInfo[];
+  network: string;
+} {
+  const credentials: Record<string, string> = { RESTIC_PASSWORD: repo.secrets.password };
+  if (repo.secrets.restUser) credentials.RESTIC_REST_USERNAME = repo.secrets.restUser;
+  if (repo.secrets.restPassword) credentials.RESTIC_REST_PASSWORD = repo.secrets.restPassword;
+  if (repo.secrets.accessKeyId) credentials.AWS_ACCESS_KEY_ID = repo.secrets.accessKeyId;
+  if (repo.secrets.secretAccessKey) credentials.AWS_SECRET_ACCESS_KEY = repo.secrets.secretAccessKey;
+  if (repo.kind === "host_directory") {
+    return {
+      env: { ...credentials, RESTIC_REPOSITORY: "/repository" },
+      mounts: [{ type: "bind", source: repo.location, destination: "/repository", readOnly: false }],
+      network: "none",
+    };
+  }
+  return { env: { ...credentials, RESTIC_REPOSITORY: repo.location }, mounts: [], network: "bridge" };
+}
+
+/** Each secret of the repository replaced by *** (restic masks URL passwords itself; this catches the rest). */
+export function masker(repo: OpenedRepository): (text: string) => string {
+  const secrets = Object.values(repo.secrets).filter((v): v is string => typeof v === "string" && v.length >= 4);
+  return (text) => secrets.reduce((t, s) => t.split(s).join("***"), text);
+}
+
+/**
+ * Run restic once in a helper container on `client`'s host. Resolves with
+ * the exit code and what restic said; the caller decides what a code means
+ * (see `resticFailure`). The helper is removed whatever happens.
+ */
+export async function runRestic(client: DockerClient, repo: OpenedRepository, run: ResticRun): Promise<ResticResult> {
+  const image = resticImage();
+  if (!(await imageExists(client, image))) await pullImage(client, image);
+  const access = repositoryAccess(repo);
+  const mask = masker(repo);
+  const mounts = [
+    ...access.mounts,
+    ...(run.mounts ?? []),
+    { type: "volume", source: cacheVolume(repo), destination: "/cache", readOnly: false },
+  ];
+  const body: ContainerCreateBody = {
+    Image: image,
+    ...(run.script ? { Entrypoint: ["sh", "-c", run.script, "restic-helper"] } : {}),
+    Cmd: run.args,
+    Hostname: run.hostname,
+    Env: Object.entries({ ...(run.env ?? {}), ...access.env, RESTIC_CACHE_DIR: "/cache" }).map(([k, v]) => `${k}=${v}`),
+    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": RESTIC_HELPER_LABEL },
+    HostConfig: {
+      NetworkMode: access.network,
+      RestartPolicy: { Name: "no" },
+      Mounts: mounts.map((m) => ({
+        Type: m.type as "bind" | "volume",
+        Source: m.source,
+        Target: m.destination,
+        ReadOnly: m.readOnly,
+      })),
+    },
+  };
+  let errText = "";
+  let outText = "";
+  const errors: string[] = [];
+  let summary: ResticMessage | null = null;
+  let pending = "";
+  const onLine = (line: string) => {
+    if (!line.trim()) return;
+    let message: ResticMessage | null = null;
+    if (line.startsWith("{")) {
+      try {
+        message = JSON.parse(line) as ResticMessage;
+      } catch {
+        message = null;
+      }
+    }
+    if (!message || typeof message.message_type !== "string") {
+      if (outText.length < MAX_TEXT) outText += `${line}\n`;
+      return;
+    }
+    if (message.message_type === "summary") summary = message;
+    if (message.message_type === "error" && errors.length < 50) {
+      const text = typeof message.error === "string" ? message.error : (message.error?.message ?? "");
+      errors.push(mask(message.item ? `${message.item}: ${text}` : text));
+    }
+    if (message.message_type === "exit_error" && message.message) errText += `${mask(message.message)}\n`;
+    run.onMessage?.(message);
+  };
+  const stdout =
+    run.stdout ??
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        pending += chunk.toString("utf8");
+        let at: number;
+        while ((at = pending.indexOf("\n")) >= 0) {
+          onLine(pending.slice(0, at));
+          pending = pending.slice(at + 1);
+        }
+        if (pending.length > MAX_TEXT) pending = pending.slice(-MAX_TEXT);
+        done();
+      },
+    });
+  const stderr = new Writable({
+    write(chunk: Buffer, _e, done) {
+      errText = (errText + chunk.toString("utf8")).slice(-16_384);
+      done();
+    },
+  });
+  const exitCode = await runAttached(client, body, {
+    stdin: run.stdin,
+    stdout,
+    stderr,
+    timeoutMs: run.timeoutMs,
+    signal: run.signal,
+  });
+  if (!run.stdout) onLine(pending);
+  return { exitCode, stderr: mask(errText).trim(), errors, summary, output: outText };
+}
+
+/** One cache volume per repository on each host: restic reads the index and trees once, not at every run. */
+function cacheVolume(repo: OpenedRepository): string {
+  return `paillasse-restic-cache-${repo.id.replace(/[^0-9a-zA-Z]/g, "").slice(0, 24)}`;
+}
+
+/** restic's reason in one line: its "Fatal:" line, else its last line. */
+export function resticReason(result: Pick<ResticResult, "stderr" | "exitCode">): string {
+  const lines = result.stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const fatal = lines.filter((l) => /^Fatal:/.test(l)).at(-1) ?? lines.at(-1);
+  return (fatal ?? `exit code ${result.exitCode}`).replace(/^Fatal:\s*/, "").slice(0, 500);
+}
+
+/** The error an operator reads when restic fails, with what to do for the codes that have a known cause. */
+export function resticFailure(
+  repoName: string,
+  what: Wording,
+  result: Pick<ResticResult, "stderr" | "exitCode" | "errors">,
+): AppError {
+  const reason = resticReason(result);
+  switch (result.exitCode) {
+    case RESTIC_EXIT.noRepository:
+      return new AppError("unavailable", msg`Repository ${repoName} does not exist or cannot be opened: ${reason}.`, {
+        hint: "Check the repository's address; the panel initializes a new repository only when it is empty.",
+      });
+    case RESTIC_EXIT.locked:
+      return new AppError("conflict", msg`Repository ${repoName} is locked by another run: ${reason}.`, {
+        hint: "Another backup or maintenance is using it; try again when it has finished. A lock left by a stopped run goes by itself after 30 minutes.",
+      });
+    case RESTIC_EXIT.wrongPassword:
+      return new AppError("unavailable", msg`The panel's password does not open repository ${repoName}.`, {
+        hint: "The repository was re-keyed or replaced. Give the panel its current password (Edit repository).",
+      });
+    case RESTIC_EXIT.incomplete:
+      return new AppError(
+        "unavailable",
+        msg`${what} is incomplete: restic could not read ${String(result.errors.length)} item(s), e.g. ${result.errors[0] ?? reason}.`,
+        { hint: "Check the files' permissions on the host, then run it again." },
+      );
+    default:
+      return new AppError("unavailable", msg`${what} failed in repository ${repoName}: ${reason}.`, {
+        hint: "Check that the repository is reachable from the Docker host, then run it again.",
+      });
+  }
+}

@@ -1,0 +1,272 @@
+import { PassThrough, Writable, type Readable } from "node:stream";
+import type { DockerClient, MountInfo } from "../../docker";
+import { AppError } from "../../errors";
+import { msg } from "../../i18n/message";
+import type { OpenedRepository } from "./repository-secrets";
+import { RESTIC_EXIT, resticFailure, runRestic, type ResticMessage } from "./restic";
+
+/*
+ * A restore point is one restic snapshot of /restore-point, which holds:
+ *   database.sql    the dump, streamed in on the helper's stdin
+ *   instance.json   what it takes to re-create the containers (env with SECRET_KEY, mounts, …)
+ *   uploads/        the uploads tree, mounted read-only from the host (links, owners, modes, times)
+ * Tagged with the instance, unit, trigger, eLabFTW version and schema; its host name is the
+ * instance's name, so restic takes the instance's last snapshot as the parent (only changed
+ * files are read again).
+ */
+export const SNAPSHOT_ROOT = "/restore-point";
+export const SNAPSHOT_DATABASE = `${SNAPSHOT_ROOT}/database.sql`;
+export const SNAPSHOT_INSTANCE = `${SNAPSHOT_ROOT}/instance.json`;
+export const SNAPSHOT_UPLOADS = `${SNAPSHOT_ROOT}/uploads`;
+
+export interface SnapshotTags {
+  instance: string;
+  unit: string;
+  trigger: string;
+  version: string | null;
+  schema: number | null;
+}
+
+export const tagArgs = (tags: SnapshotTags): string[] =>
+  Object.entries(tags)
+    .filter(([, v]) => v !== null && v !== "")
+    .flatMap(([k, v]) => ["--tag", `${k}=${String(v)}`]);
+
+/** Open the repository, or initialize it when nothing is there yet. Returns whether it was created. */
+export async function ensureRepository(client: DockerClient, repo: OpenedRepository): Promise<{ created: boolean }> {
+  const probe = await runRestic(client, repo, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 });
+  if (probe.exitCode === RESTIC_EXIT.ok) return { created: false };
+  if (probe.exitCode !== RESTIC_EXIT.noRepository) throw resticFailure(repo.name, msg`Opening the repository`, probe);
+  const init = await runRestic(client, repo, { args: ["init"], timeoutMs: 120_000 });
+  if (init.exitCode !== RESTIC_EXIT.ok) throw resticFailure(repo.name, msg`Initializing the repository`, init);
+  return { created: true };
+}
+
+export interface BackupProgress {
+  percent: number;
+  filesDone: number;
+  totalFiles: number;
+  bytesDone: number;
+  totalBytes: number;
+}
+
+export interface SnapshotWritten {
+  snapshotId: string;
+  filesNew: number;
+  filesChanged: number;
+  filesUnmodified: number;
+  /** Bytes read from the host (dump and uploads). */
+  bytesProcessed: number;
+  /** What the repository grew by, compressed: the cost of this restore point. */
+  addedPacked: number;
+  durationS: number;
+}
+
+/**
+ * Write one snapshot: the dump arrives on stdin (with backpressure: the helper writes it to a scratch
+ * volume as it reads, so mysqldump runs at the disk's pace), instance.json on the first line
+ * (base64), then restic reads the uploads where they are. A helper killed midway leaves no snapshot
+ * (restic writes the snapshot last) and nothing in the repository that the next run or a prune
+ * does not reuse or remove.
+ */
+export async function writeSnapshot(
+  client: DockerClient,
+  repo: OpenedRepository,
+  input: {
+    hostname: string;
+    tags: SnapshotTags;
+    uploads: MountInfo;
+    instanceJson: string;
+    dump: Readable;
+    scratchVolume: string;
+    onProgress?: (p: BackupProgress) => void;
+    signal?: AbortSignal;
+  },
+): Promise<SnapshotWritten> {
+  const stdin = new PassThrough({ highWaterMark: 1024 * 1024 });
+  stdin.write(`${Buffer.from(input.instanceJson, "utf8").toString("base64")}\n`);
+  input.dump.on("error", (error) => stdin.destroy(error));
+  input.dump.pipe(stdin);
+  const script = [
+    "set -e",
+    `IFS= read -r meta`,
+    `printf '%s' "$meta" | base64 -d > ${SNAPSHOT_INSTANCE}`,
+    `cat > ${SNAPSHOT_DATABASE}`,
+    `exec restic "$@"`,
+  ].join("\n");
+  const result = await runRestic(client, repo, {
+    script,
+    args: ["backup", "--json", "--host", input.hostname, ...tagArgs(input.tags), SNAPSHOT_ROOT],
+    hostname: input.hostname,
+    stdin,
+    mounts: [
+      { type: "volume", source: input.scratchVolume, destination: SNAPSHOT_ROOT, readOnly: false },
+      { ...input.uploads, destination: SNAPSHOT_UPLOADS, readOnly: true },
+    ],
+    onMessage: (m: ResticMessage) => {
+      if (m.message_type !== "status" || !input.onProgress) return;
+      input.onProgress({
+        percent: Math.round((m.percent_done ?? 0) * 1000) / 10,
+        filesDone: m.files_done ?? 0,
+        totalFiles: m.total_files ?? 0,
+        bytesDone: m.bytes_done ?? 0,
+        totalBytes: m.total_bytes ?? 0,
+      });
+    },
+    signal: input.signal,
+  });
+  const summary = result.summary;
+  if (result.exitCode !== RESTIC_EXIT.ok || !summary?.snapshot_id) {
+    throw resticFailure(repo.name, msg`The snapshot`, result);
+  }
+  return {
+    snapshotId: summary.snapshot_id,
+    filesNew: summary.files_new ?? 0,
+    filesChanged: summary.files_changed ?? 0,
+    filesUnmodified: summary.files_unmodified ?? 0,
+    bytesProcessed: summary.total_bytes_processed ?? 0,
+    addedPacked: summary.data_added_packed ?? summary.data_added ?? 0,
+    durationS: summary.total_duration ?? 0,
+  };
+}
+
+export interface SnapshotInfo {
+  id: string;
+  time: string;
+  hostname: string;
+  tags: Record<string, string>;
+  paths: string[];
+}
+
+/** The repository's snapshots, newest last; `tags` narrows them (all must match). */
+export async function listSnapshots(
+  client: DockerClient,
+  repo: OpenedRepository,
+  tags: Record<string, string> = {},
+): Promise<SnapshotInfo[]> {
+  const filter = Object.entries(tags).map(([k, v]) => `${k}=${v}`);
+  const result = await runRestic(client, repo, {
+    args: ["snapshots", "--json", "--no-lock", ...(filter.length ? ["--tag", filter.join(",")] : [])],
+    timeoutMs: 300_000,
+  });
+  if (result.exitCode !== RESTIC_EXIT.ok) throw resticFailure(repo.name, msg`Listing the snapshots`, result);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(result.output.trim() || "[]");
+  } catch {
+    throw new AppError("unavailable", msg`restic's list of snapshots in ${repo.name} could not be read.`, {
+      hint: "Check that the pinned restic image is the one the panel expects (PANEL_RESTIC_IMAGE).",
+    });
+  }
+  return (raw as { id: string; time: string; hostname: string; tags?: string[]; paths: string[] }[]).map((s) => ({
+    id: s.id,
+    time: s.time,
+    hostname: s.hostname,
+    paths: s.paths,
+    tags: Object.fromEntries(
+      (s.tags ?? []).map((t) => {
+        const at = t.indexOf("=");
+        return at < 0 ? [t, ""] : [t.slice(0, at), t.slice(at + 1)];
+      }),
+    ),
+  }));
+}
+
+/** One file of a snapshot, streamed out (`restic dump`): the dump for a restore or a verification. */
+export async function readSnapshotFile(
+  client: DockerClient,
+  repo: OpenedRepository,
+  snapshotId: string,
+  file: string,
+  out: Writable,
+  signal?: AbortSignal,
+): Promise<void> {
+  const result = await runRestic(client, repo, { args: ["dump", snapshotId, file], stdout: out, signal });
+  if (result.exitCode !== RESTIC_EXIT.ok) {
+    throw resticFailure(repo.name, msg`Reading ${file} from snapshot ${snapshotId.slice(0, 8)}`, result);
+  }
+}
+
+/** A file of a snapshot as text (instance.json): small files only. */
+export async function readSnapshotText(
+  client: DockerClient,
+  repo: OpenedRepository,
+  snapshotId: string,
+  file: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      size += chunk.length;
+      if (size > 16 * 1024 * 1024) done(new Error(`${file} is larger than 16 MiB`));
+      else {
+        chunks.push(chunk);
+        done();
+      }
+    },
+  });
+  await readSnapshotFile(client, repo, snapshotId, file, sink);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export interface RestoreResult {
+  filesRestored: number;
+  bytesRestored: number;
+}
+
+/**
+ * Put a snapshot's uploads tree into `target` (a volume or a host directory) exactly: files that
+ * are not in the snapshot are deleted, owners, modes, times and links restored as recorded.
+ * `include` restores only these paths (relative to the uploads) and deletes nothing; `verify`
+ * reads what was written back and checks it against the snapshot's hashes.
+ */
+export async function restoreUploads(
+  client: DockerClient,
+  repo: OpenedRepository,
+  snapshotId: string,
+  target: MountInfo,
+  options: {
+    include?: string[];
+    verify?: boolean;
+    onProgress?: (p: { percent: number; bytes: number }) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<RestoreResult> {
+  // The snapshot's /restore-point, uploads only, into a directory whose "uploads" is the target: the
+  // tree's root gets its recorded owner, mode and time too (a restore of the subfolder would not).
+  const includes = (options.include ?? [""]).map((p) =>
+    `${SNAPSHOT_UPLOADS}/${p.replace(/^\/+/, "")}`.replace(/\/$/, ""),
+  );
+  const result = await runRestic(client, repo, {
+    args: [
+      "restore",
+      "--json",
+      snapshotId,
+      "--target",
+      "/restore",
+      ...includes.flatMap((p) => ["--include", p]),
+      ...(options.include ? [] : ["--delete"]),
+      ...(options.verify ? ["--verify"] : []),
+    ],
+    // Only the target is under /restore: --delete can reach nothing else (the repository is elsewhere).
+    mounts: [{ ...target, destination: `/restore${SNAPSHOT_UPLOADS}`, readOnly: false }],
+    onMessage: (m) => {
+      if (m.message_type === "status" && options.onProgress) {
+        options.onProgress({ percent: Math.round((m.percent_done ?? 0) * 1000) / 10, bytes: m.bytes_restored ?? 0 });
+      }
+    },
+    signal: options.signal,
+  });
+  if (result.exitCode !== RESTIC_EXIT.ok || result.errors.length) {
+    throw resticFailure(repo.name, msg`Restoring the uploads from snapshot ${snapshotId.slice(0, 8)}`, {
+      ...result,
+      exitCode: result.exitCode === RESTIC_EXIT.ok ? RESTIC_EXIT.fatal : result.exitCode,
+      stderr: result.errors.length ? `Fatal: ${result.errors.join("; ")}` : result.stderr,
+    });
+  }
+  return {
+    filesRestored: result.summary?.files_restored ?? 0,
+    bytesRestored: result.summary?.bytes_restored ?? 0,
+  };
+}
