@@ -107,7 +107,15 @@ export function instanceLoader(db: Db, instanceId: string) {
         observation: true,
         secretsEnc: true,
         unit: { select: { code: true } },
-        backupPolicy: { select: { id: true, destinationDir: true, extraRecipients: true } },
+        backupPolicy: {
+          select: {
+            id: true,
+            destinationDir: true,
+            extraRecipients: true,
+            repositoryId: true,
+            offsiteRepositoryId: true,
+          },
+        },
       },
     });
 }
@@ -182,6 +190,34 @@ async function dumpThrough(
   onBytes: (total: number) => void,
   signal: AbortSignal,
 ) {
+  const { consumed, ...rest } = await dumpInto(
+    shell,
+    ctx,
+    (stdout) => writeEncryptedFile(stdout, out.path, out.recipients, { onPlainBytes: onBytes }),
+    instance,
+    password,
+    signal,
+  );
+  await ctx.log(
+    `Database: ${Object.keys(rest.tables).length} tables, ${Object.values(rest.tables).reduce((a, b) => a + b, 0)} rows, ${mib(consumed.plainBytes)} dumped, ${mib(consumed.bytes)} encrypted.`,
+  );
+  return { ...consumed, ...rest };
+}
+
+/**
+ * mysqldump through exec into `consume` (which reads the stream as it comes), with the dump's own
+ * checks: the exit code, "-- Dump completed" at the end, no error on stderr, tables and rows counted
+ * on the way. Throws when a check fails, after `consume` has read everything: a consumer that must
+ * not keep a bad dump waits for this to resolve before it commits anything.
+ */
+export async function dumpInto<T>(
+  shell: DatabaseShell,
+  ctx: StepContext,
+  consume: (stdout: PassThrough, schema: number | null) => Promise<T>,
+  instance: Pick<LoadedInstance, "databaseUser" | "databaseName" | "databaseAddress" | "databasePort">,
+  password: string,
+  signal: AbortSignal,
+): Promise<{ consumed: T; file: string; server: string; tables: Record<string, number>; schema: number | null }> {
   const { client, container } = shell;
   const env = { MYSQL_PWD: password };
   const version = await execCapture(client, container, { cmd: ["mysqldump", "--version"] });
@@ -235,11 +271,11 @@ async function dumpThrough(
     },
   });
   const counted = pipeline(stdout, stats);
-  const written = writeEncryptedFile(stdout, out.path, out.recipients, {
-    onPlainBytes: onBytes,
-  });
+  const current = Number(schema.stdout.trim());
+  const schemaVersion = Number.isInteger(current) && current > 0 ? current : null;
+  const written = consume(stdout, schemaVersion);
   stdout.on("error", () => undefined); // reported through the pipelines that read it
-  const stop = () => stdout.destroy(new Error("stopped because the uploads archive failed"));
+  const stop = () => stdout.destroy(new Error("stopped because the other stream failed"));
   signal.addEventListener("abort", stop, { once: true });
   let exitCode: number | null = null;
   try {
@@ -258,7 +294,7 @@ async function dumpThrough(
     signal.removeEventListener("abort", stop);
     await Promise.allSettled([counted, written]);
   }
-  const file = await written;
+  const consumed = await written;
   await counted;
   const problem =
     exitCode !== 0
@@ -275,16 +311,12 @@ async function dumpThrough(
     });
   }
   const tables = stats.stats.tables;
-  await ctx.log(
-    `Database: ${Object.keys(tables).length} tables, ${Object.values(tables).reduce((a, b) => a + b, 0)} rows, ${mib(file.plainBytes)} dumped, ${mib(file.bytes)} encrypted.`,
-  );
-  const current = Number(schema.stdout.trim());
   return {
-    ...file,
+    consumed,
     file: DATABASE_FILE,
     server: version.stdout.trim().slice(0, 200),
     tables,
-    schema: Number.isInteger(current) && current > 0 ? current : null,
+    schema: schemaVersion,
   };
 }
 

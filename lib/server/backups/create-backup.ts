@@ -15,6 +15,8 @@ import type { BackupEnv, BackupOptions, BackupResults, BackupStepBody } from "./
 import { prepareStep } from "./steps/prepare";
 import { dataStep } from "./steps/data";
 import { manifestStep } from "./steps/manifest";
+import { repositoryStep } from "./steps/repository";
+import { snapshotStep } from "./steps/snapshot";
 
 /**
  * One restore point of one instance: the database dump, the uploads archive
@@ -30,6 +32,15 @@ export const BACKUP_STEPS = [
   { key: "manifest", title: "Write the manifest and seal the restore point" },
 ] as const;
 
+/**
+ * The same restore point as one restic snapshot, when the instance's policy names a repository:
+ * deduplicated (a backup costs what changed), the uploads read on the host, instance.json inside.
+ */
+export const RESTIC_BACKUP_STEPS = [
+  { key: "repository", title: "Check the instance and open the repository" },
+  { key: "snapshot", title: "Dump the database and write the snapshot" },
+] as const;
+
 export { DUMP_FLAGS, MYSQL_ONLY_FLAGS, dumpDatabaseTo, type UploadEntry } from "./backup-streams";
 
 /** The params of a backup operation (version 1); `name` is the instance's, for the operations list. */
@@ -37,6 +48,8 @@ export const backupPlanSchema = z.object({
   instanceId: z.string().min(1),
   name: z.string().optional(),
   trigger: z.enum(["scheduled", "manual", "pre_upgrade", "pre_restore"]),
+  /** The restic repository, chosen from the policy when the backup is requested (absent: encrypted files). */
+  repositoryId: z.string().min(1).optional(),
 });
 export type BackupPlan = z.infer<typeof backupPlanSchema>;
 
@@ -52,10 +65,11 @@ export async function requestBackup(
 ): Promise<string> {
   const instance = await db.instance.findUnique({
     where: { id: plan.instanceId },
-    select: { id: true, name: true, unitId: true, webHostId: true },
+    select: { id: true, name: true, unitId: true, webHostId: true, backupPolicy: { select: { repositoryId: true } } },
   });
   if (!instance)
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
+  const repositoryId = plan.repositoryId ?? instance.backupPolicy?.repositoryId ?? undefined;
   const operationId = await createOperation(
     db,
     {
@@ -63,8 +77,13 @@ export async function requestBackup(
       instanceId: instance.id,
       hostId: instance.webHostId,
       requestedById: actor?.id ?? null,
-      params: { instanceId: instance.id, name: instance.name, trigger: plan.trigger },
-      steps: [...BACKUP_STEPS],
+      params: {
+        instanceId: instance.id,
+        name: instance.name,
+        trigger: plan.trigger,
+        ...(repositoryId ? { repositoryId } : {}),
+      },
+      steps: repositoryId ? [...RESTIC_BACKUP_STEPS] : [...BACKUP_STEPS],
     },
     async (tx, operationId) => {
       await appendAuditEvent(tx, {
@@ -104,6 +123,13 @@ export function backupSteps(
     load: instanceLoader(db, plan.instanceId),
     prepared: (ctx) => ctx.result("prepare"),
   };
+  if (plan.repositoryId) {
+    const steps: Record<(typeof RESTIC_BACKUP_STEPS)[number]["key"], BackupStepBody> = {
+      repository: repositoryStep(env),
+      snapshot: snapshotStep(env),
+    };
+    return RESTIC_BACKUP_STEPS.map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
+  }
   const steps: Record<(typeof BACKUP_STEPS)[number]["key"], BackupStepBody> = {
     prepare: prepareStep(env),
     data: dataStep(env),
@@ -124,12 +150,13 @@ export async function finishBackup(
       error: true,
       errorText: true,
       instanceId: true,
-      backup: { select: { id: true, location: true } },
+      backup: { select: { id: true, location: true, format: true } },
       instance: { select: { unitId: true, name: true } },
     },
   });
   if (op.backup && outcome !== "succeeded") {
-    if (op.backup.location) await rm(`${op.backup.location}.partial`, { recursive: true, force: true });
+    if (op.backup.location && op.backup.format === "files")
+      await rm(`${op.backup.location}.partial`, { recursive: true, force: true });
     await db.backup.update({
       where: { id: op.backup.id },
       data: {
@@ -174,6 +201,6 @@ export const backupOperation = defineOperation({
       await run.execute(await requestVerification(run.db, backupId, run.requestedById));
     }
     // Retention, once the new backup is in (and proven when verification is on).
-    await pruneBackups(run.db, run.params.instanceId);
+    await pruneBackups(run.db, run.params.instanceId, new Date(), run.ring);
   },
 });

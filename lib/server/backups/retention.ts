@@ -1,6 +1,11 @@
 import { rm } from "node:fs/promises";
+import type { KeyRing } from "../../crypto";
+import { msg } from "../../i18n/message";
 import { recordAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
+import { clientFor } from "../hosts/clients";
+import { loadRepository } from "../repositories/repositories";
+import { resticFailure, runRestic } from "../repositories/restic";
 
 /**
  * Retention: restore points older than the policy's days are deleted, except
@@ -34,16 +39,30 @@ export function decideRetention(
   return { keep, prune };
 }
 
-export async function pruneBackups(db: Db, instanceId: string, now = new Date()): Promise<string[]> {
+/**
+ * Apply the rule to one instance. Restore points in encrypted files are deleted; snapshots in a
+ * restic repository are forgotten and the repository pruned (what no kept snapshot uses goes),
+ * except in an append-only repository, whose retention is its server's job: there the rows stay.
+ */
+export async function pruneBackups(db: Db, instanceId: string, now = new Date(), ring?: KeyRing): Promise<string[]> {
   const instance = await db.instance.findUniqueOrThrow({
     where: { id: instanceId },
     select: {
       name: true,
       unitId: true,
+      webHostId: true,
       backupPolicy: { select: { retentionDays: true, keepLast: true } },
       backups: {
         where: { status: "succeeded" },
-        select: { id: true, createdAt: true, verificationStatus: true, location: true },
+        select: {
+          id: true,
+          createdAt: true,
+          verificationStatus: true,
+          location: true,
+          format: true,
+          repositoryId: true,
+          snapshotId: true,
+        },
       },
     },
   });
@@ -53,9 +72,36 @@ export async function pruneBackups(db: Db, instanceId: string, now = new Date())
     rule,
     now,
   );
+  const pruned: string[] = [];
+  const snapshots = new Map<string, { id: string; snapshotId: string }[]>();
   for (const id of prune) {
     const backup = instance.backups.find((b) => b.id === id)!;
-    if (backup.location) await rm(backup.location, { recursive: true, force: true });
+    if (backup.format === "restic") {
+      if (!backup.repositoryId || !backup.snapshotId) continue;
+      snapshots.set(backup.repositoryId, [
+        ...(snapshots.get(backup.repositoryId) ?? []),
+        { id, snapshotId: backup.snapshotId },
+      ]);
+    } else {
+      if (backup.location) await rm(backup.location, { recursive: true, force: true });
+      pruned.push(id);
+    }
+  }
+  if (ring) {
+    for (const [repositoryId, entries] of snapshots) {
+      const repo = await loadRepository(db, ring, repositoryId);
+      if (repo.appendOnly) continue;
+      const client = await clientFor(db, ring, instance.webHostId);
+      const result = await runRestic(client, repo, {
+        args: ["forget", "--prune", ...entries.map((e) => e.snapshotId)],
+        timeoutMs: 3_600_000,
+      });
+      if (result.exitCode !== 0) throw resticFailure(repo.name, msg`Forgetting old snapshots`, result);
+      pruned.push(...entries.map((e) => e.id));
+    }
+  }
+  for (const id of pruned) {
+    const backup = instance.backups.find((b) => b.id === id)!;
     await db.backup.update({ where: { id }, data: { status: "pruned", prunedAt: now } });
     await recordAuditEvent(db, {
       actor: { type: "system", label: "retention" },
@@ -72,5 +118,5 @@ export async function pruneBackups(db: Db, instanceId: string, now = new Date())
       },
     });
   }
-  return prune;
+  return pruned;
 }

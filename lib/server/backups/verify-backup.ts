@@ -11,6 +11,7 @@ import { uploadsStep } from "./verify-steps/uploads";
 import { loadStep } from "./verify-steps/load";
 import { compareStep } from "./verify-steps/compare";
 import { cleanupStep } from "./verify-steps/cleanup";
+import { checkStep, sampleStep } from "./verify-steps/restic";
 
 /**
  * A backup is proven by restoring it. The verification checks the files
@@ -20,6 +21,15 @@ import { cleanupStep } from "./verify-steps/cleanup";
  * tables, row counts and schema with the manifest; every upload row of the
  * dump must have its file.
  */
+/** A restic snapshot: the repository and a sample of the files instead of every byte, then the same load. */
+export const VERIFY_RESTIC_STEPS = [
+  { key: "check", title: "Check the repository and read back part of its data" },
+  { key: "sample", title: "Restore a sample of the uploaded files and check their hashes" },
+  { key: "load", title: "Load the dump into a throw-away database" },
+  { key: "compare", title: "Compare the database with the restore point" },
+  { key: "cleanup", title: "Remove the throw-away database" },
+] as const;
+
 export const VERIFY_STEPS = [
   { key: "files", title: "Check the files against the sealed manifest" },
   { key: "uploads", title: "Check every uploaded file" },
@@ -29,7 +39,12 @@ export const VERIFY_STEPS = [
 ] as const;
 
 /** The params of a verification (version 1); `name` is the instance's, for the operations list. */
-export const verifyPlanSchema = z.object({ backupId: z.string().min(1), name: z.string().optional() });
+export const verifyPlanSchema = z.object({
+  backupId: z.string().min(1),
+  name: z.string().optional(),
+  /** The restore point's format (absent: encrypted files, as before restic). */
+  format: z.enum(["files", "restic"]).optional(),
+});
 export type VerifyPlan = z.infer<typeof verifyPlanSchema>;
 
 export async function requestVerification(
@@ -40,7 +55,13 @@ export async function requestVerification(
 ): Promise<string> {
   const backup = await db.backup.findUnique({
     where: { id: backupId },
-    select: { id: true, status: true, instanceId: true, instance: { select: { webHostId: true, name: true } } },
+    select: {
+      id: true,
+      status: true,
+      format: true,
+      instanceId: true,
+      instance: { select: { webHostId: true, name: true } },
+    },
   });
   if (!backup) throw new AppError("not_found", "This backup is not in the inventory.", { hint: "Reload the page." });
   if (backup.status !== "succeeded") {
@@ -55,8 +76,12 @@ export async function requestVerification(
       instanceId: backup.instanceId,
       hostId: backup.instance.webHostId,
       requestedById,
-      params: { backupId: backup.id, name: backup.instance.name },
-      steps: [...VERIFY_STEPS],
+      params: {
+        backupId: backup.id,
+        name: backup.instance.name,
+        ...(backup.format === "restic" ? { format: "restic" } : {}),
+      },
+      steps: backup.format === "restic" ? [...VERIFY_RESTIC_STEPS] : [...VERIFY_STEPS],
     },
     (tx) => tx.backup.update({ where: { id: backup.id }, data: { verificationStatus: "running" } }),
     send,
@@ -72,6 +97,16 @@ export function verifySteps(
   options: VerifyOptions = {},
 ): StepDefinition[] {
   const env = verifyEnv(db, ring, operationId, plan, options);
+  if (plan.format === "restic") {
+    const steps: Record<(typeof VERIFY_RESTIC_STEPS)[number]["key"], VerifyStepBody> = {
+      check: checkStep(env),
+      sample: sampleStep(env),
+      load: loadStep(env),
+      compare: compareStep(env),
+      cleanup: cleanupStep(env),
+    };
+    return VERIFY_RESTIC_STEPS.map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
+  }
   const steps: Record<(typeof VERIFY_STEPS)[number]["key"], VerifyStepBody> = {
     files: filesStep(env),
     uploads: uploadsStep(env),

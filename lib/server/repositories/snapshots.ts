@@ -1,4 +1,4 @@
-import { PassThrough, Writable, type Readable } from "node:stream";
+import { PassThrough, Readable, Writable } from "node:stream";
 import type { DockerClient, MountInfo } from "../../docker";
 import { AppError } from "../../errors";
 import { msg } from "../../i18n/message";
@@ -34,7 +34,21 @@ export const tagArgs = (tags: SnapshotTags): string[] =>
 
 /** Open the repository, or initialize it when nothing is there yet. Returns whether it was created. */
 export async function ensureRepository(client: DockerClient, repo: OpenedRepository): Promise<{ created: boolean }> {
-  const probe = await runRestic(client, repo, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 });
+  const probe = await runRestic(client, repo, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 }).catch(
+    (error: unknown) => {
+      // A directory that is not there is never created by the panel: an unmounted filer would fill the system disk.
+      if (repo.kind === "host_directory" && /bind source path does not exist/.test(String((error as Error).message))) {
+        throw new AppError(
+          "precondition_failed",
+          msg`The directory ${repo.location} of repository ${repo.name} does not exist on ${client.host}.`,
+          {
+            hint: "Check that the file server is mounted there, or create the directory on the host; the panel never creates it.",
+          },
+        );
+      }
+      throw error;
+    },
+  );
   if (probe.exitCode === RESTIC_EXIT.ok) return { created: false };
   if (probe.exitCode !== RESTIC_EXIT.noRepository) throw resticFailure(repo.name, msg`Opening the repository`, probe);
   const init = await runRestic(client, repo, { args: ["init"], timeoutMs: 120_000 });
@@ -235,18 +249,24 @@ export async function restoreUploads(
 ): Promise<RestoreResult> {
   // The snapshot's /restore-point, uploads only, into a directory whose "uploads" is the target: the
   // tree's root gets its recorded owner, mode and time too (a restore of the subfolder would not).
-  const includes = (options.include ?? [""]).map((p) =>
-    `${SNAPSHOT_UPLOADS}/${p.replace(/^\/+/, "")}`.replace(/\/$/, ""),
-  );
+  // A sample's paths go in on stdin (an include file): any number of them, any characters but a newline,
+  // glob characters escaped.
+  const escape = (p: string) => p.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+  const sample = (options.include ?? []).filter((p) => !p.includes("\n"));
   const result = await runRestic(client, repo, {
+    script: options.include ? 'cat > /tmp/include && exec restic "$@" --include-file /tmp/include' : undefined,
+    stdin: options.include
+      ? Readable.from([
+          Buffer.from(sample.map((p) => `${SNAPSHOT_UPLOADS}/${escape(p.replace(/^\/+/, ""))}\n`).join("")),
+        ])
+      : undefined,
     args: [
       "restore",
       "--json",
       snapshotId,
       "--target",
       "/restore",
-      ...includes.flatMap((p) => ["--include", p]),
-      ...(options.include ? [] : ["--delete"]),
+      ...(options.include ? [] : ["--include", SNAPSHOT_UPLOADS, "--delete"]),
       ...(options.verify ? ["--verify"] : []),
     ],
     // Only the target is under /restore: --delete can reach nothing else (the repository is elsewhere).

@@ -150,3 +150,43 @@ export async function syncComposeFile(
     await removeContainer(client, helper, { force: true }).catch(() => undefined);
   }
 }
+
+/**
+ * The text of the compose files an instance was started from (for a restore point's instance.json):
+ * read as syncComposeFile reads them, through a helper container that is never started. A file that
+ * cannot be read is listed with the reason instead of its text.
+ */
+export async function readComposeFiles(
+  client: DockerClient,
+  helperImage: string,
+  labels: ComposeLabels,
+): Promise<{ path: string; text: string | null; error?: string }[]> {
+  const dirs = [...new Set(labels.configFiles.map((f) => path.dirname(f)))];
+  const helper = `paillasse-compose-read-${Math.random().toString(36).slice(2, 10)}`;
+  await createContainer(client, {
+    name: helper,
+    Image: helperImage,
+    Entrypoint: ["true"],
+    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "compose-read" },
+    NetworkDisabled: true,
+    HostConfig: {
+      Binds: dirs.map((d, i) => `${d}:/compose/${i}:ro`),
+      NetworkMode: "none",
+      RestartPolicy: { Name: "no" },
+    },
+  });
+  try {
+    const files = [];
+    for (const file of labels.configFiles) {
+      const inHelper = `/compose/${dirs.indexOf(path.dirname(file))}/${path.basename(file)}`;
+      try {
+        files.push({ path: file, text: (await readOne(client, helper, inHelper)).text });
+      } catch (error) {
+        files.push({ path: file, text: null, error: (error as Error).message.slice(0, 300) });
+      }
+    }
+    return files;
+  } finally {
+    await removeContainer(client, helper, { force: true }).catch(() => undefined);
+  }
+}

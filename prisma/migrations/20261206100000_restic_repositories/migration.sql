@@ -29,6 +29,7 @@ ALTER TABLE "Backup" ADD COLUMN "format" "BackupFormat" NOT NULL DEFAULT 'files'
     ADD COLUMN "addedBytes" BIGINT,
     ADD COLUMN "offsiteRepositoryId" TEXT,
     ADD COLUMN "offsiteSnapshotId" TEXT,
-    ADD COLUMN "offsiteCopiedAt" TIMESTAMP(3);
+    ADD COLUMN "offsiteCopiedAt" TIMESTAMP(3),
+    ADD COLUMN "contents" JSONB;
 ALTER TABLE "Backup" ADD CONSTRAINT "Backup_repositoryId_fkey" FOREIGN KEY ("repositoryId") REFERENCES "BackupRepository"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 ALTER TABLE "Backup" ADD CONSTRAINT "Backup_offsiteRepositoryId_fkey" FOREIGN KEY ("offsiteRepositoryId") REFERENCES "BackupRepository"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

@@ -14,6 +14,15 @@ export interface BackupResults {
     uploads: WrittenFile & { file: string; fileCount: number };
   };
   manifest: { backupId: string; totalBytes: number; manifestSha256: string };
+  /** The restic path (a policy with a repository): the row and the repository, then the snapshot. */
+  repository: { backupId: string; repositoryId: string; startedAt: string; created: boolean };
+  snapshot: {
+    backupId: string;
+    snapshotId: string;
+    database: { plainBytes: number; tables: Record<string, number>; schema: number | null; server: string };
+    uploads: { files: number; bytes: number };
+    addedBytes: number;
+  };
 }
 
 export interface BackupOptions {

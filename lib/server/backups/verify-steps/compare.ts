@@ -1,13 +1,14 @@
-import { readManifest, VerificationFailure } from "../restore-point";
+import { VerificationFailure } from "../restore-point";
 import { uploadRowProblem, UploadTree } from "../upload-tree";
 import { msg } from "../../../i18n/message";
 import type { VerifyEnv, VerifyStepBody } from "./env";
 
 /** The loaded database matches the manifest: tables, row counts, schema, and every upload row has its file. */
-export function compareStep({ db, ring, plan, dbClient, mysql, loaded }: VerifyEnv): VerifyStepBody {
+export function compareStep({ dbClient, mysql, loaded, source }: VerifyEnv): VerifyStepBody {
   return {
     async run(ctx) {
-      const { manifest } = await readManifest(db, ring, plan.backupId);
+      const dump = await source();
+      const manifest = { database: { tables: dump.tables }, schema: dump.schema };
       const client = await dbClient();
       const { password } = loaded();
       const tablesOut = await mysql(client, password, "SHOW TABLES");
@@ -51,7 +52,7 @@ export function compareStep({ db, ring, plan, dbClient, mysql, loaded }: VerifyE
         const names = rows.stdout.split("\n").filter(Boolean);
         uploadRows = names.length;
         // eLabFTW serves /elabftw/uploads/<long_name>: a link counts when it ends at a file of the tree.
-        const tree = new UploadTree(manifest.uploads.files);
+        const tree = new UploadTree(await dump.entries());
         const missing = names.map((n) => uploadRowProblem(tree, n)).filter((p): p is string => p !== null);
         if (missing.length) {
           throw new VerificationFailure(

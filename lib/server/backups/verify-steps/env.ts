@@ -6,12 +6,21 @@ import { AppError } from "../../../errors";
 import type { Db } from "../../db/client";
 import { clientFor } from "../../hosts/clients";
 import { type StepDefinition } from "../../operations/journal";
-import { readManifest } from "../restore-point";
+import { readManifest, VerificationFailure } from "../restore-point";
 import { loadBackupIdentity } from "../identity";
+import { PassThrough, type Readable } from "node:stream";
+import path from "node:path";
+import { openEncryptedFile } from "../encrypted-file";
+import type { TarEntry } from "../tar-files";
+import { loadRepository } from "../../repositories/repositories";
+import { readSnapshotFile, SNAPSHOT_DATABASE } from "../../repositories/snapshots";
+import { listSnapshotTree } from "../../repositories/snapshot-tree";
 
 export interface VerifyOptions {
   identityFile?: string;
   loadTimeoutMs?: number;
+  /** restic check reads 1/N of the repository's data each time (default 12). */
+  readDataCycle?: number;
 }
 
 /**
@@ -23,8 +32,81 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
   const identity = () => loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
   const container = `paillasse-verify-${operationId.slice(0, 8)}`;
   let clientPromise: Promise<DockerClient> | null = null;
+  const backupRow = async () => {
+    const backup = await db.backup.findUnique({
+      where: { id: plan.backupId },
+      select: {
+        id: true,
+        format: true,
+        repositoryId: true,
+        snapshotId: true,
+        databaseBytes: true,
+        schemaVersion: true,
+        contents: true,
+        instance: {
+          select: {
+            id: true,
+            databaseHostId: true,
+            databaseContainerName: true,
+            databasePlacement: true,
+            webHostId: true,
+          },
+        },
+      },
+    });
+    if (!backup) {
+      throw new AppError("not_found", "This backup is no longer in the inventory (it was removed since).", {
+        hint: "Pick another backup from the instance's list.",
+      });
+    }
+    return backup;
+  };
+  let listed: TarEntry[] | null = null;
+  /**
+   * The dump and what the restore point says it holds, whatever its format: the sealed manifest of
+   * encrypted files, or the Backup row and the snapshot's own tree for a restic snapshot.
+   */
+  const source = async (): Promise<DumpSource> => {
+    const backup = await backupRow();
+    if (backup.format === "files") {
+      const { manifest } = await readManifest(db, ring, plan.backupId);
+      const location = (await db.backup.findUniqueOrThrow({ where: { id: plan.backupId }, select: { location: true } }))
+        .location!;
+      return {
+        instance: backup.instance,
+        size: manifest.database.plainBytes,
+        open: async () => openEncryptedFile(path.join(location, manifest.database.file), [(await identity()).identity]),
+        tables: manifest.database.tables,
+        schema: manifest.schema,
+        entries: async () => manifest.uploads.files,
+      };
+    }
+    const contents = (backup.contents ?? {}) as { tables?: Record<string, number> };
+    if (!backup.repositoryId || !backup.snapshotId || backup.databaseBytes === null || !contents.tables) {
+      throw new VerificationFailure("This restore point does not say which snapshot holds it.");
+    }
+    const repo = await loadRepository(db, ring, backup.repositoryId);
+    const snapshotId = backup.snapshotId;
+    const web = () => clientFor(db, ring, backup.instance.webHostId);
+    return {
+      instance: backup.instance,
+      size: Number(backup.databaseBytes),
+      open: async () => {
+        const client = await web();
+        const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+        readSnapshotFile(client, repo, snapshotId, SNAPSHOT_DATABASE, out).then(
+          () => out.end(),
+          (error: unknown) => out.destroy(error as Error),
+        );
+        return out;
+      },
+      tables: contents.tables,
+      schema: backup.schemaVersion,
+      entries: async () => (listed ??= await listSnapshotTree(await web(), repo, snapshotId)),
+    };
+  };
   const dbClient = async () => {
-    const { backup } = await readManifest(db, ring, plan.backupId);
+    const backup = await backupRow();
     // The throw-away database runs beside the live one, or on the web host for an external server.
     clientPromise ??= clientFor(db, ring, backup.instance.databaseHostId ?? backup.instance.webHostId);
     return clientPromise;
@@ -44,7 +126,33 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
   const remember = (password: string) => {
     rootPassword = password;
   };
-  return { db, ring, operationId, plan, options, identity, container, dbClient, mysql, loaded, remember };
+  return {
+    db,
+    ring,
+    operationId,
+    plan,
+    options,
+    identity,
+    container,
+    dbClient,
+    mysql,
+    loaded,
+    remember,
+    backupRow,
+    source,
+  };
+}
+
+/** Where the verification reads the dump from, and what the loaded database must hold. */
+export interface DumpSource {
+  instance: { id: string };
+  /** The dump's size in bytes, exactly (it goes into the throw-away container as one tar entry). */
+  size: number;
+  open: () => Promise<Readable>;
+  tables: Record<string, number>;
+  schema: number | null;
+  /** The uploads tree the restore point holds (links with their targets). */
+  entries: () => Promise<readonly TarEntry[]>;
 }
 
 export type VerifyEnv = ReturnType<typeof verifyEnv>;

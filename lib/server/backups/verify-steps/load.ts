@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import {
   createContainer,
   DockerError,
@@ -12,28 +11,26 @@ import {
 } from "../../../docker";
 import { DATABASE_CLIENT_IMAGE } from "../database-shell";
 import { AppError } from "../../../errors";
-import { readManifest, VerificationFailure } from "../restore-point";
-import { openEncryptedFile } from "../encrypted-file";
+import { VerificationFailure } from "../restore-point";
 import { putStreamedFile, UnreadableSource } from "../tar-files";
 import { msg } from "../../../i18n/message";
 import type { VerifyEnv, VerifyStepBody } from "./env";
 
 /** The dump loads into a throw-away database server. */
 export function loadStep({
-  db,
-  ring,
   operationId,
-  plan,
   options,
-  identity,
   container,
   dbClient,
   mysql,
   remember,
+  backupRow,
+  source,
 }: VerifyEnv): VerifyStepBody {
   return {
     async run(ctx) {
-      const { backup, manifest } = await readManifest(db, ring, plan.backupId);
+      const backup = await backupRow();
+      const dump = await source();
       const client = await dbClient();
       const external = backup.instance.databasePlacement === "external" || !backup.instance.databaseContainerName;
       const live = external
@@ -52,7 +49,7 @@ export function loadStep({
           Labels: {
             "net.paillasse.managed": "true",
             "net.paillasse.role": "verify",
-            "net.paillasse.instance": manifest.instance.id,
+            "net.paillasse.instance": dump.instance.id,
             "net.paillasse.operation": operationId,
           },
           HostConfig: { Memory: 1024 * 1024 * 1024, RestartPolicy: { Name: "no" }, NetworkMode: "none" },
@@ -76,18 +73,10 @@ export function loadStep({
           await new Promise((r) => setTimeout(r, 1_000));
         }
         await ctx.progress(45, "Loading the dump");
-        // The decrypted dump goes into the throw-away container as one tar entry of the size the manifest records.
-        const plain = await openEncryptedFile(path.join(backup.location!, manifest.database.file), [
-          (await identity()).identity,
-        ]);
+        // The dump goes into the throw-away container as one tar entry of the size the restore point records.
+        const plain = await dump.open();
         try {
-          await putStreamedFile(
-            client,
-            container,
-            "/tmp",
-            { name: "dump.sql", size: manifest.database.plainBytes },
-            plain,
-          );
+          await putStreamedFile(client, container, "/tmp", { name: "dump.sql", size: dump.size }, plain);
         } catch (error) {
           if (!(error instanceof UnreadableSource)) throw error;
           throw new VerificationFailure(msg`The database dump does not open: ${error.message}.`);

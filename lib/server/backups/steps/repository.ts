@@ -1,0 +1,67 @@
+import { randomUUID } from "node:crypto";
+import { AppError } from "../../../errors";
+import { msg } from "../../../i18n/message";
+import { clientFor } from "../../hosts/clients";
+import { openInstanceSecrets, requireDatabasePassword } from "../../instances/instance-secrets";
+import { loadRepository } from "../../repositories/repositories";
+import { ensureRepository } from "../../repositories/snapshots";
+import type { BackupEnv, BackupStepBody } from "./env";
+
+/**
+ * The restic path's first step: the instance can be dumped, the repository opens from the instance's
+ * host (initialized when it is new and empty), and the Backup row says a restore point is being written.
+ */
+export function repositoryStep({ db, ring, operationId, plan, options, load }: BackupEnv): BackupStepBody {
+  return {
+    async run(ctx) {
+      const instance = await load();
+      if (instance.databasePlacement === "external" && !instance.databaseAddress) {
+        throw new AppError("precondition_failed", "The external database server's address is not known to the panel.", {
+          hint: "Edit the instance and give the database address.",
+        });
+      }
+      requireDatabasePassword(openInstanceSecrets(ring, instance));
+      const repositoryId = plan.repositoryId ?? instance.backupPolicy?.repositoryId;
+      if (!repositoryId) {
+        throw new AppError("precondition_failed", "This instance's backup policy names no repository.", {
+          hint: "Choose a repository for the policy on the Backups page.",
+        });
+      }
+      const repo = await loadRepository(db, ring, repositoryId);
+      if (repo.kind === "host_directory" && repo.hostId !== instance.webHostId) {
+        throw new AppError(
+          "precondition_failed",
+          msg`Repository ${repo.name} is a directory on another host than this instance's.`,
+          {
+            hint: "Give the policy a repository the instance's host can reach (a rest-server, S3, or a directory on that host).",
+          },
+        );
+      }
+      const client = await clientFor(db, ring, instance.webHostId);
+      await ctx.log(`Opening repository ${repo.name} from ${client.host}.`);
+      const { created } = await ensureRepository(client, repo);
+      if (created) {
+        await db.backupRepository.update({ where: { id: repo.id }, data: { initializedAt: new Date() } });
+        await ctx.log(`Repository ${repo.name} was empty: initialized (restic, AES-256 and Poly1305, zstd).`);
+      }
+      const startedAt = new Date();
+      const backup = await db.backup.create({
+        data: {
+          id: randomUUID(),
+          instanceId: instance.id,
+          policyId: instance.backupPolicy?.id ?? null,
+          operationId: options.linkOperation === false ? null : operationId,
+          trigger: plan.trigger,
+          status: "running",
+          format: "restic",
+          repositoryId: repo.id,
+          startedAt,
+          imageTag: `${instance.imageRepository}:${instance.imageTag}`,
+          elabftwVersion: instance.elabftwVersion,
+        },
+      });
+      await ctx.progress(5, "Repository open");
+      return { backupId: backup.id, repositoryId: repo.id, startedAt: startedAt.toISOString(), created };
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { PassThrough, Writable } from "node:stream";
+import { createVolume, inspectContainer, removeVolume, type DockerClient } from "../../../docker";
+import { AppError } from "../../../errors";
+import { clientFor } from "../../hosts/clients";
+import { openInstanceSecrets, requireDatabasePassword } from "../../instances/instance-secrets";
+import { readObservation } from "../../instances/observe";
+import { loadRepository } from "../../repositories/repositories";
+import { resticImage } from "../../repositories/restic";
+import { writeSnapshot } from "../../repositories/snapshots";
+import { composeLabelsOf, readComposeFiles } from "../../upgrades/compose-sync";
+import { dumpInto, mib, type LoadedInstance } from "../backup-streams";
+import { openDatabaseShell } from "../database-shell";
+import type { BackupEnv, BackupStepBody } from "./env";
+
+const scratchName = (backupId: string) => `paillasse-stage-${backupId.replace(/-/g, "").slice(0, 16)}`;
+
+/**
+ * The restic path's snapshot: mysqldump streams through the panel (counted and checked, never held)
+ * into a restic helper on the web host, which also reads the uploads where they are and writes
+ * instance.json; restic stores only what the repository does not have yet. The helper gets the end
+ * of its input only once the dump has passed its checks: a bad dump kills it before any snapshot.
+ */
+export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBody {
+  return {
+    async run(ctx) {
+      const { backupId, repositoryId } = ctx.result("repository");
+      const instance = await load();
+      const repo = await loadRepository(db, ring, repositoryId);
+      const client = await clientFor(db, ring, instance.webHostId);
+      const web = await inspectContainer(client, instance.webContainerName);
+      const uploads = web.mounts.find((m) => m.destination === "/elabftw/uploads");
+      if (!uploads || (uploads.type !== "volume" && uploads.type !== "bind")) {
+        throw new AppError(
+          "precondition_failed",
+          "The uploads of this instance are not on a volume or a host directory.",
+          {
+            hint: "Mount /elabftw/uploads from a volume or a host directory, as eLabFTW's compose file does.",
+          },
+        );
+      }
+      const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
+      const shell = await openDatabaseShell(db, ring, instance);
+      const scratch = scratchName(backupId);
+      await ctx.intent({ scratchVolume: scratch, repository: repo.name });
+      try {
+        const instanceJson = await describeInstance(client, instance, web, shell.external ? null : shell);
+        await createVolume(client, scratch, {
+          "net.paillasse.managed": "true",
+          "net.paillasse.helper": "restic-stage",
+        });
+        const expected = readObservation(instance.observation)?.uploadsBytes ?? null;
+        const toHelper = new PassThrough({ highWaterMark: 1024 * 1024 });
+        let dumped = 0;
+        let lastReport = 0;
+        const report = (text: string, percent: number) => {
+          const now = Date.now();
+          if (now - lastReport < 1_000) return;
+          lastReport = now;
+          void ctx.progress(percent, text).catch(() => undefined);
+        };
+        const abort = new AbortController();
+        let written: ReturnType<typeof writeSnapshot> | null = null;
+        let database;
+        try {
+          database = await dumpInto(
+            shell,
+            ctx,
+            (stdout, schema) => {
+              // The helper starts with the dump, once the schema it is tagged with is known.
+              written = writeSnapshot(client, repo, {
+                hostname: instance.name,
+                tags: {
+                  instance: instance.name,
+                  unit: instance.unit.code,
+                  trigger: plan.trigger,
+                  version: instance.elabftwVersion,
+                  schema,
+                },
+                uploads,
+                instanceJson,
+                dump: toHelper,
+                scratchVolume: scratch,
+                signal: abort.signal,
+                onProgress: (p) =>
+                  report(
+                    `Uploads: ${p.filesDone} of ${p.totalFiles} files, ${mib(p.bytesDone)} of ${mib(p.totalBytes || expected || 0)} read`,
+                    10 + Math.min(85, p.percent * 0.85),
+                  ),
+              });
+              written.catch(() => undefined);
+              return new Promise<{ plainBytes: number }>((resolve, reject) => {
+                // Into the helper with backpressure, but not its end: that waits for the dump's checks.
+                const sink = new Writable({
+                  write(chunk: Buffer, _e, done) {
+                    dumped += chunk.length;
+                    report(`Database ${mib(dumped)} dumped`, 8);
+                    if (toHelper.write(chunk)) done();
+                    else toHelper.once("drain", () => done());
+                  },
+                  final(done) {
+                    done();
+                    resolve({ plainBytes: dumped });
+                  },
+                });
+                sink.on("error", reject);
+                stdout.on("error", reject);
+                stdout.pipe(sink);
+              });
+            },
+            instance,
+            password,
+            abort.signal,
+          );
+        } catch (error) {
+          abort.abort(error);
+          toHelper.destroy(error as Error);
+          await (written as Promise<unknown> | null)?.catch(() => undefined);
+          throw error;
+        }
+        toHelper.end();
+        const snapshot = await written!;
+        const rows = Object.values(database.tables).reduce((a, b) => a + b, 0);
+        await ctx.log(
+          `Database: ${Object.keys(database.tables).length} tables, ${rows} rows, ${mib(database.consumed.plainBytes)} dumped.`,
+        );
+        const uploadsBytes = Math.max(
+          0,
+          snapshot.bytesProcessed - database.consumed.plainBytes - Buffer.byteLength(instanceJson),
+        );
+        const uploadFiles = Math.max(0, snapshot.filesNew + snapshot.filesChanged + snapshot.filesUnmodified - 2);
+        await ctx.log(
+          `Snapshot ${snapshot.snapshotId.slice(0, 8)} in ${repo.name}: ${snapshot.filesNew} new, ${snapshot.filesChanged} changed and ${snapshot.filesUnmodified} unchanged files; the repository grew by ${mib(snapshot.addedPacked)}.`,
+        );
+        const finishedAt = new Date();
+        await db.backup.update({
+          where: { id: backupId },
+          data: {
+            status: "succeeded",
+            finishedAt,
+            snapshotId: snapshot.snapshotId,
+            databaseBytes: BigInt(database.consumed.plainBytes),
+            uploadsBytes: BigInt(uploadsBytes),
+            uploadsFileCount: uploadFiles,
+            totalBytes: BigInt(snapshot.bytesProcessed),
+            addedBytes: BigInt(snapshot.addedPacked),
+            schemaVersion: database.schema,
+            contents: { tables: database.tables, server: database.server } as object,
+          },
+        });
+        await ctx.progress(95, "Snapshot written");
+        return {
+          backupId,
+          snapshotId: snapshot.snapshotId,
+          database: {
+            plainBytes: database.consumed.plainBytes,
+            tables: database.tables,
+            schema: database.schema,
+            server: database.server,
+          },
+          uploads: { files: uploadFiles, bytes: uploadsBytes },
+          addedBytes: snapshot.addedPacked,
+        };
+      } finally {
+        await shell.close();
+        await removeVolume(client, scratch).catch(() => undefined);
+      }
+    },
+    async compensate(ctx) {
+      const { backupId } = ctx.result("repository");
+      const instance = await load();
+      const client = await clientFor(db, ring, instance.webHostId);
+      await removeVolume(client, scratchName(backupId)).catch(() => undefined);
+      await ctx.log("Removed the staging volume; restic wrote no snapshot, and a prune reclaims what it had sent.");
+    },
+  };
+}
+
+/**
+ * instance.json: what it takes to re-create the instance elsewhere. The containers as they run
+ * (image, env with SECRET_KEY and the passwords, mounts, networks and aliases, ports, labels,
+ * capabilities, healthcheck, restart policy) and the compose files' text. It is inside the
+ * snapshot, which restic encrypts; the panel keeps no copy of it.
+ */
+async function describeInstance(
+  client: DockerClient,
+  instance: LoadedInstance,
+  web: Awaited<ReturnType<typeof inspectContainer>>,
+  shell: { client: DockerClient; container: string } | null,
+): Promise<string> {
+  const database = shell ? await inspectContainer(shell.client, shell.container) : null;
+  const labels = composeLabelsOf(web.labels);
+  const compose = labels ? await readComposeFiles(client, resticImage(), labels).catch(() => null) : null;
+  return JSON.stringify(
+    {
+      format: "paillasse-instance/1",
+      instance: {
+        id: instance.id,
+        name: instance.name,
+        unit: instance.unit.code,
+        siteUrl: instance.siteUrl,
+        elabftwVersion: instance.elabftwVersion,
+        image: `${instance.imageRepository}:${instance.imageTag}`,
+        database: {
+          placement: instance.databasePlacement,
+          name: instance.databaseName,
+          user: instance.databaseUser,
+          address: instance.databaseAddress,
+          port: instance.databasePort,
+          tls: instance.databaseTls,
+        },
+      },
+      web: { name: web.name, image: web.image, createSpec: web.createSpec, networks: web.networks },
+      database: database
+        ? { name: database.name, image: database.image, createSpec: database.createSpec, networks: database.networks }
+        : null,
+      compose: labels ? { service: labels.service, workingDir: labels.workingDir, files: compose } : null,
+    },
+    null,
+    2,
+  );
+}

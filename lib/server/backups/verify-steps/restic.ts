@@ -1,0 +1,112 @@
+import { createVolume, removeVolume } from "../../../docker";
+import { msg } from "../../../i18n/message";
+import { clientFor } from "../../hosts/clients";
+import { loadRepository } from "../../repositories/repositories";
+import { resticReason, runRestic } from "../../repositories/restic";
+import { restoreUploads } from "../../repositories/snapshots";
+import { VerificationFailure } from "../restore-point";
+import type { VerifyEnv, VerifyStepBody } from "./env";
+
+/*
+ * A snapshot is proven at a cost bounded by a sample, not by the data size: each verification
+ * reads back one part of the repository's packs (`restic check --read-data-subset=k/N`, k turning
+ * with every verification, so all the data is read once every N of them) and restores one slice of
+ * the uploaded files (every file once in a cycle), checked against the hashes restic recorded when
+ * it read them; then the dump is loaded and compared as for any restore point.
+ */
+export const READ_DATA_CYCLE = 12;
+export const SAMPLE_CYCLE = 7;
+
+async function context({ db, ring, backupRow }: VerifyEnv) {
+  const backup = await backupRow();
+  if (!backup.repositoryId || !backup.snapshotId) {
+    throw new VerificationFailure("This restore point does not say which snapshot holds it.");
+  }
+  const repo = await loadRepository(db, ring, backup.repositoryId);
+  const client = await clientFor(db, ring, backup.instance.webHostId);
+  // How many verifications of this repository passed before: the turn of the rotation.
+  const turn = await db.backup.count({ where: { repositoryId: repo.id, verificationStatus: "passed" } });
+  return { backup, repo, client, turn, snapshotId: backup.snapshotId };
+}
+
+/** The repository's structure, and one part of its data read back and checked. */
+export function checkStep(env: VerifyEnv): VerifyStepBody {
+  return {
+    async run(ctx) {
+      const { repo, client, turn } = await context(env);
+      const cycle = env.options.readDataCycle ?? READ_DATA_CYCLE;
+      const part = (turn % cycle) + 1;
+      await ctx.log(
+        `Checking repository ${repo.name}: its structure, and part ${part} of ${cycle} of its data read back.`,
+      );
+      const result = await runRestic(client, repo, {
+        args: ["check", `--read-data-subset=${part}/${cycle}`],
+        timeoutMs: 6 * 3_600_000,
+      });
+      if (result.exitCode !== 0) {
+        const found = result.output
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => /error|invalid|damaged|does not match|not found/i.test(l));
+        throw new VerificationFailure(
+          msg`restic check found damage in repository ${repo.name}: ${(found[0] ?? resticReason(result)).slice(0, 300)}.`,
+        );
+      }
+      await ctx.progress(20);
+      return { part, cycle };
+    },
+  };
+}
+
+/** One slice of the uploaded files restored and checked against the hashes recorded at backup time. */
+export function sampleStep(env: VerifyEnv): VerifyStepBody {
+  const scratch = `paillasse-verify-sample-${env.operationId.replace(/-/g, "").slice(0, 12)}`;
+  return {
+    async run(ctx) {
+      const { repo, client, turn, snapshotId } = await context(env);
+      const cycle = SAMPLE_CYCLE;
+      const slice = turn % cycle;
+      const files = (await (await env.source()).entries())
+        .filter((e) => e.type === "file")
+        .map((e) => e.path.replace(/^uploads\//, ""))
+        .sort();
+      const sample = files.filter((_, i) => i % cycle === slice);
+      if (!sample.length) {
+        await ctx.log(`No uploaded file falls in slice ${slice + 1} of ${cycle} (${files.length} files in all).`);
+        return { sampled: 0, files: files.length };
+      }
+      await ctx.intent({ scratchVolume: scratch });
+      try {
+        await createVolume(client, scratch, {
+          "net.paillasse.managed": "true",
+          "net.paillasse.helper": "verify-sample",
+        });
+        const restored = await restoreUploads(
+          client,
+          repo,
+          snapshotId,
+          { type: "volume", source: scratch, destination: "/", readOnly: false },
+          { include: sample, verify: true },
+        );
+        const unsampled = sample.filter((p) => p.includes("\n")).length;
+        if (restored.filesRestored < sample.length - unsampled) {
+          throw new VerificationFailure(
+            msg`Only ${restored.filesRestored} of the ${sample.length} sampled files came back from the snapshot.`,
+          );
+        }
+        await ctx.log(
+          `${sample.length} of ${files.length} uploaded files (slice ${slice + 1} of ${cycle}) restored and checked against the hashes restic recorded at backup time.`,
+        );
+      } catch (error) {
+        if (error instanceof VerificationFailure) throw error;
+        throw new VerificationFailure(
+          msg`The sampled files do not come back intact: ${(error as Error).message.slice(0, 300)}`,
+        );
+      } finally {
+        await removeVolume(client, scratch).catch(() => undefined);
+      }
+      await ctx.progress(40);
+      return { sampled: sample.length, files: files.length, slice: slice + 1, cycle };
+    },
+  };
+}

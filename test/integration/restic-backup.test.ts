@@ -1,0 +1,224 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
+import { requestBackup } from "../../lib/server/backups/create-backup";
+import { ensureBackupIdentity } from "../../lib/server/backups/identity";
+import { assignPolicy, createPolicy } from "../../lib/server/backups/policies";
+import { requestVerification } from "../../lib/server/backups/verify-backup";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { executeOperation } from "../../lib/server/operations/execute";
+import { createRepository, loadRepository } from "../../lib/server/repositories/repositories";
+import { listSnapshots, readSnapshotText, SNAPSHOT_INSTANCE } from "../../lib/server/repositories/snapshots";
+import { englishText } from "../../lib/i18n/message";
+import { verificationFailureReason } from "../../lib/server/backups/backup-status";
+import { rootSql } from "../support/elabftw";
+import { useFreshDatabase } from "../support/fresh-database";
+import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
+import { messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
+import { execCapture } from "../../lib/docker";
+
+const ring = parseKeyRing(generateKeySpec());
+const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
+
+/**
+ * A policy with a restic repository: the backup operation writes one snapshot (dump, uploads,
+ * instance.json) on the instance's host, a second one costs what changed, the verification proves
+ * it by a sample and a partial read-back, and finds a damaged pack.
+ */
+describe("backups into a restic repository", () => {
+  const database = useFreshDatabase("resticbackup", { migrated: true });
+  let f: InstanceFixture | undefined;
+  const work = mkdtempSync(path.join(tmpdir(), "paillasse-restic-"));
+  const repoDir = path.join(work, "repository");
+  const identityFile = path.join(work, "backup-identity.txt");
+  const options = { owner: "vitest", backup: { identityFile, defaultDir: path.join(work, "files") } };
+  const uploads = messyUploads();
+  let db: Db;
+  let repositoryId: string;
+
+  async function backup() {
+    const operationId = await requestBackup(db, f!.actor, { instanceId: f!.instanceId, trigger: "manual" }, f!.context);
+    const outcome = await executeOperation(db, ring, operationId, { ...options, verifyAfterBackup: false });
+    const operation = await db.operation.findUniqueOrThrow({ where: { id: operationId }, include: { steps: true } });
+    expect(operation.error).toBeNull();
+    const row = await db.backup.findFirstOrThrow({ where: { operationId } });
+    return { outcome, row, operation };
+  }
+
+  async function verify(backupId: string, extra: { readDataCycle?: number } = {}) {
+    const operationId = await requestVerification(db, backupId, f!.actor.id);
+    const outcome = await executeOperation(db, ring, operationId, {
+      ...options,
+      backup: { ...options.backup, ...extra },
+    });
+    const logs = await db.operationLog.findMany({ where: { operationId }, orderBy: { id: "asc" } });
+    return { outcome, row: await db.backup.findUniqueOrThrow({ where: { id: backupId } }), logs };
+  }
+
+  beforeAll(async () => {
+    db = createPrismaClient(database.url);
+    await ensureBackupIdentity(identityFile);
+    f = await instanceFixture(db, ring, {
+      label: "rbk",
+      name: "deduplicated",
+      image: "elabftw/elabimg:5.1.0",
+      unitCode: "UMR9300",
+      seedSql: [
+        "INSERT INTO experiments (title, body, date, userid) VALUES ('<h1>Protocole</h1>', '<p>Incubation à 37&nbsp;°C</p>', CURDATE(), 1);",
+        uploadRowsSql(uploads.rows),
+      ],
+      seed: ({ engine, web }) => seedUploads(engine, web, uploads.seeds),
+    });
+    ({ id: repositoryId } = await createRepository(
+      db,
+      ring,
+      f.actor,
+      { kind: "host_directory", name: "UMR9300 filer", hostId: f.hostId, location: repoDir },
+      f.context,
+    ));
+    const policyId = await createPolicy(
+      db,
+      f.actor,
+      {
+        name: "restic daily",
+        schedule: "30 2 * * *",
+        timezone: "Europe/Paris",
+        retentionDays: 60,
+        keepLast: 7,
+        destinationDir: path.join(work, "files"),
+      },
+      f.context,
+    );
+    await db.backupPolicy.update({ where: { id: policyId }, data: { repositoryId } });
+    await assignPolicy(db, f.actor, f.instanceId, policyId, f.context);
+  }, 240_000);
+
+  afterAll(async () => {
+    await f?.cleanUp();
+    await db?.$disconnect();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  let first: Awaited<ReturnType<typeof backup>>;
+
+  it("refuses a repository directory that is not on the host (an unmounted filer), and says what to do", async () => {
+    const { outcome, operation } = await (async () => {
+      const operationId = await requestBackup(
+        db,
+        f!.actor,
+        { instanceId: f!.instanceId, trigger: "manual" },
+        f!.context,
+      );
+      const outcome = await executeOperation(db, ring, operationId, { ...options, verifyAfterBackup: false });
+      return { outcome, operation: await db.operation.findUniqueOrThrow({ where: { id: operationId } }) };
+    })();
+    expect(outcome).toBe("failed");
+    expect(operation.error).toMatch(/The directory .*repository of repository UMR9300 filer does not exist on/);
+    expect(await db.backup.count({ where: { instanceId: f!.instanceId } })).toBe(0);
+    mkdirSync(repoDir);
+  }, 120_000);
+
+  it("writes one snapshot tagged with the instance, holding instance.json with SECRET_KEY, and records what it cost", async () => {
+    first = await backup();
+    expect(first.operation.error).toBeNull();
+    expect(first.outcome).toBe("succeeded");
+    expect(first.operation.steps.map((s) => s.key).sort()).toEqual(["repository", "snapshot"]);
+    expect(first.row).toMatchObject({
+      status: "succeeded",
+      format: "restic",
+      repositoryId,
+      schemaVersion: 165,
+      location: null,
+    });
+    expect(first.row.snapshotId).toMatch(/^[0-9a-f]{64}$/);
+    // restic counts file names: the hard link is one more than the regular files.
+    expect(first.row.uploadsFileCount).toBe(uploads.regularFiles + 1);
+    expect(Number(first.row.addedBytes)).toBeGreaterThan(0);
+    expect((first.row.contents as { tables: Record<string, number> }).tables.experiments).toBe(1);
+    // Only restic's own layout in the directory: nothing of ours in clear.
+    expect(readdirSync(repoDir).sort()).toEqual(["config", "data", "index", "keys", "locks", "snapshots"]);
+
+    const repo = await loadRepository(db, ring, repositoryId);
+    const snapshots = await listSnapshots(f!.engine, repo);
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]!.tags).toMatchObject({
+      instance: "deduplicated",
+      unit: "UMR9300",
+      trigger: "manual",
+      version: "5.1.0",
+      schema: "165",
+    });
+    const described = JSON.parse(await readSnapshotText(f!.engine, repo, first.row.snapshotId!, SNAPSHOT_INSTANCE)) as {
+      web: { createSpec: { Env: string[]; Image: string } };
+      database: { createSpec: { Env: string[] } } | null;
+    };
+    expect(described.web.createSpec.Env).toContain(`SECRET_KEY=def00000${"e".repeat(120)}`);
+    expect(described.web.createSpec.Image).toBe("elabftw/elabimg:5.1.0");
+    expect(described.database?.createSpec.Env.some((e) => e.startsWith("MYSQL_ROOT_PASSWORD="))).toBe(true);
+    // The secret is inside the encrypted snapshot only: not in the journal, not on the Backup row.
+    const journal = json(await db.operationLog.findMany({ where: { operationId: first.operation.id } }));
+    expect(journal).not.toContain("e".repeat(120));
+    expect(json(first.operation)).not.toContain("e".repeat(120));
+    expect(json(first.row)).not.toContain("e".repeat(120));
+  }, 240_000);
+
+  it("proves the snapshot: part of the repository read back, a sample of the files checked, the dump loaded and compared", async () => {
+    const { outcome, row, logs } = await verify(first.row.id);
+    expect(outcome).toBe("succeeded");
+    expect(row.verificationStatus).toBe("passed");
+    const text = logs.map((l) => l.message).join("\n");
+    expect(text).toMatch(/part 1 of 12 of its data read back/);
+    expect(text).toMatch(/uploaded files \(slice 1 of 7\) restored and checked/);
+    expect(text).toMatch(/every one of the \d+ upload rows has its file/);
+  }, 240_000);
+
+  it("a second backup after small changes costs what changed, and the next verification checks the next slice", async () => {
+    await execCapture(f!.engine, f!.web, {
+      cmd: [
+        "sh",
+        "-c",
+        "head -c 200000 /dev/urandom > /elabftw/uploads/ab/added.bin && echo more >> /elabftw/uploads/cd/cdef.txt",
+      ],
+    });
+    await rootSql(f!.engine, f!.mysql, "UPDATE experiments SET body = '<p>Incubation à 42&nbsp;°C</p>';", f!.schema);
+    const second = await backup();
+    expect(second.outcome).toBe("succeeded");
+    expect(second.row.snapshotId).not.toBe(first.row.snapshotId);
+    expect(second.row.uploadsFileCount).toBe(uploads.regularFiles + 2);
+    // The 200 kB added file and a few changed chunks; the first had everything.
+    expect(Number(second.row.addedBytes)).toBeLessThan(200_000 + 100_000);
+    const journal = await db.operationLog.findMany({ where: { operationId: second.operation.id } });
+    expect(journal.map((l) => l.message).join("\n")).toMatch(/1 new, \d+ changed and \d+ unchanged files/);
+    const { outcome, logs } = await verify(second.row.id);
+    expect(outcome).toBe("succeeded");
+    const text = logs.map((l) => l.message).join("\n");
+    expect(text).toMatch(/part 2 of 12/);
+    expect(text).toMatch(/slice 2 of 7/);
+  }, 240_000);
+
+  it("a damaged pack in the repository is found by the read-back and reported", async () => {
+    // Flip bytes in the middle of the largest pack file (what a failing disk or a bad copy does).
+    const packs: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else packs.push(p);
+      }
+    };
+    walk(path.join(repoDir, "data"));
+    const largest = packs.sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
+    const bytes = readFileSync(largest);
+    const middle = Math.floor(bytes.length / 2);
+    for (let i = 0; i < 64; i++) bytes[middle + i] = bytes[middle + i]! ^ 0xff;
+    writeFileSync(largest, bytes);
+    const { outcome, row } = await verify(first.row.id, { readDataCycle: 1 });
+    expect(outcome).toBe("failed");
+    expect(row.verificationStatus).toBe("failed");
+    expect(englishText(verificationFailureReason(row.verificationDetails)!)).toMatch(
+      /restic check found damage in repository UMR9300 filer/,
+    );
+  }, 240_000);
+});
