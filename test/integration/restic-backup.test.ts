@@ -16,7 +16,8 @@ import { verificationFailureReason } from "../../lib/server/backups/backup-statu
 import { rootSql } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
-import { messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
+import { comparableTree, liveTree, messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
+import { requestRestore } from "../../lib/server/backups/restore-backup";
 import { execCapture } from "../../lib/docker";
 
 const ring = parseKeyRing(generateKeySpec());
@@ -120,7 +121,10 @@ describe("backups into a restic repository", () => {
     mkdirSync(repoDir);
   }, 120_000);
 
+  let treeAtFirst: ReturnType<typeof comparableTree>;
+
   it("writes one snapshot tagged with the instance, holding instance.json with SECRET_KEY, and records what it cost", async () => {
+    treeAtFirst = comparableTree(await liveTree(f!.engine, f!.web));
     first = await backup();
     expect(first.operation.error).toBeNull();
     expect(first.outcome).toBe("succeeded");
@@ -197,6 +201,23 @@ describe("backups into a restic repository", () => {
     expect(text).toMatch(/part 2 of 12/);
     expect(text).toMatch(/slice 2 of 7/);
   }, 240_000);
+
+  it("restores the instance from the first snapshot: rows, uploads tree (links, owners, modes, times) and nothing added since", async () => {
+    const restoreId = await requestRestore(db, f!.actor, first.row.id, f!.context);
+    const outcome = await executeOperation(db, ring, restoreId, {
+      ...options,
+      backup: { ...options.backup, healthTimeoutMs: 30_000 },
+    } as never);
+    const operation = await db.operation.findUniqueOrThrow({ where: { id: restoreId } });
+    expect(operation.error).toBeNull();
+    expect(outcome).toBe("succeeded");
+    const bodies = (await rootSql(f!.engine, f!.mysql, "SELECT body FROM experiments", f!.schema)).flat();
+    expect(bodies).toEqual(["<p>Incubation à 37&nbsp;°C</p>"]);
+    const now = comparableTree(await liveTree(f!.engine, f!.web));
+    expect(now["uploads/ab/added.bin"]).toBeUndefined();
+    expect(Object.keys(now).sort()).toEqual(Object.keys(treeAtFirst).sort());
+    for (const p of Object.keys(treeAtFirst)) expect({ p, ...now[p] }).toEqual({ p, ...treeAtFirst[p] });
+  }, 300_000);
 
   it("a damaged pack in the repository is found by the read-back and reported", async () => {
     // Flip bytes in the middle of the largest pack file (what a failing disk or a bad copy does).

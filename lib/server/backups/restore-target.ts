@@ -1,5 +1,6 @@
 import { openDatabaseSpec, openInstanceSecrets, requireDatabasePassword } from "../instances/instance-secrets";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { type KeyRing } from "../../crypto";
 import { execCapture, inspectContainer, putArchive, runToCompletion, startContainer } from "../../docker";
 import { createContainer, DockerError, envToRecord, imageExists, pullImage } from "../../docker";
@@ -196,6 +197,28 @@ export async function currentDatabase(
   }
 }
 
+/** A dump to load, wherever it comes from (an encrypted file, a restic snapshot). */
+export interface DumpToLoad {
+  /** Names the temporary file (a backup's id). */
+  id: string;
+  /** Exact size in bytes: it goes into the database container as one tar entry. */
+  size: number;
+  tables: number;
+  schema: number | null;
+  open: () => Promise<Readable>;
+}
+
+/** The dump of a restore point written as encrypted files. */
+export function manifestDump(manifest: BackupManifest, location: string, identity: string): DumpToLoad {
+  return {
+    id: manifest.backupId,
+    size: manifest.database.plainBytes,
+    tables: Object.keys(manifest.database.tables).length,
+    schema: manifest.schema,
+    open: () => openEncryptedFile(path.join(location, manifest.database.file), [identity]),
+  };
+}
+
 /** The database server flavour decides the collation (MySQL 8: utf8mb4_0900_ai_ci). */
 export async function recreateAndLoad(
   t: Target,
@@ -204,22 +227,19 @@ export async function recreateAndLoad(
   identity: string,
   ctx: StepContext,
 ): Promise<void> {
+  await recreateAndLoadDump(t, manifestDump(manifest, location, identity), ctx);
+}
+
+export async function recreateAndLoadDump(t: Target, dump: DumpToLoad, ctx: StepContext): Promise<void> {
   const shell = await t.openShell();
   try {
-    await loadThrough(shell, t, manifest, location, identity, ctx);
+    await loadThrough(shell, t, dump, ctx);
   } finally {
     await shell.close();
   }
 }
 
-export async function loadThrough(
-  shell: DatabaseShell,
-  t: Target,
-  manifest: BackupManifest,
-  location: string,
-  identity: string,
-  ctx: StepContext,
-): Promise<void> {
+async function loadThrough(shell: DatabaseShell, t: Target, dump: DumpToLoad, ctx: StepContext): Promise<void> {
   const version = await execCapture(shell.client, shell.container, { cmd: ["mysql", "--version"] });
   const connect = shell.connect(/mariadb/i.test(version.stdout));
   const sql = (statement: string) =>
@@ -241,18 +261,12 @@ export async function loadThrough(
     );
   }
   await ctx.log(`Recreated ${t.databaseName} (utf8mb4, utf8mb4_0900_ai_ci).`);
-  // The dump goes into the database container's /tmp as a tar entry of the size the manifest records,
+  // The dump goes into the database container's /tmp as a tar entry of the size the restore point records,
   // is loaded with `set names utf8mb4`, and is removed at once.
-  const file = `paillasse-restore-${manifest.backupId.slice(0, 8)}.sql`;
-  const plain = await openEncryptedFile(path.join(location, manifest.database.file), [identity]);
+  const file = `paillasse-restore-${dump.id.slice(0, 8)}.sql`;
+  const plain = await dump.open();
   try {
-    await putStreamedFile(
-      shell.client,
-      shell.container,
-      "/tmp",
-      { name: file, size: manifest.database.plainBytes },
-      plain,
-    );
+    await putStreamedFile(shell.client, shell.container, "/tmp", { name: file, size: dump.size }, plain);
   } catch (error) {
     if (!(error instanceof UnreadableSource)) throw error;
     throw new AppError("unavailable", msg`The dump could not be read: ${error.message}.`, {
@@ -278,7 +292,7 @@ export async function loadThrough(
       },
     );
   }
-  await ctx.log(`Loaded the dump (${Object.keys(manifest.database.tables).length} tables, schema ${manifest.schema}).`);
+  await ctx.log(`Loaded the dump (${dump.tables} tables, schema ${dump.schema}).`);
 }
 
 /** Empty the uploads directory (through a helper sharing the web container's mounts), then extract the archive. */

@@ -10,8 +10,8 @@ import type { RestoreEnv, RestoreStepBody } from "./env";
 export function checkStep({ db, ring, plan, chosen, clients }: RestoreEnv): RestoreStepBody {
   return {
     async run(ctx) {
-      const { backup, manifest } = await chosen();
-      if (manifest.instance.id !== plan.instanceId) {
+      const point = await chosen();
+      if (point.instanceId !== plan.instanceId) {
         throw new AppError("bad_input", "This backup belongs to another instance.", { hint: "Nothing was changed." });
       }
       const t = await target(db, ring, plan.instanceId, clients);
@@ -29,8 +29,8 @@ export function checkStep({ db, ring, plan, chosen, clients }: RestoreEnv): Rest
       const version = elabftwVersionOf(web.labels);
       let required = requiredSchemaFor(version);
       let source = `eLabFTW ${version} (the panel's table of releases)`;
-      if (required === null && version && version === manifest.elabftwVersion && manifest.schema !== null) {
-        required = manifest.schema;
+      if (required === null && version && version === point.elabftwVersion && point.schema !== null) {
+        required = point.schema;
         source = `eLabFTW ${version}, the release the backup was taken with`;
       }
       if (required === null) {
@@ -47,21 +47,20 @@ export function checkStep({ db, ring, plan, chosen, clients }: RestoreEnv): Rest
         required = check.required;
         source = "bin/console db:check";
       }
-      if (manifest.schema !== null && manifest.schema > required) {
+      if (point.schema !== null && point.schema > required) {
         throw new AppError(
           "precondition_failed",
-          msg`This backup's schema (${manifest.schema}) is newer than the one the image requires (${required}): it cannot be loaded into this version (no downgrade).`,
+          msg`This backup's schema (${point.schema}) is newer than the one the image requires (${required}): it cannot be loaded into this version (no downgrade).`,
           {
             hint: "Upgrade the instance to the version the backup was taken with, then restore. Nothing was changed.",
           },
         );
       }
       await ctx.log(
-        `Backup of ${manifest.finishedAt}: eLabFTW ${manifest.elabftwVersion ?? "?"}, schema ${manifest.schema}; the image requires ${required} (from ${source}).`,
+        `Backup of ${point.finishedAt}: eLabFTW ${point.elabftwVersion ?? "?"}, schema ${point.schema}; the image requires ${required} (from ${source}).`,
       );
       if (!web.state.running) await ctx.log(`${web.name} is not running; it is started at the end of the restore.`);
-      void backup;
-      return { required, backupSchema: manifest.schema, webWasRunning: web.state.running };
+      return { required, backupSchema: point.schema, webWasRunning: web.state.running };
     },
   };
 }

@@ -3,9 +3,9 @@ import { backupPaths } from "../../../env";
 import type { Db } from "../../db/client";
 import { hostClients } from "../../hosts/clients";
 import { type StepContext, type StepDefinition } from "../../operations/journal";
-import { readManifest } from "../restore-point";
+import { openPoint, type PointView } from "../any-point";
 import { loadBackupIdentity } from "../identity";
-import { recreateAndLoad, replaceUploads, target } from "../restore-target";
+import { recreateAndLoadDump, target } from "../restore-target";
 import type { RestorePlan, RestoreResults } from "../restore-backup";
 
 export interface RestoreOptions {
@@ -27,7 +27,7 @@ export function restoreEnv(
   options: RestoreOptions = {},
 ) {
   const identity = async () => (await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile)).identity;
-  const chosen = () => readManifest(db, ring, plan.backupId);
+  const chosen = () => openPoint(db, ring, plan.backupId, identity);
   // One client per host for the whole restore.
   const clients = hostClients(db, ring);
   const safety = async (ctx: StepContext<RestoreResults>) => {
@@ -36,18 +36,14 @@ export function restoreEnv(
       await ctx.log("There is no safety backup to put back (there was no database to save).", "warn");
       return null;
     }
-    return readManifest(db, ring, backupId);
+    return openPoint(db, ring, backupId, identity);
   };
 
   /** Put one part of a restore point (the chosen one, or the safety backup) into the instance. */
-  async function putPart(
-    part: "database" | "uploads",
-    point: Awaited<ReturnType<typeof readManifest>>,
-    ctx: StepContext<RestoreResults>,
-  ) {
-    const put = part === "database" ? recreateAndLoad : replaceUploads;
+  async function putPart(part: "database" | "uploads", point: PointView, ctx: StepContext<RestoreResults>) {
     const into = await target(db, ring, plan.instanceId, clients);
-    await put(into, point.manifest, point.backup.location!, await identity(), ctx);
+    if (part === "database") await recreateAndLoadDump(into, point.dump(), ctx);
+    else await point.putUploads(into, ctx);
   }
   /** The undo of the database and uploads steps: that part of the safety backup goes back. */
   const putSafetyBack = (part: "database" | "uploads") => async (ctx: StepContext<RestoreResults>) => {
