@@ -6,9 +6,9 @@ describe("permissions", () => {
     for (const permission of Object.keys(PERMISSIONS) as Permission[]) expect(can("admin", permission)).toBe(true);
   });
 
-  it("keeps operators away from operators and panel settings, nothing else", () => {
+  it("keeps operators away from operators, panel settings and backup repositories (their kits hold every secret), nothing else", () => {
     const denied = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => !can("operator", p));
-    expect(denied.sort()).toEqual(["operators.manage", "settings.manage"]);
+    expect(denied.sort()).toEqual(["operators.manage", "repositories.manage", "settings.manage"]);
   });
 
   it("lets a correspondant read their units (and their operations) and manage their own keys, and change nothing else", () => {

@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   "instances.delete": STAFF,
   "backups.run": STAFF,
   "backups.restore": STAFF,
+  /** Backup repositories hold off-site credentials and give recovery kits (every backup's secrets): admins. */
+  "repositories.manage": ADMIN,
   "operations.read": EVERYONE,
   "audit.read": EVERYONE,
   "settings.read": STAFF,

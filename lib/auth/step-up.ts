@@ -36,6 +36,7 @@ export const STEP_UP_ACTIONS = {
   "instance.delete": "instances.delete",
   "instance.reread_credentials": "instances.manage",
   "backup.restore": "backups.restore",
+  "repository.recovery_kit": "repositories.manage",
 } as const satisfies Record<string, Permission>;
 
 export type StepUpAction = keyof typeof STEP_UP_ACTIONS;

@@ -10,6 +10,7 @@ import { requestVerification } from "../../lib/server/backups/verify-backup";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { createRepository, loadRepository } from "../../lib/server/repositories/repositories";
+import { recoveryKit } from "../../lib/server/repositories/recovery-kit";
 import { listSnapshots, readSnapshotText, SNAPSHOT_INSTANCE } from "../../lib/server/repositories/snapshots";
 import { englishText } from "../../lib/i18n/message";
 import { verificationFailureReason } from "../../lib/server/backups/backup-status";
@@ -18,7 +19,7 @@ import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 import { comparableTree, liveTree, messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
-import { execCapture } from "../../lib/docker";
+import { execCapture, runToCompletion } from "../../lib/docker";
 
 const ring = parseKeyRing(generateKeySpec());
 const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
@@ -177,6 +178,56 @@ describe("backups into a restic repository", () => {
     expect(text).toMatch(/uploaded files \(slice 1 of 7\) restored and checked/);
     expect(text).toMatch(/every one of the \d+ upload rows has its file/);
   }, 240_000);
+
+  it("refuses a wrong repository with a sentence that says what to write, and changes nothing", async () => {
+    const before = await db.backupRepository.count();
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ kind: "ftp", name: "x", location: "/srv" }, /Choose the kind of repository/],
+      [{ kind: "host_directory", name: "x", hostId: f!.hostId, location: "srv/backups" }, /absolute path on the host/],
+      [{ kind: "host_directory", name: "x", hostId: f!.hostId, location: "/etc/restic" }, /system directory/],
+      [{ kind: "host_directory", name: "x", hostId: f!.hostId, location: "/srv/../etc" }, /without \. or \.\. parts/],
+      [{ kind: "host_directory", name: "", hostId: f!.hostId, location: "/srv/b" }, /Give the repository a name/],
+      [
+        { kind: "rest", name: "x", location: "rest:https://u:secret@h:8000/r/", restUser: "u", restPassword: "p" },
+        /user and password go in their own fields/,
+      ],
+      [{ kind: "s3", name: "x", location: "s3:https://h/b", accessKeyId: "", secretAccessKey: "k" }, /access key ID/],
+      [
+        { kind: "host_directory", name: "UMR9300 filer", hostId: f!.hostId, location: "/srv/other" },
+        /A repository named UMR9300 filer already exists/,
+      ],
+      [
+        { kind: "host_directory", name: "y", hostId: "00000000-0000-4000-8000-000000000000", location: "/srv/b" },
+        /Docker host is not in the inventory/,
+      ],
+    ];
+    for (const [input, message] of cases) {
+      await expect(createRepository(db, ring, f!.actor, input as never, f!.context)).rejects.toThrow(message);
+    }
+    expect(await db.backupRepository.count()).toBe(before);
+  });
+
+  it("gives a recovery kit whose commands open the repository without the panel, and audits it without the secret", async () => {
+    const kit = await recoveryKit(db, ring, f!.actor, repositoryId, f!.context);
+    const repo = await loadRepository(db, ring, repositoryId);
+    expect(kit.text).toContain(repo.secrets.password);
+    expect(kit.fileName).toBe("paillasse-recovery-kit-UMR9300-filer.txt");
+    // Run the kit's own export lines and restic command in a plain shell, on the repository's host.
+    const exports = kit.text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("export "));
+    const helper = await runToCompletion(f!.engine, {
+      Image: "restic/restic:0.18.0",
+      Entrypoint: ["sh", "-c", `${exports.join("\n")}\nrestic snapshots --tag instance=deduplicated --json --no-lock`],
+      HostConfig: { Binds: [`${repoDir}:${repoDir}`], NetworkMode: "none" },
+    });
+    expect(helper.exitCode).toBe(0);
+    expect((JSON.parse(helper.stdout) as { id: string }[]).map((s) => s.id)).toEqual([first.row.snapshotId]);
+    const events = await db.auditEvent.findMany({ where: { action: "repository.recovery_kit" } });
+    expect(events).toHaveLength(1);
+    expect(json(events)).not.toContain(repo.secrets.password);
+  }, 120_000);
 
   it("a second backup after small changes costs what changed, and the next verification checks the next slice", async () => {
     await execCapture(f!.engine, f!.web, {

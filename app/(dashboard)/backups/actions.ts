@@ -9,6 +9,9 @@ import { requestVerification } from "@/lib/server/backups/verify-backup";
 import { requestRestore } from "@/lib/server/backups/restore-backup";
 import { assignPolicy, createPolicy } from "@/lib/server/backups/policies";
 import { setUnitAlertEmails } from "@/lib/server/units/manage-units";
+import { createRepository, setPolicyRepository, type RepositoryInput } from "@/lib/server/repositories/repositories";
+import { recoveryKit } from "@/lib/server/repositories/recovery-kit";
+import { keyRing } from "@/lib/server/secrets";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { sendOperationJob } from "@/lib/server/jobs/queue";
 import type { SessionOperator } from "@/lib/auth/sessions";
@@ -110,4 +113,41 @@ export const setUnitAlertEmailsAction = defineAction(
     revalidate: ["/backups/policies"],
   },
   async ({ operator, args: [unitId, emails], context }) => setUnitAlertEmails(db(), operator, unitId, emails, context),
+);
+
+/** Add a restic repository (a directory on a Docker host, a rest-server, S3); the panel generates its password. */
+export const createRepositoryAction = defineAction(
+  {
+    name: "repository.create",
+    permission: "repositories.manage",
+    args: [z.record(z.string(), z.unknown())],
+    revalidate: ["/backups/policies"],
+  },
+  async ({ operator, args: [input], context }) =>
+    createRepository(db(), keyRing(), operator, input as RepositoryInput, context),
+);
+
+/** Make a policy write its restore points into a repository, or back into encrypted files (null). */
+export const setPolicyRepositoryAction = defineAction(
+  {
+    name: "backup_policy.repository",
+    permission: "backups.run",
+    args: [idOf("policy"), idOf("repository").nullable()],
+    revalidate: ["/backups/policies"],
+  },
+  async ({ operator, args: [policyId, repositoryId], context }) => {
+    await setPolicyRepository(db(), operator, policyId, repositoryId, context);
+    return null;
+  },
+);
+
+/** The repository's recovery kit (address, password, restic commands): a key touch, audited, never stored. */
+export const recoveryKitAction = defineTouchAction(
+  {
+    name: "repository.recovery_kit",
+    args: [z.object({ repositoryId: idOf("repository") })],
+    stepUp: { params: ([params]) => params },
+  },
+  async ({ operator, args: [{ repositoryId }], context }) =>
+    recoveryKit(db(), keyRing(), operator, repositoryId, context),
 );

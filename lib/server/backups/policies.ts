@@ -188,6 +188,7 @@ export async function findPolicies(db: Db) {
       destinationDir: true,
       extraRecipients: true,
       verifyAfterBackup: true,
+      repositoryId: true,
       enabled: true,
       _count: { select: { instances: true } },
     },

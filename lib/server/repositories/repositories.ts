@@ -3,7 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
-import { msg } from "../../i18n/message";
+import { asMessage, msg } from "../../i18n/message";
 import type { Actor, RequestContext } from "../../kernel";
 import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
@@ -50,7 +50,9 @@ export const repositoryInputSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("host_directory"),
     name,
-    hostId: z.string().min(1, "Choose the Docker host the directory is on."),
+    hostId: z
+      .string({ message: "Choose the Docker host the directory is on." })
+      .min(1, "Choose the Docker host the directory is on."),
     location: z
       .string()
       .trim()
@@ -80,7 +82,7 @@ export const repositoryInputSchema = z.discriminatedUnion("kind", [
       ),
     restUser: z.string().trim().min(1, "Give the rest-server user."),
     restPassword: z.string().min(1, "Give the rest-server password."),
-    appendOnly: z.boolean().default(false),
+    appendOnly: z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean()),
     password: z.string().optional(),
   }),
   z.object({
@@ -97,6 +99,23 @@ export const repositoryInputSchema = z.discriminatedUnion("kind", [
 ]);
 export type RepositoryInput = z.input<typeof repositoryInputSchema>;
 
+/** The form's fields checked, each wrong one named in a sentence that says what to write. */
+export function parseRepositoryInput(raw: unknown): z.infer<typeof repositoryInputSchema> {
+  const parsed = repositoryInputSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const known = issue.path[0] === "kind" || issue.code === "invalid_union";
+  throw new AppError(
+    "bad_input",
+    known
+      ? "Choose the kind of repository: a directory on a Docker host, a rest-server or S3-compatible storage."
+      : issue.code === "invalid_type"
+        ? msg`${String(issue.path[0] ?? "A field")} is missing.`
+        : asMessage(issue.message),
+    { hint: "Correct it; nothing was saved." },
+  );
+}
+
 /** Add a repository to the inventory (it is initialized by the first backup that uses it, when empty). */
 export async function createRepository(
   db: Db,
@@ -105,7 +124,7 @@ export async function createRepository(
   raw: RepositoryInput,
   context: RequestContext | null,
 ): Promise<{ id: string }> {
-  const input = repositoryInputSchema.parse(raw);
+  const input = parseRepositoryInput(raw);
   if (input.kind === "host_directory") {
     const host = await db.dockerHost.findUnique({ where: { id: input.hostId }, select: { id: true } });
     if (!host)
@@ -147,6 +166,52 @@ export async function createRepository(
       target: { type: "repository", id },
       // Where and how, never a password or a key.
       params: { name: input.name, kind: input.kind, location: input.location },
+    }),
+  );
+}
+
+/** The repositories for the policies page: where, what kind, which policies use them (no secret). */
+export function findRepositories(db: Db) {
+  return db.backupRepository.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      location: true,
+      appendOnly: true,
+      initializedAt: true,
+      host: { select: { id: true, name: true } },
+      _count: { select: { primaryOf: true, offsiteOf: true } },
+    },
+  });
+}
+
+/** Make a policy write its restore points into a repository (null: encrypted files in its destination again). */
+export async function setPolicyRepository(
+  db: Db,
+  actor: Actor,
+  policyId: string,
+  repositoryId: string | null,
+  context: RequestContext | null,
+): Promise<void> {
+  const policy = await db.backupPolicy.findUnique({ where: { id: policyId }, select: { id: true, name: true } });
+  if (!policy) throw new AppError("not_found", "This backup policy no longer exists.", { hint: "Reload the page." });
+  const repository = repositoryId
+    ? await db.backupRepository.findUnique({ where: { id: repositoryId }, select: { id: true, name: true } })
+    : null;
+  if (repositoryId && !repository) {
+    throw new AppError("not_found", "This backup repository is not in the inventory.", { hint: "Reload the page." });
+  }
+  await withAuditEvent(
+    db,
+    (tx) => tx.backupPolicy.update({ where: { id: policyId }, data: { repositoryId } }),
+    () => ({
+      ...requestedBy(actor, context),
+      action: "backup_policy.repository",
+      outcome: "success",
+      target: { type: "policy", id: policyId },
+      params: { policy: policy.name, repository: repository?.name ?? null },
     }),
   );
 }

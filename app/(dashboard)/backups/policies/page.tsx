@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import { PolicyForm, UnitAlertsForm } from "@/components/backups/policy-form";
-import { Card, PageHeader, Table } from "@/components/ui";
+import { PolicyRepositorySelect, RecoveryKitButton, RepositoryForm } from "@/components/backups/repository-form";
+import { Card, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
+import { can } from "@/lib/auth/permissions";
+import { findRepositories } from "@/lib/server/repositories/repositories";
 import { now } from "@/lib/clock";
 import { db } from "@/lib/server/db/web";
 import { backupPaths } from "@/lib/env";
@@ -15,8 +18,14 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function PoliciesPage() {
-  await requirePermission("backups.run", "/backups/policies");
-  const policies = await findPolicies(db());
+  const viewer = await requirePermission("backups.run", "/backups/policies");
+  const admin = can(viewer.role, "repositories.manage");
+  const [policies, repositories, hosts] = await Promise.all([
+    findPolicies(db()),
+    findRepositories(db()),
+    db().dockerHost.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
+  ]);
+  const tr = await getTranslations("repositories");
   const units = await db().unit.findMany({
     orderBy: { code: "asc" },
     select: { id: true, code: true, name: true, alertEmails: true },
@@ -35,7 +44,17 @@ export default async function PoliciesPage() {
             <Table
               caption={t("title")}
               columns={(
-                ["name", "schedule", "next", "kept", "destination", "keys", "verify", "instances"] as const
+                [
+                  "name",
+                  "schedule",
+                  "next",
+                  "kept",
+                  "repository",
+                  "destination",
+                  "keys",
+                  "verify",
+                  "instances",
+                ] as const
               ).map((c) => t(`col.${c}`))}
               rows={policies.map((p) => ({
                 key: p.id,
@@ -46,6 +65,12 @@ export default async function PoliciesPage() {
                   </code>,
                   formatDateTime(nextRunOf(p.schedule, p.timezone, at), locale),
                   t("kept", { days: p.retentionDays, keep: p.keepLast }),
+                  <PolicyRepositorySelect
+                    key="r"
+                    policyId={p.id}
+                    current={p.repositoryId}
+                    repositories={repositories.map((r) => ({ id: r.id, name: r.name }))}
+                  />,
                   <code key="d" className="text-xs">
                     {p.destinationDir}
                   </code>,
@@ -58,6 +83,40 @@ export default async function PoliciesPage() {
           )}
         </Card>
         <PolicyForm defaultDestination={backupPaths().defaultDir} />
+        <Card title={tr("title")}>
+          <p className="mb-3 text-sm text-slate-700">{tr("lead")}</p>
+          {repositories.length === 0 ? (
+            <p className="text-sm text-slate-600">{tr("none")}</p>
+          ) : (
+            <Table
+              caption={tr("title")}
+              columns={(
+                ["name", "kind", "where", "mode", "state", "policies", ...(admin ? (["kit"] as const) : [])] as const
+              ).map((c) => tr(`col.${c}`))}
+              rows={repositories.map((r) => ({
+                key: r.id,
+                cells: [
+                  r.name,
+                  tr(`kinds.${r.kind}`),
+                  <code key="w" className="text-xs">
+                    {r.host ? tr("onHost", { location: r.location, host: r.host.name }) : r.location}
+                  </code>,
+                  r.appendOnly ? <StatusBadge key="m" tone="info" label={tr("appendOnlyMode")} /> : tr("prunable"),
+                  r.initializedAt ? (
+                    <StatusBadge key="s" tone="ok" label={tr("initialized")} />
+                  ) : (
+                    <span key="s" className="text-slate-600">
+                      {tr("notYet")}
+                    </span>
+                  ),
+                  r._count.primaryOf + r._count.offsiteOf,
+                  ...(admin ? [<RecoveryKitButton key="k" repositoryId={r.id} name={r.name} />] : []),
+                ],
+              }))}
+            />
+          )}
+        </Card>
+        {admin && <RepositoryForm hosts={hosts} />}
         <Card title={t("alerts")}>
           <p className="mb-3 text-sm text-slate-700">{t("alertsLead")}</p>
           {units.length === 0 ? (
