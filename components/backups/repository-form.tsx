@@ -9,7 +9,7 @@ import {
   setPolicyRepositoryAction,
 } from "@/app/(dashboard)/backups/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
-import { Alert, Button, Card, Field, Input, Select } from "@/components/ui";
+import { Alert, Button, Card, Dialog, Field, Input, Select } from "@/components/ui";
 import { useAction } from "@/components/use-action";
 
 type Kind = "host_directory" | "rest" | "s3";
@@ -148,38 +148,39 @@ export function PolicyRepositorySelect({
 export function RecoveryKitButton({ repositoryId, name }: { repositoryId: string; name: string }) {
   const t = useTranslations("repositories");
   const [kit, setKit] = useState<{ fileName: string; text: string } | null>(null);
-  if (kit) {
-    const href = `data:text/plain;charset=utf-8,${encodeURIComponent(kit.text)}`;
-    return (
-      <div className="space-y-2">
-        <Alert tone="warning">{t("kitWarning")}</Alert>
-        <pre className="max-h-64 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-2 font-mono text-xs text-slate-900">
-          {kit.text}
-        </pre>
-        <div className="flex gap-2">
-          <a
-            href={href}
-            download={kit.fileName}
-            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-900"
-          >
-            {t("kitDownload")}
-          </a>
-          <Button onClick={() => setKit(null)}>{t("kitHide")}</Button>
-        </div>
-      </div>
-    );
-  }
   return (
-    <KeyConfirmButton
-      label={t("kit")}
-      title={t("kitTitle", { name })}
-      action="repository.recovery_kit"
-      params={{ repositoryId }}
-      confirmLabel={t("kitConfirm")}
-      run={(stepUp) => recoveryKitAction({ repositoryId }, stepUp)}
-      onDone={(data) => setKit(data)}
-    >
-      <p className="text-sm text-slate-800">{t("kitBody")}</p>
-    </KeyConfirmButton>
+    <>
+      <KeyConfirmButton
+        label={t("kit")}
+        title={t("kitTitle", { name })}
+        action="repository.recovery_kit"
+        params={{ repositoryId }}
+        confirmLabel={t("kitConfirm")}
+        run={(stepUp) => recoveryKitAction({ repositoryId }, stepUp)}
+        onDone={(data) => setKit(data)}
+      >
+        <p className="text-sm text-slate-800">{t("kitBody")}</p>
+      </KeyConfirmButton>
+      <Dialog open={kit !== null} onClose={() => setKit(null)} title={t("kitShown", { name })} wide>
+        {kit && (
+          <div className="space-y-3">
+            <Alert tone="warning">{t("kitWarning")}</Alert>
+            <pre className="max-h-96 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 font-mono text-xs text-slate-900">
+              {kit.text}
+            </pre>
+            <div className="flex gap-2">
+              <a
+                href={`data:text/plain;charset=utf-8,${encodeURIComponent(kit.text)}`}
+                download={kit.fileName}
+                className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-900"
+              >
+                {t("kitDownload")}
+              </a>
+              <Button onClick={() => setKit(null)}>{t("kitHide")}</Button>
+            </div>
+          </div>
+        )}
+      </Dialog>
+    </>
   );
 }

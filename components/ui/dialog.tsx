@@ -11,11 +11,14 @@ export function Dialog({
   onClose,
   title,
   children,
+  wide = false,
 }: {
   open: boolean;
   onClose: () => void;
   title: string;
   children: ReactNode;
+  /** For text that must keep its lines (a recovery kit, a diff). */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   // One id per dialog: a page may hold several (each confirmation button has its own).
@@ -31,7 +34,7 @@ export function Dialog({
       ref={ref}
       onClose={onClose}
       aria-labelledby={titleId}
-      className="m-auto w-full max-w-lg rounded-lg border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
+      className={`m-auto w-full ${wide ? "max-w-3xl" : "max-w-lg"} rounded-lg border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40`}
     >
       <div className="border-b border-slate-200 px-4 py-3">
         <h2 id={titleId} className="text-base font-semibold text-slate-900">

@@ -82,7 +82,6 @@ export default async function PoliciesPage() {
             />
           )}
         </Card>
-        <PolicyForm defaultDestination={backupPaths().defaultDir} />
         <Card title={tr("title")}>
           <p className="mb-3 text-sm text-slate-700">{tr("lead")}</p>
           {repositories.length === 0 ? (
@@ -117,6 +116,7 @@ export default async function PoliciesPage() {
           )}
         </Card>
         {admin && <RepositoryForm hosts={hosts} />}
+        <PolicyForm defaultDestination={backupPaths().defaultDir} />
         <Card title={t("alerts")}>
           <p className="mb-3 text-sm text-slate-700">{t("alertsLead")}</p>
           {units.length === 0 ? (
