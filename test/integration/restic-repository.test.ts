@@ -18,6 +18,7 @@ import {
 import type { OpenedRepository } from "../../lib/server/repositories/repository-secrets";
 import { RESTIC_EXIT, resticFailure, runRestic } from "../../lib/server/repositories/restic";
 import {
+  copySnapshot,
   ensureRepository,
   listSnapshots,
   readSnapshotFile,
@@ -311,8 +312,28 @@ describe("an append-only rest-server as the off-site copy", () => {
     };
   }, 120_000);
 
+  it("receives the primary's snapshots by restic copy (initialized with the primary's chunker, so copies deduplicate)", async () => {
+    const primary = await listSnapshots(client, repo);
+    const newest = primary.at(-1)!;
+    const copied = await copySnapshot(client, repo, offsite, newest.id);
+    expect(copied.created).toBe(true);
+    const there = await listSnapshots(client, offsite);
+    expect(there.map((s) => s.id)).toEqual([copied.snapshotId]);
+    expect(there[0]!.tags).toEqual(newest.tags);
+    // The same chunker: the repositories' configs agree on it (restic cat config).
+    const config = async (r: OpenedRepository) =>
+      (
+        JSON.parse((await runRestic(client, r, { args: ["cat", "config", "--no-lock"] })).output) as {
+          chunker_polynomial: string;
+        }
+      ).chunker_polynomial;
+    expect(await config(offsite)).toBe(await config(repo));
+    // Copying again adds nothing and finds the same copy.
+    expect((await copySnapshot(client, repo, offsite, newest.id)).snapshotId).toBe(copied.snapshotId);
+  }, 120_000);
+
   it("takes snapshots but refuses forget with the panel's credentials, and keeps them when the primary is gone", async () => {
-    expect(await ensureRepository(client, offsite)).toEqual({ created: true });
+    expect(await ensureRepository(client, offsite)).toEqual({ created: false });
     const scratch = await volume("scratch-offsite");
     const written = await writeSnapshot(client, offsite, {
       hostname: "elab-restic",

@@ -79,6 +79,8 @@ export interface ResticRun {
   signal?: AbortSignal;
   /** Extra environment for the script (never secrets: those come from the repository). */
   env?: Record<string, string>;
+  /** A second repository to read from (`restic copy`, `init --copy-chunker-params`). */
+  from?: OpenedRepository;
 }
 
 export interface ResticResult {
@@ -96,6 +98,29 @@ const MAX_TEXT = 256 * 1024;
 
 export function resticImage(): string {
   return env().PANEL_RESTIC_IMAGE;
+}
+
+/**
+ * The source repository of `restic copy`, as RESTIC_FROM_* variables: a host directory mounted at
+ * /from-repository, a rest-server with its credentials in the address (the RESTIC_REST_* variables
+ * are the destination's), S3 keys only when both sides share them.
+ */
+export function fromRepositoryAccess(repo: OpenedRepository): { env: Record<string, string>; mounts: MountInfo[] } {
+  const env: Record<string, string> = { RESTIC_FROM_PASSWORD: repo.secrets.password };
+  if (repo.kind === "host_directory") {
+    return {
+      env: { ...env, RESTIC_FROM_REPOSITORY: "/from-repository" },
+      // Read-write: restic copy takes a (shared) lock in the source repository too.
+      mounts: [{ type: "bind", source: repo.location, destination: "/from-repository", readOnly: false }],
+    };
+  }
+  if (repo.kind === "rest" && repo.secrets.restUser) {
+    const url = new URL(repo.location.replace(/^rest:/, ""));
+    url.username = encodeURIComponent(repo.secrets.restUser);
+    url.password = encodeURIComponent(repo.secrets.restPassword ?? "");
+    return { env: { ...env, RESTIC_FROM_REPOSITORY: `rest:${url.toString()}` }, mounts: [] };
+  }
+  return { env: { ...env, RESTIC_FROM_REPOSITORY: repo.location }, mounts: [] };
 }
 
 /** Where the repository is, for restic inside the helper: a mount for a host directory, an address otherwise. */
@@ -134,9 +159,13 @@ export async function runRestic(client: DockerClient, repo: OpenedRepository, ru
   const image = resticImage();
   if (!(await imageExists(client, image))) await pullImage(client, image);
   const access = repositoryAccess(repo);
-  const mask = masker(repo);
+  const from = run.from ? fromRepositoryAccess(run.from) : { env: {}, mounts: [] };
+  const maskRepo = masker(repo);
+  const maskFrom = run.from ? masker(run.from) : (t: string) => t;
+  const mask = (t: string) => maskFrom(maskRepo(t));
   const mounts = [
     ...access.mounts,
+    ...from.mounts,
     ...(run.mounts ?? []),
     { type: "volume", source: cacheVolume(repo), destination: "/cache", readOnly: false },
   ];
@@ -145,10 +174,13 @@ export async function runRestic(client: DockerClient, repo: OpenedRepository, ru
     ...(run.script ? { Entrypoint: ["sh", "-c", run.script, "restic-helper"] } : {}),
     Cmd: run.args,
     Hostname: run.hostname,
-    Env: Object.entries({ ...(run.env ?? {}), ...access.env, RESTIC_CACHE_DIR: "/cache" }).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries({ ...(run.env ?? {}), ...from.env, ...access.env, RESTIC_CACHE_DIR: "/cache" }).map(
+      ([k, v]) => `${k}=${v}`,
+    ),
     Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": RESTIC_HELPER_LABEL },
     HostConfig: {
-      NetworkMode: access.network,
+      // A copy from a rest-server or S3 into a host directory still needs the network.
+      NetworkMode: run.from && run.from.kind !== "host_directory" ? "bridge" : access.network,
       RestartPolicy: { Name: "no" },
       Mounts: mounts.map((m) => ({
         Type: m.type as "bind" | "volume",

@@ -56,6 +56,46 @@ export async function ensureRepository(client: DockerClient, repo: OpenedReposit
   return { created: true };
 }
 
+/**
+ * The off-site copy: one snapshot copied from `from` into `to` (`restic copy`: only the blobs `to`
+ * lacks travel). A new destination is initialized with the source's chunker parameters, or the
+ * copies would not deduplicate. Returns the copy's id in `to` (restic records the original's).
+ */
+export async function copySnapshot(
+  client: DockerClient,
+  from: OpenedRepository,
+  to: OpenedRepository,
+  snapshotId: string,
+  signal?: AbortSignal,
+): Promise<{ snapshotId: string; created: boolean }> {
+  const probe = await runRestic(client, to, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 });
+  let created = false;
+  if (probe.exitCode === RESTIC_EXIT.noRepository) {
+    const init = await runRestic(client, to, { args: ["init", "--copy-chunker-params"], from, timeoutMs: 120_000 });
+    if (init.exitCode !== RESTIC_EXIT.ok) throw resticFailure(to.name, msg`Initializing the repository`, init);
+    created = true;
+  } else if (probe.exitCode !== RESTIC_EXIT.ok) {
+    throw resticFailure(to.name, msg`Opening the repository`, probe);
+  }
+  const copy = await runRestic(client, to, { args: ["copy", snapshotId], from, signal, timeoutMs: 24 * 3_600_000 });
+  if (copy.exitCode !== RESTIC_EXIT.ok)
+    throw resticFailure(to.name, msg`Copying snapshot ${snapshotId.slice(0, 8)}`, copy);
+  const copies = await runRestic(client, to, { args: ["snapshots", "--json", "--no-lock"], timeoutMs: 300_000 });
+  const found = (JSON.parse(copies.output.trim() || "[]") as { id: string; original?: string }[]).find(
+    (s) => s.original === snapshotId || s.id === snapshotId,
+  );
+  if (!found) {
+    throw new AppError(
+      "unavailable",
+      msg`After the copy, repository ${to.name} does not list snapshot ${snapshotId.slice(0, 8)}.`,
+      {
+        hint: "Check the off-site repository's server and its free space, then run the backup again.",
+      },
+    );
+  }
+  return { snapshotId: found.id, created };
+}
+
 export interface BackupProgress {
   percent: number;
   filesDone: number;
