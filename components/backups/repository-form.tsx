@@ -111,25 +111,28 @@ export function PolicyRepositorySelect({
   policyId,
   current,
   repositories,
+  which = "primary",
 }: {
   policyId: string;
   current: string | null;
   repositories: { id: string; name: string }[];
+  /** The primary repository, or the off-site copy. */
+  which?: "primary" | "offsite";
 }) {
   const t = useTranslations("repositories");
   const router = useRouter();
   const [value, setValue] = useState(current ?? "");
   const { run, pending: busy, error } = useAction();
   async function save() {
-    await run(() => setPolicyRepositoryAction(policyId, value || null), { onDone: () => router.refresh() });
+    await run(() => setPolicyRepositoryAction(policyId, value || null, which), { onDone: () => router.refresh() });
   }
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <label htmlFor={`repo-${policyId}`} className="sr-only">
-        {t("policyRepository")}
+      <label htmlFor={`repo-${which}-${policyId}`} className="sr-only">
+        {which === "primary" ? t("policyRepository") : t("policyOffsite")}
       </label>
-      <Select id={`repo-${policyId}`} value={value} onChange={(e) => setValue(e.target.value)}>
-        <option value="">{t("filesFormat")}</option>
+      <Select id={`repo-${which}-${policyId}`} value={value} onChange={(e) => setValue(e.target.value)}>
+        <option value="">{which === "primary" ? t("filesFormat") : t("noOffsite")}</option>
         {repositories.map((r) => (
           <option key={r.id} value={r.id}>
             {r.name}

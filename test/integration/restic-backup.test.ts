@@ -9,7 +9,7 @@ import { assignPolicy, createPolicy } from "../../lib/server/backups/policies";
 import { requestVerification } from "../../lib/server/backups/verify-backup";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
-import { createRepository, loadRepository } from "../../lib/server/repositories/repositories";
+import { createRepository, loadRepository, setPolicyRepository } from "../../lib/server/repositories/repositories";
 import { recoveryKit } from "../../lib/server/repositories/recovery-kit";
 import { listSnapshots, readSnapshotText, SNAPSHOT_INSTANCE } from "../../lib/server/repositories/snapshots";
 import { englishText } from "../../lib/i18n/message";
@@ -34,6 +34,8 @@ describe("backups into a restic repository", () => {
   let f: InstanceFixture | undefined;
   const work = mkdtempSync(path.join(tmpdir(), "paillasse-restic-"));
   const repoDir = path.join(work, "repository");
+  const offsiteDir = path.join(work, "offsite");
+  let policyId: string;
   const identityFile = path.join(work, "backup-identity.txt");
   const options = { owner: "vitest", backup: { identityFile, defaultDir: path.join(work, "files") } };
   const uploads = messyUploads();
@@ -80,7 +82,7 @@ describe("backups into a restic repository", () => {
       { kind: "host_directory", name: "UMR9300 filer", hostId: f.hostId, location: repoDir },
       f.context,
     ));
-    const policyId = await createPolicy(
+    policyId = await createPolicy(
       db,
       f.actor,
       {
@@ -238,8 +240,27 @@ describe("backups into a restic repository", () => {
       ],
     });
     await rootSql(f!.engine, f!.mysql, "UPDATE experiments SET body = '<p>Incubation à 42&nbsp;°C</p>';", f!.schema);
+    // From now on the policy also copies each snapshot off site (another directory here).
+    mkdirSync(offsiteDir);
+    const { id: offsiteId } = await createRepository(
+      db,
+      ring,
+      f!.actor,
+      { kind: "host_directory", name: "UMR9300 other building", hostId: f!.hostId, location: offsiteDir },
+      f!.context,
+    );
+    await expect(setPolicyRepository(db, f!.actor, policyId, repositoryId, f!.context, "offsite")).rejects.toThrow(
+      /another repository than the primary one/,
+    );
+    await setPolicyRepository(db, f!.actor, policyId, offsiteId, f!.context, "offsite");
     const second = await backup();
     expect(second.outcome).toBe("succeeded");
+    expect(second.operation.steps.map((s) => s.key).sort()).toEqual(["offsite", "repository", "snapshot"]);
+    expect(second.row.offsiteRepositoryId).toBe(offsiteId);
+    expect(second.row.offsiteCopiedAt).not.toBeNull();
+    const offsite = await listSnapshots(f!.engine, await loadRepository(db, ring, offsiteId));
+    expect(offsite.map((s) => s.id)).toEqual([second.row.offsiteSnapshotId]);
+    expect(offsite[0]!.tags).toMatchObject({ instance: "deduplicated", trigger: "manual" });
     expect(second.row.snapshotId).not.toBe(first.row.snapshotId);
     expect(second.row.uploadsFileCount).toBe(uploads.regularFiles + 2);
     // The 200 kB added file and a few changed chunks; the first had everything.
@@ -251,6 +272,16 @@ describe("backups into a restic repository", () => {
     const text = logs.map((l) => l.message).join("\n");
     expect(text).toMatch(/part 2 of 12/);
     expect(text).toMatch(/slice 2 of 7/);
+
+    // The off-site place gone (an unmounted filer): the backup is still complete, the journal says so.
+    rmSync(offsiteDir, { recursive: true, force: true });
+    const third = await backup();
+    expect(third.outcome).toBe("succeeded");
+    expect(third.row.offsiteCopiedAt).toBeNull();
+    const warned = await db.operationLog.findMany({ where: { operationId: third.operation.id, level: "warn" } });
+    expect(warned.map((l) => l.message).join("\n")).toMatch(
+      /The off-site copy failed: The directory .* of repository UMR9300 other building does not exist/,
+    );
   }, 240_000);
 
   it("restores the instance from the first snapshot: rows, uploads tree (links, owners, modes, times) and nothing added since", async () => {

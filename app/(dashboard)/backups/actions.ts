@@ -127,16 +127,16 @@ export const createRepositoryAction = defineAction(
     createRepository(db(), keyRing(), operator, input as RepositoryInput, context),
 );
 
-/** Make a policy write its restore points into a repository, or back into encrypted files (null). */
+/** A policy's repository (null: encrypted files again), or its off-site copy (null: none). */
 export const setPolicyRepositoryAction = defineAction(
   {
     name: "backup_policy.repository",
     permission: "backups.run",
-    args: [idOf("policy"), idOf("repository").nullable()],
+    args: [idOf("policy"), idOf("repository").nullable(), z.enum(["primary", "offsite"])],
     revalidate: ["/backups/policies"],
   },
-  async ({ operator, args: [policyId, repositoryId], context }) => {
-    await setPolicyRepository(db(), operator, policyId, repositoryId, context);
+  async ({ operator, args: [policyId, repositoryId, which], context }) => {
+    await setPolicyRepository(db(), operator, policyId, repositoryId, context, which);
     return null;
   },
 );

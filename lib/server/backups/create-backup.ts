@@ -17,6 +17,7 @@ import { dataStep } from "./steps/data";
 import { manifestStep } from "./steps/manifest";
 import { repositoryStep } from "./steps/repository";
 import { snapshotStep } from "./steps/snapshot";
+import { offsiteStep } from "./steps/offsite";
 
 /**
  * One restore point of one instance: the database dump, the uploads archive
@@ -39,7 +40,12 @@ export const BACKUP_STEPS = [
 export const RESTIC_BACKUP_STEPS = [
   { key: "repository", title: "Check the instance and open the repository" },
   { key: "snapshot", title: "Dump the database and write the snapshot" },
+  // Only when the policy has an off-site repository.
+  { key: "offsite", title: "Copy the snapshot to the off-site repository" },
 ] as const;
+
+/** The restic path's steps for a plan: the off-site copy only when there is an off-site repository. */
+const resticSteps = (offsite: boolean) => RESTIC_BACKUP_STEPS.filter((s) => offsite || s.key !== "offsite");
 
 export { DUMP_FLAGS, MYSQL_ONLY_FLAGS, dumpDatabaseTo, type UploadEntry } from "./backup-streams";
 
@@ -50,6 +56,8 @@ export const backupPlanSchema = z.object({
   trigger: z.enum(["scheduled", "manual", "pre_upgrade", "pre_restore"]),
   /** The restic repository, chosen from the policy when the backup is requested (absent: encrypted files). */
   repositoryId: z.string().min(1).optional(),
+  /** The policy's off-site repository, where the new snapshot is copied. */
+  offsiteRepositoryId: z.string().min(1).optional(),
 });
 export type BackupPlan = z.infer<typeof backupPlanSchema>;
 
@@ -65,11 +73,20 @@ export async function requestBackup(
 ): Promise<string> {
   const instance = await db.instance.findUnique({
     where: { id: plan.instanceId },
-    select: { id: true, name: true, unitId: true, webHostId: true, backupPolicy: { select: { repositoryId: true } } },
+    select: {
+      id: true,
+      name: true,
+      unitId: true,
+      webHostId: true,
+      backupPolicy: { select: { repositoryId: true, offsiteRepositoryId: true } },
+    },
   });
   if (!instance)
     throw new AppError("not_found", "This instance is not in the inventory.", { hint: "Reload the page." });
   const repositoryId = plan.repositoryId ?? instance.backupPolicy?.repositoryId ?? undefined;
+  const offsiteRepositoryId = repositoryId
+    ? (plan.offsiteRepositoryId ?? instance.backupPolicy?.offsiteRepositoryId ?? undefined)
+    : undefined;
   const operationId = await createOperation(
     db,
     {
@@ -82,8 +99,9 @@ export async function requestBackup(
         name: instance.name,
         trigger: plan.trigger,
         ...(repositoryId ? { repositoryId } : {}),
+        ...(offsiteRepositoryId ? { offsiteRepositoryId } : {}),
       },
-      steps: repositoryId ? [...RESTIC_BACKUP_STEPS] : [...BACKUP_STEPS],
+      steps: repositoryId ? resticSteps(Boolean(offsiteRepositoryId)) : [...BACKUP_STEPS],
     },
     async (tx, operationId) => {
       await appendAuditEvent(tx, {
@@ -127,8 +145,9 @@ export function backupSteps(
     const steps: Record<(typeof RESTIC_BACKUP_STEPS)[number]["key"], BackupStepBody> = {
       repository: repositoryStep(env),
       snapshot: snapshotStep(env),
+      offsite: offsiteStep(env),
     };
-    return RESTIC_BACKUP_STEPS.map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
+    return resticSteps(Boolean(plan.offsiteRepositoryId)).map((s) => ({ key: s.key, title: s.title, ...steps[s.key] }));
   }
   const steps: Record<(typeof BACKUP_STEPS)[number]["key"], BackupStepBody> = {
     prepare: prepareStep(env),

@@ -189,6 +189,7 @@ export async function findPolicies(db: Db) {
       extraRecipients: true,
       verifyAfterBackup: true,
       repositoryId: true,
+      offsiteRepositoryId: true,
       enabled: true,
       _count: { select: { instances: true } },
     },

@@ -194,6 +194,7 @@ export async function setPolicyRepository(
   policyId: string,
   repositoryId: string | null,
   context: RequestContext | null,
+  which: "primary" | "offsite" = "primary",
 ): Promise<void> {
   const policy = await db.backupPolicy.findUnique({ where: { id: policyId }, select: { id: true, name: true } });
   if (!policy) throw new AppError("not_found", "This backup policy no longer exists.", { hint: "Reload the page." });
@@ -203,12 +204,26 @@ export async function setPolicyRepository(
   if (repositoryId && !repository) {
     throw new AppError("not_found", "This backup repository is not in the inventory.", { hint: "Reload the page." });
   }
+  const current = await db.backupPolicy.findUniqueOrThrow({
+    where: { id: policyId },
+    select: { repositoryId: true, offsiteRepositoryId: true },
+  });
+  const other = which === "primary" ? current.offsiteRepositoryId : current.repositoryId;
+  if (repositoryId && other === repositoryId) {
+    throw new AppError("bad_input", "The off-site copy must be another repository than the primary one.", {
+      hint: "Choose a repository in another place (another server, another building); nothing was changed.",
+    });
+  }
   await withAuditEvent(
     db,
-    (tx) => tx.backupPolicy.update({ where: { id: policyId }, data: { repositoryId } }),
+    (tx) =>
+      tx.backupPolicy.update({
+        where: { id: policyId },
+        data: which === "primary" ? { repositoryId } : { offsiteRepositoryId: repositoryId },
+      }),
     () => ({
       ...requestedBy(actor, context),
-      action: "backup_policy.repository",
+      action: which === "primary" ? "backup_policy.repository" : "backup_policy.offsite",
       outcome: "success",
       target: { type: "policy", id: policyId },
       params: { policy: policy.name, repository: repository?.name ?? null },

@@ -32,9 +32,9 @@ export const tagArgs = (tags: SnapshotTags): string[] =>
     .filter(([, v]) => v !== null && v !== "")
     .flatMap(([k, v]) => ["--tag", `${k}=${String(v)}`]);
 
-/** Open the repository, or initialize it when nothing is there yet. Returns whether it was created. */
-export async function ensureRepository(client: DockerClient, repo: OpenedRepository): Promise<{ created: boolean }> {
-  const probe = await runRestic(client, repo, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 }).catch(
+/** Whether the repository opens (`cat config`): exit 0, 10 (nothing there yet), or a clear refusal. */
+async function probeRepository(client: DockerClient, repo: OpenedRepository) {
+  return runRestic(client, repo, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 }).catch(
     (error: unknown) => {
       // A directory that is not there is never created by the panel: an unmounted filer would fill the system disk.
       if (repo.kind === "host_directory" && /bind source path does not exist/.test(String((error as Error).message))) {
@@ -49,6 +49,11 @@ export async function ensureRepository(client: DockerClient, repo: OpenedReposit
       throw error;
     },
   );
+}
+
+/** Open the repository, or initialize it when nothing is there yet. Returns whether it was created. */
+export async function ensureRepository(client: DockerClient, repo: OpenedRepository): Promise<{ created: boolean }> {
+  const probe = await probeRepository(client, repo);
   if (probe.exitCode === RESTIC_EXIT.ok) return { created: false };
   if (probe.exitCode !== RESTIC_EXIT.noRepository) throw resticFailure(repo.name, msg`Opening the repository`, probe);
   const init = await runRestic(client, repo, { args: ["init"], timeoutMs: 120_000 });
@@ -68,7 +73,7 @@ export async function copySnapshot(
   snapshotId: string,
   signal?: AbortSignal,
 ): Promise<{ snapshotId: string; created: boolean }> {
-  const probe = await runRestic(client, to, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 });
+  const probe = await probeRepository(client, to);
   let created = false;
   if (probe.exitCode === RESTIC_EXIT.noRepository) {
     const init = await runRestic(client, to, { args: ["init", "--copy-chunker-params"], from, timeoutMs: 120_000 });

@@ -71,6 +71,21 @@ export default async function PoliciesPage() {
                     current={p.repositoryId}
                     repositories={repositories.map((r) => ({ id: r.id, name: r.name }))}
                   />,
+                  p.repositoryId ? (
+                    <PolicyRepositorySelect
+                      key="o"
+                      which="offsite"
+                      policyId={p.id}
+                      current={p.offsiteRepositoryId}
+                      repositories={repositories
+                        .filter((r) => r.id !== p.repositoryId)
+                        .map((r) => ({ id: r.id, name: r.name }))}
+                    />
+                  ) : (
+                    <span key="o" className="text-slate-600">
+                      {tr("offsiteNeedsRepository")}
+                    </span>
+                  ),
                   <code key="d" className="text-xs">
                     {p.destinationDir}
                   </code>,

@@ -23,6 +23,7 @@ export interface BackupResults {
     uploads: { files: number; bytes: number };
     addedBytes: number;
   };
+  offsite: { copied: boolean; snapshotId?: string };
 }
 
 export interface BackupOptions {
