@@ -13,7 +13,8 @@ import { createRepository, loadRepository, setPolicyRepository } from "../../lib
 import { recoveryKit } from "../../lib/server/repositories/recovery-kit";
 import { listSnapshots, readSnapshotText, SNAPSHOT_INSTANCE } from "../../lib/server/repositories/snapshots";
 import { englishText } from "../../lib/i18n/message";
-import { verificationFailureReason } from "../../lib/server/backups/backup-status";
+import { findBackupStatus, verificationFailureReason } from "../../lib/server/backups/backup-status";
+import { collectMetrics } from "../../lib/server/metrics/metrics";
 import { rootSql } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
@@ -261,6 +262,19 @@ describe("backups into a restic repository", () => {
     const offsite = await listSnapshots(f!.engine, await loadRepository(db, ring, offsiteId));
     expect(offsite.map((s) => s.id)).toEqual([second.row.offsiteSnapshotId]);
     expect(offsite[0]!.tags).toMatchObject({ instance: "deduplicated", trigger: "manual" });
+    // Both places on the status page, and the copy's age in the metrics.
+    const [status] = await findBackupStatus(db, { id: f!.actor.id, role: "admin" }, new Date());
+    expect(status).toMatchObject({
+      verdict: "ok",
+      lastSuccess: { repository: "UMR9300 filer" },
+      offsite: { repository: "UMR9300 other building" },
+    });
+    expect(status!.offsite!.lastAt).not.toBeNull();
+    expect(status!.lastSuccess!.addedBytes).toBe(Number(second.row.addedBytes));
+    const metrics = await collectMetrics(db, new Date(Date.now() + 60_000));
+    expect(metrics).toMatch(
+      /paillasse_instance_last_offsite_copy_age_seconds\{instance="deduplicated",unit="UMR9300",host="[^"]+",repository="UMR9300 other building"\} 6\d(\.\d+)?/,
+    );
     expect(second.row.snapshotId).not.toBe(first.row.snapshotId);
     expect(second.row.uploadsFileCount).toBe(uploads.regularFiles + 2);
     // The 200 kB added file and a few changed chunks; the first had everything.
@@ -282,6 +296,16 @@ describe("backups into a restic repository", () => {
     expect(warned.map((l) => l.message).join("\n")).toMatch(
       /The off-site copy failed: The directory .* of repository UMR9300 other building does not exist/,
     );
+    // The last good copy two days old while the primary is fresh: stale all the same (what survives the building).
+    const [fresh] = await findBackupStatus(db, { id: f!.actor.id, role: "admin" }, new Date());
+    expect(fresh!.verdict).toBe("ok");
+    await db.backup.update({
+      where: { id: second.row.id },
+      data: { offsiteCopiedAt: new Date(Date.now() - 48 * 3600_000) },
+    });
+    const [stale] = await findBackupStatus(db, { id: f!.actor.id, role: "admin" }, new Date());
+    expect(stale!.verdict).toBe("stale");
+    expect(Math.round(stale!.offsite!.ageHours!)).toBe(48);
   }, 240_000);
 
   it("restores the instance from the first snapshot: rows, uploads tree (links, owners, modes, times) and nothing added since", async () => {

@@ -86,6 +86,32 @@ export default async function BackupsPage() {
                             })
                           : t("never")}
                       </dd>
+                      {s.lastSuccess && (
+                        <>
+                          <dt className="text-slate-500">{t("where")}</dt>
+                          <dd>
+                            {s.lastSuccess.repository
+                              ? t("whereRepository", {
+                                  repository: s.lastSuccess.repository,
+                                  added: formatBytes(s.lastSuccess.addedBytes, locale),
+                                })
+                              : t("whereFiles")}
+                          </dd>
+                        </>
+                      )}
+                      {s.offsite && (
+                        <>
+                          <dt className="text-slate-500">{t("offsite")}</dt>
+                          <dd>
+                            {s.offsite.lastAt
+                              ? t("offsiteValue", {
+                                  repository: s.offsite.repository,
+                                  age: formatAge(s.offsite.lastAt, at, locale),
+                                })
+                              : t("offsiteNone", { repository: s.offsite.repository })}
+                          </dd>
+                        </>
+                      )}
                       <dt className="text-slate-500">{t("lastVerification")}</dt>
                       <dd>
                         {s.lastVerification ? (

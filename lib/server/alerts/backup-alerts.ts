@@ -97,7 +97,15 @@ function alertMail(status: InstanceBackupStatus, problem: "failing" | "stale", p
           ? reason
             ? t("failing", { reason: localizeServerText(reason, locale) })
             : t("failingNoReason")
-          : t("stale", { hours: Math.round(status.ageHours ?? 0), max: status.maxAgeHours }),
+          : (status.ageHours ?? 0) <= status.maxAgeHours && status.offsite
+            ? status.offsite.lastAt
+              ? t("offsiteStale", {
+                  repository: status.offsite.repository,
+                  hours: Math.round(status.offsite.ageHours ?? 0),
+                  max: status.maxAgeHours,
+                })
+              : t("offsiteNever", { repository: status.offsite.repository })
+            : t("stale", { hours: Math.round(status.ageHours ?? 0), max: status.maxAgeHours }),
         status.lastSuccess ? t("lastGood", { at: formatDateTime(status.lastSuccess.at, locale) }) : t("noGood"),
         "",
         t("whatToDo", { url: `${panelUrl}/backups` }),

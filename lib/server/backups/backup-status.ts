@@ -13,8 +13,17 @@ export interface InstanceBackupStatus {
   instanceId: string;
   name: string;
   unit: { code: string; name: string };
-  lastSuccess: { at: Date; totalBytes: number | null } | null;
+  lastSuccess: {
+    at: Date;
+    totalBytes: number | null;
+    /** What it added to its restic repository (deduplicated, compressed); null for encrypted files. */
+    addedBytes: number | null;
+    /** Where it is: the repository's name, or null for encrypted files in the policy's destination. */
+    repository: string | null;
+  } | null;
   ageHours: number | null;
+  /** The policy's off-site copy, when it has one: the repository and the newest copy's time. */
+  offsite: { repository: string; lastAt: Date | null; ageHours: number | null } | null;
   lastVerification: { at: Date; passed: boolean; reason: Wording | null } | null;
   sizes: { at: string; databaseBytes: number; uploadsBytes: number }[];
   failures: { at: Date; reason: Wording }[];
@@ -55,7 +64,14 @@ export async function findBackupStatus(db: Db, viewer: Viewer, now: Date): Promi
       id: true,
       name: true,
       unit: { select: { code: true, name: true } },
-      backupPolicy: { select: { schedule: true, timezone: true, enabled: true } },
+      backupPolicy: {
+        select: {
+          schedule: true,
+          timezone: true,
+          enabled: true,
+          offsiteRepository: { select: { id: true, name: true } },
+        },
+      },
       backups: {
         where: { createdAt: { gte: since } },
         orderBy: { createdAt: "desc" },
@@ -72,6 +88,10 @@ export async function findBackupStatus(db: Db, viewer: Viewer, now: Date): Promi
           verificationStatus: true,
           verifiedAt: true,
           verificationDetails: true,
+          addedBytes: true,
+          repository: { select: { name: true } },
+          offsiteRepositoryId: true,
+          offsiteCopiedAt: true,
         },
       },
     },
@@ -101,19 +121,35 @@ export async function findBackupStatus(db: Db, viewer: Viewer, now: Date): Promi
       const failing =
         !!newest &&
         (newest.status === "failed" || (newest.status === "succeeded" && newest.verificationStatus === "failed"));
+      const offsiteRepo = i.backupPolicy?.offsiteRepository ?? null;
+      const lastCopy = offsiteRepo
+        ? (good.find((b) => b.offsiteRepositoryId === offsiteRepo.id && b.offsiteCopiedAt)?.offsiteCopiedAt ?? null)
+        : null;
+      const copyAgeHours = lastCopy ? (now.getTime() - lastCopy.getTime()) / 3600_000 : null;
+      // Either place going stale is a stale instance: the off-site copy is what survives the building.
+      const offsiteStale =
+        offsiteRepo !== null && !!last && (copyAgeHours === null || copyAgeHours > DEFAULT_MAX_AGE_HOURS);
       const verdict: InstanceBackupStatus["verdict"] = failing
         ? "failing"
         : !last
           ? "never"
-          : ageHours! > DEFAULT_MAX_AGE_HOURS
+          : ageHours! > DEFAULT_MAX_AGE_HOURS || offsiteStale
             ? "stale"
             : "ok";
       return {
         instanceId: i.id,
         name: i.name,
         unit: i.unit,
-        lastSuccess: last ? { at: at!, totalBytes: last.totalBytes === null ? null : Number(last.totalBytes) } : null,
+        lastSuccess: last
+          ? {
+              at: at!,
+              totalBytes: last.totalBytes === null ? null : Number(last.totalBytes),
+              addedBytes: last.addedBytes === null ? null : Number(last.addedBytes),
+              repository: last.repository?.name ?? null,
+            }
+          : null,
         ageHours,
+        offsite: offsiteRepo ? { repository: offsiteRepo.name, lastAt: lastCopy, ageHours: copyAgeHours } : null,
         lastVerification: verified
           ? {
               at: verified.verifiedAt!,

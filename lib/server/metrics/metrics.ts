@@ -20,52 +20,68 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
   const seconds = (d: Date | null | undefined) => (d ? Math.max(0, (now.getTime() - d.getTime()) / 1000) : null);
 
   const forwarding = await db.auditForwarding.findUnique({ where: { target: "syslog" } });
-  const [instances, hosts, lastBackups, lastVerified, operations, loginFailures, pendingAudit, lastUpgrades] =
-    await Promise.all([
-      db.instance.findMany({
-        select: {
-          id: true,
-          name: true,
-          state: true,
-          health: true,
-          imageTag: true,
-          elabftwVersion: true,
-          schemaVersion: true,
-          observation: true,
-          observedAt: true,
-          unit: { select: { code: true } },
-          webHost: { select: { name: true } },
-        },
-      }),
-      db.dockerHost.findMany({ select: { name: true, reachability: true, lastSnapshotAt: true } }),
-      db.backup.findMany({
-        where: { status: "succeeded" },
-        orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
-        distinct: ["instanceId"],
-        select: { instanceId: true, finishedAt: true, databaseBytes: true, uploadsBytes: true, totalBytes: true },
-      }),
-      db.backup.findMany({
-        where: { status: "succeeded", verificationStatus: "passed" },
-        orderBy: [{ instanceId: "asc" }, { verifiedAt: "desc" }],
-        distinct: ["instanceId"],
-        select: { instanceId: true, finishedAt: true },
-      }),
-      db.operation.findMany({
-        where: { state: { in: ["succeeded", "failed", "rolled_back"] } },
-        select: { kind: true, state: true, startedAt: true, createdAt: true, finishedAt: true },
-      }),
-      // Refusals in a flood are one event per source and minute with their count (record-refusal.ts).
-      db.$queryRaw<{ n: bigint }[]>`
+  const [
+    instances,
+    hosts,
+    lastBackups,
+    lastVerified,
+    operations,
+    loginFailures,
+    pendingAudit,
+    lastUpgrades,
+    lastCopies,
+  ] = await Promise.all([
+    db.instance.findMany({
+      select: {
+        id: true,
+        name: true,
+        state: true,
+        health: true,
+        imageTag: true,
+        elabftwVersion: true,
+        schemaVersion: true,
+        observation: true,
+        observedAt: true,
+        unit: { select: { code: true } },
+        webHost: { select: { name: true } },
+      },
+    }),
+    db.dockerHost.findMany({ select: { name: true, reachability: true, lastSnapshotAt: true } }),
+    db.backup.findMany({
+      where: { status: "succeeded" },
+      orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
+      distinct: ["instanceId"],
+      select: { instanceId: true, finishedAt: true, databaseBytes: true, uploadsBytes: true, totalBytes: true },
+    }),
+    db.backup.findMany({
+      where: { status: "succeeded", verificationStatus: "passed" },
+      orderBy: [{ instanceId: "asc" }, { verifiedAt: "desc" }],
+      distinct: ["instanceId"],
+      select: { instanceId: true, finishedAt: true },
+    }),
+    db.operation.findMany({
+      where: { state: { in: ["succeeded", "failed", "rolled_back"] } },
+      select: { kind: true, state: true, startedAt: true, createdAt: true, finishedAt: true },
+    }),
+    // Refusals in a flood are one event per source and minute with their count (record-refusal.ts).
+    db.$queryRaw<{ n: bigint }[]>`
         SELECT COALESCE(SUM(COALESCE(("params"->>'count')::int, 1)), 0)::bigint AS n FROM "AuditEvent"
         WHERE "action" = 'auth.sign_in' AND "outcome" IN ('failure', 'denied')`.then((rows) => Number(rows[0]!.n)),
-      forwarding ? db.auditEvent.count({ where: { id: { gt: forwarding.lastEventId } } }) : 0,
-      db.operation.findMany({
-        where: { kind: "upgrade", state: "succeeded", instanceId: { not: null } },
-        orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
-        distinct: ["instanceId"],
-        select: { instanceId: true, result: true },
-      }),
-    ]);
+    forwarding ? db.auditEvent.count({ where: { id: { gt: forwarding.lastEventId } } }) : 0,
+    db.operation.findMany({
+      where: { kind: "upgrade", state: "succeeded", instanceId: { not: null } },
+      orderBy: [{ instanceId: "asc" }, { finishedAt: "desc" }],
+      distinct: ["instanceId"],
+      select: { instanceId: true, result: true },
+    }),
+    // The newest copy of each instance in each off-site repository.
+    db.backup.findMany({
+      where: { status: "succeeded", offsiteCopiedAt: { not: null } },
+      orderBy: [{ instanceId: "asc" }, { offsiteRepositoryId: "asc" }, { offsiteCopiedAt: "desc" }],
+      distinct: ["instanceId", "offsiteRepositoryId"],
+      select: { instanceId: true, offsiteCopiedAt: true, offsiteRepository: { select: { name: true } } },
+    }),
+  ]);
 
   const instanceLabels = ["instance", "unit", "host"] as const;
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
@@ -110,6 +126,11 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     "Seconds since the last backup that passed verification finished (absent: never).",
     instanceLabels,
   );
+  const offsiteAge = gauge(
+    "paillasse_instance_last_offsite_copy_age_seconds",
+    "Seconds since the instance's last restore point was copied to an off-site repository, per repository.",
+    [...instanceLabels, "repository"],
+  );
   const backupBytes = gauge(
     "paillasse_instance_last_backup_bytes",
     "Size of the last successful backup, by part (database, uploads, total: encrypted files).",
@@ -144,6 +165,12 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     if (age !== null) backupAge.set(labels, age);
     const v = seconds(verified.get(i.id)?.finishedAt);
     if (v !== null) verifiedAge.set(labels, v);
+    for (const copy of lastCopies.filter((c) => c.instanceId === i.id)) {
+      const copied = seconds(copy.offsiteCopiedAt);
+      if (copied !== null && copy.offsiteRepository) {
+        offsiteAge.set({ ...labels, repository: copy.offsiteRepository.name }, copied);
+      }
+    }
     if (b) {
       for (const [part, bytes] of [
         ["database", b.databaseBytes],
