@@ -38,12 +38,16 @@ export function repositoryStep({ db, ring, operationId, plan, options, load }: B
         );
       }
       const client = await clientFor(db, ring, instance.webHostId);
+      // Probed (and initialized) until a first backup has used it; after that, the snapshot itself
+      // says clearly if the repository is gone or its password changed.
+      const known = await db.backupRepository.findUnique({ where: { id: repo.id }, select: { initializedAt: true } });
       await ctx.log(`Opening repository ${repo.name} from ${client.host}.`);
-      const { created } = await ensureRepository(client, repo);
-      if (created) {
+      const { created } = known?.initializedAt ? { created: false } : await ensureRepository(client, repo);
+      if (!known?.initializedAt) {
         await db.backupRepository.update({ where: { id: repo.id }, data: { initializedAt: new Date() } });
-        await ctx.log(`Repository ${repo.name} was empty: initialized (restic, AES-256 and Poly1305, zstd).`);
       }
+      if (created)
+        await ctx.log(`Repository ${repo.name} was empty: initialized (restic, AES-256 and Poly1305, zstd).`);
       const startedAt = new Date();
       const backup = await db.backup.create({
         data: {
