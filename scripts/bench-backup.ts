@@ -23,14 +23,11 @@ import { backupOperation, backupSteps, DUMP_FLAGS, type BackupResults } from "..
 import { ensureBackupIdentity } from "../lib/server/backups/identity";
 import { createPrismaClient } from "../lib/server/db/client";
 import { migrate } from "../lib/server/db/migrate";
-import { createHost } from "../lib/server/hosts/manage-hosts";
 import { createOperation, memoryStepContext } from "../lib/server/operations/journal";
-import { createUnit } from "../lib/server/units/manage-units";
 import { ROOT } from "../e2e/support/panel-process";
-import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../test/support/docker";
+import { removeTestContainers, testEngine, uniqueName } from "../test/support/docker";
 import { freshSchema, init, rootSql, startDatabase, startWeb } from "../test/support/elabftw";
-import { operatorWithKey } from "../test/support/operators";
-import { addEngineInstance } from "../test/support/instances";
+import { adoptOnTestEngine } from "../test/support/instances";
 import { acquireTestServer, createTestDatabase, dropTestDatabase } from "../test/support/test-database";
 
 const DB_MIB = Number(process.env.BENCH_DB_MIB ?? 1024);
@@ -127,21 +124,12 @@ async function main() {
     const ring = parseKeyRing(generateKeySpec());
     const identityFile = path.join(work, "identity.txt");
     await ensureBackupIdentity(identityFile);
-    const operator = await operatorWithKey(db, "bench@unit.example", "operator");
-    const actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
     const context = { ip: "127.0.0.1", userAgent: "bench" };
-    const unitId = (await createUnit(db, actor, { code: "BENCH", name: "Bench" }, context)).id;
-    const hostId = await createHost(
-      db,
-      ring,
-      actor,
-      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
-      context,
-    );
-    const instanceId = await addEngineInstance(db, ring, actor, context, {
+    const { instanceId } = await adoptOnTestEngine(db, ring, context, {
+      email: "bench@unit.example",
+      role: "operator",
+      unit: { code: "BENCH", name: "Bench" },
       name: "bench",
-      unitId,
-      hostId,
       web,
       mysql,
       schema,

@@ -24,15 +24,12 @@ import { discard, execCapture, execStream, getArchive, removeVolume } from "../l
 import { backupOperation, backupSteps, DUMP_FLAGS, type BackupResults } from "../lib/server/backups/create-backup";
 import { createPrismaClient } from "../lib/server/db/client";
 import { migrate } from "../lib/server/db/migrate";
-import { createHost } from "../lib/server/hosts/manage-hosts";
 import { createOperation, memoryStepContext } from "../lib/server/operations/journal";
 import { createRepository } from "../lib/server/repositories/repositories";
-import { createUnit } from "../lib/server/units/manage-units";
 import { ROOT } from "../e2e/support/panel-process";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../test/support/docker";
 import { freshSchema, init, rootSql, startDatabase, startWeb } from "../test/support/elabftw";
-import { operatorWithKey } from "../test/support/operators";
-import { addEngineInstance } from "../test/support/instances";
+import { adoptOnTestEngine } from "../test/support/instances";
 import { acquireTestServer, createTestDatabase, dropTestDatabase } from "../test/support/test-database";
 
 const DB_MIB = Number(process.env.BENCH_RESTIC_DB_MIB ?? 256);
@@ -190,21 +187,12 @@ async function main() {
     });
 
     const ring = parseKeyRing(generateKeySpec());
-    const operator = await operatorWithKey(db, "bench@unit.example", "admin");
-    const actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
     const context = { ip: "127.0.0.1", userAgent: "bench" };
-    const unitId = (await createUnit(db, actor, { code: "BENCH", name: "Bench" }, context)).id;
-    const hostId = await createHost(
-      db,
-      ring,
-      actor,
-      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
-      context,
-    );
-    const instanceId = await addEngineInstance(db, ring, actor, context, {
+    const { actor, hostId, instanceId } = await adoptOnTestEngine(db, ring, context, {
+      email: "bench@unit.example",
+      role: "admin",
+      unit: { code: "BENCH", name: "Bench" },
       name: "bench",
-      unitId,
-      hostId,
       web,
       mysql,
       schema,

@@ -8,14 +8,11 @@ import { requestBackup } from "../../lib/server/backups/create-backup";
 import { ensureBackupIdentity } from "../../lib/server/backups/identity";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
-import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { executeOperation } from "../../lib/server/operations/execute";
-import { createUnit } from "../../lib/server/units/manage-units";
-import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
+import { removeTestContainers, testEngine, uniqueName } from "../support/docker";
 import { freshSchema, init, rootSql, startDatabase, startWeb, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
-import { addEngineInstance } from "../support/instances";
-import { operatorWithKey } from "../support/operators";
+import { adoptOnTestEngine } from "../support/instances";
 
 const UPLOADS_MIB = Number(process.env.LARGE_UPLOADS_MIB ?? 1100);
 const ring = parseKeyRing(generateKeySpec());
@@ -101,25 +98,16 @@ describe("backup round trips at full size", () => {
       uploadsVolume: `${run}-uploads`,
     });
     expect((await init(engine, web, "db:install")).exitCode).toBe(0);
-    const operator = await operatorWithKey(db, "large@unit.example", "operator");
-    actor = { id: operator.id, email: operator.email, securityKeyId: operator.keyId };
-    const unitId = (await createUnit(db, actor, { code: "UMR0001", name: "Large" }, context)).id;
-    const hostId = await createHost(
-      db,
-      ring,
-      actor,
-      { kind: "socket", name: "engine", socketPath: TEST_SOCKET },
-      context,
-    );
-    instanceId = await addEngineInstance(db, ring, actor, context, {
+    ({ actor, instanceId } = await adoptOnTestEngine(db, ring, context, {
+      email: "large@unit.example",
+      role: "operator",
+      unit: { code: "UMR0001", name: "Large" },
       name: "large",
-      unitId,
-      hostId,
       web,
       mysql,
       schema,
       uploads: `${run}-uploads`,
-    });
+    }));
   });
 
   afterAll(async () => {

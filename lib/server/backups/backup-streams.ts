@@ -122,6 +122,16 @@ export function instanceLoader(db: Db, instanceId: string) {
 
 export type LoadedInstance = Awaited<ReturnType<ReturnType<typeof instanceLoader>>>;
 
+/** What a dump needs before anything is written: where the database is, and its password. */
+export function requireDumpable(ring: KeyRing, instance: LoadedInstance): void {
+  if (instance.databasePlacement === "external" && !instance.databaseAddress) {
+    throw new AppError("precondition_failed", "The external database server's address is not known to the panel.", {
+      hint: "Edit the instance and give the database address.",
+    });
+  }
+  requireDatabasePassword(openInstanceSecrets(ring, instance));
+}
+
 /**
  * One more dump of an instance's database, on its own: the upgrade's last one,
  * taken once the web container has stopped (so that nothing written before

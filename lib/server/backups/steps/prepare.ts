@@ -4,8 +4,7 @@ import path from "node:path";
 import { backupPaths } from "../../../env";
 import { AppError } from "../../../errors";
 import { msg } from "../../../i18n/message";
-import { openInstanceSecrets, requireDatabasePassword } from "../../instances/instance-secrets";
-import { mib, utcStamp, type Prepared } from "../backup-streams";
+import { mib, requireDumpable, utcStamp, type Prepared } from "../backup-streams";
 import { loadBackupIdentity } from "../identity";
 import type { BackupEnv, BackupStepBody } from "./env";
 
@@ -14,12 +13,7 @@ export function prepareStep({ db, ring, operationId, plan, options, load, prepar
   return {
     async run(ctx) {
       const instance = await load();
-      if (instance.databasePlacement === "external" && !instance.databaseAddress) {
-        throw new AppError("precondition_failed", "The external database server's address is not known to the panel.", {
-          hint: "Edit the instance and give the database address.",
-        });
-      }
-      requireDatabasePassword(openInstanceSecrets(ring, instance));
+      requireDumpable(ring, instance);
       const paths = backupPaths();
       const identity = await loadBackupIdentity(options.identityFile ?? paths.identityFile);
       const destination = instance.backupPolicy?.destinationDir ?? options.defaultDir ?? paths.defaultDir;

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "../../../errors";
 import { msg } from "../../../i18n/message";
 import { clientFor } from "../../hosts/clients";
-import { openInstanceSecrets, requireDatabasePassword } from "../../instances/instance-secrets";
 import { loadRepository } from "../../repositories/repositories";
 import { ensureRepository } from "../../repositories/snapshots";
+import { requireDumpable } from "../backup-streams";
 import type { BackupEnv, BackupStepBody } from "./env";
 
 /**
@@ -15,12 +15,7 @@ export function repositoryStep({ db, ring, operationId, plan, options, load }: B
   return {
     async run(ctx) {
       const instance = await load();
-      if (instance.databasePlacement === "external" && !instance.databaseAddress) {
-        throw new AppError("precondition_failed", "The external database server's address is not known to the panel.", {
-          hint: "Edit the instance and give the database address.",
-        });
-      }
-      requireDatabasePassword(openInstanceSecrets(ring, instance));
+      requireDumpable(ring, instance);
       const repositoryId = plan.repositoryId ?? instance.backupPolicy?.repositoryId;
       if (!repositoryId) {
         throw new AppError("precondition_failed", "This instance's backup policy names no repository.", {
