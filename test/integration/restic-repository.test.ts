@@ -26,6 +26,7 @@ import {
   restoreUploads,
   SNAPSHOT_DATABASE,
   SNAPSHOT_INSTANCE,
+  SNAPSHOT_SCRIPT,
   writeSnapshot,
   type SnapshotTags,
 } from "../../lib/server/repositories/snapshots";
@@ -259,6 +260,25 @@ describe("restic repository engine", () => {
     const check = await runRestic(client, repo, { args: ["check"] });
     expect(check.exitCode).toBe(0);
   }, 180_000);
+
+  it("a helper whose input stops short (the panel gone mid-dump) stores nothing, never a truncated dump", async () => {
+    const before = await listSnapshots(client, repo);
+    const scratch = await volume("scratch-short");
+    const partial = dumpText(500, "cut").slice(0, 20_000);
+    const result = await runRestic(client, repo, {
+      script: SNAPSHOT_SCRIPT,
+      env: { PAILLASSE_END_MARK: "PAILLASSE-END-0123456789abcdef0123456789abcdef" },
+      args: ["backup", "--json", "--host", "elab-restic", "/restore-point"],
+      stdin: Readable.from([Buffer.from("e30=\n"), Buffer.from(partial)]),
+      mounts: [
+        { type: "volume", source: scratch.source, destination: "/restore-point", readOnly: false },
+        { ...source, destination: "/restore-point/uploads", readOnly: true },
+      ],
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/the dump did not arrive whole/);
+    expect((await listSnapshots(client, repo)).map((s) => s.id)).toEqual(before.map((s) => s.id));
+  }, 60_000);
 
   it("a wrong password is refused with what to do, and never printed", async () => {
     const wrong = { ...repo, secrets: { password: "not-the-password-0123" } };

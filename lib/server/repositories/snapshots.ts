@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { PassThrough, Readable, Writable } from "node:stream";
 import type { DockerClient, MountInfo } from "../../docker";
 import { AppError } from "../../errors";
@@ -101,6 +102,26 @@ export async function copySnapshot(
   return { snapshotId: found.id, created };
 }
 
+/**
+ * The helper's script: instance.json from the first line, then the dump, which must end with the
+ * run's end mark (removed before restic reads it). Input that stops short (the panel killed, the
+ * connection cut: the helper sees the end of its input all the same) is refused: no snapshot ever
+ * holds a truncated dump.
+ */
+export const SNAPSHOT_SCRIPT = [
+  "set -e",
+  "IFS= read -r meta",
+  `printf '%s' "$meta" | base64 -d > ${SNAPSHOT_INSTANCE}`,
+  `cat > ${SNAPSHOT_DATABASE}`,
+  `size=$(stat -c %s ${SNAPSHOT_DATABASE})`,
+  `if [ "$(tail -c \${#PAILLASSE_END_MARK} ${SNAPSHOT_DATABASE})" != "$PAILLASSE_END_MARK" ]; then`,
+  '  echo "Fatal: the dump did not arrive whole (its input stopped short); nothing was stored." >&2',
+  "  exit 1",
+  "fi",
+  `truncate -s $((size - \${#PAILLASSE_END_MARK})) ${SNAPSHOT_DATABASE}`,
+  'exec restic "$@"',
+].join("\n");
+
 export interface BackupProgress {
   percent: number;
   filesDone: number;
@@ -143,18 +164,15 @@ export async function writeSnapshot(
   },
 ): Promise<SnapshotWritten> {
   const stdin = new PassThrough({ highWaterMark: 1024 * 1024 });
+  const endMark = `PAILLASSE-END-${randomBytes(16).toString("hex")}`;
   stdin.write(`${Buffer.from(input.instanceJson, "utf8").toString("base64")}\n`);
   input.dump.on("error", (error) => stdin.destroy(error));
-  input.dump.pipe(stdin);
-  const script = [
-    "set -e",
-    `IFS= read -r meta`,
-    `printf '%s' "$meta" | base64 -d > ${SNAPSHOT_INSTANCE}`,
-    `cat > ${SNAPSHOT_DATABASE}`,
-    `exec restic "$@"`,
-  ].join("\n");
+  // The mark follows the dump only when it ended whole (a failed dump destroys the stream instead).
+  input.dump.pipe(stdin, { end: false });
+  input.dump.on("end", () => stdin.end(endMark));
   const result = await runRestic(client, repo, {
-    script,
+    script: SNAPSHOT_SCRIPT,
+    env: { PAILLASSE_END_MARK: endMark },
     args: ["backup", "--json", "--host", input.hostname, ...tagArgs(input.tags), SNAPSHOT_ROOT],
     hostname: input.hostname,
     stdin,
