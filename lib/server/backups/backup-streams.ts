@@ -1,4 +1,5 @@
 import { openInstanceSecrets, requireDatabasePassword } from "../instances/instance-secrets";
+import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
@@ -121,6 +122,34 @@ export function instanceLoader(db: Db, instanceId: string) {
 }
 
 export type LoadedInstance = Awaited<ReturnType<ReturnType<typeof instanceLoader>>>;
+
+/** The Backup row of a restore point being written (its place: a directory, or a repository). */
+export function startBackupRow(
+  db: Db,
+  env: {
+    operationId: string;
+    plan: { trigger: "scheduled" | "manual" | "pre_upgrade" | "pre_restore" };
+    options: { linkOperation?: boolean };
+  },
+  instance: LoadedInstance,
+  startedAt: Date,
+  place: { location: string } | { format: "restic"; repositoryId: string },
+) {
+  return db.backup.create({
+    data: {
+      id: randomUUID(),
+      instanceId: instance.id,
+      policyId: instance.backupPolicy?.id ?? null,
+      operationId: env.options.linkOperation === false ? null : env.operationId,
+      trigger: env.plan.trigger,
+      status: "running",
+      ...place,
+      startedAt,
+      imageTag: `${instance.imageRepository}:${instance.imageTag}`,
+      elabftwVersion: instance.elabftwVersion,
+    },
+  });
+}
 
 /** What a dump needs before anything is written: where the database is, and its password. */
 export function requireDumpable(ring: KeyRing, instance: LoadedInstance): void {

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { mkdir, rm, statfs } from "node:fs/promises";
 import path from "node:path";
 import { backupPaths } from "../../../env";
 import { AppError } from "../../../errors";
 import { msg } from "../../../i18n/message";
-import { mib, requireDumpable, utcStamp, type Prepared } from "../backup-streams";
+import { mib, requireDumpable, startBackupRow, utcStamp, type Prepared } from "../backup-streams";
 import { loadBackupIdentity } from "../identity";
 import type { BackupEnv, BackupStepBody } from "./env";
 
@@ -38,20 +37,7 @@ export function prepareStep({ db, ring, operationId, plan, options, load, prepar
       await ctx.log(
         `Writing to ${path.join(instance.unit.code, instance.name, utcStamp(startedAt))} under the destination${free !== null ? ` (${mib(free)} free)` : ""}.`,
       );
-      const backup = await db.backup.create({
-        data: {
-          id: randomUUID(),
-          instanceId: instance.id,
-          policyId: instance.backupPolicy?.id ?? null,
-          operationId: options.linkOperation === false ? null : operationId,
-          trigger: plan.trigger,
-          status: "running",
-          location: dir,
-          startedAt,
-          imageTag: `${instance.imageRepository}:${instance.imageTag}`,
-          elabftwVersion: instance.elabftwVersion,
-        },
-      });
+      const backup = await startBackupRow(db, { operationId, plan, options }, instance, startedAt, { location: dir });
       await ctx.progress(5, "Prepared");
       return {
         backupId: backup.id,

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { AppError } from "../../../errors";
 import { msg } from "../../../i18n/message";
 import { clientFor } from "../../hosts/clients";
 import { loadRepository } from "../../repositories/repositories";
 import { ensureRepository } from "../../repositories/snapshots";
-import { requireDumpable } from "../backup-streams";
+import { requireDumpable, startBackupRow } from "../backup-streams";
 import type { BackupEnv, BackupStepBody } from "./env";
 
 /**
@@ -44,20 +43,9 @@ export function repositoryStep({ db, ring, operationId, plan, options, load }: B
       if (created)
         await ctx.log(`Repository ${repo.name} was empty: initialized (restic, AES-256 and Poly1305, zstd).`);
       const startedAt = new Date();
-      const backup = await db.backup.create({
-        data: {
-          id: randomUUID(),
-          instanceId: instance.id,
-          policyId: instance.backupPolicy?.id ?? null,
-          operationId: options.linkOperation === false ? null : operationId,
-          trigger: plan.trigger,
-          status: "running",
-          format: "restic",
-          repositoryId: repo.id,
-          startedAt,
-          imageTag: `${instance.imageRepository}:${instance.imageTag}`,
-          elabftwVersion: instance.elabftwVersion,
-        },
+      const backup = await startBackupRow(db, { operationId, plan, options }, instance, startedAt, {
+        format: "restic",
+        repositoryId: repo.id,
       });
       await ctx.progress(5, "Repository open");
       return { backupId: backup.id, repositoryId: repo.id, startedAt: startedAt.toISOString(), created };
