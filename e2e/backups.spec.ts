@@ -96,6 +96,7 @@ test("an operator backs up an instance and sees it verified; its correspondant r
     await expect(points.getByRole("row").nth(1)).toContainText("Verified", { timeout: 2_000 });
   }).toPass({ timeout: 120_000 });
   await expect(points.getByRole("row").nth(1)).toContainText("On demand");
+  await expect(points.getByRole("row").nth(1)).toContainText("encrypted files");
   await expect(points.getByRole("row").nth(1)).toContainText("165");
   await page.screenshot({ path: "test-results/screens/instance-backups.png", fullPage: true });
   // A nightly policy, assigned from the instance page.

@@ -43,6 +43,9 @@ export async function findInstanceBackups(db: Db, instanceId: string, take = 10)
       verifiedAt: true,
       verificationDetails: true,
       operationId: true,
+      repository: { select: { name: true } },
+      offsiteRepository: { select: { name: true } },
+      offsiteCopiedAt: true,
     },
   });
 }

@@ -255,7 +255,17 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
             <Table
               caption={t("restorePoints")}
               columns={(
-                ["taken", "trigger", "status", "database", "uploads", "schema", "verification", "actions"] as const
+                [
+                  "taken",
+                  "trigger",
+                  "status",
+                  "where",
+                  "database",
+                  "uploads",
+                  "schema",
+                  "verification",
+                  "actions",
+                ] as const
               ).map((c) => t(`col.${c}`))}
               rows={backups.map((b) => {
                 const reason =
@@ -276,6 +286,11 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                     ),
                     tb(`trigger.${b.trigger}`),
                     <BackupStatusBadge key="s" value={b.status} />,
+                    b.repository
+                      ? b.offsiteRepository && b.offsiteCopiedAt
+                        ? t("whereBoth", { repository: b.repository.name, offsite: b.offsiteRepository.name })
+                        : t("whereRepository", { repository: b.repository.name })
+                      : t("whereFiles"),
                     b.databaseBytes !== null ? size(b.databaseBytes) : "—",
                     b.uploadsBytes !== null
                       ? t("files", { size: size(b.uploadsBytes), count: b.uploadsFileCount ?? 0 })
