@@ -18,7 +18,7 @@ test.afterAll(async () => {
 test("an admin adds a repository and takes its recovery kit with a key touch", async ({ page }) => {
   test.setTimeout(120_000);
   await addVirtualKey(page);
-  await enrol(page, inviteFromCommandLine(e2eEnv(), "repo.admin@unit.example", "admin", "Rémi Dépôt"));
+  await enrol(page, inviteFromCommandLine(e2eEnv(), "repositories@unit.example", "admin", "Rémi Dépôt"));
   await page.goto("/hosts/new");
   await page.getByLabel("Name").fill("e2e-repositories");
   await page.getByLabel("Socket path").fill(TEST_SOCKET);
