@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import type { KeyRing } from "../../crypto";
 import { inspectContainer } from "../../docker";
 import { AppError } from "../../errors";
@@ -6,7 +5,7 @@ import { msg } from "../../i18n/message";
 import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { loadRepository } from "../repositories/repositories";
-import { readSnapshotFile, restoreUploads, SNAPSHOT_DATABASE } from "../repositories/snapshots";
+import { restoreUploads, snapshotFileStream, SNAPSHOT_DATABASE } from "../repositories/snapshots";
 import type { StepContext } from "../operations/journal";
 import { readManifest } from "./restore-point";
 import { manifestDump, replaceUploads, type DumpToLoad, type Target } from "./restore-target";
@@ -91,15 +90,8 @@ export async function openPoint(
       tables: Object.keys(tables).length,
       schema: row.schemaVersion,
       // Streamed out of the repository by a helper on the web host, into the database container.
-      open: async () => {
-        const client = await clientFor(db, ring, row.instance.webHostId);
-        const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-        readSnapshotFile(client, repo, snapshotId, SNAPSHOT_DATABASE, out).then(
-          () => out.end(),
-          (error: unknown) => out.destroy(error as Error),
-        );
-        return out;
-      },
+      open: async () =>
+        snapshotFileStream(await clientFor(db, ring, row.instance.webHostId), repo, snapshotId, SNAPSHOT_DATABASE),
     }),
     async putUploads(t, ctx) {
       const web = await inspectContainer(t.web, t.webContainerName);

@@ -264,6 +264,21 @@ export async function readSnapshotFile(
   }
 }
 
+/** One file of a snapshot as a stream to read (the dump going into a database container); restic's failure destroys it. */
+export function snapshotFileStream(
+  client: DockerClient,
+  repo: OpenedRepository,
+  snapshotId: string,
+  file: string,
+): Readable {
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  readSnapshotFile(client, repo, snapshotId, file, out).then(
+    () => out.end(),
+    (error: unknown) => out.destroy(error as Error),
+  );
+  return out;
+}
+
 /** A file of a snapshot as text (instance.json): small files only. */
 export async function readSnapshotText(
   client: DockerClient,

@@ -8,12 +8,12 @@ import { clientFor } from "../../hosts/clients";
 import { type StepDefinition } from "../../operations/journal";
 import { readManifest, VerificationFailure } from "../restore-point";
 import { loadBackupIdentity } from "../identity";
-import { PassThrough, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import path from "node:path";
 import { openEncryptedFile } from "../encrypted-file";
 import type { TarEntry } from "../tar-files";
 import { loadRepository } from "../../repositories/repositories";
-import { readSnapshotFile, SNAPSHOT_DATABASE } from "../../repositories/snapshots";
+import { snapshotFileStream, SNAPSHOT_DATABASE } from "../../repositories/snapshots";
 import { listSnapshotTree } from "../../repositories/snapshot-tree";
 
 export interface VerifyOptions {
@@ -69,9 +69,8 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
   const source = async (): Promise<DumpSource> => {
     const backup = await backupRow();
     if (backup.format === "files") {
-      const { manifest } = await readManifest(db, ring, plan.backupId);
-      const location = (await db.backup.findUniqueOrThrow({ where: { id: plan.backupId }, select: { location: true } }))
-        .location!;
+      const { manifest, backup: stored } = await readManifest(db, ring, plan.backupId);
+      const location = stored.location!;
       return {
         instance: backup.instance,
         size: manifest.database.plainBytes,
@@ -91,15 +90,7 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
     return {
       instance: backup.instance,
       size: Number(backup.databaseBytes),
-      open: async () => {
-        const client = await web();
-        const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-        readSnapshotFile(client, repo, snapshotId, SNAPSHOT_DATABASE, out).then(
-          () => out.end(),
-          (error: unknown) => out.destroy(error as Error),
-        );
-        return out;
-      },
+      open: async () => snapshotFileStream(await web(), repo, snapshotId, SNAPSHOT_DATABASE),
       tables: contents.tables,
       schema: backup.schemaVersion,
       entries: async () => (listed ??= await listSnapshotTree(await web(), repo, snapshotId)),
