@@ -32,6 +32,7 @@ export const STEP_UP_ACTIONS = {
   "host.delete": "hosts.manage",
   "host.forget_fingerprint": "hosts.manage",
   "instance.deploy": "instances.deploy",
+  "instance.recover": "instances.deploy",
   "instance.upgrade": "instances.upgrade",
   "instance.delete": "instances.delete",
   "instance.reread_credentials": "instances.manage",

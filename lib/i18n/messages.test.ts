@@ -130,6 +130,7 @@ describe("message catalogs", () => {
       restore: "lib/server/backups/restore-backup.ts",
       verify: "lib/server/backups/verify-backup.ts",
       deploy: "lib/server/instances/deploy.ts",
+      recover: "lib/server/recover/recover-instance.ts",
     };
     for (const [kind, file] of Object.entries(tables)) {
       const text = readFileSync(path.join(ROOT, file), "utf8");

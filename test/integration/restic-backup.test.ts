@@ -10,7 +10,13 @@ import { requestVerification } from "../../lib/server/backups/verify-backup";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { createRepository, loadRepository, setPolicyRepository } from "../../lib/server/repositories/repositories";
-import { recoveryKit } from "../../lib/server/repositories/recovery-kit";
+import { recoveryKit, repositoryFromKit } from "../../lib/server/repositories/recovery-kit";
+import { listRecoverable, requestRecover } from "../../lib/server/recover/recover-instance";
+import { openInstanceSecrets } from "../../lib/server/instances/instance-secrets";
+import { createHost } from "../../lib/server/hosts/manage-hosts";
+import { createUnit } from "../../lib/server/units/manage-units";
+import { operatorWithKey } from "../support/operators";
+import { TEST_SOCKET } from "../support/docker";
 import { listSnapshots, readSnapshotText, SNAPSHOT_INSTANCE } from "../../lib/server/repositories/snapshots";
 import { englishText } from "../../lib/i18n/message";
 import { findBackupStatus, verificationFailureReason } from "../../lib/server/backups/backup-status";
@@ -20,7 +26,7 @@ import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 import { comparableTree, liveTree, messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
-import { execCapture, runToCompletion } from "../../lib/docker";
+import { execCapture, inspectContainer, runToCompletion } from "../../lib/docker";
 
 const ring = parseKeyRing(generateKeySpec());
 const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
@@ -32,6 +38,7 @@ const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (type
  */
 describe("backups into a restic repository", () => {
   const database = useFreshDatabase("resticbackup", { migrated: true });
+  const empty = useFreshDatabase("recoverempty", { migrated: true });
   let f: InstanceFixture | undefined;
   const work = mkdtempSync(path.join(tmpdir(), "paillasse-restic-"));
   const repoDir = path.join(work, "repository");
@@ -323,6 +330,104 @@ describe("backups into a restic repository", () => {
     expect(now["uploads/ab/added.bin"]).toBeUndefined();
     expect(Object.keys(now).sort()).toEqual(Object.keys(treeAtFirst).sort());
     for (const p of Object.keys(treeAtFirst)) expect({ p, ...now[p] }).toEqual({ p, ...treeAtFirst[p] });
+  }, 300_000);
+
+  it("recovers the instance from its recovery kit into a panel with an empty database, once its containers and volumes are gone", async () => {
+    // What the instance holds now (the first snapshot's state, put back by the restore above).
+    const tables = (
+      await rootSql(
+        f!.engine,
+        f!.mysql,
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = '${f!.schema}' ORDER BY 1`,
+      )
+    ).map((r) => r[0]!);
+    const checksums = async () =>
+      rootSql(f!.engine, f!.mysql, `CHECKSUM TABLE ${tables.map((t) => `\`${t}\``).join(", ")}`, f!.schema);
+    const before = await checksums();
+    const treeBefore = comparableTree(await liveTree(f!.engine, f!.web));
+    const webBefore = await inspectContainer(f!.engine, f!.web);
+    const kit = await recoveryKit(db, ring, f!.actor, repositoryId, f!.context);
+
+    // A freshly installed panel: its own database and master key, the host added again, the kit pasted.
+    const ring2 = parseKeyRing(generateKeySpec());
+    const db2 = createPrismaClient(empty.url);
+    try {
+      const admin = await operatorWithKey(db2, "recoverer@lab.example", "admin");
+      const actor = { id: admin.id, email: admin.email, securityKeyId: admin.keyId };
+      const hostId = await createHost(
+        db2,
+        ring2,
+        actor,
+        { kind: "socket", name: "rebuilt", socketPath: TEST_SOCKET },
+        f!.context,
+      );
+      const unitId = (await createUnit(db2, actor, { code: "UMR9300", name: "Recovered unit" }, f!.context)).id;
+      expect(() => repositoryFromKit("export RESTIC_REPOSITORY='/srv/x'\n")).toThrow(
+        /no RESTIC_REPOSITORY and RESTIC_PASSWORD/,
+      );
+      const { id: repo2 } = await createRepository(db2, ring2, actor, repositoryFromKit(kit.text, hostId), f!.context);
+      const points = await listRecoverable(db2, ring2, repo2, hostId);
+      const point = points.find((p) => p.id === first.row.snapshotId)!;
+      expect(point).toMatchObject({ instance: "deduplicated", unit: "UMR9300", version: "5.1.0" });
+      const plan = { repositoryId: repo2, snapshotId: point.id, hostId, unitId, name: "deduplicated" };
+      await expect(requestRecover(db2, actor, { ...plan, snapshotId: "not-hex" }, f!.context)).rejects.toThrow(
+        /Restore point must be a snapshot ID/,
+      );
+
+      // While the original still runs on that host, nothing is taken over: refused, nothing created.
+      const refusedId = await requestRecover(db2, actor, plan, f!.context);
+      expect(await executeOperation(db2, ring2, refusedId, { owner: "vitest" })).toBe("failed");
+      expect((await db2.operation.findUniqueOrThrow({ where: { id: refusedId } })).error).toMatch(
+        /already has a container named/,
+      );
+      expect((await inspectContainer(f!.engine, f!.web)).id).toBe(webBefore.id);
+      expect(await db2.instance.count()).toBe(0);
+
+      // The host is lost: containers, uploads volume and network gone.
+      await f!.cleanUp();
+      await expect(inspectContainer(f!.engine, f!.web)).rejects.toThrow();
+
+      const operationId = await requestRecover(
+        db2,
+        actor,
+        { ...plan, siteUrl: "https://rebuilt.lab.example" },
+        f!.context,
+      );
+      const outcome = await executeOperation(db2, ring2, operationId, {
+        owner: "vitest",
+        backup: { healthTimeoutMs: 60_000 },
+      });
+      const operation = await db2.operation.findUniqueOrThrow({ where: { id: operationId } });
+      expect(operation.error).toBeNull();
+      expect(outcome).toBe("succeeded");
+
+      const web = await inspectContainer(f!.engine, f!.web);
+      expect(web.env.SECRET_KEY).toBe(webBefore.env.SECRET_KEY);
+      expect(web.env.SITE_URL).toBe("https://rebuilt.lab.example");
+      expect(await checksums()).toEqual(before);
+      const tree = comparableTree(await liveTree(f!.engine, f!.web));
+      expect(Object.keys(tree).sort()).toEqual(Object.keys(treeBefore).sort());
+      for (const p of Object.keys(treeBefore)) expect({ p, ...tree[p] }).toEqual({ p, ...treeBefore[p] });
+
+      const instance = await db2.instance.findUniqueOrThrow({ where: { name: "deduplicated" } });
+      expect(instance).toMatchObject({ unitId, webHostId: hostId, webContainerId: web.id, state: "running" });
+      const sealed = await db2.instance.findUniqueOrThrow({
+        where: { id: instance.id },
+        select: { id: true, secretsEnc: true },
+      });
+      expect(openInstanceSecrets(ring2, sealed).secretKey).toBe(webBefore.env.SECRET_KEY);
+      expect(operation.instanceId).toBe(instance.id);
+      const audit = await db2.auditEvent.findMany({ where: { action: { startsWith: "instance.recover" } } });
+      expect(audit.map((e) => `${e.action} ${e.outcome}`).sort()).toEqual([
+        "instance.recover success",
+        "instance.recover success",
+        "instance.recovered failure",
+        "instance.recovered success",
+      ]);
+      expect(JSON.stringify(audit)).not.toContain(webBefore.env.SECRET_KEY!);
+    } finally {
+      await db2.$disconnect();
+    }
   }, 300_000);
 
   it("a damaged pack in the repository is found by the read-back and reported", async () => {

@@ -10,7 +10,7 @@ import { requestRestore } from "@/lib/server/backups/restore-backup";
 import { assignPolicy, createPolicy } from "@/lib/server/backups/policies";
 import { setUnitAlertEmails } from "@/lib/server/units/manage-units";
 import { createRepository, setPolicyRepository, type RepositoryInput } from "@/lib/server/repositories/repositories";
-import { recoveryKit } from "@/lib/server/repositories/recovery-kit";
+import { recoveryKit, repositoryFromKit } from "@/lib/server/repositories/recovery-kit";
 import { keyRing } from "@/lib/server/secrets";
 import { requireVisibleInstance } from "@/lib/server/instances/find-instances";
 import { sendOperationJob } from "@/lib/server/jobs/queue";
@@ -150,4 +150,16 @@ export const recoveryKitAction = defineTouchAction(
   },
   async ({ operator, args: [{ repositoryId }], context }) =>
     recoveryKit(db(), keyRing(), operator, repositoryId, context),
+);
+
+/** Add a repository from its recovery kit (a new panel recovering instances); a directory needs its host. */
+export const importRecoveryKitAction = defineAction(
+  {
+    name: "repository.import_kit",
+    permission: "repositories.manage",
+    args: [z.object({ kit: z.string().max(70_000), hostId: idOf("host").optional() })],
+    revalidate: ["/backups/policies", "/instances/recover"],
+  },
+  async ({ operator, args: [{ kit, hostId }], context }) =>
+    createRepository(db(), keyRing(), operator, repositoryFromKit(kit, hostId), context),
 );

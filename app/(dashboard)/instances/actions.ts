@@ -16,6 +16,7 @@ import { ELABFTW_REPOSITORY, planDeploy } from "@/lib/server/instances/deploy-pl
 import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deploy";
 import { sendOperationJob } from "@/lib/server/jobs/queue";
 import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
+import { listRecoverable, requestRecover } from "@/lib/server/recover/recover-instance";
 import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/instances/repair-instance";
 
 /** Whatever a form sends: the use case parses it with its own schema and names the field that is wrong. */
@@ -215,4 +216,26 @@ export const removeInstanceAction = defineTouchAction(
     const { backupsKept } = await removeInstanceFromInventory(db(), operator, instanceId, context);
     return { backupsKept };
   },
+);
+
+/** The restore points a repository holds (for the recovery form): read on a host of the panel. */
+export const recoverablePointsAction = defineAction(
+  { name: "instance.recover_list", permission: "instances.deploy", args: [idOf("repository"), idOf("host")] },
+  async ({ args: [repositoryId, hostId] }) => listRecoverable(db(), keyRing(), repositoryId, hostId),
+);
+
+/**
+ * Recover an instance on a host from one restore point: a key touch for these very answers, then
+ * the operation runs in the background; the browser follows it on the operation's page.
+ */
+export const recoverAction = defineTouchAction(
+  {
+    name: "instance.recover",
+    args: [form],
+    stepUp: { params: ([params]) => params },
+    revalidate: ["/operations", "/instances"],
+  },
+  async ({ operator, args: [params], context }) => ({
+    operationId: await requestRecover(db(), operator, params, context, sendOperationJob),
+  }),
 );

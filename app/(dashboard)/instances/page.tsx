@@ -46,6 +46,7 @@ export default async function InstancesPage({
           can(viewer.role, "instances.deploy") ? (
             <div className="flex gap-2">
               <ButtonLink href="/instances/new">{t("addByHand")}</ButtonLink>
+              <ButtonLink href="/instances/recover">{t("recover")}</ButtonLink>
               <ButtonLink href="/instances/deploy" variant="primary">
                 {t("deploy")}
               </ButtonLink>

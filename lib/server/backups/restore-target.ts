@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { type KeyRing } from "../../crypto";
 import { execCapture, inspectContainer, putArchive, runToCompletion, startContainer } from "../../docker";
-import { createContainer, DockerError, envToRecord, imageExists, pullImage } from "../../docker";
+import { createContainer, DockerError, envToRecord, imageExists, pullImage, type DockerClient } from "../../docker";
 import { AppError } from "../../errors";
 import type { Db } from "../db/client";
 import { hostClients, type HostClients } from "../hosts/clients";
@@ -94,24 +94,12 @@ export async function recreateDatabaseContainer(t: Target, ctx: StepContext, tim
     "warn",
   );
   const env = envToRecord(spec.Env);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // Over TCP: while a fresh data directory is initialised, the temporary server listens on its socket only.
-    const ping = await execCapture(client, name, {
-      cmd: ["mysqladmin", "--protocol=TCP", "-h127.0.0.1", "ping"],
-    });
-    if (ping.exitCode === 0) break;
-    if (Date.now() > deadline) {
-      throw new AppError(
-        "unavailable",
-        msg`The re-created database container ${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
-        {
-          hint: "Read its logs (docker logs), then restore again. Nothing of the instance was changed.",
-        },
-      );
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  await waitForDatabaseServer(
+    client,
+    name,
+    timeoutMs,
+    "Read its logs (docker logs), then restore again. Nothing of the instance was changed.",
+  );
   const root = env.MYSQL_ROOT_PASSWORD;
   if (root) {
     const db = t.databaseName.replace(/`/g, "``");
@@ -132,6 +120,31 @@ export async function recreateDatabaseContainer(t: Target, ctx: StepContext, tim
       );
     }
     await ctx.log(`Made sure the database ${t.databaseName} and its user exist on the re-created server.`);
+  }
+}
+
+/** Wait until a new database container's server answers over TCP (a fresh data directory is initialised first). */
+export async function waitForDatabaseServer(
+  client: DockerClient,
+  name: string,
+  timeoutMs: number,
+  hint: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Over TCP: while a fresh data directory is initialised, the temporary server listens on its socket only.
+    const ping = await execCapture(client, name, {
+      cmd: ["mysqladmin", "--protocol=TCP", "-h127.0.0.1", "ping"],
+    });
+    if (ping.exitCode === 0) return;
+    if (Date.now() > deadline) {
+      throw new AppError(
+        "unavailable",
+        msg`The re-created database container ${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+        { hint },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -239,7 +252,13 @@ export async function recreateAndLoadDump(t: Target, dump: DumpToLoad, ctx: Step
   }
 }
 
-async function loadThrough(shell: DatabaseShell, t: Target, dump: DumpToLoad, ctx: StepContext): Promise<void> {
+/** Drop and re-create the database, then load the dump into it through `shell` (as the instance's user). */
+export async function loadThrough(
+  shell: DatabaseShell,
+  t: Pick<Target, "databaseName" | "databaseUser" | "password">,
+  dump: DumpToLoad,
+  ctx: StepContext,
+): Promise<void> {
   const version = await execCapture(shell.client, shell.container, { cmd: ["mysql", "--version"] });
   const connect = shell.connect(/mariadb/i.test(version.stdout));
   const sql = (statement: string) =>

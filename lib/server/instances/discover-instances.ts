@@ -13,7 +13,7 @@ import {
   type ContainerSummary,
 } from "../../docker";
 import { AppError } from "../../errors";
-import { requestedBy, withAuditEvent } from "../audit/record-audit-event";
+import { requestedBy, withAuditEvent, type AuditInput } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { CONNECTION_FIELDS, hostConnection } from "../hosts/host-connection";
 import { readHostSnapshot } from "../hosts/snapshot";
@@ -131,6 +131,32 @@ export async function adoptInstance(
       hint: "Choose another name.",
     });
   }
+  return registerDiscovered(db, ring, input, (proposal, db_) => ({
+    ...requestedBy(actor, context),
+    action: "instance.adopt",
+    params: {
+      name: input.name,
+      container: proposal.container.name,
+      image: proposal.container.image,
+      database: db_,
+    },
+  }));
+}
+
+/**
+ * Put one discovered web container (and what it runs with) into the inventory under `unitId`: by
+ * adoption, or at the end of a recovery onto a new host. Its secrets are read from the live
+ * configuration again, sealed, and never returned.
+ */
+export async function registerDiscovered(
+  db: Db,
+  ring: KeyRing,
+  input: { hostId: string; containerId: string; unitId: string; name: string },
+  audit: (
+    proposal: InstanceProposal,
+    database: string,
+  ) => Pick<AuditInput, "actor" | "ip" | "userAgent" | "action"> & { params: Record<string, unknown> },
+): Promise<string> {
   const { proposals, secrets } = await discover(db, ring, input.hostId);
   const proposal = proposals.find((p) => p.container.id === input.containerId);
   if (!proposal) {
@@ -183,22 +209,21 @@ export async function adoptInstance(
           state: proposal.container.state === "running" ? "running" : "stopped",
         },
       }),
-    () => ({
-      ...requestedBy(actor, context),
-      action: "instance.adopt",
-      outcome: "success",
-      target: { type: "instance", id },
-      instanceId: id,
-      unitId: input.unitId,
-      params: {
-        name: input.name,
-        container: proposal.container.name,
-        image: proposal.container.image,
-        database: db_.placement === "container" ? `${db_.hostName}/${db_.containerName}` : `${db_.address}:${db_.port}`,
+    () => {
+      const given = audit(
+        proposal,
+        db_.placement === "container" ? `${db_.hostName}/${db_.containerName}` : `${db_.address}:${db_.port}`,
+      );
+      return {
+        ...given,
+        outcome: "success",
+        target: { type: "instance", id },
+        instanceId: id,
+        unitId: input.unitId,
         // Which values were kept (names only, under a name the redactor leaves alone).
-        kept: Object.keys(found),
-      },
-    }),
+        params: { ...given.params, kept: Object.keys(found) },
+      };
+    },
   );
   return id;
 }

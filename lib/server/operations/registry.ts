@@ -3,6 +3,7 @@ import { restoreOperation } from "../backups/restore-backup";
 import { verifyOperation } from "../backups/verify-backup";
 import { deployOperation } from "../instances/deploy";
 import { upgradeOperation } from "../upgrades/upgrade";
+import { recoverOperation } from "../recover/recover-instance";
 import type { OperationDefinition } from "./define";
 import type { OperationKind } from "./journal";
 
@@ -17,4 +18,5 @@ export const OPERATIONS: { [K in OperationKind]: OperationDefinition<unknown> } 
   backup: backupOperation,
   verify: verifyOperation,
   restore: restoreOperation,
+  recover: recoverOperation,
 };

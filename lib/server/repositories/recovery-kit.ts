@@ -2,7 +2,9 @@ import type { KeyRing } from "../../crypto";
 import type { Actor, RequestContext } from "../../kernel";
 import { recordAuditEvent, requestedBy } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
-import { loadRepository } from "./repositories";
+import { AppError } from "../../errors";
+import { msg } from "../../i18n/message";
+import { loadRepository, type RepositoryInput } from "./repositories";
 import { SNAPSHOT_DATABASE, SNAPSHOT_INSTANCE, SNAPSHOT_UPLOADS } from "./snapshots";
 
 /** Single-quoted for a POSIX shell, whatever the characters. */
@@ -77,4 +79,67 @@ export async function recoveryKit(
   });
   const safeName = repo.name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "repository";
   return { fileName: `paillasse-recovery-kit-${safeName}.txt`, text };
+}
+
+/** One `export NAME='value'` line of a kit (single-quoted as `sh` above writes it, or bare). */
+function kitVariables(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*export\s+([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (!m) continue;
+    const raw = m[2]!.trim();
+    vars[m[1]!] = raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw;
+  }
+  return vars;
+}
+
+/**
+ * A repository's settings read back from its recovery kit (on a freshly installed panel, to
+ * recover instances from it): where it is, its password and the backend's credentials. A
+ * directory needs the Docker host it is mounted on, which the kit cannot know for a new machine.
+ */
+export function repositoryFromKit(text: string, hostId?: string): RepositoryInput {
+  if (text.length > 64 * 1024) {
+    throw new AppError("bad_input", "This is not a recovery kit: it is far longer than one.", {
+      hint: "Paste the text of the paillasse-recovery-kit-….txt file; nothing was added.",
+    });
+  }
+  const vars = kitVariables(text);
+  const location = vars.RESTIC_REPOSITORY;
+  const password = vars.RESTIC_PASSWORD;
+  if (!location || !password) {
+    throw new AppError("bad_input", "This text holds no RESTIC_REPOSITORY and RESTIC_PASSWORD lines.", {
+      hint: "Paste the whole recovery kit, as downloaded from the panel; nothing was added.",
+    });
+  }
+  const name = /repository "([^"\n]{1,80})"/.exec(text)?.[1] ?? "recovered";
+  if (location.startsWith("rest:")) {
+    return {
+      kind: "rest",
+      name,
+      location,
+      password,
+      restUser: vars.RESTIC_REST_USERNAME ?? "",
+      restPassword: vars.RESTIC_REST_PASSWORD ?? "",
+      appendOnly: /append-only for these credentials/.test(text),
+    };
+  }
+  if (location.startsWith("s3:")) {
+    return {
+      kind: "s3",
+      name,
+      location,
+      password,
+      accessKeyId: vars.AWS_ACCESS_KEY_ID ?? "",
+      secretAccessKey: vars.AWS_SECRET_ACCESS_KEY ?? "",
+    };
+  }
+  if (location.startsWith("/")) return { kind: "host_directory", name, location, password, hostId: hostId ?? "" };
+  throw new AppError(
+    "bad_input",
+    msg`The panel cannot use repositories reached by ${location.split(":")[0] ?? "?"}.`,
+    {
+      hint: "Use a directory on a Docker host, a rest-server or S3-compatible storage; nothing was added.",
+    },
+  );
 }

@@ -92,3 +92,25 @@ export async function listSnapshotTree(
   }
   return entries;
 }
+
+/** The size of one file of a snapshot (the dump), from the repository's listing: no data read. */
+export async function snapshotFileSize(
+  client: DockerClient,
+  repo: OpenedRepository,
+  snapshotId: string,
+  file: string,
+): Promise<number | null> {
+  let size: number | null = null;
+  const result = await runRestic(client, repo, {
+    args: ["ls", "--json", "--no-lock", snapshotId, file],
+    onMessage: (m) => {
+      const node = m as unknown as LsNode;
+      if ((node.struct_type === "node" || node.message_type === "node") && node.path === file) size = node.size ?? 0;
+    },
+    timeoutMs: 300_000,
+  });
+  if (result.exitCode !== RESTIC_EXIT.ok) {
+    throw resticFailure(repo.name, msg`Listing snapshot ${snapshotId.slice(0, 8)}`, result);
+  }
+  return size;
+}
