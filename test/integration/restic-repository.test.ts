@@ -5,6 +5,7 @@ import path from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  pullImage,
   createContainer,
   createVolume,
   execCapture,
@@ -299,6 +300,8 @@ describe("an append-only rest-server as the off-site copy", () => {
     const password = randomBytes(18).toString("base64url");
     const hash = `{SHA}${createHash("sha1").update(password).digest("base64")}`;
     const data = await volume("rest-data");
+    // A fresh engine has no image yet: from the test registry, as every other image the tests run.
+    await pullImage(client, REST_SERVER);
     // The users file is written before the server starts (it reads it at start).
     const prepare = await createContainer(client, {
       name: uniqueName("rest-prep"),

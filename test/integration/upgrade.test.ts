@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
@@ -7,6 +7,8 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { OperationConflict } from "../../lib/server/operations/journal";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { requestUpgrade } from "../../lib/server/upgrades/upgrade";
+import { assignPolicy, createPolicy } from "../../lib/server/backups/policies";
+import { createRepository } from "../../lib/server/repositories/repositories";
 import { downtimeFrom, startProbe } from "../support/downtime-probe";
 import { rootSql } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
@@ -70,17 +72,67 @@ describe("upgrades", () => {
     expect(await f.state()).toEqual(before);
   }, 120_000);
 
-  for (const [variant, reason] of [
-    ["5.1.0-fault-unhealthy", /^Wait for the database and eLabFTW: \/healthcheck\.php answering ok did not happen/],
+  // The last two under a policy with a restic repository: the pre-upgrade backup is then a snapshot, the
+  // second one costing what changed, and the rollback reads the dump at the stop or the snapshot.
+  const resticPolicy = async (on: boolean) => {
+    const instance = await db.instance.findUniqueOrThrow({
+      where: { id: f.instanceId },
+      select: { backupPolicyId: true },
+    });
+    if (!on) {
+      await db.backupPolicy.update({ where: { id: instance.backupPolicyId! }, data: { repositoryId: null } });
+      return;
+    }
+    const { id: repositoryId } = await createRepository(
+      db,
+      ring,
+      f.actor,
+      {
+        kind: "host_directory",
+        name: "upgrade repository",
+        hostId: (await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } })).webHostId,
+        location: path.join(f.options.backup.defaultDir, "..", "repository"),
+      },
+      f.context,
+    );
+    mkdirSync(path.join(f.options.backup.defaultDir, "..", "repository"), { recursive: true });
+    const policyId = await createPolicy(
+      db,
+      f.actor,
+      {
+        name: "upgrade policy",
+        schedule: "30 2 * * *",
+        timezone: "Europe/Paris",
+        retentionDays: 60,
+        keepLast: 7,
+        destinationDir: f.options.backup.defaultDir,
+      },
+      f.context,
+    );
+    await db.backupPolicy.update({ where: { id: policyId }, data: { repositoryId } });
+    await assignPolicy(db, f.actor, f.instanceId, policyId, f.context);
+  };
+  for (const [variant, reason, format] of [
+    [
+      "5.1.0-fault-unhealthy",
+      /^Wait for the database and eLabFTW: \/healthcheck\.php answering ok did not happen/,
+      "files",
+    ],
     // This console exits 0 without running anything, db:check included: judged by what it prints.
-    ["5.1.0-fault-console", /^Migrate the database schema: bin\/console db:check exited 0 without giving its answer/],
+    [
+      "5.1.0-fault-console",
+      /^Migrate the database schema: bin\/console db:check exited 0 without giving its answer/,
+      "restic",
+    ],
     [
       "5.1.0-fault-migration",
       // The SQL error itself, not the banner of the file it was in.
       /^Migrate the database schema: bin\/console db:update failed \(exit 255\): ERROR \d+ \(\w+\)/,
+      "restic",
     ],
   ] as const) {
-    it(`${variant}: rolled back on 5.0.4 with the database and uploads exactly as they were`, async () => {
+    it(`${variant}: rolled back on 5.0.4 with the database and uploads exactly as they were (pre-upgrade backup: ${format})`, async () => {
+      if (variant === "5.1.0-fault-console") await resticPolicy(true);
       const before = await f.state();
       expect(before.image).toBe("elabftw/elabimg:5.0.4");
       const { outcome, operation } = await upgrade(variant);
@@ -101,8 +153,24 @@ describe("upgrades", () => {
         where: { instanceId: f.instanceId, trigger: "pre_upgrade" },
         orderBy: { startedAt: "desc" },
       });
-      expect(backup).toMatchObject({ status: "succeeded", verificationStatus: "passed" });
+      expect(backup).toMatchObject({ status: "succeeded", verificationStatus: "passed", format });
       expect((await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } })).imageTag).toBe("5.0.4");
+      if (format === "restic") {
+        // The dump taken at the stop served the rollback and is gone; nothing else lingers in final-dumps/.
+        const finalDumps = path.join(f.options.backup.defaultDir, "final-dumps");
+        expect(existsSync(finalDumps) ? readdirSync(finalDumps) : []).toEqual([]);
+        const logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
+        expect(logs).toContain("Restoring the database as it was at the stop (the dump taken inside the downtime).");
+      }
+      if (variant === "5.1.0-fault-migration") {
+        // The second snapshot of an unchanged instance costs a small part of the first.
+        const [second, first] = await db.backup.findMany({
+          where: { instanceId: f.instanceId, trigger: "pre_upgrade", format: "restic" },
+          orderBy: { startedAt: "desc" },
+        });
+        expect(second!.addedBytes! * 10n).toBeLessThan(first!.addedBytes!);
+        await resticPolicy(false);
+      }
     }, 300_000);
   }
 

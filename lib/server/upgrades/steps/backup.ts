@@ -9,12 +9,19 @@ import { msg } from "../../../i18n/message";
 export function backupStep({ db, ring, operationId, plan, options }: UpgradeEnv): UpgradeStepBody {
   return {
     async run(ctx) {
+      // Into the policy's repository when it has one: a snapshot costs what changed since the last one, so
+      // the upgrade does not wait for a full copy. The off-site copy is left to the next scheduled backup.
+      const { backupPolicy } = await db.instance.findUniqueOrThrow({
+        where: { id: plan.instanceId },
+        select: { backupPolicy: { select: { repositoryId: true } } },
+      });
+      const repositoryId = backupPolicy?.repositoryId ?? undefined;
       const backup = await runNestedSteps(
         backupSteps(
           db,
           ring,
           operationId,
-          { instanceId: plan.instanceId, trigger: "pre_upgrade" },
+          { instanceId: plan.instanceId, trigger: "pre_upgrade", ...(repositoryId ? { repositoryId } : {}) },
           {
             identityFile: options.identityFile,
             defaultDir: options.defaultDir,
@@ -30,10 +37,16 @@ export function backupStep({ db, ring, operationId, plan, options }: UpgradeEnv)
         });
         throw error;
       });
-      const { backupId } = backup.manifest!;
+      const { backupId } = repositoryId ? backup.snapshot! : backup.manifest!;
       await ctx.intent({ backupId });
       await runNestedSteps(
-        verifySteps(db, ring, operationId, { backupId }, { identityFile: options.identityFile }),
+        verifySteps(
+          db,
+          ring,
+          operationId,
+          { backupId, format: repositoryId ? "restic" : "files" },
+          { identityFile: options.identityFile },
+        ),
         ctx,
         { label: "Verification", progress: nestedProgress(ctx, "Verification", [25, 40]) },
       ).catch(async (error: unknown) => {

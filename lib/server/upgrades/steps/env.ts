@@ -1,10 +1,12 @@
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { KeyRing } from "../../../crypto";
 import { execCapture, inspectContainer, startContainer, type DockerClient } from "../../../docker";
 import { AppError, errorText } from "../../../errors";
 import { dumpDatabaseTo } from "../../backups/create-backup";
 import { FINAL_DUMP_FILE, readManifest } from "../../backups/restore-point";
+import { loadBackupIdentity } from "../../backups/identity";
+import { backupPaths } from "../../../env";
 import type { Db } from "../../db/client";
 import { hostClients } from "../../hosts/clients";
 import { type StepContext, type StepDefinition } from "../../operations/journal";
@@ -111,17 +113,34 @@ export function upgradeEnv(
    * loads, so that no write made during the backup, its verification and the
    * pull is lost. Its time is part of the downtime, and said so.
    */
+  /**
+   * Where the dump taken at the stop goes: beside an encrypted-files backup (to its recipients), or,
+   * for a snapshot in a repository, in the backup directory's final-dumps/, to the backup key.
+   */
+  const backupRow = (backupId: string) =>
+    db.backup.findUniqueOrThrow({ where: { id: backupId }, select: { format: true, location: true } });
+  const finalDumpPath = (backupId: string, row: { format: string; location: string | null }) =>
+    row.format === "files" && row.location
+      ? path.join(row.location, FINAL_DUMP_FILE)
+      : path.join(options.defaultDir ?? backupPaths().defaultDir, "final-dumps", `${backupId}-${FINAL_DUMP_FILE}`);
+  const finalDumpPlace = async (backupId: string): Promise<{ file: string; recipients: string[] }> => {
+    const row = await backupRow(backupId);
+    const file = finalDumpPath(backupId, row);
+    if (row.format === "files" && row.location) {
+      return { file, recipients: (await readManifest(db, ring, backupId)).manifest.recipients };
+    }
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const identity = await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
+    return { file, recipients: [identity.recipient] };
+  };
+
   const finalDump = async (ctx: UpgradeContext): Promise<NonNullable<Recreated["finalDump"]>> => {
     const { backupId } = ctx.result("backup");
-    const { backup, manifest } = await readManifest(db, ring, backupId);
-    const file = path.join(backup.location!, FINAL_DUMP_FILE);
+    const { file, recipients } = await finalDumpPlace(backupId);
     const started = Date.now();
     await ctx.progress(57, "Dumping the database at the stop");
     try {
-      const written = await dumpDatabaseTo(db, ring, ctx, plan.instanceId, {
-        path: file,
-        recipients: manifest.recipients,
-      });
+      const written = await dumpDatabaseTo(db, ring, ctx, plan.instanceId, { path: file, recipients });
       const ms = Date.now() - started;
       await ctx.log(
         `Dumped the database at the stop in ${(ms / 1000).toFixed(1)} s: a rollback puts back every write made before the stop.`,
@@ -138,10 +157,8 @@ export function upgradeEnv(
   const removeFinalDump = async (ctx: UpgradeContext, state: Partial<Recreated>) => {
     if (state.finalDump) return rm(state.finalDump.path, { force: true });
     const backupId = ctx.resultIfAny("backup")?.backupId;
-    const backup = backupId
-      ? await db.backup.findUnique({ where: { id: backupId }, select: { location: true } })
-      : null;
-    if (backup?.location) await rm(path.join(backup.location, FINAL_DUMP_FILE), { force: true });
+    const exists = backupId ? await db.backup.findUnique({ where: { id: backupId }, select: { id: true } }) : null;
+    if (exists) await rm(finalDumpPath(exists.id, await backupRow(exists.id)), { force: true });
   };
 
   /** The new container (under the instance's name) if it is not the kept one. */

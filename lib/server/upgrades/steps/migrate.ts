@@ -1,11 +1,10 @@
-import path from "node:path";
 import { inspectContainer, stopContainer } from "../../../docker";
 import { backupPaths } from "../../../env";
 import { AppError } from "../../../errors";
-import { readManifest } from "../../backups/restore-point";
-import { hashFile } from "../../backups/encrypted-file";
+import { openPoint } from "../../backups/any-point";
+import { hashFile, openEncryptedFile } from "../../backups/encrypted-file";
 import { loadBackupIdentity } from "../../backups/identity";
-import { recreateAndLoad, target } from "../../backups/restore-target";
+import { recreateAndLoadDump, target } from "../../backups/restore-target";
 import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../../instances/elabftw-console";
 import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
 import { msg } from "../../../i18n/message";
@@ -88,26 +87,20 @@ export function migrateStep({
       const fresh = await newContainerOf(client, recreated.name, recreated.oldId);
       if (fresh) await stopContainer(client, fresh.id, 10);
       const { backupId } = ctx.result("backup");
-      const { manifest, backup } = await readManifest(db, ring, backupId);
       const identity = await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
       const final = recreated.finalDump;
       const finalIntact = final ? (await hashFile(final.path).catch(() => null))?.sha256 === final.sha256 : false;
       if (final && finalIntact) {
         await ctx.log("Restoring the database as it was at the stop (the dump taken inside the downtime).");
-        await recreateAndLoad(
+        await recreateAndLoadDump(
           await target(db, ring, plan.instanceId),
           {
-            ...manifest,
+            id: backupId,
+            size: final.plainBytes,
+            tables: Object.keys(final.tables).length,
             schema: final.schema,
-            database: {
-              ...manifest.database,
-              file: path.basename(final.path),
-              plainBytes: final.plainBytes,
-              tables: final.tables,
-            },
+            open: () => openEncryptedFile(final.path, [identity.identity]),
           },
-          path.dirname(final.path),
-          identity.identity,
           ctx,
         );
         return;
@@ -119,13 +112,9 @@ export function migrateStep({
         );
       }
       await ctx.log(`Restoring the database from the backup taken before the upgrade (${backupId}).`);
-      await recreateAndLoad(
-        await target(db, ring, plan.instanceId),
-        manifest,
-        backup.location!,
-        identity.identity,
-        ctx,
-      );
+      // Encrypted files or a snapshot in a repository: the restore point says how its dump is read.
+      const point = await openPoint(db, ring, backupId, async () => identity.identity);
+      await recreateAndLoadDump(await target(db, ring, plan.instanceId), point.dump(), ctx);
     },
     compensateOnFailure: true,
   };
