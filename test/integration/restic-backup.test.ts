@@ -26,7 +26,7 @@ import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 import { comparableTree, liveTree, messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
-import { execCapture, inspectContainer, runToCompletion } from "../../lib/docker";
+import { execCapture, inspectContainer, removeNetwork, runToCompletion } from "../../lib/docker";
 
 const ring = parseKeyRing(generateKeySpec());
 const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
@@ -109,6 +109,8 @@ describe("backups into a restic repository", () => {
 
   afterAll(async () => {
     await f?.cleanUp();
+    // The network the recovery re-created carries the panel's labels, not the fixture's.
+    if (f) await removeNetwork(f.engine, f.mysql.network).catch(() => undefined);
     await db?.$disconnect();
     rmSync(work, { recursive: true, force: true });
   });
@@ -424,7 +426,7 @@ describe("backups into a restic repository", () => {
         "instance.recovered failure",
         "instance.recovered success",
       ]);
-      expect(JSON.stringify(audit)).not.toContain(webBefore.env.SECRET_KEY!);
+      expect(json(audit)).not.toContain(webBefore.env.SECRET_KEY!);
     } finally {
       await db2.$disconnect();
     }

@@ -100,27 +100,40 @@ export async function recreateDatabaseContainer(t: Target, ctx: StepContext, tim
     timeoutMs,
     "Read its logs (docker logs), then restore again. Nothing of the instance was changed.",
   );
-  const root = env.MYSQL_ROOT_PASSWORD;
-  if (root) {
-    const db = t.databaseName.replace(/`/g, "``");
-    const user = t.databaseUser.replace(/'/g, "''");
-    // The statement (it holds the user's password) goes through the environment, as the passwords do: not in ps.
-    const ensured = await execCapture(client, name, {
-      cmd: ["sh", "-c", 'mysql --protocol=TCP -h127.0.0.1 -uroot -e "$PAILLASSE_SQL"'],
-      env: {
-        MYSQL_PWD: root,
-        PAILLASSE_SQL: `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci; CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${t.password.replace(/\\/g, "\\\\").replace(/'/g, "''")}'; GRANT ALL ON \`${db}\`.* TO '${user}'@'%';`,
-      },
-    });
-    if (ensured.exitCode !== 0) {
-      throw new AppError(
-        "unavailable",
-        msg`The database ${t.databaseName} could not be created on the re-created server: ${decisiveLine(ensured) ?? `exit ${ensured.exitCode}`}.`,
-        { hint: "Create it and its user by hand, then restore again." },
-      );
-    }
-    await ctx.log(`Made sure the database ${t.databaseName} and its user exist on the re-created server.`);
+  await ensureDatabaseAndUser(client, name, env.MYSQL_ROOT_PASSWORD, t, ctx);
+}
+
+/**
+ * On a re-created server (its data directory fresh), make sure the instance's database and user
+ * exist, as root: the image's own MYSQL_DATABASE/MYSQL_USER may name others. Without a root
+ * password in its definition, nothing is done (the image's variables are all there is).
+ */
+export async function ensureDatabaseAndUser(
+  client: DockerClient,
+  container: string,
+  rootPassword: string | undefined,
+  t: Pick<Target, "databaseName" | "databaseUser" | "password">,
+  ctx: StepContext,
+): Promise<void> {
+  if (!rootPassword) return;
+  const db = t.databaseName.replace(/`/g, "``");
+  const user = t.databaseUser.replace(/'/g, "''");
+  // The statement (it holds the user's password) goes through the environment, as the passwords do: not in ps.
+  const ensured = await execCapture(client, container, {
+    cmd: ["sh", "-c", 'mysql --protocol=TCP -h127.0.0.1 -uroot -e "$PAILLASSE_SQL"'],
+    env: {
+      MYSQL_PWD: rootPassword,
+      PAILLASSE_SQL: `CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci; CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${t.password.replace(/\\/g, "\\\\").replace(/'/g, "''")}'; GRANT ALL ON \`${db}\`.* TO '${user}'@'%';`,
+    },
+  });
+  if (ensured.exitCode !== 0) {
+    throw new AppError(
+      "unavailable",
+      msg`The database ${t.databaseName} could not be created on the re-created server: ${decisiveLine(ensured) ?? `exit ${ensured.exitCode}`}.`,
+      { hint: "Create it and its user by hand, then restore again." },
+    );
   }
+  await ctx.log(`Made sure the database ${t.databaseName} and its user exist on the re-created server.`);
 }
 
 /** Wait until a new database container's server answers over TCP (a fresh data directory is initialised first). */

@@ -21,7 +21,7 @@ import { AppError } from "../../errors";
 import { msg } from "../../i18n/message";
 import type { Actor, RequestContext } from "../../kernel";
 import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
-import { loadThrough, waitForDatabaseServer } from "../backups/restore-target";
+import { ensureDatabaseAndUser, loadThrough, waitForDatabaseServer } from "../backups/restore-target";
 import type { Db } from "../db/client";
 import { hostClients } from "../hosts/clients";
 import { registerDiscovered } from "../instances/discover-instances";
@@ -168,6 +168,19 @@ export async function requestRecover(
 }
 
 type Body = Omit<StepDefinition, "key" | "title">;
+
+/** The password eLabFTW connects with (its DB_PASSWORD), as instance.json recorded it. */
+function databasePassword(def: InstanceDefinition): string {
+  const password =
+    envToRecord(def.web.createSpec.Env as string[] | undefined).DB_PASSWORD ??
+    envToRecord(def.database!.createSpec.Env as string[] | undefined).MYSQL_PASSWORD;
+  if (!password) {
+    throw new AppError("precondition_failed", "instance.json holds no database password (DB_PASSWORD).", {
+      hint: "Restore it by hand with the recovery kit's commands; everything the recovery created is being removed.",
+    });
+  }
+  return password;
+}
 
 /** What the steps share: the target host's client, the repository, and instance.json read once a run. */
 function recoverEnv(db: Db, ring: KeyRing, operationId: string, plan: RecoverPlan, options: RecoverOptions) {
@@ -340,6 +353,17 @@ function databaseStep({ client, read, options }: RecoverEnv): Body {
         "Read its logs (docker logs); everything the recovery created is being removed.",
       );
       await ctx.log("The database server answers.");
+      await ensureDatabaseAndUser(
+        c,
+        def.database!.name,
+        envToRecord(def.database!.createSpec.Env as string[] | undefined).MYSQL_ROOT_PASSWORD,
+        {
+          databaseName: def.instance.database.name,
+          databaseUser: def.instance.database.user,
+          password: databasePassword(def),
+        },
+        ctx,
+      );
       return { containerId: id };
     },
     compensate: removeRecreated("database", client),
@@ -363,14 +387,7 @@ function loadStep({ client, repository, read, plan }: RecoverEnv): Body {
           },
         );
       }
-      const env = envToRecord(def.web.createSpec.Env as string[] | undefined);
-      const password =
-        env.DB_PASSWORD ?? envToRecord(def.database!.createSpec.Env as string[] | undefined).MYSQL_PASSWORD;
-      if (!password) {
-        throw new AppError("precondition_failed", "instance.json holds no database password (DB_PASSWORD).", {
-          hint: "Restore it by hand with the recovery kit's commands; everything the recovery created is being removed.",
-        });
-      }
+      const password = databasePassword(def);
       await ctx.progress(35, "Loading the dump");
       await loadThrough(
         {
