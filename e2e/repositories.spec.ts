@@ -11,7 +11,7 @@ import { auditRows, e2eEnv, sql } from "./support/db";
 test.use({ storageState: { cookies: [], origins: [] } });
 
 test.afterAll(async () => {
-  await sql(`DELETE FROM "BackupRepository" WHERE name = 'UMR7000 filer'`);
+  await sql(`DELETE FROM "BackupRepository" WHERE name IN ('UMR7000 filer', 'UMR7000 from the kit')`);
   await sql(`DELETE FROM "DockerHost" WHERE name = 'e2e-repositories'`);
 });
 
@@ -66,4 +66,41 @@ test("an admin adds a repository and takes its recovery kit with a key touch", a
   expect(JSON.stringify(events)).not.toContain(password);
   await page.getByRole("button", { name: "Hide" }).click();
   await expect(page.locator("pre").filter({ hasText: "RESTIC_PASSWORD" })).toHaveCount(0);
+
+  // On the recovery page, the kit adds the repository back (as on a freshly installed panel); the panel
+  // lists its restore points on the chosen host, and says why it cannot when the directory is not there.
+  await page.goto("/instances");
+  await page.getByRole("link", { name: "Recover an instance" }).click();
+  await expect(page.getByRole("heading", { name: "Recover an instance" })).toBeVisible();
+  const importForm = page.getByRole("region", { name: "Add a repository from a recovery kit" });
+  await importForm.getByLabel("Recovery kit").fill("Dear admin, here is the password: hunter2");
+  await importForm.getByRole("button", { name: "Add the repository" }).click();
+  await expect(importForm.getByRole("alert")).toContainText(
+    "This text holds no RESTIC_REPOSITORY and RESTIC_PASSWORD lines.",
+  );
+  await importForm
+    .getByLabel("Recovery kit")
+    .fill(
+      [
+        'Paillasse recovery kit: repository "UMR7000 from the kit"',
+        "  export RESTIC_REPOSITORY='/srv/backups/umr7000'",
+        `  export RESTIC_PASSWORD='${password}'`,
+      ].join("\n"),
+    );
+  await importForm.getByLabel("Docker host of the directory").selectOption({ label: "e2e-repositories" });
+  await importForm.getByRole("button", { name: "Add the repository" }).click();
+  await expect(importForm.getByRole("status")).toContainText("Repository added");
+  const source = page.getByRole("region", { name: "1. Where the restore points are" });
+  await source.getByLabel("Repository").selectOption({ label: "UMR7000 from the kit" });
+  await source.getByLabel("Target host").selectOption({ label: "e2e-repositories" });
+  await source.getByRole("button", { name: "List its restore points" }).click();
+  await expect(source.getByRole("alert")).toContainText(
+    "The directory /srv/backups/umr7000 of repository UMR7000 from the kit does not exist on e2e-repositories.",
+  );
+  await page.screenshot({ path: "test-results/screens/recover.png", fullPage: true });
+  const added = await sql<{ name: string; params: unknown }>(
+    `SELECT params->>'name' AS name, params FROM "AuditEvent" WHERE action = 'repository.create' ORDER BY id`,
+  );
+  expect(added.map((e) => e.name)).toEqual(["UMR7000 filer", "UMR7000 from the kit"]);
+  expect(JSON.stringify(added)).not.toContain(password);
 });

@@ -37,7 +37,13 @@ export async function upgradeFixture(
   db: Db,
   ring: KeyRing,
   label: string,
-  where: { unitCode?: string; engine?: DockerClient; socketPath?: string } = {},
+  where: {
+    unitCode?: string;
+    engine?: DockerClient;
+    socketPath?: string;
+    /** How long a health wait lasts before the upgrade gives up (the fault variants wait for all of it). */
+    healthTimeoutMs?: number;
+  } = {},
 ) {
   const unitCode = where.unitCode ?? "UMR9300";
   const work = mkdtempSync(path.join(tmpdir(), `paillasse-${label}-`));
@@ -46,7 +52,7 @@ export async function upgradeFixture(
     backup: {
       identityFile: path.join(work, "identity.txt"),
       defaultDir: path.join(work, "backups"),
-      healthTimeoutMs: 25_000,
+      healthTimeoutMs: where.healthTimeoutMs ?? 25_000,
     },
     upgrade: { registry: { url: TEST_REGISTRY }, minFreeBytes: 1 },
   };

@@ -135,11 +135,7 @@ export function repositoryFromKit(text: string, hostId?: string): RepositoryInpu
     };
   }
   if (location.startsWith("/")) return { kind: "host_directory", name, location, password, hostId: hostId ?? "" };
-  throw new AppError(
-    "bad_input",
-    msg`The panel cannot use repositories reached by ${location.split(":")[0] ?? "?"}.`,
-    {
-      hint: "Use a directory on a Docker host, a rest-server or S3-compatible storage; nothing was added.",
-    },
-  );
+  throw new AppError("bad_input", msg`The panel cannot use repositories reached by ${location.split(":")[0] ?? "?"}.`, {
+    hint: "Use a directory on a Docker host, a rest-server or S3-compatible storage; nothing was added.",
+  });
 }

@@ -243,6 +243,22 @@ export async function runRestic(client: DockerClient, repo: OpenedRepository, ru
     stderr,
     timeoutMs: run.timeoutMs,
     signal: run.signal,
+  }).catch((error: unknown) => {
+    // A directory that is not there is never created by the panel: an unmounted filer would fill the system disk.
+    const message = String((error as Error).message);
+    const missing =
+      [repo, run.from].find((r) => r?.kind === "host_directory" && message.includes(r.location)) ??
+      (repo.kind === "host_directory" ? repo : undefined);
+    if (missing && /bind source path does not exist/.test(message)) {
+      throw new AppError(
+        "precondition_failed",
+        msg`The directory ${missing.location} of repository ${missing.name} does not exist on ${client.host}.`,
+        {
+          hint: "Check that the file server is mounted there, or create the directory on the host; the panel never creates it.",
+        },
+      );
+    }
+    throw error;
   });
   if (!run.stdout) onLine(pending);
   return { exitCode, stderr: mask(errText).trim(), errors, summary, output: outText };

@@ -35,21 +35,8 @@ export const tagArgs = (tags: SnapshotTags): string[] =>
 
 /** Whether the repository opens (`cat config`): exit 0, 10 (nothing there yet), or a clear refusal. */
 async function probeRepository(client: DockerClient, repo: OpenedRepository) {
-  return runRestic(client, repo, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 }).catch(
-    (error: unknown) => {
-      // A directory that is not there is never created by the panel: an unmounted filer would fill the system disk.
-      if (repo.kind === "host_directory" && /bind source path does not exist/.test(String((error as Error).message))) {
-        throw new AppError(
-          "precondition_failed",
-          msg`The directory ${repo.location} of repository ${repo.name} does not exist on ${client.host}.`,
-          {
-            hint: "Check that the file server is mounted there, or create the directory on the host; the panel never creates it.",
-          },
-        );
-      }
-      throw error;
-    },
-  );
+  // A directory that is not there is refused by runRestic, with what to do.
+  return runRestic(client, repo, { args: ["cat", "config", "--no-lock"], timeoutMs: 120_000 });
 }
 
 /** Open the repository, or initialize it when nothing is there yet. Returns whether it was created. */
