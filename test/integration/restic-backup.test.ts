@@ -12,6 +12,7 @@ import { executeOperation } from "../../lib/server/operations/execute";
 import { createRepository, loadRepository, setPolicyRepository } from "../../lib/server/repositories/repositories";
 import { recoveryKit, repositoryFromKit } from "../../lib/server/repositories/recovery-kit";
 import { listRecoverable, requestRecover } from "../../lib/server/recover/recover-instance";
+import { checkRepositoriesInFull } from "../../lib/server/repositories/full-check";
 import { openInstanceSecrets } from "../../lib/server/instances/instance-secrets";
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { createUnit } from "../../lib/server/units/manage-units";
@@ -432,7 +433,19 @@ describe("backups into a restic repository", () => {
     }
   }, 300_000);
 
-  it("a damaged pack in the repository is found by the read-back and reported", async () => {
+  it("a damaged pack in the repository is found by the read-back and by the scheduled full read, and reported", async () => {
+    const lines: string[] = [];
+    const full = (at: Date) =>
+      checkRepositoriesInFull(db, ring, at, { log: (l) => lines.push(l), only: [repositoryId] });
+    // Sound first: read in full once, then not again before 30 days.
+    expect(await full(new Date())).toEqual({ checked: 1, damaged: [] });
+    expect(await db.backupRepository.findUniqueOrThrow({ where: { id: repositoryId } })).toMatchObject({
+      fullCheckOk: true,
+      fullCheckError: null,
+    });
+    expect(await full(new Date(Date.now() + 86_400_000))).toEqual({ checked: 0, damaged: [] });
+    expect(await collectMetrics(db)).toMatch(/paillasse_repository_damaged\{repository="UMR9300 filer"\} 0/);
+
     // Flip bytes in the middle of the largest pack file (what a failing disk or a bad copy does).
     const packs: string[] = [];
     const walk = (d: string) => {
@@ -454,5 +467,13 @@ describe("backups into a restic repository", () => {
     expect(englishText(verificationFailureReason(row.verificationDetails)!)).toMatch(
       /restic check found damage in repository UMR9300 filer/,
     );
+    // The next full read, a month later, reads every pack: the damage is on the repository and in the metrics.
+    expect(await full(new Date(Date.now() + 31 * 86_400_000))).toEqual({ checked: 1, damaged: ["UMR9300 filer"] });
+    const damagedRow = await db.backupRepository.findUniqueOrThrow({ where: { id: repositoryId } });
+    expect(damagedRow.fullCheckOk).toBe(false);
+    expect(damagedRow.fullCheckError).toMatch(/^restic check found damage in repository UMR9300 filer: /);
+    expect(await collectMetrics(db)).toMatch(/paillasse_repository_damaged\{repository="UMR9300 filer"\} 1/);
+    const checks = await db.auditEvent.findMany({ where: { action: "repository.full_check" }, orderBy: { id: "asc" } });
+    expect(checks.map((e) => e.outcome)).toEqual(["success", "failure"]);
   }, 240_000);
 });

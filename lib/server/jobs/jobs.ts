@@ -14,6 +14,7 @@ import { refreshTagCache } from "../registry/tag-cache";
 import { startAuditForwarder } from "../audit/syslog";
 import { flushRefusalTallies } from "../audit/record-refusal";
 import { hostname } from "node:os";
+import { checkRepositoriesInFull } from "../repositories/full-check";
 import { purgeExpired, type Retention } from "../housekeeping/purge";
 
 /**
@@ -147,6 +148,10 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       `Housekeeping: ${purged.challenges} challenge(s), ${purged.sessions} ended session(s), ${purged.operationLogLines} old operation log line(s) deleted.`,
     );
   });
+  // Each repository read in full (`restic check --read-data`) once every 30 days, one at a time, at night.
+  await periodic(QUEUES.repositoryCheck, "41 4 * * *", { expireInSeconds: 24 * 3600, pollingIntervalSeconds: 60 }, () =>
+    checkRepositoriesInFull(db, options.ring, new Date(), { log: options.log }),
+  );
   // Refused attempts counted during a minute become their one audit event once it is over.
   await periodic(QUEUES.refusalTallies, "* * * * *", { expireInSeconds: 120, pollingIntervalSeconds: 5 }, () =>
     flushRefusalTallies(db),

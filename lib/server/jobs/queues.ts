@@ -7,4 +7,5 @@ export const QUEUES = {
   backupAlerts: "backup-alerts",
   refusalTallies: "refusal-tallies",
   housekeeping: "housekeeping",
+  repositoryCheck: "repository-check",
 } as const;

@@ -182,6 +182,26 @@ export async function collectMetrics(db: Db, now = new Date()): Promise<string> 
     }
   }
 
+  // Each repository's last full read (restic check --read-data): when, and whether it found damage.
+  const repositories = await db.backupRepository.findMany({
+    where: { fullCheckAt: { not: null } },
+    select: { name: true, fullCheckAt: true, fullCheckOk: true },
+  });
+  const fullCheckAge = gauge(
+    "paillasse_repository_full_check_age_seconds",
+    "Seconds since the repository was last read in full (absent: never yet).",
+    ["repository"],
+  );
+  const damaged = gauge(
+    "paillasse_repository_damaged",
+    "1 when the repository's last full read found damage, 0 when it found none.",
+    ["repository"],
+  );
+  for (const r of repositories) {
+    fullCheckAge.set({ repository: r.name }, seconds(r.fullCheckAt)!);
+    damaged.set({ repository: r.name }, r.fullCheckOk ? 0 : 1);
+  }
+
   const reachable = gauge(
     "paillasse_host_reachable",
     "1 when the Docker host answered the last snapshot, 0 when not (absent: never tried).",

@@ -105,7 +105,16 @@ export default async function PoliciesPage() {
             <Table
               caption={tr("title")}
               columns={(
-                ["name", "kind", "where", "mode", "state", "policies", ...(admin ? (["kit"] as const) : [])] as const
+                [
+                  "name",
+                  "kind",
+                  "where",
+                  "mode",
+                  "state",
+                  "fullCheck",
+                  "policies",
+                  ...(admin ? (["kit"] as const) : []),
+                ] as const
               ).map((c) => tr(`col.${c}`))}
               rows={repositories.map((r) => ({
                 key: r.id,
@@ -122,6 +131,25 @@ export default async function PoliciesPage() {
                     <span key="s" className="text-slate-600">
                       {tr("notYet")}
                     </span>
+                  ),
+                  r.fullCheckAt === null ? (
+                    <span key="c" className="text-slate-600">
+                      {tr("fullCheckNotYet")}
+                    </span>
+                  ) : r.fullCheckOk ? (
+                    <StatusBadge
+                      key="c"
+                      tone="ok"
+                      label={tr("fullCheckSound", { at: formatDateTime(r.fullCheckAt, locale) })}
+                    />
+                  ) : (
+                    <div key="c" className="space-y-1">
+                      <StatusBadge
+                        tone="error"
+                        label={tr("fullCheckDamaged", { at: formatDateTime(r.fullCheckAt, locale) })}
+                      />
+                      <p className="text-xs text-slate-700">{r.fullCheckError}</p>
+                    </div>
                   ),
                   r._count.primaryOf + r._count.offsiteOf,
                   ...(admin ? [<RecoveryKitButton key="k" repositoryId={r.id} name={r.name} />] : []),

@@ -15,6 +15,7 @@ import { findHost } from "@/lib/server/hosts/find-hosts";
 import { isUuid } from "@/lib/server/ids";
 import { findUnits } from "@/lib/server/units/find-units";
 import { DiscoverPanel } from "@/components/instances/discover-panel";
+import { instancesOnHost } from "@/lib/server/hosts/instances-on-host";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("host"))("metaTitle") };
@@ -31,7 +32,8 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const t = await getTranslations("host");
   const th = await getTranslations("hosts");
   const locale = await getLocale();
-  const instances = host.webInstances.length + host.databaseInstances.length;
+  const served = instancesOnHost(host.webInstances, host.databaseInstances);
+  const instances = served.length;
   return (
     <>
       <PageHeader
@@ -130,12 +132,13 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
                   t("fact.instances"),
                   instances === 0
                     ? t("noInstances")
-                    : [...host.webInstances, ...host.databaseInstances].map((i, n) => (
+                    : served.map((i, n) => (
                         <span key={i.id}>
                           {n > 0 && ", "}
                           <Link href={`/instances/${i.id}`} className="text-sky-800 underline">
                             {i.name}
-                          </Link>
+                          </Link>{" "}
+                          <span className="text-slate-600">({i.roles.map((r) => t(`role.${r}`)).join(", ")})</span>
                         </span>
                       )),
                 ],

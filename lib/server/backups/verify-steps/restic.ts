@@ -2,8 +2,9 @@ import { createVolume, removeVolume } from "../../../docker";
 import { msg } from "../../../i18n/message";
 import { clientFor } from "../../hosts/clients";
 import { loadRepository } from "../../repositories/repositories";
-import { resticReason, runRestic } from "../../repositories/restic";
+import { runRestic } from "../../repositories/restic";
 import { restoreUploads } from "../../repositories/snapshots";
+import { damageLine } from "../../repositories/full-check";
 import { VerificationFailure } from "../restore-point";
 import type { VerifyEnv, VerifyStepBody } from "./env";
 
@@ -44,12 +45,8 @@ export function checkStep(env: VerifyEnv): VerifyStepBody {
         timeoutMs: 6 * 3_600_000,
       });
       if (result.exitCode !== 0) {
-        const found = result.output
-          .split("\n")
-          .map((l) => l.trim())
-          .filter((l) => /error|invalid|damaged|does not match|not found/i.test(l));
         throw new VerificationFailure(
-          msg`restic check found damage in repository ${repo.name}: ${(found[0] ?? resticReason(result)).slice(0, 300)}.`,
+          msg`restic check found damage in repository ${repo.name}: ${damageLine(result)}.`,
         );
       }
       await ctx.progress(20);
