@@ -42,6 +42,10 @@ test("an operation that failed and was undone shows each step, the reason and it
     await expect(rows.filter({ hasText: "Pull elabftw/elabimg:5.1.0" })).toContainText("Undone");
     await expect(rows.filter({ hasText: "Recreate the web container" })).toContainText("Failed");
     await expect(rows.filter({ hasText: "Run the migrations" })).toContainText("Skipped");
+    // Step times to the second, and how long each step took.
+    await expect(page.getByRole("columnheader", { name: "Duration" })).toBeVisible();
+    await expect(rows.filter({ hasText: "Pull elabftw/elabimg:5.1.0" })).toContainText(/\d\d:\d\d:\d\d/);
+    await expect(rows.filter({ hasText: "Pull elabftw/elabimg:5.1.0" })).toContainText(/\d+[.,]\d s|\d+ s/);
     await expect(page.getByText("Undoing: Pull elabftw/elabimg:5.1.0")).toBeVisible();
     await page.screenshot({ path: "test-results/screens/operation.png", fullPage: true });
   } finally {

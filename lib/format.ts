@@ -23,6 +23,31 @@ export function formatDateTime(date: Date | null | undefined, locale?: Locale | 
   return date ? dateTime(locale).format(date) : "—";
 }
 
+const preciseTimes = new Map<string, Intl.DateTimeFormat>();
+/** As formatDateTime, to the second: when an operator follows the steps of an operation. */
+export function formatDateTimeSeconds(date: Date | null | undefined, locale?: Locale | string): string {
+  if (!date) return "—";
+  const key = tag(locale);
+  let f = preciseTimes.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(key, { dateStyle: "medium", timeStyle: "medium", timeZone: TIME_ZONE });
+    preciseTimes.set(key, f);
+  }
+  return f.format(date);
+}
+
+/** How long something took: "0.4 s", "12 s", "3 min 05 s", "1 h 02 min" (French: "0,4 s"). */
+export function formatDuration(ms: number | null | undefined, locale?: Locale | string): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return "—";
+  const s = ms / 1000;
+  if (s < 10) return `${s.toLocaleString(tag(locale), { maximumFractionDigits: 1, minimumFractionDigits: 1 })} s`;
+  const total = Math.round(s);
+  if (total < 60) return `${total} s`;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (total < 3600) return `${Math.floor(total / 60)} min ${pad(total % 60)} s`;
+  return `${Math.floor(total / 3600)} h ${pad(Math.floor((total % 3600) / 60))} min`;
+}
+
 const AGE: Record<Locale, { s: string; min: string; h: string; d: string }> = {
   en: { s: "{n} s ago", min: "{n} min ago", h: "{n} h ago", d: "{n} days ago" },
   fr: { s: "il y a {n} s", min: "il y a {n} min", h: "il y a {n} h", d: "il y a {n} jours" },

@@ -7,7 +7,7 @@ import { OperationStateBadge } from "@/components/status/badges";
 import { Alert, Card, Facts, PageHeader, StatusBadge, Table, type Tone } from "@/components/ui";
 import { auditOutOfScope, requirePermission } from "@/lib/auth/authorize";
 import { db } from "@/lib/server/db/web";
-import { formatDateTime, formatTime } from "@/lib/format";
+import { formatDateTimeSeconds, formatDuration, formatTime } from "@/lib/format";
 import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
 import { localizeServerText } from "@/lib/i18n/server-messages";
@@ -38,7 +38,7 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
   const t = await getTranslations("operation");
   const tk = await getTranslations("operations.kind");
   const locale = await getLocale();
-  const when = (d: Date | null | undefined) => formatDateTime(d, locale);
+  const when = (d: Date | null | undefined) => formatDateTimeSeconds(d, locale);
   // Step titles in the reader's language, when the step is the standard one the catalogs know (same key, same
   // English title); any other keeps the words it was journaled with.
   const english = translatorFor("en", "operation");
@@ -163,7 +163,9 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
         <Card title={t("steps")}>
           <Table
             caption={t("steps")}
-            columns={(["number", "step", "state", "started", "finished", "problem"] as const).map((c) => t(`col.${c}`))}
+            columns={(["number", "step", "state", "started", "finished", "duration", "problem"] as const).map((c) =>
+              t(`col.${c}`),
+            )}
             rows={operation.steps.map((s) => {
               const state = s.state in STEP ? s.state : "pending";
               // A backup step "undone" changed nothing to undo: its restore point stays, and the page says so.
@@ -178,6 +180,9 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
                   <StatusBadge key="s" tone={tone} label={label} />,
                   when(s.startedAt),
                   when(s.finishedAt),
+                  s.startedAt && s.finishedAt
+                    ? formatDuration(s.finishedAt.getTime() - s.startedAt.getTime(), locale)
+                    : "—",
                   s.error ? localizeServerText(s.error, locale) : "",
                 ],
               };
