@@ -26,6 +26,24 @@ export function HealthBadge({ value }: { value: string | null }) {
   return <StatusBadge tone={HEALTH[key]!} label={t(key)} />;
 }
 
+const SCHEMA: Record<FleetRow["schema"]["state"], "ok" | "warning" | "error" | "neutral"> = {
+  in_sync: "ok",
+  behind: "warning",
+  ahead: "error",
+  unknown: "neutral",
+};
+
+/** What db:check last said: in sync with the image, behind it (an update pending), or ahead of it. */
+export function SchemaBadge({ schema }: { schema: FleetRow["schema"] }) {
+  const t = useTranslations("status.schema");
+  return (
+    <StatusBadge
+      tone={SCHEMA[schema.state]}
+      label={t(schema.state, { current: schema.current ?? 0, required: schema.required ?? 0 })}
+    />
+  );
+}
+
 /** The fleet at a glance: one dense row per instance, every status in words and an icon. */
 export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; now: Date; showHost?: boolean }) {
   const t = useTranslations("fleet");
@@ -40,6 +58,7 @@ export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; n
         t("col.state"),
         t("col.health"),
         t("col.version"),
+        t("col.schema"),
         t("col.compliance"),
         t("col.lastBackup"),
         t("col.checked"),
@@ -75,6 +94,7 @@ export function FleetTable({ rows, now, showHost = true }: { rows: FleetRow[]; n
               <span className="text-xs text-sky-900">{t("patch", { version: r.updates.newestPatch })}</span>
             )}
           </span>,
+          <SchemaBadge key="sc" schema={r.schema} />,
           <ComplianceBadge key="c" percent={r.complianceScore} />,
           r.lastBackup?.finishedAt ? (
             formatAge(r.lastBackup.finishedAt, now, locale)

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { updatesFor } from "../registry/versions";
 import { readTagCache } from "../registry/tag-cache";
 import { instanceScope, type Viewer } from "../scope";
+import { readObservation, type Observation } from "../instances/observe";
 
 /**
  * The fleet as the dashboard and the Instances page show it: one row per
@@ -25,6 +26,20 @@ export function parseFleetFilters(params: Record<string, string | string[] | und
     unit: one(params.unit),
     host: one(params.host),
     state: state && (STATES as readonly string[]).includes(state) ? state : undefined,
+  };
+}
+
+/** What `bin/console db:check` last said, as the dashboard shows it: in sync, behind the image, ahead of it. */
+export function schemaState(schema: Observation["schema"] | undefined): {
+  state: "in_sync" | "behind" | "ahead" | "unknown";
+  current: number | null;
+  required: number | null;
+} {
+  if (!schema || !("current" in schema)) return { state: "unknown", current: null, required: null };
+  return {
+    state: schema.upToDate ? "in_sync" : schema.ahead ? "ahead" : "behind",
+    current: schema.current,
+    required: schema.required,
   };
 }
 
@@ -52,6 +67,7 @@ export async function findFleet(db: Db, viewer: Viewer, filters: FleetFilters = 
         schemaVersion: true,
         complianceScore: true,
         observedAt: true,
+        observation: true,
         siteUrl: true,
         unit: { select: { code: true, name: true } },
         webHost: { select: { name: true, reachability: true, lastSnapshotAt: true } },
@@ -69,9 +85,11 @@ export async function findFleet(db: Db, viewer: Viewer, filters: FleetFilters = 
   return instances.map((i) => {
     const version = i.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(i.imageTag) ? i.imageTag : null);
     const cached = tags[i.imageRepository];
+    const { observation, ...row } = i;
     return {
-      ...i,
+      ...row,
       version,
+      schema: schemaState(readObservation(observation)?.schema),
       updates: cached ? updatesFor(version, cached.tags) : null,
       lastBackup: lastBackupOf.get(i.id) ? { finishedAt: lastBackupOf.get(i.id)! } : null,
     };
