@@ -118,6 +118,8 @@ test("add the host, discover and adopt the instance, see it on the dashboard, op
   );
   const usage = page.getByRole("region", { name: "Usage" });
   await expect(usage).toContainText("No eLabFTW API key is set for this instance");
+  // Where the key is entered, the operator is told the panel uses it at every observation.
+  await expect(usage).toContainText("eLabFTW shows this key as just used");
   await usage.getByLabel("eLabFTW API key").fill(`1-${"0".repeat(84)}`);
   await usage.getByRole("button", { name: "Save the key" }).click();
   await expect(usage.getByRole("alert")).toContainText("The key was not kept: eLabFTW refused the API key (HTTP 401)");
