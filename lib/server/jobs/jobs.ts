@@ -71,7 +71,11 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     application_name: "paillasse-jobs",
     max: 4,
   });
-  boss.on("error", (error: Error) => options.log(`Job queue error: ${error.message}`));
+  // Once stopping, the connections it closes (and a database stopped right after) are expected, not errors.
+  let stopping = false;
+  boss.on("error", (error: Error) => {
+    if (!stopping) options.log(`Job queue error: ${error.message}`);
+  });
   await boss.start();
   /** A periodic job: one run at a time across every panel process ("stately"), on a UTC cron. */
   const periodic = async (
@@ -196,6 +200,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
   return {
     boss,
     stop: async () => {
+      stopping = true;
       clearInterval(sweeper);
       await forwarder.stop();
       // Let a running job finish for up to 5 s, then close the queue's connections.
