@@ -1,7 +1,7 @@
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkBackupAlerts, smtpMailer } from "../../lib/server/alerts/backup-alerts";
+import { checkBackupAlerts, findUndeliveredAlerts, smtpMailer } from "../../lib/server/alerts/backup-alerts";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
 import { operatorWithKey } from "../support/operators";
@@ -157,15 +157,34 @@ describe("backup alerts by e-mail", () => {
     expect(audit).toHaveLength(2);
   });
 
-  it("mails a stale instance, and tries again when the mail server refuses", async () => {
+  it("mails a stale instance, and tries again when the mail server refuses, saying so once, not at every check", async () => {
     const twoDaysLater = new Date(Date.now() + 48 * 3600_000);
+    const lines: string[] = [];
+    const logged = (mailer: Parameters<typeof checkBackupAlerts>[1]) =>
+      checkBackupAlerts(db, mailer, {
+        now: twoDaysLater,
+        panelUrl: "https://paillasse.unit.example",
+        log: (l) => lines.push(l),
+      });
+    // No mail server at all: one line, however many checks; the Settings page lists what waits.
+    expect((await logged(null)).failed).toEqual([instanceId]);
+    expect((await logged(null)).failed).toEqual([instanceId]);
+    expect(lines.filter((l) => l.startsWith("Not mailed"))).toHaveLength(1);
+    expect(await findUndeliveredAlerts(db)).toMatchObject([
+      { mail: "alert", reason: "no_mail_server", subject: "[Paillasse] Backups stale: alerting (UMR9400)" },
+    ]);
     refuse = true;
-    const refused = await check(twoDaysLater);
+    const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, "Paillasse <paillasse@unit.example>");
+    const refused = await logged(mailer);
     expect(refused.failed).toEqual([instanceId]);
+    expect((await logged(mailer)).failed).toEqual([instanceId]);
+    expect(lines.filter((l) => l.startsWith("The alert could not be mailed"))).toHaveLength(1);
+    expect(await findUndeliveredAlerts(db)).toMatchObject([{ mail: "alert", reason: "send_failed" }]);
     expect(inbox).toHaveLength(4);
     refuse = false;
     const sent = await check(twoDaysLater);
     expect(sent.alerts).toEqual([instanceId]);
+    expect(await findUndeliveredAlerts(db)).toEqual([]);
     expect(inbox).toHaveLength(6);
     const english = inbox.slice(4).find((m) => m.to.includes("ops@unit.example"))!;
     const french = inbox.slice(4).find((m) => m.to.includes("cle@unit.example"))!;

@@ -6,6 +6,7 @@ import { getPanelConfiguration } from "@/lib/server/settings/get-panel-configura
 import { can } from "@/lib/auth/permissions";
 import { db } from "@/lib/server/db/web";
 import { findMailSettings } from "@/lib/server/alerts/mail-settings";
+import { findUndeliveredAlerts } from "@/lib/server/alerts/backup-alerts";
 import { MailSettingsForm } from "@/components/settings/mail-settings-form";
 import { SyslogSettingsForm } from "@/components/settings/syslog-settings-form";
 import { findSyslogSettings, syslogStatus } from "@/lib/server/audit/syslog";
@@ -21,6 +22,7 @@ export default async function SettingsPage() {
   const t = await getTranslations("settings");
   const locale = await getLocale();
   const mail = await findMailSettings(db());
+  const undelivered = await findUndeliveredAlerts(db());
   const syslog = await findSyslogSettings(db());
   const forwarding = syslog ? await syslogStatus(db()) : null;
   const mailFromEnvironment = Boolean(process.env.PANEL_SMTP_URL || process.env.PANEL_SMTP_URL_FILE);
@@ -65,6 +67,27 @@ export default async function SettingsPage() {
       <div className="mt-4">
         <Card title={t("mailTitle")}>
           <p className="mb-3 text-sm text-slate-600">{t("mailLead")}</p>
+          {undelivered.length > 0 && (
+            <div className="mb-3">
+              <Alert tone="error">
+                {t("undelivered", {
+                  count: undelivered.length,
+                  since: formatDateTime(new Date(undelivered[0]!.since), locale),
+                })}{" "}
+                {undelivered.some((u) => u.reason === "no_mail_server")
+                  ? t("undeliveredNoServer")
+                  : t("undeliveredRefused")}
+                <ul className="mt-1 list-disc pl-5">
+                  {undelivered.map((u) => (
+                    <li key={`${u.subject}-${u.since}`}>
+                      {u.subject}
+                      {u.detail ? ` (${u.detail})` : ""}
+                    </li>
+                  ))}
+                </ul>
+              </Alert>
+            </div>
+          )}
           {mailFromEnvironment ? (
             <Alert tone="info">{t("mailFromEnv")}</Alert>
           ) : (

@@ -46,6 +46,34 @@ const storedIncidents = storedSetting(
 );
 type Incidents = NonNullable<Awaited<ReturnType<typeof storedIncidents.read>>>;
 
+export const UNDELIVERED_SETTING = "alerts.backup_undelivered";
+
+/**
+ * Alerts and recoveries that could not be mailed yet, by instance: said once in the log when they
+ * first fail (not at every check), tried again at each check, and shown on the Settings page.
+ */
+const storedUndelivered = storedSetting(
+  UNDELIVERED_SETTING,
+  z.record(
+    z.string(),
+    z.object({
+      mail: z.enum(["alert", "recovery"]),
+      subject: z.string(),
+      since: z.string(),
+      reason: z.enum(["no_mail_server", "send_failed"]),
+      detail: z.string().nullable(),
+    }),
+  ),
+  { fallback: {} },
+);
+export type UndeliveredAlert = NonNullable<Awaited<ReturnType<typeof storedUndelivered.read>>>[string];
+
+/** What could not be mailed, oldest first (for the Settings page). */
+export async function findUndeliveredAlerts(db: Db): Promise<UndeliveredAlert[]> {
+  const stored = (await storedUndelivered.read(db)) ?? {};
+  return Object.values(stored).sort((a, b) => a.since.localeCompare(b.since));
+}
+
 /**
  * Who is told, grouped by the language they read: operators in the one they
  * chose in the panel, the unit's alert addresses in `unitLocale`.
@@ -140,37 +168,62 @@ export async function checkBackupAlerts(
   const statuses = await findBackupStatus(db, { id: "", role: "admin" }, now);
   const incidents: Incidents = { ...((await storedIncidents.read(db)) ?? {}) };
   const result = { alerts: [] as string[], recoveries: [] as string[], failed: [] as string[] };
+  const undelivered = { ...((await storedUndelivered.read(db)) ?? {}) };
+  /** A mail not sent is logged once, when it first fails, then kept to be tried at the next checks. */
+  const notSent = (instanceId: string, kind: "alert" | "recovery", mail: Mail, failure: DeliveryFailure) => {
+    const subject = mail("en").subject;
+    const known = undelivered[instanceId];
+    if (!known || known.mail !== kind || known.reason !== failure.reason) {
+      options.log?.(
+        failure.reason === "no_mail_server"
+          ? `Not mailed (no mail server: set one in Settings → Alert e-mail, or PANEL_SMTP_URL): ${subject}. Tried again at each check; said once.`
+          : `The alert could not be mailed (${failure.detail}); it is tried again at each check: ${subject}.`,
+      );
+    }
+    undelivered[instanceId] = {
+      mail: kind,
+      subject,
+      since: known && known.mail === kind ? known.since : now.toISOString(),
+      reason: failure.reason,
+      detail: failure.detail,
+    };
+    result.failed.push(instanceId);
+  };
   for (const status of statuses) {
     const open = incidents[status.instanceId];
     const problem = status.verdict === "failing" || status.verdict === "stale" ? status.verdict : null;
     if (problem && !open) {
-      if (
-        await deliver(db, mailer, status, alertMail(status, problem, options.panelUrl), now, unitLocale, options.log)
-      ) {
+      const mail = alertMail(status, problem, options.panelUrl);
+      const sent = await deliver(db, mailer, status, mail, now, unitLocale);
+      if (sent === true) {
         incidents[status.instanceId] = { verdict: problem, since: now.toISOString() };
+        delete undelivered[status.instanceId];
         result.alerts.push(status.instanceId);
-      } else result.failed.push(status.instanceId);
+      } else notSent(status.instanceId, "alert", mail, sent);
     } else if (!problem && open) {
-      if (
-        await deliver(
-          db,
-          mailer,
-          status,
-          recoveryMail(status, open.since, options.panelUrl),
-          now,
-          unitLocale,
-          options.log,
-        )
-      ) {
+      const mail = recoveryMail(status, open.since, options.panelUrl);
+      const sent = await deliver(db, mailer, status, mail, now, unitLocale);
+      if (sent === true) {
         delete incidents[status.instanceId];
+        delete undelivered[status.instanceId];
         result.recoveries.push(status.instanceId);
-      } else result.failed.push(status.instanceId);
+      } else notSent(status.instanceId, "recovery", mail, sent);
+    } else if (!problem && !open) {
+      // Recovered before its alert could ever be sent: nothing is left to say.
+      delete undelivered[status.instanceId];
     }
   }
   // Instances that left the inventory close their incidents silently.
   for (const id of Object.keys(incidents)) if (!statuses.some((s) => s.instanceId === id)) delete incidents[id];
+  for (const id of Object.keys(undelivered)) if (!statuses.some((s) => s.instanceId === id)) delete undelivered[id];
   await storedIncidents.write(db, incidents);
+  await storedUndelivered.write(db, undelivered);
   return result;
+}
+
+interface DeliveryFailure {
+  reason: "no_mail_server" | "send_failed";
+  detail: string | null;
 }
 
 async function deliver(
@@ -180,12 +233,8 @@ async function deliver(
   mail: Mail,
   now: Date,
   unitLocale: Locale,
-  log?: (line: string) => void,
-): Promise<boolean> {
-  if (!mailer) {
-    log?.(`Not mailed (no mail server: set one in Settings → Alert e-mail, or PANEL_SMTP_URL): ${mail("en").subject}`);
-    return false;
-  }
+): Promise<true | DeliveryFailure> {
+  if (!mailer) return { reason: "no_mail_server", detail: null };
   const groups = await recipientsFor(db, status.instanceId, now, unitLocale);
   if (!groups.size) return true;
   const sent: { locale: Locale; subject: string; recipients: number }[] = [];
@@ -197,8 +246,7 @@ async function deliver(
       sent.push({ locale, subject, recipients: to.length });
     }
   } catch (error) {
-    log?.(`The alert could not be mailed (${(error as Error).message}); it is tried again at the next check.`);
-    return false;
+    return { reason: "send_failed", detail: (error as Error).message.slice(0, 300) };
   }
   await recordAuditEvent(db, {
     actor: { type: "system", label: "alerts" },
