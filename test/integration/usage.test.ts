@@ -72,8 +72,15 @@ describe("usage figures from /api/v2/info", () => {
     return JSON.parse(open(ring, row.secretsEnc!, instanceSecretsContext(instanceId))) as Record<string, string>;
   };
 
-  it("shows no figures and says why while no key is set", async () => {
+  it("shows no figures and says why while no key is set; the inventory follows the image the container runs", async () => {
+    // As after a re-install outside the panel: the inventory still says 5.0.4, the container runs 5.1.0.
+    await db.instance.update({ where: { id: instanceId }, data: { imageTag: "5.0.4", elabftwVersion: "5.0.4" } });
     const observation = await observeInstance(db, ring, instanceId);
+    expect(await db.instance.findUniqueOrThrow({ where: { id: instanceId } })).toMatchObject({
+      imageRepository: "elabftw/elabimg",
+      imageTag: "5.1.0",
+      elabftwVersion: "5.1.0",
+    });
     expect(observation.health.verdict).toBe("ok");
     expect(observation.usage).toEqual({ configured: false });
   });

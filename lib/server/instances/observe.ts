@@ -210,6 +210,13 @@ async function uploadsSize(client: DockerClient, web: ContainerDetails): Promise
   return result.exitCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
 }
 
+/** The image reference a container runs, as the inventory records it (a digest-only reference is left alone). */
+function runningImage(image: string): { imageRepository: string; imageTag: string } | Record<string, never> {
+  if (image.startsWith("sha256:") || image.includes("@")) return {};
+  const { repository, tag } = splitImageRef(image);
+  return { imageRepository: repository, imageTag: tag };
+}
+
 export interface ObserveOptions {
   /**
    * In the background: store the observation only while no operation holds
@@ -365,6 +372,9 @@ export async function observeInstance(
       health: observation.health.verdict,
       schemaVersion: "current" in observation.schema ? observation.schema.current : instance.schemaVersion,
       elabftwVersion: observation.elabftwVersion,
+      // What the web container runs now, even if it was re-created outside the panel: one source of truth
+      // for the Version card, the containers table, the compliance checks and the upgrade planning.
+      ...(seen.web ? runningImage(seen.web.image) : {}),
       observation,
       observedAt: new Date(observation.at),
       // What re-creates the database container if it is ever removed (a restore does so).
