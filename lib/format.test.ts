@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatBytes, formatDateTime, formatDateTimeSeconds, formatDuration } from "./format";
+import {
+  formatAge,
+  formatBytes,
+  formatDateTime,
+  formatDateTimeSeconds,
+  formatDuration,
+  timeAxisLabels,
+} from "./format";
 
 describe("dates and sizes in the reader's language", () => {
   const at = new Date("2026-12-02T13:03:00Z");
@@ -29,5 +36,18 @@ describe("dates and sizes in the reader's language", () => {
     const now = new Date(at.getTime() + 3 * 60_000);
     expect(formatAge(at, now, "en")).toBe("3 min ago");
     expect(formatAge(at, now, "fr")).toBe("il y a 3 min");
+  });
+  it("labels a chart's time axis by day, or by time when a day holds several points", () => {
+    expect(timeAxisLabels(["2026-12-03T01:30:00Z", "2026-12-04T01:30:00Z"], "en")).toEqual(["3 Dec", "4 Dec"]);
+    expect(timeAxisLabels(["2026-12-05T08:00:00Z", "2026-12-05T09:15:00Z", "2026-12-05T13:03:00Z"], "en")).toEqual([
+      "09:00",
+      "10:15",
+      "14:03",
+    ]);
+    expect(timeAxisLabels(["2026-12-04T08:00:00Z", "2026-12-05T08:00:00Z", "2026-12-05T13:03:00Z"], "fr")).toEqual([
+      "4 déc., 09:00",
+      "5 déc., 09:00",
+      "5 déc., 14:03",
+    ]);
   });
 });

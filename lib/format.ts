@@ -99,3 +99,17 @@ const timeOfDay = new Intl.DateTimeFormat("en-GB", {
 export function formatTime(date: Date | string | null | undefined): string {
   return date ? timeOfDay.format(typeof date === "string" ? new Date(date) : date) : "--:--:--";
 }
+
+/**
+ * The x-axis labels of a chart over time: the day ("5 Dec") when each point falls on its own day;
+ * the time too ("5 Dec, 14:03") when a day holds several; only the time when all are on one day.
+ */
+export function timeAxisLabels(ats: (Date | string)[], locale?: Locale | string): string[] {
+  const dates = ats.map((a) => (typeof a === "string" ? new Date(a) : a));
+  const dayOf = new Intl.DateTimeFormat(tag(locale), { day: "numeric", month: "short", timeZone: TIME_ZONE });
+  const timeOf = new Intl.DateTimeFormat(tag(locale), { hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE });
+  const days = dates.map((d) => dayOf.format(d));
+  if (new Set(days).size === days.length) return days;
+  if (new Set(days).size === 1) return dates.map((d) => timeOf.format(d));
+  return dates.map((d, i) => `${days[i]}, ${timeOf.format(d)}`);
+}

@@ -3,7 +3,7 @@
 import { useSyncExternalStore } from "react";
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useLocale } from "next-intl";
-import { formatBytes } from "@/lib/format";
+import { formatBytes, timeAxisLabels } from "@/lib/format";
 
 /**
  * Database and uploads sizes of the successful restore points over time
@@ -27,12 +27,12 @@ export function SizeChart({
     () => true,
     () => false,
   );
-  const day = new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", {
-    day: "numeric",
-    month: "short",
-    timeZone: "Europe/Paris",
-  });
-  const data = points.map((p) => ({ ...p, day: day.format(new Date(p.at)) }));
+  // By day, or by time when several backups fall on one day (never "5 Dec" five times).
+  const labels = timeAxisLabels(
+    points.map((p) => p.at),
+    locale,
+  );
+  const data = points.map((p, i) => ({ ...p, day: labels[i] }));
   return (
     <figure className="h-40 w-full" aria-label={label}>
       {mounted && points.length > 0 && (
