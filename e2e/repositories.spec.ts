@@ -95,7 +95,7 @@ test("an admin adds a repository and takes its recovery kit with a key touch", a
   await source.getByLabel("Target host").selectOption({ label: "e2e-repositories" });
   await source.getByRole("button", { name: "List its restore points" }).click();
   await expect(source.getByRole("alert")).toContainText(
-    "The directory /srv/backups/umr7000 of repository UMR7000 from the kit does not exist on e2e-repositories.",
+    "The directory /srv/backups/umr7000 of repository UMR7000 from the kit does not exist on e2e-repositories",
   );
   await page.screenshot({ path: "test-results/screens/recover.png", fullPage: true });
   const added = await sql<{ name: string; params: unknown }>(

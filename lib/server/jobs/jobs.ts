@@ -153,7 +153,7 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
     );
   });
   // Each repository read in full (`restic check --read-data`) once every 30 days, one at a time, at night.
-  await periodic(QUEUES.repositoryCheck, "41 4 * * *", { expireInSeconds: 24 * 3600, pollingIntervalSeconds: 60 }, () =>
+  await periodic(QUEUES.repositoryCheck, "41 4 * * *", { expireInSeconds: 23 * 3600, pollingIntervalSeconds: 60 }, () =>
     checkRepositoriesInFull(db, options.ring, new Date(), { log: options.log }),
   );
   // Refused attempts counted during a minute become their one audit event once it is over.

@@ -64,7 +64,7 @@ export async function checkRepositoriesInFull(
       const repo = await loadRepository(db, ring, row.id);
       const result = await runRestic(await clientFor(db, ring, hostId), repo, {
         args: ["check", "--read-data"],
-        timeoutMs: options.timeoutMs ?? 24 * 3_600_000,
+        timeoutMs: options.timeoutMs ?? 22 * 3_600_000,
       });
       ok = result.exitCode === 0;
       if (!ok) error = englishText(msg`restic check found damage in repository ${row.name}: ${damageLine(result)}.`);
