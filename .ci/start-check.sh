@@ -9,7 +9,7 @@ source_repo=$PWD
 if [ "$(id -u)" = 0 ]; then base=/root; else base=${TMPDIR:-/tmp}; fi
 clone=$(mktemp -d "$base/paillasse-start-check.XXXXXX")
 port=${START_CHECK_PORT:-3999}
-log="$source_repo/test-results/start-check.log"
+log=${START_CHECK_LOG:-$source_repo/test-results/start-check.log}
 mkdir -p "$(dirname "$log")"
 git clone -q "$source_repo" "$clone/paillasse"
 started=$(date +%s)
@@ -34,6 +34,7 @@ cleanup() {
   rm -rf "/var/lib/paillasse/postgres/data-$(printf '%s' "$clone/paillasse/data" | sha256sum | cut -c1-8)"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 for _ in $(seq 900); do
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "[start-check] npm start ended before answering; its output:" >&2
