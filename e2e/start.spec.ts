@@ -1,10 +1,11 @@
+import { execSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
-import { freePort, startPanel } from "./support/panel-process";
+import { addVirtualKey, enrol } from "./support/auth";
+import { freePort, ROOT, startPanel } from "./support/panel-process";
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -35,9 +36,18 @@ test("npm start runs on an embedded PostgreSQL, and a second start reuses its da
   expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   const key = readFileSync(keyFile, "utf8");
   expect(existsSync(path.join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
-  // The README's first run, with nothing configured: the invite command finds
-  // the running embedded database by itself; the link enrols a key.
-  const link = inviteFromCommandLine({ ...env, PANEL_URL: first.url }, "first.admin@unit.example");
+  // The invite command exactly as the start message prints it, run in a shell that has none of the
+  // panel's settings (its port, its embedded database's port): it finds the running panel through its data
+  // directory, and the link points at the panel's own port; the link enrols a key.
+  const printed = /"msg":"\s+((?:PANEL_DATA_DIR='[^']*' )?npm run operator:invite [^"]*)"/.exec(first.output())?.[1];
+  expect(printed).toBeTruthy();
+  expect(printed).toContain(`PANEL_DATA_DIR='${dataDir}'`);
+  const invited = execSync(printed!.replace("you@unit.example", "first.admin@unit.example"), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "production" },
+    encoding: "utf8",
+  });
+  const link = /(https?:\/\/\S+\/enrol#[A-Za-z0-9_-]{43})/.exec(invited)?.[1] ?? "";
   expect(link.startsWith(`${first.url}/enrol#`)).toBe(true);
   await addVirtualKey(page);
   await enrol(page, link);

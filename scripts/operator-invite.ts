@@ -7,7 +7,8 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, parseEnv } from "../lib/env";
+import { ConfigError, dataDir, parseEnv } from "../lib/env";
+import { readRunningPanel } from "../lib/server/running-panel";
 import { loadEnvFile } from "../lib/env-file";
 import { AppError } from "../lib/errors";
 import { createPrismaClient } from "../lib/server/db/client";
@@ -40,6 +41,13 @@ async function main() {
   }
   // The same settings file as `npm start`: the same database, data directory and keys.
   loadEnvFile(path.resolve(import.meta.dirname, ".."), (line) => console.error(line));
+  // A panel running on this data directory says where it listens and which port its embedded database
+  // has: settings given to it in its environment (another port) need not be repeated here.
+  const running = readRunningPanel(dataDir(parseEnv()));
+  if (running) {
+    process.env.PANEL_URL ??= running.panelUrl;
+    if (running.embeddedPgPort !== null) process.env.EMBEDDED_PG_PORT ??= String(running.embeddedPgPort);
+  }
   const env = parseEnv();
   const database = await openPanelDatabase(env);
   try {

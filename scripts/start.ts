@@ -39,6 +39,7 @@ import { noteGateRefusal } from "../lib/server/network/gate-refusals";
 import { cleanRequestId, log, pathOnly } from "../lib/log";
 import { randomBytes, randomUUID } from "node:crypto";
 import { msg } from "../lib/i18n/message";
+import { inviteCommand, removeRunningPanel, writeRunningPanel } from "../lib/server/running-panel";
 
 const root = path.resolve(import.meta.dirname, "..");
 const say = (line: string) => log().info(line);
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    removeRunningPanel(data);
     if (jobs) {
       say("Stopping background jobs…");
       await jobs.stop();
@@ -263,8 +265,17 @@ async function main(): Promise<void> {
   });
   say(`Paillasse is ready on ${env.PANEL_URL} (listening on ${env.PANEL_HOST}:${env.PANEL_PORT}).`);
   say(`Trusted networks: ${env.PANEL_TRUSTED_NETWORKS.join(", ")}.`);
+  // The invite command finds this panel (its address, its embedded database) through the data directory.
+  writeRunningPanel(data, {
+    pid: process.pid,
+    panelUrl: env.PANEL_URL,
+    embeddedPgPort: embedded ? env.EMBEDDED_PG_PORT : null,
+  });
   say("First start? Create the first admin, then open the link it prints with your security key at hand:");
-  say("  npm run operator:invite -- --email you@unit.example --role admin");
+  say(`  ${inviteCommand(env, root)}`);
+  if (env.DATABASE_URL && !envFile) {
+    say("  (in an environment with the same DATABASE_URL as this panel's: it names the database to write to)");
+  }
 
   let stopRequested = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
