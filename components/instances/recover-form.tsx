@@ -16,6 +16,15 @@ interface Option {
   name: string;
 }
 
+/** A select's options, one per item, by name. */
+function Options({ of }: { of: Option[] }) {
+  return of.map((o) => (
+    <option key={o.id} value={o.id}>
+      {o.name}
+    </option>
+  ));
+}
+
 /**
  * Recover an instance: a repository and a target host, then one of its restore points, then the
  * new instance's name, unit, site URL and published port; a key touch for these very answers.
@@ -68,20 +77,12 @@ export function RecoverForm({
         <div className="grid gap-3 sm:grid-cols-3">
           <Field id="rc-repo" label={t("repository")}>
             <Select id="rc-repo" value={repositoryId} onChange={(e) => setRepositoryId(e.target.value)}>
-              {repositories.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
+              <Options of={repositories} />
             </Select>
           </Field>
           <Field id="rc-host" label={t("host")} help={t("hostHelp")}>
             <Select id="rc-host" value={hostId} onChange={(e) => setHostId(e.target.value)}>
-              {hosts.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name}
-                </option>
-              ))}
+              <Options of={hosts} />
             </Select>
           </Field>
           <div className="flex items-end">
@@ -219,11 +220,7 @@ export function KitImportForm({ hosts }: { hosts: Option[] }) {
         <Field id="rc-kit-host" label={t("kitHost")} help={t("kitHostHelp")}>
           <Select id="rc-kit-host" name="hostId" defaultValue="">
             <option value="">{t("kitNoHost")}</option>
-            {hosts.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
+            <Options of={hosts} />
           </Select>
         </Field>
         {error && <Alert tone="error">{error}</Alert>}
