@@ -94,6 +94,7 @@ describe("background jobs on the Postgres queue", () => {
       { name: "housekeeping", cron: "23 3 * * *" },
       { name: "refusal-tallies", cron: "* * * * *" },
       { name: "registry-tags", cron: "17 * * * *" },
+      { name: "repository-check", cron: "41 4 * * *" },
     ]);
   });
 
