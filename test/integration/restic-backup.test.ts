@@ -27,7 +27,8 @@ import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 import { comparableTree, liveTree, messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
-import { execCapture, inspectContainer, removeNetwork, runToCompletion } from "../../lib/docker";
+import { execCapture, inspectContainer, runToCompletion, type DockerClient } from "../../lib/docker";
+import { startSecondEngine } from "../support/second-engine";
 
 const ring = parseKeyRing(generateKeySpec());
 const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
@@ -110,8 +111,6 @@ describe("backups into a restic repository", () => {
 
   afterAll(async () => {
     await f?.cleanUp();
-    // The network the recovery re-created carries the panel's labels, not the fixture's.
-    if (f) await removeNetwork(f.engine, f.mysql.network).catch(() => undefined);
     await db?.$disconnect();
     rmSync(work, { recursive: true, force: true });
   });
@@ -335,7 +334,7 @@ describe("backups into a restic repository", () => {
     for (const p of Object.keys(treeAtFirst)) expect({ p, ...now[p] }).toEqual({ p, ...treeAtFirst[p] });
   }, 300_000);
 
-  it("recovers the instance from its recovery kit into a panel with an empty database, once its containers and volumes are gone", async () => {
+  it("recovers the instance on a second engine from its recovery kit, into a panel with an empty database", async () => {
     // What the instance holds now (the first snapshot's state, put back by the restore above).
     const tables = (
       await rootSql(
@@ -344,41 +343,40 @@ describe("backups into a restic repository", () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = '${f!.schema}' ORDER BY 1`,
       )
     ).map((r) => r[0]!);
-    const checksums = async () =>
-      rootSql(f!.engine, f!.mysql, `CHECKSUM TABLE ${tables.map((t) => `\`${t}\``).join(", ")}`, f!.schema);
-    const before = await checksums();
+    const checksums = async (engine: DockerClient) =>
+      rootSql(engine, f!.mysql, `CHECKSUM TABLE ${tables.map((t) => `\`${t}\``).join(", ")}`, f!.schema);
+    const before = await checksums(f!.engine);
     const treeBefore = comparableTree(await liveTree(f!.engine, f!.web));
     const webBefore = await inspectContainer(f!.engine, f!.web);
     const kit = await recoveryKit(db, ring, f!.actor, repositoryId, f!.context);
 
-    // A freshly installed panel: its own database and master key, the host added again, the kit pasted.
+    // A freshly installed panel: its own database and master key; the old host and a new one (another
+    // engine, where the same file server is mounted); the kit pasted.
     const ring2 = parseKeyRing(generateKeySpec());
     const db2 = createPrismaClient(empty.url);
+    const engine2 = await startSecondEngine("recover", { addressPool: "10.215.0.0/16" });
     try {
       const admin = await operatorWithKey(db2, "recoverer@lab.example", "admin");
       const actor = { id: admin.id, email: admin.email, securityKeyId: admin.keyId };
-      const hostId = await createHost(
-        db2,
-        ring2,
-        actor,
-        { kind: "socket", name: "rebuilt", socketPath: TEST_SOCKET },
-        f!.context,
-      );
+      const addHost = (name: string, socketPath: string) =>
+        createHost(db2, ring2, actor, { kind: "socket", name, socketPath }, f!.context);
+      const oldHost = await addHost("old", TEST_SOCKET);
+      const newHost = await addHost("rebuilt", engine2.socket);
       const unitId = (await createUnit(db2, actor, { code: "UMR9300", name: "Recovered unit" }, f!.context)).id;
       expect(() => repositoryFromKit("export RESTIC_REPOSITORY='/srv/x'\n")).toThrow(
         /no RESTIC_REPOSITORY and RESTIC_PASSWORD/,
       );
-      const { id: repo2 } = await createRepository(db2, ring2, actor, repositoryFromKit(kit.text, hostId), f!.context);
-      const points = await listRecoverable(db2, ring2, repo2, hostId);
+      const { id: repo2 } = await createRepository(db2, ring2, actor, repositoryFromKit(kit.text, newHost), f!.context);
+      const points = await listRecoverable(db2, ring2, repo2, newHost);
       const point = points.find((p) => p.id === first.row.snapshotId)!;
       expect(point).toMatchObject({ instance: "deduplicated", unit: "UMR9300", version: "5.1.0" });
-      const plan = { repositoryId: repo2, snapshotId: point.id, hostId, unitId, name: "deduplicated" };
-      await expect(requestRecover(db2, actor, { ...plan, snapshotId: "not-hex" }, f!.context)).rejects.toThrow(
-        /Restore point must be a snapshot ID/,
-      );
+      const plan = { repositoryId: repo2, snapshotId: point.id, unitId, name: "deduplicated" };
+      await expect(
+        requestRecover(db2, actor, { ...plan, hostId: newHost, snapshotId: "not-hex" }, f!.context),
+      ).rejects.toThrow(/Restore point must be a snapshot ID/);
 
-      // While the original still runs on that host, nothing is taken over: refused, nothing created.
-      const refusedId = await requestRecover(db2, actor, plan, f!.context);
+      // Onto the old host, where the original still runs: nothing is taken over; refused, nothing created.
+      const refusedId = await requestRecover(db2, actor, { ...plan, hostId: oldHost }, f!.context);
       expect(await executeOperation(db2, ring2, refusedId, { owner: "vitest" })).toBe("failed");
       expect((await db2.operation.findUniqueOrThrow({ where: { id: refusedId } })).error).toMatch(
         /already has a container named/,
@@ -386,14 +384,11 @@ describe("backups into a restic repository", () => {
       expect((await inspectContainer(f!.engine, f!.web)).id).toBe(webBefore.id);
       expect(await db2.instance.count()).toBe(0);
 
-      // The host is lost: containers, uploads volume and network gone.
-      await f!.cleanUp();
-      await expect(inspectContainer(f!.engine, f!.web)).rejects.toThrow();
-
+      // Onto the new engine, with the address users will type there.
       const operationId = await requestRecover(
         db2,
         actor,
-        { ...plan, siteUrl: "https://rebuilt.lab.example" },
+        { ...plan, hostId: newHost, siteUrl: "https://rebuilt.lab.example" },
         f!.context,
       );
       const outcome = await executeOperation(db2, ring2, operationId, {
@@ -404,16 +399,17 @@ describe("backups into a restic repository", () => {
       expect(operation.error).toBeNull();
       expect(outcome).toBe("succeeded");
 
-      const web = await inspectContainer(f!.engine, f!.web);
+      const engine = engine2.client;
+      const web = await inspectContainer(engine, f!.web);
       expect(web.env.SECRET_KEY).toBe(webBefore.env.SECRET_KEY);
       expect(web.env.SITE_URL).toBe("https://rebuilt.lab.example");
-      expect(await checksums()).toEqual(before);
-      const tree = comparableTree(await liveTree(f!.engine, f!.web));
+      expect(await checksums(engine)).toEqual(before);
+      const tree = comparableTree(await liveTree(engine, f!.web));
       expect(Object.keys(tree).sort()).toEqual(Object.keys(treeBefore).sort());
       for (const p of Object.keys(treeBefore)) expect({ p, ...tree[p] }).toEqual({ p, ...treeBefore[p] });
 
       const instance = await db2.instance.findUniqueOrThrow({ where: { name: "deduplicated" } });
-      expect(instance).toMatchObject({ unitId, webHostId: hostId, webContainerId: web.id, state: "running" });
+      expect(instance).toMatchObject({ unitId, webHostId: newHost, webContainerId: web.id, state: "running" });
       const sealed = await db2.instance.findUniqueOrThrow({
         where: { id: instance.id },
         select: { id: true, secretsEnc: true },
@@ -429,6 +425,7 @@ describe("backups into a restic repository", () => {
       ]);
       expect(json(audit)).not.toContain(webBefore.env.SECRET_KEY!);
     } finally {
+      await engine2.destroy();
       await db2.$disconnect();
     }
   }, 300_000);

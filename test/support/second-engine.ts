@@ -13,7 +13,7 @@ import { TEST_REGISTRY } from "./docker";
  * pool. `restart()` stops the daemon (its containers stop with it) and starts
  * it again: restart policies then decide what comes back.
  */
-export async function startSecondEngine(label: string, options: { mirror?: string } = {}) {
+export async function startSecondEngine(label: string, options: { mirror?: string; addressPool?: string } = {}) {
   const dir = path.join(process.env.PL_TEST_DIR ?? "/tmp/pl-test", `engine-${label}-${randomBytes(3).toString("hex")}`);
   mkdirSync(dir, { recursive: true });
   const socket = path.join(dir, "docker.sock");
@@ -40,7 +40,8 @@ export async function startSecondEngine(label: string, options: { mirror?: strin
         "--storage-driver",
         "overlay2",
         "--default-address-pool",
-        "base=10.214.0.0/16,size=24",
+        // Its own pool: two such engines may run at once (their networks must not overlap).
+        `base=${options.addressPool ?? "10.214.0.0/16"},size=24`,
       ],
       {
         env: {
