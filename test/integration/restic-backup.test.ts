@@ -27,6 +27,8 @@ import { useFreshDatabase } from "../support/fresh-database";
 import { instanceFixture, type InstanceFixture } from "../support/instance-fixture";
 import { comparableTree, liveTree, messyUploads, seedUploads, uploadRowsSql } from "../support/messy-uploads";
 import { requestRestore } from "../../lib/server/backups/restore-backup";
+import { pruneBackups } from "../../lib/server/backups/retention";
+import { runRestic } from "../../lib/server/repositories/restic";
 import { execCapture, inspectContainer, runToCompletion, type DockerClient } from "../../lib/docker";
 import { startSecondEngine } from "../support/second-engine";
 
@@ -116,6 +118,7 @@ describe("backups into a restic repository", () => {
   });
 
   let first: Awaited<ReturnType<typeof backup>>;
+  let secondId: string;
 
   it("refuses a repository directory that is not on the host (an unmounted filer), and says what to do", async () => {
     const { outcome, operation } = await (async () => {
@@ -264,6 +267,7 @@ describe("backups into a restic repository", () => {
     );
     await setPolicyRepository(db, f!.actor, policyId, offsiteId, f!.context, "offsite");
     const second = await backup();
+    secondId = second.row.id;
     expect(second.outcome).toBe("succeeded");
     expect(second.operation.steps.map((s) => s.key).sort()).toEqual(["offsite", "repository", "snapshot"]);
     expect(second.row.offsiteRepositoryId).toBe(offsiteId);
@@ -430,6 +434,46 @@ describe("backups into a restic repository", () => {
     }
   }, 300_000);
 
+  it("retention forgets and prunes old snapshots, a snapshot already gone included, and keeps the newest and the newest verified", async () => {
+    // A second repository for the policy from now on: the instance's restore points are in two places.
+    const otherDir = path.join(work, "repository-2");
+    mkdirSync(otherDir);
+    const { id: otherId } = await createRepository(
+      db,
+      ring,
+      f!.actor,
+      { kind: "host_directory", name: "UMR9300 filer 2", hostId: f!.hostId, location: otherDir },
+      f!.context,
+    );
+    await setPolicyRepository(db, f!.actor, policyId, null, f!.context, "offsite");
+    await db.backupPolicy.update({ where: { id: policyId }, data: { repositoryId: otherId } });
+    const older = await backup();
+    const newest = await backup();
+    // The first snapshot was forgotten by hand in the meantime: the prune must not stop on it.
+    const repo = await loadRepository(db, ring, repositoryId);
+    const forgotten = await runRestic(f!.engine, repo, { args: ["forget", first.row.snapshotId!] });
+    expect(forgotten.exitCode).toBe(0);
+    await db.backupPolicy.update({ where: { id: policyId }, data: { retentionDays: 1, keepLast: 1 } });
+    const pruned = await pruneBackups(db, f!.instanceId, new Date(Date.now() + 3 * 86_400_000), ring);
+    expect(pruned).toEqual(expect.arrayContaining([first.row.id, older.row.id]));
+    expect(pruned).not.toContain(newest.row.id);
+    expect(pruned).not.toContain(secondId); // the newest verified restore point stays
+    const rows = await db.backup.findMany({
+      where: { id: { in: [first.row.id, older.row.id, newest.row.id, secondId] } },
+    });
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({
+      [first.row.id]: "pruned",
+      [older.row.id]: "pruned",
+      [newest.row.id]: "succeeded",
+      [secondId]: "succeeded",
+    });
+    const idsIn = async (id: string) =>
+      (await listSnapshots(f!.engine, await loadRepository(db, ring, id))).map((s) => s.id);
+    const kept = await db.backup.findUniqueOrThrow({ where: { id: secondId } });
+    expect(await idsIn(repositoryId)).toEqual([kept.snapshotId]);
+    expect(await idsIn(otherId)).toEqual([newest.row.snapshotId]);
+  }, 240_000);
+
   it("a damaged pack in the repository is found by the read-back and by the scheduled full read, and reported", async () => {
     const lines: string[] = [];
     const full = (at: Date) =>
@@ -458,7 +502,7 @@ describe("backups into a restic repository", () => {
     const middle = Math.floor(bytes.length / 2);
     for (let i = 0; i < 64; i++) bytes[middle + i] = bytes[middle + i]! ^ 0xff;
     writeFileSync(largest, bytes);
-    const { outcome, row } = await verify(first.row.id, { readDataCycle: 1 });
+    const { outcome, row } = await verify(secondId, { readDataCycle: 1 });
     expect(outcome).toBe("failed");
     expect(row.verificationStatus).toBe("failed");
     expect(englishText(verificationFailureReason(row.verificationDetails)!)).toMatch(

@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { clientFor } from "../hosts/clients";
 import { loadRepository } from "../repositories/repositories";
 import { resticFailure, runRestic } from "../repositories/restic";
+import { listSnapshots } from "../repositories/snapshots";
 
 /**
  * Retention: restore points older than the policy's days are deleted, except
@@ -92,12 +93,22 @@ export async function pruneBackups(db: Db, instanceId: string, now = new Date(),
       const repo = await loadRepository(db, ring, repositoryId);
       if (repo.appendOnly) continue;
       const client = await clientFor(db, ring, instance.webHostId);
+      // A snapshot already gone (forgotten by hand, or by a run that stopped before it recorded so) is
+      // pruned as far as the inventory goes; only the ones still there are given to restic.
+      const present = new Set((await listSnapshots(client, repo)).map((s) => s.id));
+      const gone = entries.filter((e) => !present.has(e.snapshotId));
+      pruned.push(...gone.map((e) => e.id));
+      const there = entries.filter((e) => present.has(e.snapshotId));
+      if (!there.length) continue;
+      // Locks left by a helper that was killed (a panel stopped mid-backup) would block the prune: only
+      // stale ones go (`unlock` leaves a live backup's lock alone).
+      await runRestic(client, repo, { args: ["unlock"], timeoutMs: 300_000 });
       const result = await runRestic(client, repo, {
-        args: ["forget", "--prune", ...entries.map((e) => e.snapshotId)],
+        args: ["forget", "--prune", ...there.map((e) => e.snapshotId)],
         timeoutMs: 3_600_000,
       });
       if (result.exitCode !== 0) throw resticFailure(repo.name, msg`Forgetting old snapshots`, result);
-      pruned.push(...entries.map((e) => e.id));
+      pruned.push(...there.map((e) => e.id));
     }
   }
   for (const id of pruned) {
