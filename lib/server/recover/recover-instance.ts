@@ -312,9 +312,8 @@ async function recreate(
 ): Promise<string> {
   await ctx.intent({ container: def.name, volumes: volumeNames(def) });
   const id = await createContainer(c, body);
-  const [first, ...others] = networkNames(def);
-  void first;
-  for (const n of others) {
+  // Created on its first network; the others are joined now.
+  for (const n of networkNames(def).slice(1)) {
     await connectNetwork(
       c,
       n,
@@ -487,12 +486,6 @@ function startStep({ client, read, options }: RecoverEnv): Body {
       }
       await ctx.log(`eLabFTW answers ok; schema ${schema.current}, as the image requires.`);
       return { schema: schema.current };
-    },
-    async compensate(ctx) {
-      const def = await read().catch(() => null);
-      if (!def) return;
-      // Stopped by the web step's undo (removal); nothing else to put back.
-      await ctx.log(`${def.web.name} is removed with the web step's undo.`);
     },
   };
 }

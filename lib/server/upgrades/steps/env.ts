@@ -157,8 +157,10 @@ export function upgradeEnv(
   const removeFinalDump = async (ctx: UpgradeContext, state: Partial<Recreated>) => {
     if (state.finalDump) return rm(state.finalDump.path, { force: true });
     const backupId = ctx.resultIfAny("backup")?.backupId;
-    const exists = backupId ? await db.backup.findUnique({ where: { id: backupId }, select: { id: true } }) : null;
-    if (exists) await rm(finalDumpPath(exists.id, await backupRow(exists.id)), { force: true });
+    const row = backupId
+      ? await db.backup.findUnique({ where: { id: backupId }, select: { format: true, location: true } })
+      : null;
+    if (row) await rm(finalDumpPath(backupId!, row), { force: true });
   };
 
   /** The new container (under the instance's name) if it is not the kept one. */
