@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds (once) the root filesystem shared by the fixture images: Debian 13
 # minbase with MariaDB (closer to MySQL 8 than Debian 12's: it accepts
-# utf8mb4_0900_ai_ci), Python, OpenSSL and curl (the real image has it). Cached as a tarball keyed by its
-# inputs, so later runs skip debootstrap. Prints the tarball path.
+# utf8mb4_0900_ai_ci), Python, OpenSSL and curl (the real image has it), the
+# OpenSSH client (restic/restic has it: sftp repositories) and server (the
+# sftp fixture), and borg (the bench's elabctl baseline). Cached as a tarball
+# keyed by its inputs, so later runs skip debootstrap. Prints the tarball path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE_DIR=${PL_CACHE_DIR:-/var/cache/paillasse-test}
 SUITE=trixie
-PACKAGES=mariadb-server,mariadb-client,python3,openssl,ca-certificates,passwd,curl
+PACKAGES=mariadb-server,mariadb-client,python3,openssl,ca-certificates,passwd,curl,openssh-client,openssh-server,borgbackup
 key=$( (echo "$SUITE $PACKAGES"; cat e2e/fixtures/rootfs/customize.sh) | sha256sum | cut -c1-16)
 tarball="$CACHE_DIR/rootfs-$key.tar"
 if [ -f "$tarball" ]; then echo "$tarball"; exit 0; fi

@@ -12,7 +12,7 @@ import { KeyConfirmButton } from "@/components/auth/key-confirm";
 import { Alert, Button, Card, Dialog, Field, Input, Select } from "@/components/ui";
 import { useAction } from "@/components/use-action";
 
-type Kind = "host_directory" | "rest" | "s3";
+type Kind = "host_directory" | "sftp" | "rest" | "s3";
 
 /** A new restic repository: where it is, and the credentials to reach it (its password is generated). */
 export function RepositoryForm({ hosts }: { hosts: { id: string; name: string }[] }) {
@@ -22,15 +22,18 @@ export function RepositoryForm({ hosts }: { hosts: { id: string; name: string }[
   const { run, pending: busy, error } = useAction();
   const [kind, setKind] = useState<Kind>("host_directory");
   const [saved, setSaved] = useState<string | null>(null);
+  const [publicKey, setPublicKey] = useState<string | null>(null);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
     setSaved(null);
+    setPublicKey(null);
     await run(() => createRepositoryAction({ ...data, kind }), {
-      onDone: () => {
-        setSaved(t("saved", { name: data.name ?? "" }));
+      onDone: (created) => {
+        setSaved(t(created.sshPublicKey ? "savedSftp" : "saved", { name: data.name ?? "" }));
+        setPublicKey(created.sshPublicKey);
         form.reset();
         router.refresh();
       },
@@ -44,6 +47,7 @@ export function RepositoryForm({ hosts }: { hosts: { id: string; name: string }[
           <Field id="r-kind" label={t("kind")}>
             <Select id="r-kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
               <option value="host_directory">{t("kinds.host_directory")}</option>
+              <option value="sftp">{t("kinds.sftp")}</option>
               <option value="rest">{t("kinds.rest")}</option>
               <option value="s3">{t("kinds.s3")}</option>
             </Select>
@@ -69,6 +73,11 @@ export function RepositoryForm({ hosts }: { hosts: { id: string; name: string }[
         <Field id="r-location" label={t(`location.${kind}`)} help={t(`locationHelp.${kind}`)}>
           <Input id="r-location" name="location" placeholder={t(`locationPlaceholder.${kind}`)} required />
         </Field>
+        {kind === "sftp" && (
+          <Field id="r-hostkey" label={t("hostKey")} help={t("hostKeyHelp")}>
+            <Input id="r-hostkey" name="hostKey" placeholder="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5…" required />
+          </Field>
+        )}
         {kind === "rest" && (
           <div className="grid gap-3 sm:grid-cols-3">
             <Field id="r-user" label={t("restUser")}>
@@ -97,12 +106,29 @@ export function RepositoryForm({ hosts }: { hosts: { id: string; name: string }[
           <Input id="r-password" name="password" type="password" autoComplete="new-password" />
         </Field>
         {error && <Alert tone="error">{error}</Alert>}
-        {saved && <Alert tone="success">{saved}</Alert>}
+        {saved && (
+          <Alert tone="success">
+            {saved}
+            {publicKey && <CopyableLine label={t("publicKey")} value={publicKey} copy={t("copy")} />}
+          </Alert>
+        )}
         <Button type="submit" variant="primary" disabled={busy}>
           {busy ? tf("saving") : t("save")}
         </Button>
       </form>
     </Card>
+  );
+}
+
+/** A line to paste elsewhere (a public key), selectable whole, with a copy button. */
+export function CopyableLine({ label, value, copy }: { label: string; value: string; copy: string }) {
+  return (
+    <span className="mt-2 flex items-start gap-2">
+      <code aria-label={label} className="block flex-1 select-all break-all rounded bg-white/70 px-2 py-1 text-xs">
+        {value}
+      </code>
+      <Button onClick={() => void navigator.clipboard?.writeText(value)}>{copy}</Button>
+    </span>
   );
 }
 

@@ -17,7 +17,7 @@ import { openInstanceSecrets } from "../../lib/server/instances/instance-secrets
 import { createHost } from "../../lib/server/hosts/manage-hosts";
 import { createUnit } from "../../lib/server/units/manage-units";
 import { operatorWithKey } from "../support/operators";
-import { TEST_SOCKET } from "../support/docker";
+import { TEST_LABEL, TEST_SOCKET } from "../support/docker";
 import { listSnapshots, readSnapshotText, SNAPSHOT_INSTANCE } from "../../lib/server/repositories/snapshots";
 import { englishText } from "../../lib/i18n/message";
 import { findBackupStatus, verificationFailureReason } from "../../lib/server/backups/backup-status";
@@ -31,6 +31,7 @@ import { pruneBackups } from "../../lib/server/backups/retention";
 import { runRestic } from "../../lib/server/repositories/restic";
 import { execCapture, inspectContainer, runToCompletion, type DockerClient } from "../../lib/docker";
 import { startSecondEngine } from "../support/second-engine";
+import { generateSshKeyPair } from "../../lib/server/repositories/ssh-keys";
 
 const ring = parseKeyRing(generateKeySpec());
 const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v));
@@ -516,5 +517,110 @@ describe("backups into a restic repository", () => {
     expect(await collectMetrics(db)).toMatch(/paillasse_repository_damaged\{repository="UMR9300 filer"\} 1/);
     const checks = await db.auditEvent.findMany({ where: { action: "repository.full_check" }, orderBy: { id: "asc" } });
     expect(checks.map((e) => e.outcome)).toEqual(["success", "failure"]);
+  }, 240_000);
+
+  it("backs up into an SFTP repository with its own key, pinned to the server's host key, and its kit works without the panel", async () => {
+    const engine = f!.engine;
+    const server = await engine.api.createContainer({
+      Image: "paillasse-fixture/sftp:1",
+      name: `${f!.run}-sftp`,
+      Labels: { [TEST_LABEL]: f!.run },
+    });
+    await server.start();
+    const sshd = `${f!.run}-sftp`;
+    // Listening once it says so (its host keys are made first).
+    for (let i = 0; i < 100; i++) {
+      const logs = await server.logs({ stdout: true, stderr: true });
+      if (logs.toString("utf8").includes("Server listening")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const hostKeyLine = (
+      await execCapture(engine, sshd, { cmd: ["cat", "/etc/ssh/ssh_host_ed25519_key.pub"] })
+    ).stdout.trim();
+    const ip = (await server.inspect()).NetworkSettings.Networks.bridge!.IPAddress;
+    const location = `sftp:restic@${ip}:/home/restic/repository`;
+    const backupVia = async (id: string) => {
+      await setPolicyRepository(db, f!.actor, policyId, id, f!.context);
+      const operationId = await requestBackup(
+        db,
+        f!.actor,
+        { instanceId: f!.instanceId, trigger: "manual" },
+        f!.context,
+      );
+      const outcome = await executeOperation(db, ring, operationId, { ...options, verifyAfterBackup: false });
+      return { outcome, operation: await db.operation.findUniqueOrThrow({ where: { id: operationId } }) };
+    };
+    const before = await db.backup.count({ where: { status: "succeeded" } });
+
+    // A server showing another key than the one given: refused, nothing written.
+    const impostor = await createRepository(
+      db,
+      ring,
+      f!.actor,
+      { kind: "sftp", name: "UMR9300 sftp wrong key", location, hostKey: generateSshKeyPair("other").publicKey },
+      f!.context,
+    );
+    const wrongKey = await backupVia(impostor.id);
+    expect(wrongKey.outcome).toBe("failed");
+    expect(wrongKey.operation.error).toMatch(/showed another host key than the one given/);
+
+    // The right host key, but the panel's key not yet in authorized_keys: refused, saying what to add.
+    const sftp = await createRepository(
+      db,
+      ring,
+      f!.actor,
+      { kind: "sftp", name: "UMR9300 sftp", location, hostKey: `${ip} ${hostKeyLine}` },
+      f!.context,
+    );
+    expect(sftp.sshPublicKey).toMatch(/^ssh-ed25519 \S+ paillasse-UMR9300-sftp$/);
+    const refused = await backupVia(sftp.id);
+    expect(refused.outcome).toBe("failed");
+    expect(refused.operation.error).toMatch(/refused the panel's key/);
+    expect(await db.backup.count({ where: { status: "succeeded" } })).toBe(before);
+
+    // The admin authorizes it on the server: the backup goes in, the verification reads it back through sftp.
+    const authorize = await execCapture(engine, sshd, {
+      cmd: ["sh", "-c", `echo '${sftp.sshPublicKey}' >> /home/restic/.ssh/authorized_keys`],
+    });
+    expect(authorize.exitCode).toBe(0);
+    const ok = await backupVia(sftp.id);
+    expect(ok.operation.error).toBeNull();
+    expect(ok.outcome).toBe("succeeded");
+    const row = await db.backup.findFirstOrThrow({ where: { operationId: ok.operation.id } });
+    expect(row).toMatchObject({ format: "restic", repositoryId: sftp.id, status: "succeeded" });
+    const verified = await verify(row.id);
+    expect(verified.outcome).toBe("succeeded");
+    expect(verified.row.verificationStatus).toBe("passed");
+    // The snapshot is in the server's directory (the repository's files, written over sftp).
+    const files = await execCapture(engine, sshd, { cmd: ["ls", "/home/restic/repository/snapshots"] });
+    expect(files.stdout.trim().split("\n")).toEqual([row.snapshotId]);
+
+    // The kit: its key file, its pinned host key and its commands, in a plain shell without the panel.
+    const kit = await recoveryKit(db, ring, f!.actor, sftp.id, f!.context);
+    const key = /-----BEGIN OPENSSH PRIVATE KEY-----[\s\S]+?-----END OPENSSH PRIVATE KEY-----/.exec(kit.text)![0];
+    const known = kit.text.split("\n").find((l) => l.startsWith(`${ip} ssh-ed25519 `))!;
+    const commands = kit.text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith("export ") || l.startsWith("restic() "));
+    expect(commands).toHaveLength(3);
+    const script = [
+      "cd /tmp && umask 077",
+      `cat > paillasse-ssh-key <<'EOF'\n${key}\nEOF`,
+      `echo '${known}' > paillasse-known-hosts`,
+      ...commands,
+      "restic snapshots --json --no-lock",
+    ].join("\n");
+    const helper = await runToCompletion(engine, {
+      Image: "restic/restic:0.18.0",
+      Entrypoint: ["sh", "-c", script],
+      HostConfig: { NetworkMode: "bridge" },
+    });
+    expect(helper.stderr).not.toMatch(/Fatal/);
+    expect((JSON.parse(helper.stdout) as { id: string }[]).map((s) => s.id)).toEqual([row.snapshotId]);
+    // And it attaches back from its kit (a new panel), the same key and host key.
+    const again = repositoryFromKit(kit.text);
+    expect(again).toMatchObject({ kind: "sftp", location, hostKey: hostKeyLine.split(" ").slice(0, 2).join(" ") });
+    await setPolicyRepository(db, f!.actor, policyId, repositoryId, f!.context);
   }, 240_000);
 });

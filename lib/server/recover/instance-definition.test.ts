@@ -109,7 +109,10 @@ describe("a repository read back from its recovery kit", () => {
     ).toMatchObject({ kind: "host_directory", location: "/srv/backup", hostId: "host-1" });
     expect(() => repositoryFromKit("hello")).toThrow(/no RESTIC_REPOSITORY and RESTIC_PASSWORD/);
     expect(() => repositoryFromKit("export RESTIC_REPOSITORY='sftp:u@h:/r'\nexport RESTIC_PASSWORD='x'")).toThrow(
-      /cannot use repositories reached by sftp/,
+      /lacks its SSH key or the server's host key/,
+    );
+    expect(() => repositoryFromKit("export RESTIC_REPOSITORY='ftp://h/r'\nexport RESTIC_PASSWORD='x'")).toThrow(
+      /cannot use repositories reached by ftp/,
     );
   });
 });

@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../../errors";
 import { msg } from "../../i18n/message";
 import { loadRepository, type RepositoryInput } from "./repositories";
+import { knownHostsLine, parseSftpLocation } from "./ssh-keys";
 import { SNAPSHOT_DATABASE, SNAPSHOT_INSTANCE, SNAPSHOT_UPLOADS } from "./snapshots";
 
 /** Single-quoted for a POSIX shell, whatever the characters. */
@@ -40,7 +41,30 @@ export async function recoveryKit(
       ? `the directory ${repo.location} on the Docker host ${host?.name ?? "?"} (${host?.address ?? "?"})`
       : repo.kind === "rest"
         ? `the rest-server ${repo.location}${repo.appendOnly ? " (append-only for these credentials)" : ""}`
-        : `the S3-compatible storage ${repo.location}`;
+        : repo.kind === "sftp"
+          ? `the SFTP server ${repo.location}`
+          : `the S3-compatible storage ${repo.location}`;
+  // sftp: the key and the pinned host key go in two files beside the commands, which hand them to ssh.
+  const endpoint = repo.kind === "sftp" ? parseSftpLocation(repo.location) : null;
+  const ssh =
+    endpoint && repo.secrets.sshPrivateKey && repo.sshHostKey
+      ? {
+          files: [
+            `The panel's SSH key for this repository (save it as ${SSH_KEY_FILE}, mode 600):`,
+            "",
+            repo.secrets.sshPrivateKey.trim(),
+            "",
+            `The server's host key, pinned (save this line as ${KNOWN_HOSTS_FILE}):`,
+            "",
+            knownHostsLine(endpoint, repo.sshHostKey),
+            "",
+          ],
+          command: [
+            "  # SFTP: restic runs ssh with the two files above (in the current directory):",
+            `  restic() { command restic -o sftp.args="-i ${SSH_KEY_FILE} -o UserKnownHostsFile=${KNOWN_HOSTS_FILE} -o IdentitiesOnly=yes -o BatchMode=yes" "$@"; }`,
+          ],
+        }
+      : { files: [], command: [] };
   const text = [
     `Paillasse recovery kit: repository "${repo.name}"`,
     `Made ${at.toISOString()} for ${actor.email}.`,
@@ -50,10 +74,12 @@ export async function recoveryKit(
     "",
     `Where: ${where}.`,
     "",
+    ...ssh.files,
     "Restore by hand, without the panel, with restic 0.17 or later (the restic/restic image, or the",
     "restic package), on a machine that reaches the repository:",
     "",
     ...env.map((l) => `  ${l}`),
+    ...ssh.command,
     "",
     "  # The restore points of an instance, newest last:",
     "  restic snapshots --tag instance=NAME",
@@ -80,6 +106,9 @@ export async function recoveryKit(
   const safeName = repo.name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "repository";
   return { fileName: `paillasse-recovery-kit-${safeName}.txt`, text };
 }
+
+const SSH_KEY_FILE = "paillasse-ssh-key";
+const KNOWN_HOSTS_FILE = "paillasse-known-hosts";
 
 /** One `export NAME='value'` line of a kit (single-quoted as `sh` above writes it, or bare). */
 function kitVariables(text: string): Record<string, string> {
@@ -134,8 +163,25 @@ export function repositoryFromKit(text: string, hostId?: string): RepositoryInpu
       secretAccessKey: vars.AWS_SECRET_ACCESS_KEY ?? "",
     };
   }
+  if (location.startsWith("sftp:")) {
+    const key = /-----BEGIN OPENSSH PRIVATE KEY-----[\s\S]+?-----END OPENSSH PRIVATE KEY-----/.exec(text)?.[0];
+    const pinned = text.split(/\r?\n/).find((l) => /^\S+ (ssh-|ecdsa-)\S+ \S+$/.test(l.trim()));
+    if (!key || !pinned) {
+      throw new AppError("bad_input", "This SFTP repository's kit lacks its SSH key or the server's host key.", {
+        hint: "Paste the whole recovery kit, as downloaded from the panel; nothing was added.",
+      });
+    }
+    return {
+      kind: "sftp",
+      name,
+      location,
+      password,
+      sshPrivateKey: key,
+      hostKey: pinned.trim().split(" ").slice(1).join(" "),
+    };
+  }
   if (location.startsWith("/")) return { kind: "host_directory", name, location, password, hostId: hostId ?? "" };
   throw new AppError("bad_input", msg`The panel cannot use repositories reached by ${location.split(":")[0] ?? "?"}.`, {
-    hint: "Use a directory on a Docker host, a rest-server or S3-compatible storage; nothing was added.",
+    hint: "Use a directory on a Docker host, an SFTP server, a rest-server or S3-compatible storage; nothing was added.",
   });
 }

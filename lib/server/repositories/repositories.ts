@@ -13,6 +13,7 @@ import {
   sealRepositorySecrets,
   type OpenedRepository,
 } from "./repository-secrets";
+import { generateSshKeyPair, normalizeHostKey, parseSftpLocation, publicKeyOf } from "./ssh-keys";
 
 /** A repository with its secrets opened, for the restic driver. */
 export async function loadRepository(db: Db, ring: KeyRing, id: string): Promise<OpenedRepository> {
@@ -25,6 +26,7 @@ export async function loadRepository(db: Db, ring: KeyRing, id: string): Promise
       location: true,
       hostId: true,
       appendOnly: true,
+      sshHostKey: true,
       secretsEnc: true,
     },
   });
@@ -86,6 +88,36 @@ export const repositoryInputSchema = z.discriminatedUnion("kind", [
     password: z.string().optional(),
   }),
   z.object({
+    kind: z.literal("sftp"),
+    name,
+    location: z
+      .string()
+      .trim()
+      .refine(
+        (l) => parseSftpLocation(l) !== null,
+        "Write an SFTP address such as sftp:backup@filer.example.org:/srv/restic/umr1 (or sftp://backup@filer.example.org:2222//srv/restic/umr1 for another port).",
+      ),
+    hostKey: z
+      .string()
+      .trim()
+      .min(1, "Give the server's host key: a line of ssh-keyscan, or the server's /etc/ssh/ssh_host_ed25519_key.pub.")
+      .transform((raw, ctx) => {
+        const key = normalizeHostKey(raw);
+        if (!key) {
+          ctx.addIssue({
+            code: "custom",
+            message:
+              "This is not an SSH host key. Paste a line such as ssh-ed25519 AAAA… from the server's /etc/ssh/ssh_host_ed25519_key.pub.",
+          });
+          return z.NEVER;
+        }
+        return key;
+      }),
+    /** A recovery kit's key, to attach a repository whose server already trusts it. */
+    sshPrivateKey: z.string().optional(),
+    password: z.string().optional(),
+  }),
+  z.object({
     kind: z.literal("s3"),
     name,
     location: z
@@ -108,7 +140,7 @@ export function parseRepositoryInput(raw: unknown): z.infer<typeof repositoryInp
   throw new AppError(
     "bad_input",
     known
-      ? "Choose the kind of repository: a directory on a Docker host, a rest-server or S3-compatible storage."
+      ? "Choose the kind of repository: a directory on a Docker host, an SFTP server, a rest-server or S3-compatible storage."
       : issue.code === "invalid_type"
         ? msg`${String(issue.path[0] ?? "A field")} is missing.`
         : asMessage(issue.message),
@@ -123,7 +155,7 @@ export async function createRepository(
   actor: Actor,
   raw: RepositoryInput,
   context: RequestContext | null,
-): Promise<{ id: string }> {
+): Promise<{ id: string; sshPublicKey: string | null }> {
   const input = parseRepositoryInput(raw);
   if (input.kind === "host_directory") {
     const host = await db.dockerHost.findUnique({ where: { id: input.hostId }, select: { id: true } });
@@ -138,8 +170,17 @@ export async function createRepository(
   }
   const id = randomUUID();
   const password = input.password?.length ? input.password : generateRepositoryPassword();
+  // sftp: the panel's own key pair for this repository (or the kit's key, when attached again).
+  const comment = `paillasse-${input.name.replace(/[^A-Za-z0-9._-]+/g, "-")}`;
+  const ssh =
+    input.kind !== "sftp"
+      ? null
+      : input.sshPrivateKey?.trim()
+        ? { privateKey: input.sshPrivateKey.trim() + "\n", publicKey: publicKeyOf(input.sshPrivateKey.trim(), comment) }
+        : generateSshKeyPair(comment);
   const secretsEnc = sealRepositorySecrets(ring, id, {
     password,
+    ...(ssh ? { sshPrivateKey: ssh.privateKey } : {}),
     ...(input.kind === "rest" ? { restUser: input.restUser, restPassword: input.restPassword } : {}),
     ...(input.kind === "s3" ? { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey } : {}),
   });
@@ -154,10 +195,12 @@ export async function createRepository(
           location: input.location,
           hostId: input.kind === "host_directory" ? input.hostId : null,
           appendOnly: input.kind === "rest" ? input.appendOnly : false,
+          sshPublicKey: ssh?.publicKey ?? null,
+          sshHostKey: input.kind === "sftp" ? input.hostKey : null,
           secretsEnc,
         },
       });
-      return { id };
+      return { id, sshPublicKey: ssh?.publicKey ?? null };
     },
     () => ({
       ...requestedBy(actor, context),
@@ -180,6 +223,8 @@ export function findRepositories(db: Db) {
       kind: true,
       location: true,
       appendOnly: true,
+      sshPublicKey: true,
+      sshHostKey: true,
       initializedAt: true,
       fullCheckAt: true,
       fullCheckOk: true,

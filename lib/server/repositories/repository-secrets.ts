@@ -16,6 +16,8 @@ export const repositorySecretsSchema = z.object({
   /** S3-compatible storage's access key. */
   accessKeyId: z.string().optional(),
   secretAccessKey: z.string().optional(),
+  /** sftp: the panel's private key for this repository (OpenSSH format). */
+  sshPrivateKey: z.string().optional(),
 });
 export type RepositorySecrets = z.infer<typeof repositorySecretsSchema>;
 
@@ -29,6 +31,8 @@ export interface OpenedRepository {
   location: string;
   hostId: string | null;
   appendOnly: boolean;
+  /** sftp: the server's pinned host key ("type key"). */
+  sshHostKey?: string | null;
   secrets: RepositorySecrets;
 }
 
@@ -52,6 +56,7 @@ export function openRepository(
     location: string;
     hostId: string | null;
     appendOnly: boolean;
+    sshHostKey?: string | null;
     secretsEnc: string;
   },
 ): OpenedRepository {
@@ -70,6 +75,7 @@ export function openRepository(
     location: row.location,
     hostId: row.hostId,
     appendOnly: row.appendOnly,
+    sshHostKey: row.sshHostKey ?? null,
     secrets: parsed.data,
   };
 }

@@ -11,6 +11,7 @@ import { env } from "../../env";
 import { AppError } from "../../errors";
 import { msg, type Wording } from "../../i18n/message";
 import type { OpenedRepository } from "./repository-secrets";
+import { knownHostsLine, parseSftpLocation } from "./ssh-keys";
 
 /*
  * The panel drives restic; it never re-implements it. Every call is a
@@ -81,6 +82,8 @@ export interface ResticRun {
   env?: Record<string, string>;
   /** A second repository to read from (`restic copy`, `init --copy-chunker-params`). */
   from?: OpenedRepository;
+  /** This run is the ssh diagnosis of a failed one (never diagnosed in turn). */
+  diagnosis?: boolean;
 }
 
 export interface ResticResult {
@@ -107,6 +110,7 @@ export function resticImage(): string {
  */
 export function fromRepositoryAccess(repo: OpenedRepository): { env: Record<string, string>; mounts: MountInfo[] } {
   const env: Record<string, string> = { RESTIC_FROM_PASSWORD: repo.secrets.password };
+  if (repo.kind === "sftp") return { env: { ...env, RESTIC_FROM_REPOSITORY: repo.location }, mounts: [] };
   if (repo.kind === "host_directory") {
     return {
       env: { ...env, RESTIC_FROM_REPOSITORY: "/from-repository" },
@@ -121,6 +125,41 @@ export function fromRepositoryAccess(repo: OpenedRepository): { env: Record<stri
     return { env: { ...env, RESTIC_FROM_REPOSITORY: `rest:${url.toString()}` }, mounts: [] };
   }
   return { env: { ...env, RESTIC_FROM_REPOSITORY: repo.location }, mounts: [] };
+}
+
+/**
+ * sftp: restic runs `ssh`, which reads ~/.ssh. The helper's first lines write the repositories' keys
+ * and their servers' pinned host keys there (never on a host's disk), then forget the variables; ssh
+ * refuses a server whose key is another one and never asks anything.
+ */
+const SSH_PRELUDE = [
+  'umask 077; d="${HOME:-/root}/.ssh"; mkdir -p "$d"; : > "$d/config"',
+  'for v in PAILLASSE_SSH_KEY PAILLASSE_FROM_SSH_KEY; do eval "k=\\${$v:-}"; [ -n "$k" ] || continue;',
+  '  printf \'%s\\n\' "$k" > "$d/$v"; printf \'IdentityFile %s\\n\' "$d/$v" >> "$d/config"; done',
+  'printf \'%s\\n\' "$PAILLASSE_KNOWN_HOSTS" > "$d/known_hosts"',
+  'printf \'UserKnownHostsFile %s\\nStrictHostKeyChecking yes\\nBatchMode yes\\nIdentitiesOnly yes\\nServerAliveInterval 30\\n\' "$d/known_hosts" >> "$d/config"',
+  "unset PAILLASSE_SSH_KEY PAILLASSE_FROM_SSH_KEY PAILLASSE_KNOWN_HOSTS",
+  "",
+].join("\n");
+
+/** The sftp repositories' keys and pinned host keys, for the prelude (nothing when none is sftp). */
+function sshAccess(repo: OpenedRepository, from?: OpenedRepository): Record<string, string> | null {
+  const sftp = [repo, from].filter((r): r is OpenedRepository => r?.kind === "sftp");
+  if (!sftp.length) return null;
+  const env: Record<string, string> = {};
+  const known: string[] = [];
+  for (const r of sftp) {
+    const endpoint = parseSftpLocation(r.location);
+    if (!endpoint || !r.sshHostKey || !r.secrets.sshPrivateKey) {
+      throw new AppError("precondition_failed", msg`Repository ${r.name} has no SSH key or no server host key.`, {
+        hint: "Add the repository again with the server's host key; the panel generates its key.",
+      });
+    }
+    env[r === repo ? "PAILLASSE_SSH_KEY" : "PAILLASSE_FROM_SSH_KEY"] = r.secrets.sshPrivateKey;
+    known.push(knownHostsLine(endpoint, r.sshHostKey));
+  }
+  env.PAILLASSE_KNOWN_HOSTS = known.join("\n");
+  return env;
 }
 
 /** Where the repository is, for restic inside the helper: a mount for a host directory, an address otherwise. */
@@ -169,14 +208,20 @@ export async function runRestic(client: DockerClient, repo: OpenedRepository, ru
     ...(run.mounts ?? []),
     { type: "volume", source: cacheVolume(repo), destination: "/cache", readOnly: false },
   ];
+  const ssh = sshAccess(repo, run.from);
+  const script = ssh ? SSH_PRELUDE + (run.script ?? 'exec restic "$@"') : run.script;
   const body: ContainerCreateBody = {
     Image: image,
-    ...(run.script ? { Entrypoint: ["sh", "-c", run.script, "restic-helper"] } : {}),
+    ...(script ? { Entrypoint: ["sh", "-c", script, "restic-helper"] } : {}),
     Cmd: run.args,
     Hostname: run.hostname,
-    Env: Object.entries({ ...(run.env ?? {}), ...from.env, ...access.env, RESTIC_CACHE_DIR: "/cache" }).map(
-      ([k, v]) => `${k}=${v}`,
-    ),
+    Env: Object.entries({
+      ...(run.env ?? {}),
+      ...from.env,
+      ...access.env,
+      ...(ssh ?? {}),
+      RESTIC_CACHE_DIR: "/cache",
+    }).map(([k, v]) => `${k}=${v}`),
     Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": RESTIC_HELPER_LABEL },
     HostConfig: {
       // A copy from a rest-server or S3 into a host directory still needs the network.
@@ -261,8 +306,40 @@ export async function runRestic(client: DockerClient, repo: OpenedRepository, ru
     throw error;
   });
   if (!run.stdout) onLine(pending);
-  return { exitCode, stderr: mask(errText).trim(), errors, summary, output: outText };
+  const result = { exitCode, stderr: mask(errText).trim(), errors, summary, output: outText };
+  return ssh && exitCode !== RESTIC_EXIT.ok && !run.diagnosis ? withSshDiagnosis(client, repo, run, result) : result;
 }
+
+/**
+ * restic may exit before ssh has said why it closed (a refused key is said last): when an sftp
+ * session did not start and ssh's verdict is missing, ssh is asked once more, alone, with the same
+ * key and pinned host key, and what it says is added for `resticFailure` to read.
+ */
+async function withSshDiagnosis(
+  client: DockerClient,
+  repo: OpenedRepository,
+  run: ResticRun,
+  result: ResticResult,
+): Promise<ResticResult> {
+  if (!/unable to start the sftp session/.test(result.stderr) || SSH_VERDICT.test(result.stderr)) return result;
+  const target = [repo, run.from].find(
+    (r): r is OpenedRepository => r?.kind === "sftp" && result.stderr.includes(r.location),
+  );
+  const endpoint = target ? parseSftpLocation(target.location) : null;
+  if (!target || !endpoint) return result;
+  const probe = await runRestic(client, repo, {
+    args: [String(endpoint.port), endpoint.user, endpoint.host.replace(/^\[|\]$/g, "")],
+    script: 'ssh -p "$1" -l "$2" "$3" -s sftp </dev/null 2>&1 >/dev/null | sed "s/^/subprocess ssh: /" >&2; exit 1',
+    from: run.from,
+    diagnosis: true,
+    timeoutMs: 60_000,
+  }).catch(() => null);
+  return probe?.stderr ? { ...result, stderr: `${probe.stderr}\n${result.stderr}` } : result;
+}
+
+/** ssh's own words for why a session did not start. */
+const SSH_VERDICT =
+  /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|Permission denied \(publickey|ssh: connect to host|Could not resolve hostname/;
 
 /** One cache volume per repository on each host: restic reads the index and trees once, not at every run. */
 function cacheVolume(repo: OpenedRepository): string {
@@ -286,6 +363,33 @@ export function resticFailure(
   result: Pick<ResticResult, "stderr" | "exitCode" | "errors">,
 ): AppError {
   const reason = resticReason(result);
+  // ssh's own words, before restic's (an sftp repository).
+  if (
+    /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known/.test(result.stderr)
+  ) {
+    return new AppError(
+      "unavailable",
+      msg`The SFTP server of repository ${repoName} showed another host key than the one given.`,
+      {
+        hint: "Check the server's key (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on it). If it really changed, add the repository again with the new key; nothing was written.",
+      },
+    );
+  }
+  if (/Permission denied \(publickey/.test(result.stderr)) {
+    return new AppError("unavailable", msg`The SFTP server of repository ${repoName} refused the panel's key.`, {
+      hint: "Add the repository's public key (Backup policies → Repositories) to the authorized_keys of the user in its address, then run it again.",
+    });
+  }
+  const unreachable = /ssh: (connect to host \S+ port \d+: .+|Could not resolve hostname .+)/.exec(result.stderr);
+  if (unreachable) {
+    return new AppError(
+      "unavailable",
+      msg`The SFTP server of repository ${repoName} cannot be reached: ${unreachable[1]!.trim()}.`,
+      {
+        hint: "Check that the server runs and that the Docker host reaches it (address, port, firewall), then run it again.",
+      },
+    );
+  }
   switch (result.exitCode) {
     case RESTIC_EXIT.noRepository:
       return new AppError("unavailable", msg`Repository ${repoName} does not exist or cannot be opened: ${reason}.`, {

@@ -1,11 +1,17 @@
 import type { Metadata } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import { PolicyForm, UnitAlertsForm } from "@/components/backups/policy-form";
-import { PolicyRepositorySelect, RecoveryKitButton, RepositoryForm } from "@/components/backups/repository-form";
+import {
+  CopyableLine,
+  PolicyRepositorySelect,
+  RecoveryKitButton,
+  RepositoryForm,
+} from "@/components/backups/repository-form";
 import { Card, PageHeader, StatusBadge, Table } from "@/components/ui";
 import { requirePermission } from "@/lib/auth/authorize";
 import { can } from "@/lib/auth/permissions";
 import { findRepositories } from "@/lib/server/repositories/repositories";
+import { keyFingerprint } from "@/lib/server/repositories/ssh-keys";
 import { now } from "@/lib/clock";
 import { db } from "@/lib/server/db/web";
 import { backupPaths } from "@/lib/env";
@@ -121,9 +127,19 @@ export default async function PoliciesPage() {
                 cells: [
                   r.name,
                   tr(`kinds.${r.kind}`),
-                  <code key="w" className="text-xs">
-                    {r.host ? tr("onHost", { location: r.location, host: r.host.name }) : r.location}
-                  </code>,
+                  <div key="w" className="space-y-1">
+                    <code className="text-xs">
+                      {r.host ? tr("onHost", { location: r.location, host: r.host.name }) : r.location}
+                    </code>
+                    {r.sshHostKey && (
+                      <p className="text-xs text-slate-600">
+                        {tr("hostKeyPinned", { fingerprint: keyFingerprint(r.sshHostKey) })}
+                      </p>
+                    )}
+                    {r.sshPublicKey && admin && (
+                      <CopyableLine label={tr("publicKey")} value={r.sshPublicKey} copy={tr("copy")} />
+                    )}
+                  </div>,
                   r.appendOnly ? <StatusBadge key="m" tone="info" label={tr("appendOnlyMode")} /> : tr("prunable"),
                   r.initializedAt ? (
                     <StatusBadge key="s" tone="ok" label={tr("initialized")} />
