@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import { TEST_SOCKET } from "../test/support/docker";
 import { addVirtualKey, enrol, inviteFromCommandLine } from "./support/auth";
 import { auditRows, e2eEnv, sql } from "./support/db";
+import { generateSshKeyPair, keyFingerprint } from "../lib/server/repositories/ssh-keys";
 
 /**
  * An admin adds a restic repository on the Backup policies page (a wrong address first: a
@@ -11,7 +12,7 @@ import { auditRows, e2eEnv, sql } from "./support/db";
 test.use({ storageState: { cookies: [], origins: [] } });
 
 test.afterAll(async () => {
-  await sql(`DELETE FROM "BackupRepository" WHERE name IN ('UMR7000 filer', 'UMR7000 from the kit')`);
+  await sql(`DELETE FROM "BackupRepository" WHERE name IN ('UMR7000 filer', 'UMR7000 from the kit', 'UMR7000 sftp')`);
   await sql(`DELETE FROM "DockerHost" WHERE name = 'e2e-repositories'`);
 });
 
@@ -103,4 +104,22 @@ test("an admin adds a repository and takes its recovery kit with a key touch", a
   );
   expect(added.map((e) => e.name)).toEqual(["UMR7000 filer", "UMR7000 from the kit"]);
   expect(JSON.stringify(added)).not.toContain(password);
+
+  // An SFTP repository: a host key that is none is refused; then the panel gives its own public key to authorize.
+  await page.goto("/backups/policies");
+  await form.getByLabel("Kind").selectOption({ label: "SFTP" });
+  await form.getByLabel("Name").fill("UMR7000 sftp");
+  await form.getByLabel("SFTP address").fill("sftp:restic@filer.unit.example:/srv/restic/umr7000");
+  await form.getByLabel("Server host key").fill("ssh-ed25519 not-a-key");
+  await form.getByRole("button", { name: "Add repository" }).click();
+  await expect(form.getByRole("alert")).toContainText("This is not an SSH host key");
+  const hostKey = generateSshKeyPair("root@filer").publicKey;
+  await form.getByLabel("Server host key").fill(hostKey);
+  await form.getByRole("button", { name: "Add repository" }).click();
+  await expect(form.getByRole("status")).toContainText("Add this line to the authorized_keys");
+  await expect(form.getByLabel("Key to authorize on the server")).toContainText(
+    /^ssh-ed25519 \S+ paillasse-UMR7000-sftp$/,
+  );
+  await expect(table).toContainText(`server key ${keyFingerprint(hostKey)}`);
+  await page.screenshot({ path: "test-results/screens/repository-sftp.png", fullPage: true });
 });
