@@ -64,6 +64,13 @@ describe("backups into a restic repository", () => {
     return { outcome, row, operation };
   }
 
+  /** A backup that may fail: how it ended and the operation's row. */
+  async function attemptBackup() {
+    const operationId = await requestBackup(db, f!.actor, { instanceId: f!.instanceId, trigger: "manual" }, f!.context);
+    const outcome = await executeOperation(db, ring, operationId, { ...options, verifyAfterBackup: false });
+    return { outcome, operation: await db.operation.findUniqueOrThrow({ where: { id: operationId } }) };
+  }
+
   async function verify(backupId: string, extra: { readDataCycle?: number } = {}) {
     const operationId = await requestVerification(db, backupId, f!.actor.id);
     const outcome = await executeOperation(db, ring, operationId, {
@@ -122,16 +129,7 @@ describe("backups into a restic repository", () => {
   let secondId: string;
 
   it("refuses a repository directory that is not on the host (an unmounted filer), and says what to do", async () => {
-    const { outcome, operation } = await (async () => {
-      const operationId = await requestBackup(
-        db,
-        f!.actor,
-        { instanceId: f!.instanceId, trigger: "manual" },
-        f!.context,
-      );
-      const outcome = await executeOperation(db, ring, operationId, { ...options, verifyAfterBackup: false });
-      return { outcome, operation: await db.operation.findUniqueOrThrow({ where: { id: operationId } }) };
-    })();
+    const { outcome, operation } = await attemptBackup();
     expect(outcome).toBe("failed");
     expect(operation.error).toMatch(/The directory .*repository of repository UMR9300 filer does not exist on/);
     expect(await db.backup.count({ where: { instanceId: f!.instanceId } })).toBe(0);
@@ -142,7 +140,29 @@ describe("backups into a restic repository", () => {
 
   it("writes one snapshot tagged with the instance, holding instance.json with SECRET_KEY, and records what it cost", async () => {
     treeAtFirst = comparableTree(await liveTree(f!.engine, f!.web));
+    // What `docker inspect` shows of the helpers while they run: whoever reads the host's API sees it.
+    const seen: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const helpers = await f!.engine.api.listContainers({ filters: { label: ["net.paillasse.helper=restic"] } });
+        for (const h of helpers) {
+          const details = await f!.engine.api
+            .getContainer(h.Id)
+            .inspect()
+            .catch(() => null);
+          if (details) seen.push(JSON.stringify(details));
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     first = await backup();
+    watching = false;
+    await watcher;
+    const password = (await loadRepository(db, ring, repositoryId)).secrets.password;
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.some((s) => s.includes("RESTIC_REPOSITORY=/repository"))).toBe(true);
+    expect(seen.filter((s) => s.includes(password))).toEqual([]);
     expect(first.operation.error).toBeNull();
     expect(first.outcome).toBe("succeeded");
     expect(first.operation.steps.map((s) => s.key).sort()).toEqual(["repository", "snapshot"]);
@@ -541,14 +561,7 @@ describe("backups into a restic repository", () => {
     const location = `sftp:restic@${ip}:/home/restic/repository`;
     const backupVia = async (id: string) => {
       await setPolicyRepository(db, f!.actor, policyId, id, f!.context);
-      const operationId = await requestBackup(
-        db,
-        f!.actor,
-        { instanceId: f!.instanceId, trigger: "manual" },
-        f!.context,
-      );
-      const outcome = await executeOperation(db, ring, operationId, { ...options, verifyAfterBackup: false });
-      return { outcome, operation: await db.operation.findUniqueOrThrow({ where: { id: operationId } }) };
+      return attemptBackup();
     };
     const before = await db.backup.count({ where: { status: "succeeded" } });
 

@@ -1,4 +1,4 @@
-import { Writable, type Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import {
   imageExists,
   pullImage,
@@ -17,8 +17,9 @@ import { knownHostsLine, parseSftpLocation } from "./ssh-keys";
  * The panel drives restic; it never re-implements it. Every call is a
  * short-lived helper container of the pinned restic image on a Docker host
  * (the instance's, so that the data goes from the host to the repository,
- * never through the panel), with the repository's address and password in
- * its environment, its JSON output parsed line by line as it comes.
+ * never through the panel), with the repository's address in its environment
+ * and its password and keys on its standard input, its JSON output parsed
+ * line by line as it comes.
  */
 
 export const RESTIC_HELPER_LABEL = "restic";
@@ -142,6 +143,31 @@ const SSH_PRELUDE = [
   "",
 ].join("\n");
 
+/**
+ * Secrets reach the helper on its standard input, never in its environment: whoever can read a host's
+ * Docker API (a monitoring agent, a read-only socket) sees a container's environment in `docker
+ * inspect`, not what it read. The input starts with NAME=base64(value) lines and an empty line, which
+ * the shell reads one byte at a time; the rest is the caller's input (a dump), untouched.
+ */
+const SECRETS_PRELUDE =
+  'while IFS= read -r l && [ -n "$l" ]; do export "${l%%=*}=$(printf %s "${l#*=}" | base64 -d)"; done\n';
+
+/** The helper's whole input: the secrets' lines, then the caller's stream with its backpressure. */
+export function withSecretsFirst(secrets: Record<string, string>, rest?: Readable): Readable {
+  const head = Buffer.from(
+    `${Object.entries(secrets)
+      .map(([k, v]) => `${k}=${Buffer.from(v, "utf8").toString("base64")}\n`)
+      .join("")}\n`,
+  );
+  return Readable.from(
+    (async function* () {
+      yield head;
+      if (rest) for await (const chunk of rest as AsyncIterable<Buffer>) yield chunk;
+    })(),
+    { objectMode: false },
+  );
+}
+
 /** The sftp repositories' keys and pinned host keys, for the prelude (nothing when none is sftp). */
 function sshAccess(repo: OpenedRepository, from?: OpenedRepository): Record<string, string> | null {
   const sftp = [repo, from].filter((r): r is OpenedRepository => r?.kind === "sftp");
@@ -209,19 +235,16 @@ export async function runRestic(client: DockerClient, repo: OpenedRepository, ru
     { type: "volume", source: cacheVolume(repo), destination: "/cache", readOnly: false },
   ];
   const ssh = sshAccess(repo, run.from);
-  const script = ssh ? SSH_PRELUDE + (run.script ?? 'exec restic "$@"') : run.script;
+  const script = SECRETS_PRELUDE + (ssh ? SSH_PRELUDE : "") + (run.script ?? 'exec restic "$@"');
+  const { RESTIC_REPOSITORY, ...secrets } = { ...from.env, ...access.env, ...(ssh ?? {}) };
   const body: ContainerCreateBody = {
     Image: image,
-    ...(script ? { Entrypoint: ["sh", "-c", script, "restic-helper"] } : {}),
+    Entrypoint: ["sh", "-c", script, "restic-helper"],
     Cmd: run.args,
     Hostname: run.hostname,
-    Env: Object.entries({
-      ...(run.env ?? {}),
-      ...from.env,
-      ...access.env,
-      ...(ssh ?? {}),
-      RESTIC_CACHE_DIR: "/cache",
-    }).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries({ ...(run.env ?? {}), RESTIC_REPOSITORY, RESTIC_CACHE_DIR: "/cache" }).map(
+      ([k, v]) => `${k}=${v}`,
+    ),
     Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": RESTIC_HELPER_LABEL },
     HostConfig: {
       // A copy from a rest-server or S3 into a host directory still needs the network.
@@ -283,7 +306,7 @@ export async function runRestic(client: DockerClient, repo: OpenedRepository, ru
     },
   });
   const exitCode = await runAttached(client, body, {
-    stdin: run.stdin,
+    stdin: withSecretsFirst(secrets, run.stdin),
     stdout,
     stderr,
     timeoutMs: run.timeoutMs,
