@@ -148,6 +148,19 @@ const schema = z.object({
     .regex(/^[a-z0-9][a-z0-9._\/:@-]*$/i, "PANEL_RESTIC_IMAGE must be an image reference such as restic/restic:0.18.0.")
     .default("restic/restic:0.18.0"),
   /**
+   * How much each verification of a restic restore point reads back at most, in MiB, for each of
+   * its two samples (uploaded files restored, repository data read): a larger repository is
+   * covered in more verifications, not longer ones. The scheduled full read covers it all at once.
+   */
+  PANEL_VERIFY_READ_MIB: z
+    .string()
+    .trim()
+    .default("128")
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1_048_576, {
+      message: "must be a whole number of MiB between 1 and 1048576",
+    })
+    .transform(Number),
+  /**
    * The panel's own age identity for backups (a key file outside the
    * database, created at first start). Default: <data dir>/backup-identity.txt.
    */

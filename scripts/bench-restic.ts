@@ -14,7 +14,7 @@
  * of the machine: helper containers and the Docker CLI), the panel's RSS growth, median and spread
  * over the rounds, written to bench-results/restic.json.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,108 +28,15 @@ import { createOperation, memoryStepContext } from "../lib/server/operations/jou
 import { createRepository } from "../lib/server/repositories/repositories";
 import { ROOT } from "../e2e/support/panel-process";
 import { removeTestContainers, TEST_SOCKET, testEngine, uniqueName } from "../test/support/docker";
-import { freshSchema, init, rootSql, startDatabase, startWeb } from "../test/support/elabftw";
-import { adoptOnTestEngine } from "../test/support/instances";
+import { rootSql } from "../test/support/elabftw";
 import { acquireTestServer, createTestDatabase, dropTestDatabase } from "../test/support/test-database";
+import { docker, measure, median, round1, summary, type Measured } from "./support/bench-measure";
+import { filledInstance } from "./support/bench-instance";
 
 const DB_MIB = Number(process.env.BENCH_RESTIC_DB_MIB ?? 256);
 const UPLOADS_MIB = Number(process.env.BENCH_RESTIC_UPLOADS_MIB ?? 1024);
 const ROUNDS = Number(process.env.BENCH_RESTIC_ROUNDS ?? 3);
 const say = (line: string) => console.log(`[bench:restic] ${line}`);
-const round1 = (n: number) => Math.round(n * 10) / 10;
-
-/** CPU ticks of a process (utime + stime), in seconds. */
-function processCpu(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-/** All CPU time the machine spent, in seconds (every core). */
-function machineCpu(): number {
-  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
-  return (cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]! + cpu[7]!) / 100;
-}
-/** A container's CPU seconds from its cgroup (v2, or v1's cpuacct). */
-function containerCpu(id: string): number {
-  for (const dir of [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`]) {
-    try {
-      const usec = /usage_usec (\d+)/.exec(readFileSync(path.join(dir, "cpu.stat"), "utf8"))?.[1];
-      if (usec) return Number(usec) / 1e6;
-    } catch {
-      // another cgroup layout
-    }
-  }
-  try {
-    return Number(readFileSync(`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, "utf8")) / 1e9;
-  } catch {
-    return NaN;
-  }
-}
-
-interface Measured {
-  wallS: number;
-  cpuS: { panel: number; dockerd: number; database: number; rest: number };
-  rssGrowthMiB: number;
-}
-
-async function measure(dockerdPid: number, databaseId: string, run: () => Promise<unknown>): Promise<Measured> {
-  const before = {
-    panel: process.cpuUsage(),
-    dockerd: processCpu(dockerdPid),
-    database: containerCpu(databaseId),
-    machine: machineCpu(),
-  };
-  const baseline = process.memoryUsage().rss;
-  let peak = baseline;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const started = performance.now();
-  try {
-    await run();
-  } finally {
-    clearInterval(sampler);
-  }
-  const wallS = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(before.panel);
-  const panel = (used.user + used.system) / 1e6;
-  const dockerd = processCpu(dockerdPid) - before.dockerd;
-  const database = containerCpu(databaseId) - before.database;
-  const machine = machineCpu() - before.machine;
-  return {
-    wallS: round1(wallS),
-    cpuS: {
-      panel: round1(panel),
-      dockerd: round1(dockerd),
-      database: round1(database),
-      rest: round1(Math.max(0, machine - panel - dockerd - (Number.isNaN(database) ? 0 : database))),
-    },
-    rssGrowthMiB: Math.round((peak - baseline) / 2 ** 20),
-  };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const summary = (xs: number[]) => ({
-  median: round1(median(xs)),
-  min: round1(Math.min(...xs)),
-  max: round1(Math.max(...xs)),
-});
-
-function docker(args: string[], input?: { from: string[] }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, DOCKER_HOST: `unix://${TEST_SOCKET}` };
-    const target = spawn("docker", args, { env, stdio: [input ? "pipe" : "ignore", "ignore", "inherit"] });
-    if (input) {
-      const source = spawn("docker", input.from, { env, stdio: ["ignore", "pipe", "inherit"] });
-      source.stdout.pipe(target.stdin!);
-      source.on("exit", (code) =>
-        code === 0 ? undefined : reject(new Error(`docker ${input.from[0]} exited ${code}`)),
-      );
-    }
-    target.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`docker ${args[0]} exited ${code}`))));
-  });
-}
 
 async function main() {
   const engine = await testEngine();
@@ -139,65 +46,20 @@ async function main() {
   const server = await acquireTestServer();
   const url = await createTestDatabase(server, "bench_restic");
   const db = createPrismaClient(url);
-  const uploadsVolume = `${run}-uploads`;
+  let uploadsVolume = `${run}-uploads`;
   try {
     await migrate(url, path.join(ROOT, "prisma", "migrations"), () => {});
-    const mysql = await startDatabase(engine, run);
-    const schema = await freshSchema(engine, mysql);
-    const web = await startWeb(engine, run, mysql, {
-      image: "elabftw/elabimg:5.1.0",
-      database: schema,
-      secretKey: "def00000" + "f".repeat(120),
-      uploadsVolume,
-    });
-    await init(engine, web, "db:install");
-    const databaseId = (await engine.api.getContainer(mysql.container).inspect()).Id;
-
     say(`Filling the database with ~${DB_MIB} MiB of HTML rows and the uploads with ~${UPLOADS_MIB} MiB…`);
-    // ~8 KiB HTML bodies (protocols with tables and lists), doubled until the size is reached.
-    const rows = Math.max(1, Math.round((DB_MIB * 1024) / 8));
-    await rootSql(
-      engine,
-      mysql,
-      `INSERT INTO experiments (title, body, date, userid) VALUES ('Protocole', CONCAT('<h1>Protocole</h1>', REPEAT(CONCAT('<p>Incubation à 37&nbsp;°C pendant <strong>', FLOOR(RAND()*90), ' min</strong>, tampon ', MD5(RAND()), '</p><table><tr><td>échantillon</td><td>', RAND(), '</td></tr></table>'), 40)), CURDATE(), 1);`,
-      schema,
-    );
-    for (let n = 1; n < rows; n *= 2) {
-      await rootSql(
-        engine,
-        mysql,
-        `INSERT INTO experiments (title, body, date, userid) SELECT CONCAT('Exp ', MD5(RAND())), CONCAT('<p>', MD5(RAND()), '</p>', body), date, userid FROM experiments LIMIT ${Math.min(n, rows - n)};`,
-        schema,
-      );
-    }
-    // A fifth in many small files (4-64 KiB of text), two fifths large incompressible, two fifths large compressible.
-    const small = Math.round((UPLOADS_MIB * 1024) / 5 / 34);
-    const large = Math.max(1, Math.round((UPLOADS_MIB * 2) / 5 / 32));
-    await execCapture(engine, web, {
-      cmd: [
-        "sh",
-        "-c",
-        [
-          `i=0; while [ $i -lt ${small} ]; do d=/elabftw/uploads/$((i % 64)); mkdir -p $d; head -c $(( (i % 61 + 4) * 1024 )) /dev/urandom | base64 > $d/note$i.txt; i=$((i+1)); done`,
-          `i=0; while [ $i -lt ${large} ]; do dd if=/dev/urandom of=/elabftw/uploads/scan$i.png bs=1M count=32 status=none; i=$((i+1)); done`,
-          `i=0; while [ $i -lt ${large} ]; do yes "<tr><td>mesure $i</td><td>0.$i</td></tr>" | head -c 33554432 > /elabftw/uploads/export$i.csv; i=$((i+1)); done`,
-          "chown -R 101:101 /elabftw/uploads",
-        ].join("; "),
-      ],
-    });
-
     const ring = parseKeyRing(generateKeySpec());
-    const context = { ip: "127.0.0.1", userAgent: "bench" };
-    const { actor, hostId, instanceId } = await adoptOnTestEngine(db, ring, context, {
-      email: "bench@unit.example",
-      role: "admin",
-      unit: { code: "BENCH", name: "Bench" },
+    const bench = await filledInstance(engine, db, ring, {
+      run,
       name: "bench",
-      web,
-      mysql,
-      schema,
-      uploads: uploadsVolume,
+      unit: "BENCH",
+      databaseMiB: DB_MIB,
+      uploadsMiB: UPLOADS_MIB,
     });
+    const { mysql, web, schema, databaseId, actor, hostId, instanceId, context } = bench;
+    uploadsVolume = bench.uploadsVolume;
 
     async function paillasseBackup(repositoryId: string, trigger: "manual" | "pre_upgrade" = "manual") {
       const plan = { instanceId, trigger, repositoryId };
@@ -393,7 +255,12 @@ async function main() {
     const result = {
       measuredAt: new Date().toISOString(),
       machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg() },
-      sizes: { databaseMiB: DB_MIB, uploadsMiB: UPLOADS_MIB, smallFiles: small, largeFiles: large * 2 },
+      sizes: {
+        databaseMiB: DB_MIB,
+        uploadsMiB: UPLOADS_MIB,
+        smallFiles: bench.smallFiles,
+        largeFiles: bench.largeFiles,
+      },
       rounds: ROUNDS,
       wallSeconds: Object.fromEntries(Object.keys(figures).map((k) => [k, wall(k)])),
       cpuSeconds: Object.fromEntries(Object.keys(figures).map((k) => [k, cpu(k)])),

@@ -13,4 +13,5 @@ npm run db:generate >/dev/null
 node --import tsx scripts/bench.ts
 node --import tsx scripts/bench-backup.ts
 node --import tsx scripts/bench-restic.ts
+node --import tsx scripts/bench-verify.ts
 node --import tsx scripts/bench-upgrade.ts

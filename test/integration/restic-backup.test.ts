@@ -210,7 +210,7 @@ describe("backups into a restic repository", () => {
     expect(outcome).toBe("succeeded");
     expect(row.verificationStatus).toBe("passed");
     const text = logs.map((l) => l.message).join("\n");
-    expect(text).toMatch(/part 1 of 12 of its data read back/);
+    expect(text).toMatch(/part 1 of 12 of its data \(about \d+ MiB\) read back/);
     expect(text).toMatch(/uploaded files \(slice 1 of 7\) restored and checked/);
     expect(text).toMatch(/every one of the \d+ upload rows has its file/);
   }, 240_000);

@@ -11,7 +11,13 @@ export type Outcome = "succeeded" | "failed" | "rolled_back";
 export interface ExecuteOptions {
   owner: string;
   deploy?: DeployOptions;
-  backup?: { identityFile?: string; defaultDir?: string; healthTimeoutMs?: number; readDataCycle?: number };
+  backup?: {
+    identityFile?: string;
+    defaultDir?: string;
+    healthTimeoutMs?: number;
+    readDataCycle?: number;
+    readBudgetMiB?: number;
+  };
   upgrade?: UpgradeOptions;
   /** Verify each backup right after it is written (default: the instance's policy says, else yes). */
   verifyAfterBackup?: boolean;

@@ -21,6 +21,8 @@ export interface VerifyOptions {
   loadTimeoutMs?: number;
   /** restic check reads 1/N of the repository's data each time (default 12). */
   readDataCycle?: number;
+  /** At most this much read back per verification, in each of the two samples (default PANEL_VERIFY_READ_MIB). */
+  readBudgetMiB?: number;
 }
 
 /**
