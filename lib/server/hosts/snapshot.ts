@@ -1,3 +1,4 @@
+import { sweepLeftovers } from "./leftovers";
 import { AppError } from "../../errors";
 import pLimit from "p-limit";
 import { z } from "zod";
@@ -111,6 +112,8 @@ async function read(client: DockerClient, options: SnapshotOptions, started: num
       }
     }
   }
+  // At the slow cadence: what a panel that died mid-operation left behind (never fails the snapshot).
+  if (options.measureDisk) await sweepLeftovers(client, containers).catch(() => undefined);
   return {
     takenAt: new Date().toISOString(),
     durationMs: Date.now() - started,
