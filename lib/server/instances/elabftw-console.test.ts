@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { englishText, msg } from "../../i18n/message";
-import { dbUpdateSucceeded, decisiveLine, describeConsoleFailure, parseDbCheck, parseHealth } from "./elabftw-console";
+import {
+  dbUpdateMilestones,
+  dbUpdateSucceeded,
+  decisiveLine,
+  describeConsoleFailure,
+  isAlmostTherePage,
+  parseDbCheck,
+  parseHealth,
+} from "./elabftw-console";
 
 const report = (current: number, required: number, verdict: string) =>
   `\nDatabase check\n==============\nCurrent version: ${current}\nRequired version: ${required}\n${verdict}\n`;
@@ -33,6 +41,37 @@ describe("eLabFTW console output", () => {
     expect(dbUpdateSucceeded(0, "Database update starting\n...\nAll done.\n")).toBe(true);
     expect(dbUpdateSucceeded(0, "")).toBe(false);
     expect(dbUpdateSucceeded(255, "All done.\n")).toBe(false);
+  });
+
+  it("expects the closing line of the target release: All done. up to 5.4, Updated to schema N. from 5.5", () => {
+    const old = "Database update starting\n========================\nExecuting: ALTER TABLE x;\nAll done.\n";
+    const recent =
+      "Database update starting\n========================\nExecuting: ALTER TABLE x;\nUpdated to schema 217.\n";
+    expect(dbUpdateSucceeded(0, old, "5.1.0")).toBe(true);
+    expect(dbUpdateSucceeded(0, recent, "5.1.0")).toBe(false);
+    expect(dbUpdateSucceeded(0, recent, "5.6.12")).toBe(true);
+    expect(dbUpdateSucceeded(0, old, "5.6.12")).toBe(false);
+    expect(dbUpdateSucceeded(0, recent, "6.0.0-alpha4")).toBe(true);
+    // A version the panel cannot read (a "latest" tag): either closing line.
+    expect(dbUpdateSucceeded(0, recent, "latest")).toBe(true);
+    expect(dbUpdateSucceeded(0, old, null)).toBe(true);
+    expect(dbUpdateSucceeded(0, "Database update starting\n", "5.6.12")).toBe(false);
+    expect(dbUpdateSucceeded(255, recent, "5.6.12")).toBe(false);
+    expect(dbUpdateMilestones(`${recent}| SCHEMA217.SQL |\nSCHEMA216.SQL\n`)).toEqual([
+      "Database update starting",
+      "Updated to schema 217.",
+      "SCHEMA216.SQL",
+    ]);
+  });
+
+  it("knows the Almost there! page by its text and the release's status: 200 in 5.x, 500 from 6.0", () => {
+    const page = "<html><h1>Almost there!</h1></html>";
+    expect(isAlmostTherePage(200, page, "5.1.0")).toBe(true);
+    expect(isAlmostTherePage(500, page, "5.1.0")).toBe(false);
+    expect(isAlmostTherePage(500, page, "6.0.0-alpha4")).toBe(true);
+    expect(isAlmostTherePage(200, page, "6.0.0-alpha4")).toBe(false);
+    expect(isAlmostTherePage(500, page, null)).toBe(true);
+    expect(isAlmostTherePage(200, "<html>Login</html>", null)).toBe(false);
   });
 
   it("reads /healthcheck.php", () => {

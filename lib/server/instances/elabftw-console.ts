@@ -1,3 +1,4 @@
+import { releaseTraits } from "./elabftw-releases";
 import { msg, type Message } from "../../i18n/message";
 /**
  * Reading what eLabFTW's console prints (the texts of its `bin/console`): the text decides, not
@@ -25,9 +26,39 @@ export function parseDbCheck(stdout: string): DbCheck | null {
   return { current: c, required: r, upToDate: ok && c === r, ahead: c > r };
 }
 
-/** `bin/console db:update` succeeded only with exit 0 and "All done." printed. */
-export function dbUpdateSucceeded(exitCode: number, stdout: string): boolean {
-  return exitCode === 0 && /^All done\.$/m.test(stdout);
+const UPDATE_DONE = {
+  "all-done": /^All done\.$/m,
+  "updated-to-schema": /^Updated to schema \d+\.$/m,
+} as const;
+
+/**
+ * `bin/console db:update` applied its migrations only with exit 0 and its closing line printed:
+ * "All done." up to 5.4, "Updated to schema N." from 5.5 (the target `version`'s, or either when
+ * the version is not known). A console that exits 0 without running prints neither.
+ */
+export function dbUpdateSucceeded(exitCode: number, stdout: string, version?: string | null): boolean {
+  if (exitCode !== 0) return false;
+  const traits = releaseTraits(version);
+  const expected = traits ? [UPDATE_DONE[traits.updateDone]] : Object.values(UPDATE_DONE);
+  return expected.some((line) => line.test(stdout));
+}
+
+/** The lines of a db:update run worth keeping in a journal: each migration's banner and the closing line. */
+export function dbUpdateMilestones(stdout: string): string[] {
+  return stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^(All done\.|Updated to schema \d+\.|SCHEMA\d+\.SQL|Database update starting)/.test(l));
+}
+
+/**
+ * The "Almost there!" page eLabFTW serves while a schema update is pending: HTTP 200 in 5.x, 500
+ * from 6.0 (either when the version is not known).
+ */
+export function isAlmostTherePage(status: number, body: string, version?: string | null): boolean {
+  if (!body.includes("Almost there!")) return false;
+  const traits = releaseTraits(version);
+  return traits ? status === traits.almostThereStatus : status === 200 || status === 500;
 }
 
 /** `/healthcheck.php` answers 200 "ok", or 500 "ko" when the database is unreachable. */

@@ -35,5 +35,116 @@ export function requiredSchemaFor(version: string | null | undefined): number | 
   return row?.schema ?? null;
 }
 
+/**
+ * What differs between eLabFTW releases for a panel that drives them: every check and parser
+ * reads it here, nothing else hard-codes a version's text. Each entry says what changed from
+ * its release on (the traits of a version are the first entry's, overlaid by every later entry
+ * up to the version). Adding a release that changes something is one entry here, plus its stand-in.
+ * Sources: ELABFTW.md (5.0.4, 5.1.0) and ELABFTW-RELEASES.md (the elabftw repositories' tags).
+ */
+export interface ReleaseTraits {
+  /** How `bin/console db:update` ends when it applied migrations: `All done.` or `Updated to schema N.` */
+  updateDone: "all-done" | "updated-to-schema";
+  /** HTTP status of the "Almost there!" page served while a schema update is pending. */
+  almostThereStatus: 200 | 500;
+  /** The image carries net.elabftw.image-version (besides net.elabftw.elabftw-version). */
+  imageVersionLabel: boolean;
+  /** MAINTENANCE_MODE=true serves a read-only maintenance page (writes answer 405). */
+  maintenanceMode: boolean;
+  /** A failed migration runs its down script by itself before the console exits non-zero. */
+  rollsBackFailedMigration: boolean;
+  /** Where the web container listens and keeps its files, and how it runs. */
+  layout: {
+    containerPort: 443 | 8080;
+    uploads: string;
+    exports: string;
+    /** A cache directory that must be mounted (6.0), or null. */
+    cache: string | null;
+    /** "root": the entrypoint starts as root and drops to 101:101; "user": runs as the compose `user:`. */
+    runsAs: "root" | "user";
+    readOnlyRoot: boolean;
+    /** Environment variables the image ignores (and warns about) from this release on. */
+    removedEnv: readonly string[];
+  };
+  /** The MySQL of the reference compose file; eLabFTW's code only requires major version 8. */
+  mysql: { minimumMajor: number; referenceImage: string };
+}
+
+const LAYOUT_5 = {
+  containerPort: 443,
+  uploads: "/elabftw/uploads",
+  exports: "/elabftw/exports",
+  cache: null,
+  runsAs: "root",
+  readOnlyRoot: false,
+  removedEnv: [],
+} as const;
+
+const RELEASE_CHANGES: readonly { since: string; change: Partial<ReleaseTraits> }[] = [
+  {
+    since: "5.0.0",
+    change: {
+      updateDone: "all-done",
+      almostThereStatus: 200,
+      imageVersionLabel: true,
+      maintenanceMode: false,
+      rollsBackFailedMigration: false,
+      layout: LAYOUT_5,
+      mysql: { minimumMajor: 8, referenceImage: "mysql:8.0" },
+    },
+  },
+  // The example compose file moves to MySQL 8.4 (I@5.3.0).
+  { since: "5.3.0", change: { mysql: { minimumMajor: 8, referenceImage: "mysql:8.4" } } },
+  // SchemaVersionChecker: db:update ends with "Updated to schema N." (E@5.5.0).
+  { since: "5.5.0", change: { updateDone: "updated-to-schema" } },
+  // "add maintenance mode again" (E #6596).
+  { since: "5.5.3", change: { maintenanceMode: true } },
+  // net.elabftw.image-version removed (E 99b86d35, #6630).
+  { since: "5.6.0", change: { imageVersionLabel: false } },
+  // update-6.md: port, volumes, user; the 500 "Almost there!" page; execFileWithRollback (E #7264).
+  {
+    since: "6.0.0-alpha",
+    change: {
+      almostThereStatus: 500,
+      rollsBackFailedMigration: true,
+      layout: {
+        containerPort: 8080,
+        uploads: "/var/lib/elabftw/uploads",
+        exports: "/var/lib/elabftw/exports",
+        cache: "/var/cache/elabftw",
+        runsAs: "user",
+        readOnlyRoot: true,
+        removedEnv: [
+          "ENABLE_IPV6",
+          "ELABFTW_USER",
+          "ELABFTW_GROUP",
+          "ELABFTW_USERID",
+          "ELABFTW_GROUPID",
+          "INDIGO_URL",
+          "SILENT_INIT",
+          "USE_INDIGO",
+          "USE_FINGERPRINTER",
+          "FINGERPRINTER_URL",
+          "FINGERPRINTER_USE_PROXY",
+        ],
+      },
+    },
+  },
+];
+
+/**
+ * The traits of an eLabFTW version, or null when it is not a version (a `latest` tag, nothing
+ * known): callers then accept what any supported release would do.
+ */
+export function releaseTraits(version: string | null | undefined): ReleaseTraits | null {
+  const v = version ? semver.valid(version) : null;
+  if (!v || semver.lt(v, RELEASE_CHANGES[0]!.since)) return null;
+  let traits = {} as ReleaseTraits;
+  for (const { since, change } of RELEASE_CHANGES) {
+    if (semver.gte(v, since)) traits = { ...traits, ...change };
+  }
+  return traits;
+}
+
 /** The release notes of an eLabFTW version, shown before an upgrade and written in its journal. */
 export const releaseNotesUrl = (version: string) => `https://github.com/elabftw/elabftw/releases/tag/${version}`;

@@ -4,6 +4,7 @@ import {
   DockerError,
   execCapture,
   inspectContainer,
+  elabftwVersionOf,
   inspectImage,
   listContainers,
   toDockerError,
@@ -273,8 +274,7 @@ export async function observeInstance(
     const labels = web.labels["net.elabftw.elabftw-version"]
       ? web.labels
       : ((await inspectImage(client, web.imageId).catch(() => null))?.labels ?? {});
-    observation.elabftwVersion =
-      labels["net.elabftw.elabftw-version"] ?? labels["org.opencontainers.image.version"] ?? null;
+    observation.elabftwVersion = elabftwVersionOf(labels);
     if (instance.databasePlacement === "container" && instance.databaseHost && instance.databaseContainerName) {
       try {
         const dbClient =

@@ -1,3 +1,4 @@
+import { isAlmostTherePage } from "./elabftw-console";
 import { execCapture, type DockerClient } from "../../docker";
 
 /**
@@ -55,7 +56,7 @@ export function usageProblem(status: number, body: string): string {
   if (status === 401 || status === 403) {
     return `eLabFTW refused the API key (HTTP ${status}): it may have been deleted. Create a read-only key in eLabFTW (user settings → API keys) and set it again.`;
   }
-  if (status === 200 && body.includes("Almost there!")) {
+  if (isAlmostTherePage(status, body)) {
     return "eLabFTW answered its “Almost there!” page: a database schema update is pending.";
   }
   return `eLabFTW's /api/v2/info answered HTTP ${status} without usage figures.`;

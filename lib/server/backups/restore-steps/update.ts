@@ -1,6 +1,6 @@
-import { execCapture, inspectContainer } from "../../../docker";
+import { elabftwVersionOf, execCapture, inspectContainer } from "../../../docker";
 import { AppError } from "../../../errors";
-import { dbUpdateSucceeded } from "../../instances/elabftw-console";
+import { dbUpdateMilestones, dbUpdateSucceeded } from "../../instances/elabftw-console";
 import { dbCheck } from "../../instances/observe";
 import { msg } from "../../../i18n/message";
 import { target } from "../restore-target";
@@ -19,10 +19,8 @@ export function updateStep({ db, ring, plan, clients }: RestoreEnv): RestoreStep
       }
       await ctx.log(`Schema ${check.current}, the image requires ${check.required}: running bin/console db:update.`);
       const update = await execCapture(t.web, web.id, { cmd: ["bin/console", "db:update"] });
-      for (const line of update.stdout.split("\n").filter((l) => /^(All done|SCHEMA|Database update)/.test(l.trim()))) {
-        await ctx.log(line.trim());
-      }
-      if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
+      for (const line of dbUpdateMilestones(update.stdout)) await ctx.log(line);
+      if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout, elabftwVersionOf(web.labels))) {
         throw new AppError("unavailable", msg`bin/console db:update failed (exit ${update.exitCode}).`, {
           hint: "The instance is being put back as it was before the restore.",
         });

@@ -55,7 +55,7 @@ export function migrateStep({
         .slice(-20)) {
         await ctx.log(`db:update: ${line}`, "warn");
       }
-      if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout)) {
+      if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout, plan.toTag)) {
         throw new AppError("unavailable", msg`${describeConsoleFailure("bin/console db:update", update)}.`, {
           hint: "The database is put back as it was at the stop, and the old version started again.",
         });
