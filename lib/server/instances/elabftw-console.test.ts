@@ -64,10 +64,11 @@ describe("eLabFTW console output", () => {
     ]);
   });
 
-  it("knows the Almost there! page by its text and the release's status: 200 in 5.x, 500 from 6.0", () => {
+  it("knows the Almost there! page by its text and the release's status: 200 up to 5.5.13, 500 from 5.5.14", () => {
     const page = "<html><h1>Almost there!</h1></html>";
     expect(isAlmostTherePage(200, page, "5.1.0")).toBe(true);
     expect(isAlmostTherePage(500, page, "5.1.0")).toBe(false);
+    expect(isAlmostTherePage(500, page, "5.6.12")).toBe(true);
     expect(isAlmostTherePage(500, page, "6.0.0-alpha4")).toBe(true);
     expect(isAlmostTherePage(200, page, "6.0.0-alpha4")).toBe(false);
     expect(isAlmostTherePage(500, page, null)).toBe(true);

@@ -52,8 +52,8 @@ export function dbUpdateMilestones(stdout: string): string[] {
 }
 
 /**
- * The "Almost there!" page eLabFTW serves while a schema update is pending: HTTP 200 in 5.x, 500
- * from 6.0 (either when the version is not known).
+ * The "Almost there!" page eLabFTW serves while a schema update is pending: HTTP 200 up to 5.5.13,
+ * 500 from 5.5.14 (either when the version is not known).
  */
 export function isAlmostTherePage(status: number, body: string, version?: string | null): boolean {
   if (!body.includes("Almost there!")) return false;

@@ -46,9 +46,12 @@ describe("what differs between releases, in one table", () => {
     expect(releaseTraits("5.5.3")?.maintenanceMode).toBe(true);
     expect(releaseTraits("5.5.14")?.imageVersionLabel).toBe(true);
     expect(releaseTraits("5.6.0")?.imageVersionLabel).toBe(false);
+    // Read at the tags: die() (HTTP 200) up to 5.5.13, a 500 response from 5.5.14 and 5.6.0 (E #6887).
+    expect(releaseTraits("5.5.13")?.almostThereStatus).toBe(200);
+    expect(releaseTraits("5.5.14")?.almostThereStatus).toBe(500);
     const late5 = releaseTraits("5.6.12")!;
     expect(late5.layout.containerPort).toBe(443);
-    expect(late5.almostThereStatus).toBe(200);
+    expect(late5.almostThereStatus).toBe(500);
     expect(late5.rollsBackFailedMigration).toBe(false);
   });
 

@@ -45,7 +45,7 @@ export function requiredSchemaFor(version: string | null | undefined): number | 
 export interface ReleaseTraits {
   /** How `bin/console db:update` ends when it applied migrations: `All done.` or `Updated to schema N.` */
   updateDone: "all-done" | "updated-to-schema";
-  /** HTTP status of the "Almost there!" page served while a schema update is pending. */
+  /** HTTP status of the "Almost there!" page served while a schema update is pending (500 from 5.5.14). */
   almostThereStatus: 200 | 500;
   /** The image carries net.elabftw.image-version (besides net.elabftw.elabftw-version). */
   imageVersionLabel: boolean;
@@ -99,13 +99,15 @@ const RELEASE_CHANGES: readonly { since: string; change: Partial<ReleaseTraits> 
   { since: "5.5.0", change: { updateDone: "updated-to-schema" } },
   // "add maintenance mode again" (E #6596).
   { since: "5.5.3", change: { maintenanceMode: true } },
+  // web/app/init.inc.php answers an init error (the schema check's "Almost there!" page among them)
+  // with HTTP 500 instead of die()'s 200: E 5230be2e (#6887), in 5.5.14 and 5.6.0, read at those tags.
+  { since: "5.5.14", change: { almostThereStatus: 500 } },
   // net.elabftw.image-version removed (E 99b86d35, #6630).
   { since: "5.6.0", change: { imageVersionLabel: false } },
-  // update-6.md: port, volumes, user; the 500 "Almost there!" page; execFileWithRollback (E #7264).
+  // update-6.md: port, volumes, user; execFileWithRollback (E #7264).
   {
     since: "6.0.0-alpha",
     change: {
-      almostThereStatus: 500,
       rollsBackFailedMigration: true,
       layout: {
         containerPort: 8080,
