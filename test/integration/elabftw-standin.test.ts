@@ -2,7 +2,7 @@
  * The fixture images behave as eLabFTW's documentation and code say the real ones do, so the
  * panel is tested against something faithful, not something convenient.
  */
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createContainer,
@@ -140,7 +140,12 @@ describe("the reference upgrade path, 5.0.4 → 5.1.0", () => {
 
     const update = await console_(client, web, "db:update");
     expect(update.exitCode).toBe(0);
-    expect(update.stdout.startsWith("Database update starting\n")).toBe(true);
+    // UpdateDatabase.php runs db:check first: its report, then the update.
+    expect(
+      update.stdout.startsWith(
+        "Database check\n==============\nCurrent version: 144\nRequired version: 165\nAn upgrade is required.\nDatabase update starting\n",
+      ),
+    ).toBe(true);
     const banners = update.stdout.match(/SCHEMA\d+\.SQL/g) ?? [];
     expect(banners).toEqual(Array.from({ length: 21 }, (_, i) => `SCHEMA${145 + i}.SQL`));
     expect(update.stdout).toContain("Executing: ALTER TABLE users DROP COLUMN phone;");
@@ -158,11 +163,12 @@ describe("the reference upgrade path, 5.0.4 → 5.1.0", () => {
     });
     expect((await httpInside(client, web, "/")).body).toContain("Login - eLabFTW");
 
-    // Nothing left to do: still exit 0 and "All done.", without a banner.
+    // Nothing left to do: db:check's report only (it returned 0), exit 0, no "All done.".
     const noop = await console_(client, web, "db:update");
-    expect(noop.exitCode).toBe(0);
-    expect(noop.stdout).not.toMatch(/SCHEMA\d+\.SQL/);
-    expect(noop.stdout).toContain("All done.");
+    expect(noop).toMatchObject({
+      exitCode: 0,
+      stdout: "Database check\n==============\nCurrent version: 165\nRequired version: 165\nNo upgrade required.\n",
+    });
 
     // A downgraded image: schema ahead. db:check says an upgrade is required
     // (exit 1), db:update exits 0 and changes nothing.
@@ -171,8 +177,115 @@ describe("the reference upgrade path, 5.0.4 → 5.1.0", () => {
       exitCode: 1,
       stdout: "Database check\n==============\nCurrent version: 165\nRequired version: 144\nAn upgrade is required.\n",
     });
-    expect((await console_(client, web, "db:update")).exitCode).toBe(0);
+    const ahead = await console_(client, web, "db:update");
+    expect(ahead.exitCode).toBe(0);
+    expect(ahead.stdout).not.toMatch(/SCHEMA\d+\.SQL/);
+    expect(ahead.stdout.trimEnd().endsWith("Database update starting\n========================\nAll done.")).toBe(true);
     expect(await schemaOf(database)).toBe(165);
+  });
+});
+
+describe("a late 5.x release, 5.6.12 (schema 217)", () => {
+  it("has no image-version label; from 5.1.0 migrates 166 → 217 and ends with “Updated to schema 217.”", async () => {
+    const image = await pullImage(client, "elabftw/elabimg:5.6.12");
+    expect(image.labels["net.elabftw.elabftw-version"]).toBe("5.6.12");
+    expect(image.labels["net.elabftw.image-version"]).toBeUndefined();
+
+    const { database, web: old } = await installed504();
+    let web = await replaceWeb(client, run, db, old, { image: "elabftw/elabimg:5.1.0", database, secretKey: key });
+    expect((await console_(client, web, "db:update")).stdout).toContain("All done.");
+    web = await replaceWeb(client, run, db, web, { image: "elabftw/elabimg:5.6.12", database, secretKey: key });
+    // From 5.5.14 the "Almost there!" page is an HTTP 500 (init.inc.php), no longer die()'s 200.
+    for (const path of ["/", "/api/v2/info"]) {
+      const page = await httpInside(client, web, path);
+      expect(page.status).toBe(500);
+      expect(page.body).toContain("Almost there!");
+    }
+    const update = await console_(client, web, "db:update");
+    expect(update.exitCode).toBe(0);
+    const banners = update.stdout.match(/SCHEMA\d+\.SQL/g) ?? [];
+    expect(banners).toEqual(Array.from({ length: 52 }, (_, i) => `SCHEMA${166 + i}.SQL`));
+    expect(update.stdout).not.toContain("All done.");
+    expect(update.stdout.trimEnd().endsWith("Updated to schema 217.")).toBe(true);
+    expect(await schemaOf(database)).toBe(217);
+    // From 5.2.0 the code records the schema after each file: files 167 and on do not set it themselves.
+    expect(await columnsOf(database, "users")).toContain("token");
+    expect(await tablesOf(database)).toContain("team_events");
+    expect((await console_(client, web, "db:check")).stdout).toContain("No upgrade required.");
+    expect((await httpInside(client, web, "/")).body).toContain("Login - eLabFTW");
+  });
+
+  it("MAINTENANCE_MODE=true serves the maintenance page, refuses writes with 405, keeps /healthcheck; 5.1.0 ignores it", async () => {
+    const { database, web: old } = await installed504();
+    const salt = "ab12";
+    const secret = "c".repeat(40);
+    const hash = `sha256$${salt}$${createHash("sha256")
+      .update(salt + secret)
+      .digest("hex")}`;
+    let web = await replaceWeb(client, run, db, old, { image: "elabftw/elabimg:5.6.12", database, secretKey: key });
+    expect((await console_(client, web, "db:update")).stdout).toContain("Updated to schema 217.");
+    await rootSql(
+      client,
+      db,
+      `INSERT INTO users (firstname, lastname, email, validated) VALUES ('A','A','a@x',1); INSERT INTO api_keys (name, hash, userid, team) VALUES ('k', '${hash}', 1, 1);`,
+      database,
+    );
+    const write = (w: string) =>
+      httpInside(client, w, "/api/v2/experiments", "https", {
+        method: "POST",
+        body: JSON.stringify({ title: "pendant la maintenance" }),
+        headers: { Authorization: `1-${secret}`, "Content-Type": "application/json" },
+      });
+    const count = async () => Number((await rootSql(client, db, "SELECT COUNT(*) FROM experiments", database))[0]?.[0]);
+
+    const open = await write(web);
+    expect(open.status).toBe(201);
+    expect(open.location).toMatch(/^\/api\/v2\/experiments\/\d+$/);
+    expect(await count()).toBe(1);
+
+    web = await replaceWeb(client, run, db, web, {
+      image: "elabftw/elabimg:5.6.12",
+      database,
+      secretKey: key,
+      env: { MAINTENANCE_MODE: "true" },
+    });
+    expect(await write(web)).toMatchObject({ status: 405 });
+    expect(await count()).toBe(1);
+    expect(await httpInside(client, web, "/experiments.php")).toMatchObject({ status: 200 });
+    expect((await httpInside(client, web, "/")).body).toContain("Maintenance in progress");
+    expect((await httpInside(client, web, "/healthcheck")).status).toBe(204);
+    // nginx serves the maintenance page for /healthcheck.php too: PHP is not asked.
+    expect((await httpInside(client, web, "/healthcheck.php")).body).toContain("Maintenance in progress");
+
+    // 5.1.0 has no maintenance mode: the variable changes nothing.
+    const { database: other, web: old510 } = await installed504();
+    const w510 = await replaceWeb(client, run, db, old510, {
+      image: "elabftw/elabimg:5.1.0",
+      database: other,
+      secretKey: key,
+      env: { MAINTENANCE_MODE: "true" },
+    });
+    await console_(client, w510, "db:update");
+    expect((await httpInside(client, w510, "/")).body).toContain("Login - eLabFTW");
+  });
+
+  it("its fault variant fails halfway through schema 210: exit 255, schema left at 209, the first statement committed", async () => {
+    const { database, web: old } = await installed504();
+    const web = await replaceWeb(client, run, db, old, {
+      image: "elabftw/elabimg:5.6.12-fault-migration",
+      database,
+      secretKey: key,
+    });
+    const update = await console_(client, web, "db:update");
+    expect(update.exitCode).toBe(255);
+    expect(update.stdout).toContain("SCHEMA210.SQL");
+    expect(update.stdout).not.toContain("Updated to schema");
+    expect(update.stderr).toMatch(/schema210\.sql/);
+    expect(await schemaOf(database)).toBe(209);
+    expect(await columnsOf(database, "uploads")).toContain("storage");
+    const rerun = await console_(client, web, "db:update");
+    expect(rerun.exitCode).toBe(255);
+    expect(rerun.stderr).toMatch(/Duplicate column/i);
   });
 });
 

@@ -132,6 +132,12 @@ describe("upgrades", () => {
       /^Migrate the database schema: bin\/console db:update failed \(exit 255\): ERROR \d+ \(\w+\)/,
       "restic",
     ],
+    // Across many releases (144 → 217), failing at schema 210 after 65 files applied.
+    [
+      "5.6.12-fault-migration",
+      /^Migrate the database schema: bin\/console db:update failed \(exit 255\): ERROR \d+ \(\w+\)/,
+      "files",
+    ],
   ] as const) {
     it(`${variant}: rolled back on 5.0.4 with the database and uploads exactly as they were (pre-upgrade backup: ${format})`, async () => {
       if (variant === "5.1.0-fault-console") await resticPolicy(true);
@@ -307,5 +313,28 @@ describe("upgrades", () => {
     expect(statSync(f.composeFile).mode & 0o777).toBe(0o640);
     const audit = await db.auditEvent.findMany({ where: { action: { startsWith: "instance.upgrade" } } });
     expect(audit.map((a) => a.action)).toContain("instance.upgraded");
+  }, 300_000);
+
+  it("upgrades on across releases, 5.1.0 → 5.6.12 (schema 165 → 217), judged by that release's own closing line", async () => {
+    const before = await f.state();
+    expect(before.image).toBe("elabftw/elabimg:5.1.0");
+    const { outcome, operation } = await upgrade("5.6.12");
+    expect(operation.error).toBeNull();
+    expect(outcome).toBe("succeeded");
+    const after = await f.state();
+    expect(after).toMatchObject({ image: "elabftw/elabimg:5.6.12", schema: 217, running: true });
+    expect(after.containers).toEqual([f.web]);
+    expect(after.uploads).toBe(before.uploads);
+    const rows = await rootSql(f.engine, f.mysql, "SELECT title FROM experiments ORDER BY id", f.schema);
+    expect(rows.flat()).toContain("before the upgrade");
+    const logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
+    expect(logs).toContain("db:update: Updated to schema 217.");
+    expect(logs.filter((l) => /^db:update: .*SCHEMA\d+\.SQL/.test(l))).toHaveLength(52);
+    // The release has no net.elabftw.image-version label: the version is read from elabftw-version.
+    const instance = await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } });
+    expect(instance).toMatchObject({ imageTag: "5.6.12", elabftwVersion: "5.6.12" });
+    expect(readFileSync(f.composeFile, "utf8")).toBe(
+      COMPOSE_FILE.replace("elabftw/elabimg:5.0.4 # pinned", "elabftw/elabimg:5.6.12 # pinned"),
+    );
   }, 300_000);
 });

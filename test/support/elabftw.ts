@@ -159,20 +159,27 @@ export async function init(client: DockerClient, web: string, ...args: string[])
  * An HTTP request made from inside the web container (as the panel checks
  * health: no network path from the panel to the instance is needed).
  */
-export async function httpInside(client: DockerClient, web: string, path: string, scheme: "https" | "http" = "https") {
+export async function httpInside(
+  client: DockerClient,
+  web: string,
+  path: string,
+  scheme: "https" | "http" = "https",
+  request: { method?: string; body?: string; headers?: Record<string, string> } = {},
+) {
+  const data = request.body === undefined ? "None" : `${JSON.stringify(request.body)}.encode()`;
   const script = [
     "import json,ssl,sys,urllib.request,urllib.error",
-    `req=urllib.request.Request('${scheme}://127.0.0.1:443${path}')`,
+    `req=urllib.request.Request('${scheme}://127.0.0.1:443${path}', data=${data}, method=${JSON.stringify(request.method ?? "GET")}, headers=json.loads(${JSON.stringify(JSON.stringify(request.headers ?? {}))}))`,
     "ctx=ssl._create_unverified_context()",
     "try:",
-    " r=urllib.request.urlopen(req,context=ctx,timeout=10); out={'status':r.status,'body':r.read().decode()}",
+    " r=urllib.request.urlopen(req,context=ctx,timeout=10); out={'status':r.status,'body':r.read().decode(),'location':r.headers.get('Location')}; out={k:v for k,v in out.items() if v is not None}",
     "except urllib.error.HTTPError as e: out={'status':e.code,'body':e.read().decode()}",
     "except Exception as e: out={'status':0,'body':repr(e)}",
     "print(json.dumps(out))",
   ].join("\n");
   for (let attempt = 0; attempt < 40; attempt++) {
     const result = await execCapture(client, web, { cmd: ["python3", "-c", script] });
-    const parsed = JSON.parse(result.stdout) as { status: number; body: string };
+    const parsed = JSON.parse(result.stdout) as { status: number; body: string; location?: string };
     // Give the server a moment to listen after a start.
     if (parsed.status !== 0) return parsed;
     await new Promise((r) => setTimeout(r, 250));
