@@ -59,8 +59,8 @@ test("deploy a new instance through the wizard, with a key touch, and follow it 
   await page.getByLabel("Unit name").fill("Unité déployée");
   await page.getByLabel("Web host").selectOption({ label: "e2e-deploy" });
   await page.getByRole("button", { name: "Next" }).click();
-  await expect(page.getByLabel("eLabFTW version")).toHaveValue("5.1.0"); // newest stable first
-  await expect(page.getByLabel("eLabFTW version").locator("option")).toHaveText(["5.1.0", "5.0.4"]);
+  await expect(page.getByLabel("eLabFTW version")).toHaveValue("5.6.12"); // newest stable first
+  await expect(page.getByLabel("eLabFTW version").locator("option")).toHaveText(["5.6.12", "5.1.0", "5.0.4"]);
   await page.getByLabel("Site URL").fill(`https://${NAME}.unit.example`);
   await page.getByLabel("Published address").fill("127.0.0.1");
   await page.getByLabel("Published port").fill(String(await freePort()));
@@ -109,7 +109,7 @@ test("deploy a new instance through the wizard, with a key touch, and follow it 
   await done.getByRole("link", { name: NAME, exact: true }).click();
   await expect(page.getByRole("heading", { name: NAME })).toBeVisible();
   await expect(page.getByText("Healthy", { exact: true })).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByText("schema 165, as the image requires")).toBeVisible();
+  await expect(page.getByText("schema 217, as the image requires")).toBeVisible();
   const compliance = page.getByRole("table", { name: "CNRS compliance checks" });
   await expect(compliance.getByRole("row", { name: /Web container hardened/ })).toContainText("Pass");
 });

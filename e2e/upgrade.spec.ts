@@ -99,15 +99,27 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
   const version = page.getByRole("region", { name: "Version" });
   await expect(async () => {
     await page.reload();
-    await expect(version).toContainText("5.1.0 available", { timeout: 2_000 });
+    await expect(version).toContainText("5.6.12 available", { timeout: 2_000 });
   }).toPass({ timeout: 60_000 });
-  await version.getByRole("button", { name: "Upgrade to 5.1.0…" }).click();
+  // The newest release is preselected; the dialog lists every release crossed and lets another one be chosen.
+  await version.getByRole("button", { name: "Upgrade to 5.6.12…" }).click();
+  const newest = page.getByRole("dialog", { name: "Upgrade umr8100 from 5.0.4 to 5.6.12?" });
+  await expect(newest).toContainText("2 releases crossed");
+  await expect(newest).toContainText("The database schema moves from 144 to 217.");
+  await expect(newest.getByRole("link", { name: "Release notes of 5.6.12" })).toHaveAttribute(
+    "href",
+    "https://github.com/elabftw/elabftw/releases/tag/5.6.12",
+  );
+  await page.screenshot({ path: "test-results/screens/upgrade-choose.png", fullPage: true });
+  await newest.getByLabel("Version").selectOption("5.1.0");
   const dialog = page.getByRole("dialog", { name: "Upgrade umr8100 from 5.0.4 to 5.1.0?" });
   await expect(dialog).toContainText("puts 5.0.4 back");
+  await expect(dialog).toContainText("The database schema moves from 144 to 165.");
   await expect(dialog.getByRole("link", { name: "Release notes of 5.1.0" })).toHaveAttribute(
     "href",
     "https://github.com/elabftw/elabftw/releases/tag/5.1.0",
   );
+  await expect(dialog.getByRole("link", { name: "Release notes of 5.6.12" })).toHaveCount(0);
   await page.screenshot({ path: "test-results/screens/upgrade-confirm.png", fullPage: true });
   await dialog.getByRole("button", { name: "Upgrade, confirm with my key" }).click();
 

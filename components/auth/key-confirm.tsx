@@ -58,6 +58,7 @@ export function KeyConfirmButton<T>({
   variant = "secondary",
   confirmLabel,
   disabled,
+  confirmDisabled,
 }: {
   label: string;
   title: string;
@@ -69,6 +70,8 @@ export function KeyConfirmButton<T>({
   variant?: "secondary" | "danger" | "primary";
   confirmLabel?: string;
   disabled?: boolean;
+  /** The dialog says why the action cannot be confirmed (the button stays greyed). */
+  confirmDisabled?: boolean;
 }) {
   const router = useRouter();
   const t = useTranslations();
@@ -98,7 +101,11 @@ export function KeyConfirmButton<T>({
             <Button onClick={() => setOpen(false)} disabled={busy}>
               {t("common.cancel")}
             </Button>
-            <Button variant={variant === "danger" ? "danger" : "primary"} onClick={confirm} disabled={busy}>
+            <Button
+              variant={variant === "danger" ? "danger" : "primary"}
+              onClick={confirm}
+              disabled={busy || confirmDisabled}
+            >
               <KeyRound aria-hidden className="size-4" />
               {busy ? t("keyConfirm.touch") : (confirmLabel ?? t("keyConfirm.confirm"))}
             </Button>

@@ -18,6 +18,7 @@ import { verifyStep } from "./steps/verify";
 import { commitStep } from "./steps/commit";
 import { upgradeEnv, type UpgradeStep, type UpgradeStepBody } from "./steps/env";
 import { msg } from "../../i18n/message";
+import { LAYOUT_CHANGE_HINT, layoutChangeBlocker } from "./plan";
 
 /**
  * The one-click upgrade (eLabFTW's documented upgrade procedure): a journaled operation
@@ -97,6 +98,8 @@ export async function requestUpgrade(
       hint: "Choose a newer version; going back is done by restoring a backup.",
     });
   }
+  const blocked = layoutChangeBlocker(semver.valid(current) ? current : null, version);
+  if (blocked) throw new AppError("precondition_failed", blocked, { hint: LAYOUT_CHANGE_HINT });
   return queueUpgrade(
     db,
     actor,

@@ -23,8 +23,8 @@ import { BackupStatusBadge, VerificationBadge } from "@/components/status/badges
 import { readObservation, type Observation } from "@/lib/server/instances/observe";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
-import { releaseNotesUrl } from "@/lib/server/instances/elabftw-releases";
-import { UpgradeButton } from "@/components/instances/upgrade-button";
+import { UpgradeButton, type UpgradeChoice } from "@/components/instances/upgrade-button";
+import { upgradeChoices } from "@/lib/server/upgrades/plan";
 import { RemoveInstanceButton, RereadCredentialsButton } from "@/components/instances/repair-buttons";
 import { localizeServerText } from "@/lib/i18n/server-messages";
 import { englishText } from "@/lib/i18n/message";
@@ -54,11 +54,16 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const version = instance.elabftwVersion ?? (/^\d+\.\d+\.\d+$/.test(instance.imageTag) ? instance.imageTag : null);
   const updates = tags ? updatesFor(version, tags.tags) : null;
   const inspect = can(viewer.role, "instances.inspect");
-  // One click to the newest patch of this line, else to the newest release.
+  // Every newer release the registry offers; preselected: the newest patch of this line, else the newest the panel can move to.
+  const choices: UpgradeChoice[] =
+    can(viewer.role, "instances.upgrade") && !instance.activeOperationId && tags
+      ? upgradeChoices(version, tags.tags).map((c) => ({
+          ...c,
+          blocked: c.blocked ? localizeServerText(c.blocked, locale) : null,
+        }))
+      : [];
   const upgradeTo =
-    can(viewer.role, "instances.upgrade") && !instance.activeOperationId
-      ? (updates?.newestPatch ?? updates?.newest ?? null)
-      : null;
+    choices.length === 0 ? null : (updates?.newestPatch ?? choices.find((c) => !c.blocked)?.to ?? choices[0]!.to);
   const lastBackup = instance.backups[0];
   const backups = await findInstanceBackups(db(), instance.id);
   const runBackups = can(viewer.role, "backups.run");
@@ -168,11 +173,11 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                     instanceId={instance.id}
                     instanceName={instance.name}
                     from={version}
-                    to={upgradeTo}
+                    choices={choices}
+                    initial={upgradeTo}
                     backupEstimate={
                       lastBackup?.totalBytes ? t("backupEstimate", { size: size(Number(lastBackup.totalBytes)) }) : null
                     }
-                    releaseNotes={releaseNotesUrl(upgradeTo)}
                   />
                 )}
                 {can(viewer.role, "instances.manage") && <CheckUpdatesButton instanceId={instance.id} />}

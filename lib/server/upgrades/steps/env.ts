@@ -72,6 +72,7 @@ export function upgradeEnv(
         databasePlacement: true,
         databaseHostId: true,
         databaseContainerName: true,
+        elabftwVersion: true,
       },
     });
   // One client per host for the whole upgrade (connecting asks the engine its version each time).

@@ -7,6 +7,8 @@ import { registryConfig } from "../../registry/tag-cache";
 import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { releaseNotesUrl } from "../../instances/elabftw-releases";
 import { msg } from "../../../i18n/message";
+import semver from "semver";
+import { LAYOUT_CHANGE_HINT, layoutChangeBlocker, previewUpgrade } from "../plan";
 
 const GiB = 1024 ** 3;
 
@@ -21,9 +23,7 @@ export function preflightStep({
 }: UpgradeEnv): UpgradeStepBody {
   return {
     async run(ctx) {
-      await ctx.log(
-        `Upgrade of ${plan.name} from ${plan.fromTag} to ${plan.toTag}. Release notes: ${releaseNotesUrl(plan.toTag)}`,
-      );
+      await ctx.log(`Upgrade of ${plan.name} from ${plan.fromTag} to ${plan.toTag}.`);
       const tags = await listTags(options.registry ?? registryConfig(), plan.repository).catch((error: unknown) => {
         throw new AppError(
           "unavailable",
@@ -39,6 +39,17 @@ export function preflightStep({
         });
       }
       const i = await instance();
+      const running = i.elabftwVersion ?? plan.fromTag;
+      const blocked = layoutChangeBlocker(semver.valid(running) ? running : null, plan.toTag);
+      if (blocked) throw new AppError("precondition_failed", blocked, { hint: LAYOUT_CHANGE_HINT });
+      if (semver.valid(running) && semver.valid(plan.toTag)) {
+        const preview = previewUpgrade(running, plan.toTag, tags);
+        await ctx.log(
+          `Releases crossed: ${preview.crossed.map((c) => `${c.version} (${c.notes})`).join(", ")}.${preview.schema.from !== null && preview.schema.to !== null ? ` Schema ${preview.schema.from} → ${preview.schema.to}.` : ""}`,
+        );
+      } else {
+        await ctx.log(`Release notes: ${releaseNotesUrl(plan.toTag)}`);
+      }
       const client = await webClient();
       const web = await inspectContainer(client, i.webContainerName);
       if (!web.state.running) {
