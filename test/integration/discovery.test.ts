@@ -22,7 +22,7 @@ import { adoptInstance, discoverOnHost } from "../../lib/server/instances/discov
 import { instanceSecretsContext } from "../../lib/server/instances/instance-secrets";
 import { removeInstanceFromInventory, rereadCredentials } from "../../lib/server/instances/repair-instance";
 import { createUnit } from "../../lib/server/units/manage-units";
-import { removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
+import { BUSYBOX, removeTestContainers, TEST_LABEL, TEST_SOCKET, testEngine, uniqueName } from "../support/docker";
 import { init, rootSql, startDatabase, waitHealthy, type TestDatabase } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { makePki, startTlsFront, type Pki } from "../support/tls";
@@ -160,6 +160,30 @@ describe("discovery and adoption", () => {
     const p = proposals.find((x) => x.container.name === `${run}-two-machines`);
     expect(p?.database).toMatchObject({ placement: "container", hostId: tlsHostId, containerName: publishedDb });
     expect(p?.database.foundBy).toContain("port 33306 published on managed host db-host");
+  });
+
+  it("is not thrown off by containers that come and go while it looks (other operators, compose down)", async () => {
+    // Containers created and removed in a loop, as busy engines do: some are listed and gone by their
+    // inspection. Each discovery still proposes the instance, and none fails on a vanished container.
+    let churning = true;
+    let churned = 0;
+    const churn = (async () => {
+      while (churning) {
+        const name = `${run}-churn-${churned++}`;
+        await createContainer(engine, { name, image: BUSYBOX, cmd: ["true"], labels: { [TEST_LABEL]: run } });
+        await removeContainer(engine, name, { force: true });
+      }
+    })();
+    try {
+      for (let i = 0; i < 12; i++) {
+        const proposals = await discoverOnHost(db, ring, hostId);
+        expect(proposals.some((x) => x.container.name === web)).toBe(true);
+      }
+    } finally {
+      churning = false;
+      await churn;
+    }
+    expect(churned).toBeGreaterThan(5);
   });
 
   it("adopts under a unit, stores the secrets sealed, and no longer proposes it", async () => {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { seal, type KeyRing } from "../../crypto";
 import {
   connect,
+  DockerError,
   elabftwVersionOf,
   inspectContainer,
   listContainers,
@@ -46,7 +47,19 @@ async function discover(
     (c) => c.labels["net.paillasse.helper"] === undefined,
   );
   const limit = pLimit(8);
-  const details = await Promise.all(containers.map((c) => limit(() => inspectContainer(client, c.id))));
+  // A container removed between the list and its inspection (another operator, a compose down) is
+  // simply no longer there: skipped, not a failure of the whole discovery.
+  const inspected = await Promise.all(
+    containers.map((c) =>
+      limit(() =>
+        inspectContainer(client, c.id).catch((error: unknown) => {
+          if (error instanceof DockerError && error.failure === "not_found") return null;
+          throw error;
+        }),
+      ),
+    ),
+  );
+  const details = inspected.filter((d): d is ContainerDetails => d !== null);
   // Adopted from this host entry, or (by container ID) from any other.
   const adopted = await db.instance.findMany({
     where: { OR: [{ webHostId: hostId }, { webContainerId: { in: details.map((d) => d.id) } }] },

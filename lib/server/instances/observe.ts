@@ -119,13 +119,19 @@ async function sideContainers(client: DockerClient, instanceId: string) {
   const mine = list.filter(
     (c) => !c.labels["net.paillasse.instance"] || c.labels["net.paillasse.instance"] === instanceId,
   );
-  return Promise.all(
-    mine.map(async (c) => ({
-      name: c.name,
-      role: c.labels["net.paillasse.role"]!,
-      restartPolicy: (await inspectContainer(client, c.id)).restartPolicy.name,
-    })),
+  // One removed between the list and its inspection (a one-off that just ended) is left out.
+  const seen = await Promise.all(
+    mine.map(async (c) => {
+      const details = await inspectContainer(client, c.id).catch((error: unknown) => {
+        if (error instanceof DockerError && error.failure === "not_found") return null;
+        throw error;
+      });
+      return (
+        details && { name: c.name, role: c.labels["net.paillasse.role"]!, restartPolicy: details.restartPolicy.name }
+      );
+    }),
   );
+  return seen.filter((c) => c !== null);
 }
 
 function view(c: ContainerDetails, host: string): ContainerView {
