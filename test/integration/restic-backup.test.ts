@@ -141,11 +141,12 @@ describe("backups into a restic repository", () => {
   it("writes one snapshot tagged with the instance, holding instance.json with SECRET_KEY, and records what it cost", async () => {
     treeAtFirst = comparableTree(await liveTree(f!.engine, f!.web));
     // What `docker inspect` shows of the helpers while they run: whoever reads the host's API sees it.
+    // (restic and the dump helper beside the database alike)
     const seen: string[] = [];
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        const helpers = await f!.engine.api.listContainers({ filters: { label: ["net.paillasse.helper=restic"] } });
+        const helpers = await f!.engine.api.listContainers({ filters: { label: ["net.paillasse.helper"] } });
         for (const h of helpers) {
           const details = await f!.engine.api
             .getContainer(h.Id)
@@ -177,7 +178,12 @@ describe("backups into a restic repository", () => {
     // restic counts file names: the hard link is one more than the regular files.
     expect(first.row.uploadsFileCount).toBe(uploads.regularFiles + 1);
     expect(Number(first.row.addedBytes)).toBeGreaterThan(0);
-    expect((first.row.contents as { tables: Record<string, number> }).tables.experiments).toBe(1);
+    // The dump was written beside the database, into the staging volume: it did not pass through the
+    // panel, which therefore counts its rows when the verification reads it back (next test).
+    expect(seen.some((s) => s.includes('"net.paillasse.helper":"database-dump"'))).toBe(true);
+    const firstLogs = await db.operationLog.findMany({ where: { operationId: first.operation.id } });
+    expect(firstLogs.map((l) => l.message).join("\n")).toMatch(/written by paillasse-dump-[0-9a-f]+ on its network/);
+    expect((first.row.contents as { tables: Record<string, number> | null }).tables).toBeNull();
     // Only restic's own layout in the directory: nothing of ours in clear.
     expect(readdirSync(repoDir).sort()).toEqual(["config", "data", "index", "keys", "locks", "snapshots"]);
 
@@ -213,6 +219,9 @@ describe("backups into a restic repository", () => {
     expect(text).toMatch(/part 1 of 12 of its data \(about \d+ MiB\) read back/);
     expect(text).toMatch(/uploaded files \(slice 1 of 7\) restored and checked/);
     expect(text).toMatch(/every one of the \d+ upload rows has its file/);
+    // Counted on the way into the throw-away database, and recorded with the restore point.
+    expect(text).toMatch(/The dump holds \d+ tables and \d+ rows\./);
+    expect((row.contents as { tables: Record<string, number> }).tables.experiments).toBe(1);
   }, 240_000);
 
   it("refuses a wrong repository with a sentence that says what to write, and changes nothing", async () => {
@@ -635,5 +644,57 @@ describe("backups into a restic repository", () => {
     const again = repositoryFromKit(kit.text);
     expect(again).toMatchObject({ kind: "sftp", location, hostKey: hostKeyLine.split(" ").slice(0, 2).join(" ") });
     await setPolicyRepository(db, f!.actor, policyId, repositoryId, f!.context);
+  }, 240_000);
+
+  it("a database user allowed from localhost only: the dump goes through the panel instead, counted, and the snapshot is whole", async () => {
+    const users = await rootSql(f!.engine, f!.mysql, "SELECT user, host FROM mysql.user WHERE user = 'elabftw'");
+    expect(users).toEqual([["elabftw", "%"]]);
+    await rootSql(f!.engine, f!.mysql, "RENAME USER 'elabftw'@'%' TO 'elabftw'@'localhost'");
+    try {
+      const done = await backup();
+      expect(done.outcome).toBe("succeeded");
+      const logs = await db.operationLog.findMany({ where: { operationId: done.operation.id } });
+      expect(logs.map((l) => l.message).join("\n")).toMatch(
+        /does not take the dump helper's connection \(The database refused the panel: .*Access denied.*\); the dump goes through the panel instead/,
+      );
+      expect((done.row.contents as { tables: Record<string, number> }).tables.experiments).toBe(1);
+      const verified = await verify(done.row.id);
+      expect(verified.outcome).toBe("succeeded");
+      expect(verified.row.verificationStatus).toBe("passed");
+    } finally {
+      await rootSql(f!.engine, f!.mysql, "RENAME USER 'elabftw'@'localhost' TO 'elabftw'@'%'");
+    }
+  }, 240_000);
+
+  it("a dump that fails beside the database stores no snapshot and leaves no helper or staging volume behind", async () => {
+    const repo = await loadRepository(db, ring, repositoryId);
+    const before = (await listSnapshots(f!.engine, repo)).map((s) => s.id);
+    // A view whose table is gone: mysqldump stops on it with an error, as on a real server after a careless DROP.
+    await rootSql(
+      f!.engine,
+      f!.mysql,
+      "CREATE TABLE pl_gone (id INT); CREATE VIEW pl_broken AS SELECT id FROM pl_gone; DROP TABLE pl_gone;",
+      f!.schema,
+    );
+    try {
+      const failed = await attemptBackup();
+      expect(failed.outcome).not.toBe("succeeded");
+      expect(failed.operation.error).toMatch(/The database dump failed: mysqldump exited with code \d+ \(.*pl_broken/);
+      expect((await listSnapshots(f!.engine, repo)).map((s) => s.id)).toEqual(before);
+      const database = await inspectContainer(f!.engine, f!.mysql.container);
+      const dumpers = await f!.engine.api.listContainers({
+        all: true,
+        filters: { label: ["net.paillasse.helper=database-dump"] },
+      });
+      expect(dumpers.filter((c) => c.HostConfig.NetworkMode === `container:${database.id}`)).toEqual([]);
+      const volumes = (await f!.engine.api.listVolumes()).Volumes ?? [];
+      const backupRow = await db.backup.findFirstOrThrow({ where: { operationId: failed.operation.id } });
+      expect(volumes.map((v) => v.Name)).not.toContain(
+        `paillasse-stage-${backupRow.id.replace(/-/g, "").slice(0, 16)}`,
+      );
+    } finally {
+      await rootSql(f!.engine, f!.mysql, "DROP VIEW IF EXISTS pl_broken", f!.schema);
+    }
+    expect((await backup()).outcome).toBe("succeeded");
   }, 240_000);
 });

@@ -69,7 +69,7 @@ export async function openPoint(
     };
   }
   const tables = (row.contents as { tables?: Record<string, number> } | null)?.tables;
-  if (!row.repositoryId || !row.snapshotId || row.databaseBytes === null || !tables) {
+  if (!row.repositoryId || !row.snapshotId || row.databaseBytes === null) {
     throw new AppError("precondition_failed", "This restore point does not say which snapshot holds it.", {
       hint: "Pick another backup from the instance's list.",
     });
@@ -87,7 +87,7 @@ export async function openPoint(
     dump: () => ({
       id: backupId,
       size,
-      tables: Object.keys(tables).length,
+      tables: tables ? Object.keys(tables).length : null,
       schema: row.schemaVersion,
       // Streamed out of the repository by a helper on the web host, into the database container.
       open: async () =>

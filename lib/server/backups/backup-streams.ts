@@ -258,6 +258,76 @@ export async function dumpInto<T>(
   signal: AbortSignal,
 ): Promise<{ consumed: T; file: string; server: string; tables: Record<string, number>; schema: number | null }> {
   const { client, container } = shell;
+  const { env, connect, flags, server, schemaVersion } = await prepareDump(shell, ctx, instance, password);
+  const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // Read by two pipelines at once (the row counter and the encrypted file): more listeners than usual.
+  stdout.setMaxListeners(32);
+  const stats = new DumpStatsCollector();
+  let stderr = "";
+  const stderrSink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      if (stderr.length < 65536) stderr += chunk.toString("utf8");
+      done();
+    },
+  });
+  const counted = pipeline(stdout, stats);
+  const written = consume(stdout, schemaVersion);
+  stdout.on("error", () => undefined); // reported through the pipelines that read it
+  const stop = () => stdout.destroy(new Error("stopped because the other stream failed"));
+  signal.addEventListener("abort", stop, { once: true });
+  let exitCode: number | null = null;
+  try {
+    const result = await execStream(
+      client,
+      container,
+      { cmd: ["mysqldump", ...connect, "-u", instance.databaseUser, ...flags, instance.databaseName], env },
+      { stdout, stderr: stderrSink },
+    );
+    exitCode = result.exitCode;
+    stdout.end();
+  } catch (error) {
+    stdout.destroy(error as Error);
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", stop);
+    await Promise.allSettled([counted, written]);
+  }
+  const consumed = await written;
+  await counted;
+  refuseBadDump(exitCode, stats.stats.completed, stderr);
+  return { consumed, file: DATABASE_FILE, server, tables: stats.stats.tables, schema: schemaVersion };
+}
+
+function refuseBadDump(exitCode: number | null, completed: boolean, stderr: string): void {
+  const problem =
+    exitCode !== 0
+      ? `mysqldump exited with code ${exitCode}`
+      : !completed
+        ? "the dump does not end with “-- Dump completed”"
+        : /\berror\b/i.test(stderr)
+          ? "mysqldump reported an error"
+          : null;
+  if (problem) {
+    const detail = stderr.trim().split("\n").filter(Boolean).at(-1);
+    throw new AppError("unavailable", msg`The database dump failed: ${problem}${detail ? ` (${detail})` : ""}.`, {
+      hint: "Nothing was kept. Check the database container's state and logs, then run the backup again.",
+    });
+  }
+}
+
+/** The database would not even answer the dump's helper (a user allowed from `localhost` only, say). */
+export class DumpRefused extends AppError {
+  constructor(cause: AppError) {
+    super(cause.code, cause.text, { hint: cause.hintText, cause });
+    this.name = "DumpRefused";
+  }
+}
+
+type DumpedInstance = Pick<LoadedInstance, "databaseUser" | "databaseName" | "databaseAddress" | "databasePort">;
+
+/** What every dump needs first: the client's flavour, the connection options, the schema it is at. */
+async function prepareDump(shell: DatabaseShell, ctx: StepContext, instance: DumpedInstance, password: string) {
+  const { client, container } = shell;
   const env = { MYSQL_PWD: password };
   const version = await execCapture(client, container, { cmd: ["mysqldump", "--version"] });
   if (version.exitCode !== 0) {
@@ -296,67 +366,75 @@ export async function dumpInto<T>(
   await ctx.log(
     shell.external
       ? `Dumping ${instance.databaseName} from the external server ${instance.databaseAddress}:${instance.databasePort} (${mariadb ? "MariaDB" : "MySQL"} mysqldump in a throw-away ${shell.image} container on the web host).`
-      : `Dumping ${instance.databaseName} from ${container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`,
+      : `Dumping ${instance.databaseName} from ${shell.dumpFrom ?? container} (${mariadb ? "MariaDB" : "MySQL"} mysqldump).`,
   );
-  const stdout = new PassThrough({ highWaterMark: 1024 * 1024 });
-  // Read by two pipelines at once (the row counter and the encrypted file): more listeners than usual.
-  stdout.setMaxListeners(32);
-  const stats = new DumpStatsCollector();
+  const current = Number(schema.stdout.trim());
+  const schemaVersion = Number.isInteger(current) && current > 0 ? current : null;
+  return { env, connect, flags, server: version.stdout.trim().slice(0, 200), schemaVersion };
+}
+
+/**
+ * mysqldump writes the dump itself into `file`, on a volume its container mounts: nothing passes
+ * through the panel (the restic path: the file goes into the snapshot as it is). The same checks as
+ * a streamed dump (exit code, the closing "-- Dump completed", no error reported); its rows are
+ * counted when the verification reads the dump back. Progress is the file's size, every second.
+ */
+export async function dumpToStage(
+  shell: DatabaseShell,
+  ctx: StepContext,
+  instance: DumpedInstance,
+  password: string,
+  file: string,
+  onBytes: (bytes: number) => void,
+): Promise<{ bytes: number; server: string; schema: number | null }> {
+  const { env, connect, flags, server, schemaVersion } = await prepareDump(shell, ctx, instance, password).catch(
+    (error: unknown) => {
+      throw error instanceof AppError ? new DumpRefused(error) : error;
+    },
+  );
+  const script = [
+    'f="$1"; shift',
+    'mysqldump "$@" > "$f" & pid=$!',
+    'while kill -0 "$pid" 2>/dev/null; do echo "size $(stat -c %s "$f")"; sleep 1; done',
+    'wait "$pid"; code=$?',
+    'echo "size $(stat -c %s "$f")"',
+    'if tail -c 256 "$f" | grep -q -- "-- Dump completed"; then echo "completed yes"; fi',
+    'echo "exit $code"',
+  ].join("\n");
+  let bytes = 0;
+  let exit: number | null = null;
+  let completed = false;
+  let pending = "";
+  const lines = new Writable({
+    write(chunk: Buffer, _e, done) {
+      pending += chunk.toString("utf8");
+      const parts = pending.split("\n");
+      pending = parts.pop() ?? "";
+      for (const line of parts) {
+        const [key, value = ""] = line.split(" ");
+        if (key === "size" && /^\d+$/.test(value)) onBytes((bytes = Number(value)));
+        else if (key === "exit" && /^\d+$/.test(value)) exit = Number(value);
+        else if (key === "completed") completed = true;
+      }
+      done();
+    },
+  });
   let stderr = "";
-  const stderrSink = new Writable({
+  const errors = new Writable({
     write(chunk: Buffer, _e, done) {
       if (stderr.length < 65536) stderr += chunk.toString("utf8");
       done();
     },
   });
-  const counted = pipeline(stdout, stats);
-  const current = Number(schema.stdout.trim());
-  const schemaVersion = Number.isInteger(current) && current > 0 ? current : null;
-  const written = consume(stdout, schemaVersion);
-  stdout.on("error", () => undefined); // reported through the pipelines that read it
-  const stop = () => stdout.destroy(new Error("stopped because the other stream failed"));
-  signal.addEventListener("abort", stop, { once: true });
-  let exitCode: number | null = null;
-  try {
-    const result = await execStream(
-      client,
-      container,
-      { cmd: ["mysqldump", ...connect, "-u", instance.databaseUser, ...flags, instance.databaseName], env },
-      { stdout, stderr: stderrSink },
-    );
-    exitCode = result.exitCode;
-    stdout.end();
-  } catch (error) {
-    stdout.destroy(error as Error);
-    throw error;
-  } finally {
-    signal.removeEventListener("abort", stop);
-    await Promise.allSettled([counted, written]);
-  }
-  const consumed = await written;
-  await counted;
-  const problem =
-    exitCode !== 0
-      ? `mysqldump exited with code ${exitCode}`
-      : !stats.stats.completed
-        ? "the dump does not end with “-- Dump completed”"
-        : /\berror\b/i.test(stderr)
-          ? "mysqldump reported an error"
-          : null;
-  if (problem) {
-    const detail = stderr.trim().split("\n").filter(Boolean).at(-1);
-    throw new AppError("unavailable", msg`The database dump failed: ${problem}${detail ? ` (${detail})` : ""}.`, {
-      hint: "Nothing was kept. Check the database container's state and logs, then run the backup again.",
-    });
-  }
-  const tables = stats.stats.tables;
-  return {
-    consumed,
-    file: DATABASE_FILE,
-    server: version.stdout.trim().slice(0, 200),
-    tables,
-    schema: schemaVersion,
-  };
+  const args = [...connect, "-u", instance.databaseUser, ...flags, instance.databaseName];
+  const result = await execStream(
+    shell.client,
+    shell.container,
+    { cmd: ["sh", "-c", script, "dump", file, ...args], env },
+    { stdout: lines, stderr: errors },
+  );
+  refuseBadDump(result.exitCode === 0 ? exit : result.exitCode, completed, stderr);
+  return { bytes, server, schema: schemaVersion };
 }
 
 /** The uploads tree, streamed out of the web container as a tar, every file hashed on the way, encrypted to disk. */

@@ -40,11 +40,69 @@ export interface DatabaseShell {
   container: string;
   image: string;
   external: boolean;
+  /** What the logs name as the dump's source, when not `container` itself. */
+  dumpFrom?: string;
   connect(mariadbClient: boolean): string[];
   close(): Promise<void>;
 }
 
-export async function openDatabaseShell(db: Db, ring: KeyRing, instance: DatabaseInstance): Promise<DatabaseShell> {
+/**
+ * A shell that also sees a staging volume of the web host at `stage.at`, so that the dump is written
+ * there by mysqldump itself instead of passing through the panel: a throw-away container of the
+ * database's own image sharing the database container's network (it reaches the server on
+ * 127.0.0.1, as a TCP client), or the external server's client container with the volume mounted.
+ * Null when the database runs on another host than the web container (the volume is not there).
+ */
+export async function openStagedDatabaseShell(
+  db: Db,
+  ring: KeyRing,
+  instance: DatabaseInstance,
+  stage: { volume: string; at: string },
+): Promise<DatabaseShell | null> {
+  const mount = { Type: "volume" as const, Source: stage.volume, Target: stage.at };
+  if (instance.databasePlacement === "external") return openDatabaseShell(db, ring, instance, [mount]);
+  if (!instance.databaseContainerName || instance.databaseHostId !== instance.webHostId) return null;
+  const client = await clientFor(db, ring, instance.webHostId);
+  const live = await inspectContainer(client, instance.databaseContainerName);
+  if (!live.state.running) return null;
+  const container = `paillasse-dump-${randomBytes(4).toString("hex")}`;
+  await createContainer(client, {
+    name: container,
+    Image: live.image,
+    Entrypoint: ["sleep"],
+    Cmd: ["86400"],
+    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "database-dump" },
+    HostConfig: {
+      NetworkMode: `container:${live.id}`,
+      Mounts: [mount],
+      Memory: 512 * 1024 * 1024,
+      RestartPolicy: { Name: "no" },
+    },
+  });
+  try {
+    await startContainer(client, container);
+  } catch (error) {
+    await removeContainer(client, container, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  const port = String(instance.databasePort);
+  return {
+    client,
+    container,
+    image: live.image,
+    external: false,
+    dumpFrom: `${instance.databaseContainerName}, written by ${container} on its network into the staging volume`,
+    connect: () => ["--protocol=TCP", "-h", "127.0.0.1", "-P", port],
+    close: () => removeContainer(client, container, { force: true }).catch(() => undefined),
+  };
+}
+
+export async function openDatabaseShell(
+  db: Db,
+  ring: KeyRing,
+  instance: DatabaseInstance,
+  mounts: { Type: "volume"; Source: string; Target: string }[] = [],
+): Promise<DatabaseShell> {
   if (instance.databasePlacement === "container") {
     if (!instance.databaseHostId || !instance.databaseContainerName) {
       throw new AppError("precondition_failed", "This instance's database container is not known to the panel.", {
@@ -81,6 +139,7 @@ export async function openDatabaseShell(db: Db, ring: KeyRing, instance: Databas
     Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "database-client" },
     HostConfig: {
       NetworkMode: networks.includes("host") ? "host" : (networks[0] ?? "bridge"),
+      Mounts: mounts,
       Memory: 512 * 1024 * 1024,
       RestartPolicy: { Name: "no" },
     },

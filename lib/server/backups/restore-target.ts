@@ -229,7 +229,8 @@ export interface DumpToLoad {
   id: string;
   /** Exact size in bytes: it goes into the database container as one tar entry. */
   size: number;
-  tables: number;
+  /** How many tables it holds, when the restore point says (counted when taken or at its verification). */
+  tables: number | null;
   schema: number | null;
   open: () => Promise<Readable>;
 }
@@ -324,7 +325,11 @@ export async function loadThrough(
       },
     );
   }
-  await ctx.log(`Loaded the dump (${dump.tables} tables, schema ${dump.schema}).`);
+  await ctx.log(
+    dump.tables === null
+      ? `Loaded the dump (schema ${dump.schema}).`
+      : `Loaded the dump (${dump.tables} tables, schema ${dump.schema}).`,
+  );
 }
 
 /** Empty the uploads directory (through a helper sharing the web container's mounts), then extract the archive. */

@@ -8,7 +8,8 @@ import { RESTIC_EXIT, resticFailure, runRestic, type ResticMessage } from "./res
 
 /*
  * A restore point is one restic snapshot of /restore-point, which holds:
- *   database.sql    the dump, streamed in on the helper's stdin
+ *   database.sql    the dump: written there by mysqldump in a helper beside the database, or (a
+ *                   database on another host) streamed in on the helper's stdin
  *   instance.json   what it takes to re-create the containers (env with SECRET_KEY, mounts, …)
  *   uploads/        the uploads tree, mounted read-only from the host (links, owners, modes, times)
  * Tagged with the instance, unit, trigger, eLabFTW version and schema; its host name is the
@@ -99,13 +100,18 @@ export const SNAPSHOT_SCRIPT = [
   "set -e",
   "IFS= read -r meta",
   `printf '%s' "$meta" | base64 -d > ${SNAPSHOT_INSTANCE}`,
-  `cat > ${SNAPSHOT_DATABASE}`,
-  `size=$(stat -c %s ${SNAPSHOT_DATABASE})`,
-  `if [ "$(tail -c \${#PAILLASSE_END_MARK} ${SNAPSHOT_DATABASE})" != "$PAILLASSE_END_MARK" ]; then`,
-  '  echo "Fatal: the dump did not arrive whole (its input stopped short); nothing was stored." >&2',
+  'if [ -z "$PAILLASSE_DUMP_STAGED" ]; then',
+  `  cat > ${SNAPSHOT_DATABASE}`,
+  `  size=$(stat -c %s ${SNAPSHOT_DATABASE})`,
+  `  if [ "$(tail -c \${#PAILLASSE_END_MARK} ${SNAPSHOT_DATABASE})" != "$PAILLASSE_END_MARK" ]; then`,
+  '    echo "Fatal: the dump did not arrive whole (its input stopped short); nothing was stored." >&2',
+  "    exit 1",
+  "  fi",
+  `  truncate -s $((size - \${#PAILLASSE_END_MARK})) ${SNAPSHOT_DATABASE}`,
+  `elif [ ! -s ${SNAPSHOT_DATABASE} ]; then`,
+  '  echo "Fatal: the staged dump is missing; nothing was stored." >&2',
   "  exit 1",
   "fi",
-  `truncate -s $((size - \${#PAILLASSE_END_MARK})) ${SNAPSHOT_DATABASE}`,
   'exec restic "$@"',
 ].join("\n");
 
@@ -144,7 +150,8 @@ export async function writeSnapshot(
     tags: SnapshotTags;
     uploads: MountInfo;
     instanceJson: string;
-    dump: Readable;
+    /** The dump on stdin, or null when it is in the scratch volume already (written beside the database). */
+    dump: Readable | null;
     scratchVolume: string;
     onProgress?: (p: BackupProgress) => void;
     signal?: AbortSignal;
@@ -153,13 +160,18 @@ export async function writeSnapshot(
   const stdin = new PassThrough({ highWaterMark: 1024 * 1024 });
   const endMark = `PAILLASSE-END-${randomBytes(16).toString("hex")}`;
   stdin.write(`${Buffer.from(input.instanceJson, "utf8").toString("base64")}\n`);
-  input.dump.on("error", (error) => stdin.destroy(error));
-  // The mark follows the dump only when it ended whole (a failed dump destroys the stream instead).
-  input.dump.pipe(stdin, { end: false });
-  input.dump.on("end", () => stdin.end(endMark));
+  const dump = input.dump;
+  if (dump) {
+    dump.on("error", (error) => stdin.destroy(error));
+    // The mark follows the dump only when it ended whole (a failed dump destroys the stream instead).
+    dump.pipe(stdin, { end: false });
+    dump.on("end", () => stdin.end(endMark));
+  } else {
+    stdin.end();
+  }
   const result = await runRestic(client, repo, {
     script: SNAPSHOT_SCRIPT,
-    env: { PAILLASSE_END_MARK: endMark },
+    env: dump ? { PAILLASSE_END_MARK: endMark } : { PAILLASSE_DUMP_STAGED: "1" },
     args: ["backup", "--json", "--host", input.hostname, ...tagArgs(input.tags), SNAPSHOT_ROOT],
     hostname: input.hostname,
     stdin,

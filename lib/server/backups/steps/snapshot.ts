@@ -1,4 +1,4 @@
-import { PassThrough, Writable } from "node:stream";
+import { PassThrough, Writable, type Readable } from "node:stream";
 import { createVolume, inspectContainer, removeVolume, type DockerClient } from "../../../docker";
 import { AppError } from "../../../errors";
 import { clientFor } from "../../hosts/clients";
@@ -6,19 +6,27 @@ import { openInstanceSecrets, requireDatabasePassword } from "../../instances/in
 import { readObservation } from "../../instances/observe";
 import { loadRepository } from "../../repositories/repositories";
 import { resticImage } from "../../repositories/restic";
-import { writeSnapshot } from "../../repositories/snapshots";
+import {
+  SNAPSHOT_DATABASE,
+  SNAPSHOT_ROOT,
+  writeSnapshot,
+  type BackupProgress,
+  type SnapshotWritten,
+} from "../../repositories/snapshots";
 import { composeLabelsOf, readComposeFiles } from "../../upgrades/compose-sync";
-import { dumpInto, mib, type LoadedInstance } from "../backup-streams";
-import { openDatabaseShell } from "../database-shell";
+import { DumpRefused, dumpInto, dumpToStage, mib, type LoadedInstance } from "../backup-streams";
+import { openDatabaseShell, openStagedDatabaseShell, type DatabaseShell } from "../database-shell";
+import type { StepContext } from "../../operations/journal";
 import type { BackupEnv, BackupStepBody } from "./env";
 
 const scratchName = (backupId: string) => `paillasse-stage-${backupId.replace(/-/g, "").slice(0, 16)}`;
 
 /**
- * The restic path's snapshot: mysqldump streams through the panel (counted and checked, never held)
- * into a restic helper on the web host, which also reads the uploads where they are and writes
- * instance.json; restic stores only what the repository does not have yet. The helper gets the end
- * of its input only once the dump has passed its checks: a bad dump kills it before any snapshot.
+ * The restic path's snapshot. mysqldump writes the dump into a staging volume on the web host, from a
+ * helper beside the database (its own image, on its network), so the data never passes through the
+ * panel; a restic helper then reads that volume, instance.json and the uploads where they are, and
+ * stores only what the repository does not have yet. A database on another host is relayed instead
+ * (see relayDump). A dump that fails its checks never reaches a snapshot.
  */
 export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBody {
   return {
@@ -39,18 +47,18 @@ export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBod
         );
       }
       const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
-      const shell = await openDatabaseShell(db, ring, instance);
+      // The database container's definition goes into instance.json; an external server's client
+      // container is only opened if the dump must be relayed.
+      const shell = instance.databasePlacement === "external" ? null : await openDatabaseShell(db, ring, instance);
       const scratch = scratchName(backupId);
       await ctx.intent({ scratchVolume: scratch, repository: repo.name });
       try {
-        const instanceJson = await describeInstance(client, instance, web, shell.external ? null : shell);
+        const instanceJson = await describeInstance(client, instance, web, shell);
         await createVolume(client, scratch, {
           "net.paillasse.managed": "true",
           "net.paillasse.helper": "restic-stage",
         });
         const expected = readObservation(instance.observation)?.uploadsBytes ?? null;
-        const toHelper = new PassThrough({ highWaterMark: 1024 * 1024 });
-        let dumped = 0;
         let lastReport = 0;
         const report = (text: string, percent: number) => {
           const now = Date.now();
@@ -58,74 +66,66 @@ export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBod
           lastReport = now;
           void ctx.progress(percent, text).catch(() => undefined);
         };
-        const abort = new AbortController();
-        let written: ReturnType<typeof writeSnapshot> | null = null;
-        let database;
-        try {
-          database = await dumpInto(
-            shell,
-            ctx,
-            (stdout, schema) => {
-              // The helper starts with the dump, once the schema it is tagged with is known.
-              written = writeSnapshot(client, repo, {
-                hostname: instance.name,
-                tags: {
-                  instance: instance.name,
-                  unit: instance.unit.code,
-                  trigger: plan.trigger,
-                  version: instance.elabftwVersion,
-                  schema,
-                },
-                uploads,
-                instanceJson,
-                dump: toHelper,
-                scratchVolume: scratch,
-                signal: abort.signal,
-                onProgress: (p) =>
-                  report(
-                    `Uploads: ${p.filesDone} of ${p.totalFiles} files, ${mib(p.bytesDone)} of ${mib(p.totalBytes || expected || 0)} read`,
-                    10 + Math.min(85, p.percent * 0.85),
-                  ),
-              });
-              written.catch(() => undefined);
-              return new Promise<{ plainBytes: number }>((resolve, reject) => {
-                // Into the helper with backpressure, but not its end: that waits for the dump's checks.
-                const sink = new Writable({
-                  write(chunk: Buffer, _e, done) {
-                    dumped += chunk.length;
-                    report(`Database ${mib(dumped)} dumped`, 8);
-                    if (toHelper.write(chunk)) done();
-                    else toHelper.once("drain", () => done());
-                  },
-                  final(done) {
-                    done();
-                    resolve({ plainBytes: dumped });
-                  },
-                });
-                sink.on("error", reject);
-                stdout.on("error", reject);
-                stdout.pipe(sink);
-              });
-            },
-            instance,
-            password,
-            abort.signal,
+        const onProgress = (p: BackupProgress) =>
+          report(
+            `Uploads: ${p.filesDone} of ${p.totalFiles} files, ${mib(p.bytesDone)} of ${mib(p.totalBytes || expected || 0)} read`,
+            10 + Math.min(85, p.percent * 0.85),
           );
-        } catch (error) {
-          abort.abort(error);
-          toHelper.destroy(error as Error);
-          await (written as Promise<unknown> | null)?.catch(() => undefined);
-          throw error;
+        const snapshotOf = (schema: number | null, dump: Readable | null, signal?: AbortSignal) =>
+          writeSnapshot(client, repo, {
+            hostname: instance.name,
+            tags: {
+              instance: instance.name,
+              unit: instance.unit.code,
+              trigger: plan.trigger,
+              version: instance.elabftwVersion,
+              schema,
+            },
+            uploads,
+            instanceJson,
+            dump,
+            scratchVolume: scratch,
+            signal,
+            onProgress,
+          });
+        // The dump is written into the staging volume by mysqldump beside the database when it runs on
+        // this host (or is external): it never passes through the panel. Otherwise it is relayed.
+        let database: DumpedDatabase | null = null;
+        let snapshot: SnapshotWritten | null = null;
+        const staged = await openStagedDatabaseShell(db, ring, instance, { volume: scratch, at: SNAPSHOT_ROOT });
+        if (staged) {
+          try {
+            const dumped = await dumpToStage(staged, ctx, instance, password, SNAPSHOT_DATABASE, (bytes) =>
+              report(`Database ${mib(bytes)} dumped`, 8),
+            );
+            database = { plainBytes: dumped.bytes, tables: null, schema: dumped.schema, server: dumped.server };
+          } catch (error) {
+            if (!(error instanceof DumpRefused) || staged.external) throw error;
+            await ctx.log(
+              `The database does not take the dump helper's connection (${(error as DumpRefused).message}); the dump goes through the panel instead.`,
+            );
+          } finally {
+            await staged.close();
+          }
+          if (database) snapshot = await snapshotOf(database.schema, null);
         }
-        toHelper.end();
-        const snapshot = await written!;
-        const rows = Object.values(database.tables).reduce((a, b) => a + b, 0);
+        if (!database || !snapshot) {
+          const relay = shell ?? (await openDatabaseShell(db, ring, instance));
+          try {
+            ({ database, snapshot } = await relayDump(relay, ctx, instance, password, snapshotOf, report));
+          } finally {
+            if (relay !== shell) await relay.close();
+          }
+        }
+        const tables = database.tables;
         await ctx.log(
-          `Database: ${Object.keys(database.tables).length} tables, ${rows} rows, ${mib(database.consumed.plainBytes)} dumped.`,
+          tables
+            ? `Database: ${Object.keys(tables).length} tables, ${Object.values(tables).reduce((a, b) => a + b, 0)} rows, ${mib(database.plainBytes)} dumped.`
+            : `Database: ${mib(database.plainBytes)} dumped; its rows are counted when the verification loads it.`,
         );
         const uploadsBytes = Math.max(
           0,
-          snapshot.bytesProcessed - database.consumed.plainBytes - Buffer.byteLength(instanceJson),
+          snapshot.bytesProcessed - database.plainBytes - Buffer.byteLength(instanceJson),
         );
         const uploadFiles = Math.max(0, snapshot.filesNew + snapshot.filesChanged + snapshot.filesUnmodified - 2);
         await ctx.log(
@@ -138,7 +138,7 @@ export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBod
             status: "succeeded",
             finishedAt,
             snapshotId: snapshot.snapshotId,
-            databaseBytes: BigInt(database.consumed.plainBytes),
+            databaseBytes: BigInt(database.plainBytes),
             uploadsBytes: BigInt(uploadsBytes),
             uploadsFileCount: uploadFiles,
             totalBytes: BigInt(snapshot.bytesProcessed),
@@ -152,7 +152,7 @@ export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBod
           backupId,
           snapshotId: snapshot.snapshotId,
           database: {
-            plainBytes: database.consumed.plainBytes,
+            plainBytes: database.plainBytes,
             tables: database.tables,
             schema: database.schema,
             server: database.server,
@@ -161,7 +161,7 @@ export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBod
           addedBytes: snapshot.addedPacked,
         };
       } finally {
-        await shell.close();
+        await shell?.close();
         await removeVolume(client, scratch).catch(() => undefined);
       }
     },
@@ -218,4 +218,80 @@ async function describeInstance(
     null,
     2,
   );
+}
+
+interface DumpedDatabase {
+  plainBytes: number;
+  /** Rows per table, counted on the way when the dump passed through the panel; null when it did not. */
+  tables: Record<string, number> | null;
+  schema: number | null;
+  server: string;
+}
+
+/**
+ * A database on another host than the staging volume: the dump streams through the panel (counted
+ * and checked, never held) into the restic helper, which gets the end of its input only once the
+ * dump has passed its checks: a bad dump kills it before any snapshot.
+ */
+async function relayDump(
+  shell: DatabaseShell,
+  ctx: StepContext,
+  instance: LoadedInstance,
+  password: string,
+  snapshotOf: (schema: number | null, dump: Readable | null, signal?: AbortSignal) => Promise<SnapshotWritten>,
+  report: (text: string, percent: number) => void,
+): Promise<{ database: DumpedDatabase; snapshot: SnapshotWritten }> {
+  const toHelper = new PassThrough({ highWaterMark: 1024 * 1024 });
+  let dumped = 0;
+  const abort = new AbortController();
+  let written: Promise<SnapshotWritten> | null = null;
+  let database;
+  try {
+    database = await dumpInto(
+      shell,
+      ctx,
+      (stdout, schema) => {
+        // The helper starts with the dump, once the schema it is tagged with is known.
+        written = snapshotOf(schema, toHelper, abort.signal);
+        written.catch(() => undefined);
+        return new Promise<{ plainBytes: number }>((resolve, reject) => {
+          // Into the helper with backpressure, but not its end: that waits for the dump's checks.
+          const sink = new Writable({
+            write(chunk: Buffer, _e, done) {
+              dumped += chunk.length;
+              report(`Database ${mib(dumped)} dumped`, 8);
+              if (toHelper.write(chunk)) done();
+              else toHelper.once("drain", () => done());
+            },
+            final(done) {
+              done();
+              resolve({ plainBytes: dumped });
+            },
+          });
+          sink.on("error", reject);
+          stdout.on("error", reject);
+          stdout.pipe(sink);
+        });
+      },
+      instance,
+      password,
+      abort.signal,
+    );
+  } catch (error) {
+    abort.abort(error);
+    toHelper.destroy(error as Error);
+    await (written as Promise<unknown> | null)?.catch(() => undefined);
+    throw error;
+  }
+  toHelper.end();
+  const snapshot = await written!;
+  return {
+    database: {
+      plainBytes: database.consumed.plainBytes,
+      tables: database.tables,
+      schema: database.schema,
+      server: database.server,
+    },
+    snapshot,
+  };
 }

@@ -4,11 +4,17 @@ import { msg } from "../../../i18n/message";
 import type { VerifyEnv, VerifyStepBody } from "./env";
 
 /** The loaded database matches the manifest: tables, row counts, schema, and every upload row has its file. */
-export function compareStep({ dbClient, mysql, loaded, source }: VerifyEnv): VerifyStepBody {
+export function compareStep({
+  dbClient,
+  mysql,
+  loaded,
+  source,
+  expectedTables: recordedTables,
+}: VerifyEnv): VerifyStepBody {
   return {
     async run(ctx) {
       const dump = await source();
-      const manifest = { database: { tables: dump.tables }, schema: dump.schema };
+      const manifest = { database: { tables: await recordedTables() }, schema: dump.schema };
       const client = await dbClient();
       const { password } = loaded();
       const tablesOut = await mysql(client, password, "SHOW TABLES");

@@ -82,8 +82,8 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
         entries: async () => manifest.uploads.files,
       };
     }
-    const contents = (backup.contents ?? {}) as { tables?: Record<string, number> };
-    if (!backup.repositoryId || !backup.snapshotId || backup.databaseBytes === null || !contents.tables) {
+    const contents = (backup.contents ?? {}) as { tables?: Record<string, number> | null };
+    if (!backup.repositoryId || !backup.snapshotId || backup.databaseBytes === null) {
       throw new VerificationFailure("This restore point does not say which snapshot holds it.");
     }
     const repo = await loadRepository(db, ring, backup.repositoryId);
@@ -93,7 +93,7 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
       instance: backup.instance,
       size: Number(backup.databaseBytes),
       open: async () => snapshotFileStream(await web(), repo, snapshotId, SNAPSHOT_DATABASE),
-      tables: contents.tables,
+      tables: contents.tables ?? null,
       schema: backup.schemaVersion,
       entries: async () => (listed ??= await listSnapshotTree(await web(), repo, snapshotId)),
     };
@@ -119,6 +119,19 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
   const remember = (password: string) => {
     rootPassword = password;
   };
+  let countedTables: Record<string, number> | null = null;
+  /** The rows per table the loaded dump must hold: the restore point's record, or counted as it was loaded. */
+  const expectedTables = async (): Promise<Record<string, number>> => {
+    const recorded = (await source()).tables;
+    if (recorded) return recorded;
+    if (!countedTables) {
+      throw new AppError("unavailable", "The panel restarted during the verification.", { hint: "Verify again." });
+    }
+    return countedTables;
+  };
+  const rememberTables = (tables: Record<string, number>) => {
+    countedTables = tables;
+  };
   return {
     db,
     ring,
@@ -131,6 +144,8 @@ export function verifyEnv(db: Db, ring: KeyRing, operationId: string, plan: Veri
     mysql,
     loaded,
     remember,
+    expectedTables,
+    rememberTables,
     backupRow,
     source,
   };
@@ -142,7 +157,8 @@ export interface DumpSource {
   /** The dump's size in bytes, exactly (it goes into the throw-away container as one tar entry). */
   size: number;
   open: () => Promise<Readable>;
-  tables: Record<string, number>;
+  /** Rows per table as counted when the dump was taken; null when it was written beside the database (counted at load). */
+  tables: Record<string, number> | null;
   schema: number | null;
   /** The uploads tree the restore point holds (links with their targets). */
   entries: () => Promise<readonly TarEntry[]>;

@@ -1,3 +1,4 @@
+import { Transform } from "node:stream";
 import { randomBytes } from "node:crypto";
 import {
   createContainer,
@@ -13,6 +14,7 @@ import { DATABASE_CLIENT_IMAGE } from "../database-shell";
 import { AppError } from "../../../errors";
 import { VerificationFailure } from "../restore-point";
 import { putStreamedFile, UnreadableSource } from "../tar-files";
+import { DumpStatsCollector } from "../dump-stats";
 import { msg } from "../../../i18n/message";
 import type { VerifyEnv, VerifyStepBody } from "./env";
 
@@ -24,8 +26,11 @@ export function loadStep({
   dbClient,
   mysql,
   remember,
+  rememberTables,
   backupRow,
   source,
+  db,
+  plan,
 }: VerifyEnv): VerifyStepBody {
   return {
     async run(ctx) {
@@ -75,11 +80,28 @@ export function loadStep({
         await ctx.progress(45, "Loading the dump");
         // The dump goes into the throw-away container as one tar entry of the size the restore point records.
         const plain = await dump.open();
+        // A dump written beside the database was not read by the panel when it was taken: its rows
+        // are counted now, on its way into the throw-away database, and recorded with the restore point.
+        const counter = dump.tables ? null : new DumpStatsCollector();
+        const content = counter ? plain.pipe(countingPassThrough(counter)) : plain;
         try {
-          await putStreamedFile(client, container, "/tmp", { name: "dump.sql", size: dump.size }, plain);
+          await putStreamedFile(client, container, "/tmp", { name: "dump.sql", size: dump.size }, content);
         } catch (error) {
           if (!(error instanceof UnreadableSource)) throw error;
           throw new VerificationFailure(msg`The database dump does not open: ${error.message}.`);
+        }
+        if (counter) {
+          if (!counter.stats.completed) {
+            throw new VerificationFailure("The dump does not end with “-- Dump completed”: it is incomplete.");
+          }
+          rememberTables(counter.stats.tables);
+          const row = await db.backup.findUnique({ where: { id: plan.backupId }, select: { contents: true } });
+          await db.backup.update({
+            where: { id: plan.backupId },
+            data: { contents: { ...((row?.contents ?? {}) as object), tables: counter.stats.tables } },
+          });
+          const rows = Object.values(counter.stats.tables).reduce((a, b) => a + b, 0);
+          await ctx.log(`The dump holds ${Object.keys(counter.stats.tables).length} tables and ${rows} rows.`);
         }
         const load = await execCapture(client, container, {
           cmd: ["sh", "-c", "mysql -uroot -h127.0.0.1 --default-character-set=utf8mb4 verify < /tmp/dump.sql"],
@@ -105,4 +127,17 @@ export function loadStep({
       await ctx.log(`Removed ${container}.`);
     },
   };
+}
+
+/** Passes the dump on unchanged while the collector reads it. */
+function countingPassThrough(counter: DumpStatsCollector): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      counter.write(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      counter.end(() => done());
+    },
+  });
 }
