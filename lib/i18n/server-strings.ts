@@ -96,7 +96,10 @@ export function serverStrings(root: string): ServerString[] {
           found.push({ text, where: `${path.relative(root, file)}:${line + 1}` });
         }
       }
-      if (ts.isNewExpression(node) && ["AppError", "DockerError", "VerificationFailure"].includes(node.expression.getText())) {
+      if (
+        ts.isNewExpression(node) &&
+        ["AppError", "DockerError", "VerificationFailure"].includes(node.expression.getText())
+      ) {
         for (const arg of node.arguments ?? []) add(arg);
       }
       if (ts.isPropertyAssignment(node) && ["hint", "message"].includes(node.name.getText())) add(node.initializer);
