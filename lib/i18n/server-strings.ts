@@ -130,6 +130,7 @@ export function serverStrings(root: string): ServerString[] {
         ) {
           for (const arg of node.arguments) add(arg);
         }
+        if (ts.isIdentifier(callee) && callee.text === "asMessage") add(node.arguments[0]);
         if (ts.isIdentifier(callee) && callee.text === "parseInput") {
           const labels = node.arguments[2];
           if (labels && ts.isObjectLiteralExpression(labels)) {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { englishText } from "../../i18n/message";
-import { layoutChangeBlocker, previewUpgrade, upgradeChoices } from "./plan";
+import {
+  databaseServer,
+  layoutChangeBlocker,
+  previewUpgrade,
+  upgradeChoices,
+  upgradeRisks,
+  type UpgradeFacts,
+} from "./plan";
 
 const TAGS = [
   "5.0.4",
@@ -45,5 +52,46 @@ describe("the upgrade an operator sees before the key touch", () => {
     expect(upgradeChoices("6.0.0", TAGS)).toEqual([]);
     expect(upgradeChoices(null, TAGS)).toEqual([]);
     expect(upgradeChoices("5.0.4", TAGS, 2).map((c) => c.to)).toEqual(["6.0.0", "5.6.12"]);
+  });
+});
+
+describe("the risks the pre-flight checks before anything changes", () => {
+  const base = {
+    from: "5.1.0",
+    to: "5.6.12",
+    schema: 165,
+    databaseVersion: "8.0.39",
+    siteUrl: "https://elab.unit.example",
+  };
+  const seen = (facts: Partial<UpgradeFacts>) =>
+    upgradeRisks({ ...base, ...facts }).map((r) => `${r.level}: ${englishText(r.text)}`);
+
+  it("finds nothing on a healthy MySQL 8 instance in sync with its version", () => {
+    expect(seen({})).toEqual([]);
+    expect(seen({ databaseVersion: "8.4.3" })).toEqual([]);
+  });
+
+  it("blocks a database already past the target's schema: a downgrade in disguise", () => {
+    expect(seen({ schema: 217, to: "5.1.8" })).toEqual([
+      "block: The database is at schema 217, newer than eLabFTW 5.1.8 knows (166): this would be a downgrade.",
+    ]);
+  });
+
+  it("blocks MySQL older than the target accepts, warns on MariaDB and on an unset SITE_URL", () => {
+    expect(seen({ databaseVersion: "5.7.44-log" })).toEqual([
+      "block: The database server is MySQL 5.7.44-log; eLabFTW 5.6.12 needs MySQL 8 or newer.",
+    ]);
+    expect(seen({ databaseVersion: "11.8.9-MariaDB-0+deb13u1", siteUrl: null })).toEqual([
+      "warn: The database server is MariaDB (11.8.9-MariaDB-0+deb13u1); eLabFTW is developed and tested on MySQL only.",
+      "warn: SITE_URL is not set on the web container.",
+    ]);
+    // A server that did not say (an external one out of reach is refused elsewhere) adds nothing here.
+    expect(seen({ databaseVersion: null })).toEqual([]);
+  });
+
+  it("reads the server's flavour and major version", () => {
+    expect(databaseServer("8.0.39")).toEqual({ flavour: "mysql", major: 8 });
+    expect(databaseServer("10.11.6-MariaDB-0+deb12u1-log")).toEqual({ flavour: "mariadb", major: 10 });
+    expect(databaseServer("not a version")).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import semver from "semver";
-import { msg, type Message } from "../../i18n/message";
+import { asMessage, msg, type Message } from "../../i18n/message";
 import { releaseNotesUrl, releaseTraits, requiredSchemaFor } from "../instances/elabftw-releases";
 import { stableVersions } from "../registry/versions";
 
@@ -51,4 +51,76 @@ export function upgradeChoices(from: string | null, tags: string[], limit = 20):
     .reverse()
     .slice(0, limit)
     .map((to) => previewUpgrade(from, to, tags));
+}
+
+/** What the pre-flight reads from the instance before an upgrade, for the risk checks. */
+export interface UpgradeFacts {
+  from: string | null;
+  to: string;
+  /** The schema the database is at (db:check), when known. */
+  schema: number | null;
+  /** `SELECT VERSION()` of the database server, when it answered. */
+  databaseVersion: string | null;
+  /** The web container's SITE_URL, or null when it is not set. */
+  siteUrl: string | null;
+}
+
+export interface UpgradeRisk {
+  /** "block" stops the upgrade before anything changes; "warn" is journaled and the upgrade goes on. */
+  level: "block" | "warn";
+  text: Message;
+  hint: Message;
+}
+
+/** The database server's flavour and major version from `SELECT VERSION()` ("8.0.39", "11.8.9-MariaDB-0+deb13u1"). */
+export function databaseServer(version: string): { flavour: "mysql" | "mariadb"; major: number } | null {
+  const m = /^(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) return null;
+  return { flavour: /mariadb/i.test(version) ? "mariadb" : "mysql", major: Number(m[1]) };
+}
+
+/**
+ * What could make the upgrade fail or leave the instance worse, known before anything is touched:
+ * a database already past the target's schema (a downgrade in disguise), a MySQL older than the
+ * target's code accepts, MariaDB (eLabFTW is tested on MySQL only), and an unset SITE_URL (links in
+ * mails and exports point at https://localhost from 5.3.0). Checked at the pre-flight.
+ */
+export function upgradeRisks(facts: UpgradeFacts): UpgradeRisk[] {
+  const risks: UpgradeRisk[] = [];
+  const required = requiredSchemaFor(facts.to);
+  if (facts.schema !== null && required !== null && facts.schema > required) {
+    risks.push({
+      level: "block",
+      text: msg`The database is at schema ${facts.schema}, newer than eLabFTW ${facts.to} knows (${required}): this would be a downgrade.`,
+      hint: asMessage(
+        "Check which version really ran on this database (the inventory may be out of date: adopt the instance again), and upgrade to a release at least that new.",
+      ),
+    });
+  }
+  const server = facts.databaseVersion ? databaseServer(facts.databaseVersion) : null;
+  const minimum = releaseTraits(facts.to)?.mysql.minimumMajor ?? null;
+  if (server?.flavour === "mysql" && minimum !== null && server.major < minimum) {
+    risks.push({
+      level: "block",
+      text: msg`The database server is MySQL ${facts.databaseVersion ?? ""}; eLabFTW ${facts.to} needs MySQL ${minimum} or newer.`,
+      hint: asMessage("Move the database to a supported MySQL first (with a backup), then upgrade."),
+    });
+  }
+  if (server?.flavour === "mariadb") {
+    risks.push({
+      level: "warn",
+      text: msg`The database server is MariaDB (${facts.databaseVersion ?? ""}); eLabFTW is developed and tested on MySQL only.`,
+      hint: asMessage("The upgrade goes on; a migration that fails is rolled back. Plan a move to MySQL."),
+    });
+  }
+  if (!facts.siteUrl) {
+    risks.push({
+      level: "warn",
+      text: asMessage("SITE_URL is not set on the web container."),
+      hint: asMessage(
+        "From eLabFTW 5.3.0 links in mails and exports then point at https://localhost: set SITE_URL to the address users type.",
+      ),
+    });
+  }
+  return risks;
 }

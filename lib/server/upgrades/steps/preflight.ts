@@ -8,11 +8,19 @@ import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { releaseNotesUrl } from "../../instances/elabftw-releases";
 import { msg } from "../../../i18n/message";
 import semver from "semver";
-import { LAYOUT_CHANGE_HINT, layoutChangeBlocker, previewUpgrade } from "../plan";
+import { LAYOUT_CHANGE_HINT, layoutChangeBlocker, previewUpgrade, upgradeRisks } from "../plan";
+import { englishText } from "../../../i18n/message";
+import { execCapture } from "../../../docker";
+import type { KeyRing } from "../../../crypto";
+import type { Db } from "../../db/client";
+import { openDatabaseShell } from "../../backups/database-shell";
+import { openInstanceSecrets, requireDatabasePassword } from "../../instances/instance-secrets";
 
 const GiB = 1024 ** 3;
 
 export function preflightStep({
+  db,
+  ring,
   plan,
   options,
   newImage,
@@ -99,6 +107,16 @@ export function preflightStep({
           { hint: "Free space on that host (old images: docker image prune), then try again." },
         );
       }
+      const risks = upgradeRisks({
+        from: semver.valid(running) ? running : null,
+        to: plan.toTag,
+        schema: schema.current,
+        databaseVersion: await databaseVersion(db, ring, plan.instanceId),
+        siteUrl: web.env.SITE_URL?.trim() || null,
+      });
+      const block = risks.find((r) => r.level === "block");
+      if (block) throw new AppError("precondition_failed", block.text, { hint: block.hint });
+      for (const risk of risks) await ctx.log(`${englishText(risk.text)} ${englishText(risk.hint)}`, "warn");
       await ctx.log(
         `Healthy, schema ${schema.current} in sync${free !== null ? `, ${(free / GiB).toFixed(1)} GiB free` : ""}.`,
       );
@@ -106,4 +124,44 @@ export function preflightStep({
       return { schema: schema.current, freeBytes: free };
     },
   };
+}
+
+/**
+ * `SELECT VERSION()` of the instance's database server, asked as eLabFTW's own user (inside its
+ * container, or from the web host for an external server). One that does not answer is refused:
+ * the backup and the migration would fail on it later, after the stop.
+ */
+async function databaseVersion(db: Db, ring: KeyRing, instanceId: string): Promise<string> {
+  const instance = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, omit: { secretsEnc: false } });
+  const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
+  const shell = await openDatabaseShell(db, ring, instance);
+  try {
+    const asked = await execCapture(shell.client, shell.container, {
+      cmd: [
+        "mysql",
+        ...shell.connect(false),
+        "--batch",
+        "--skip-column-names",
+        "-u",
+        instance.databaseUser,
+        "-e",
+        "SELECT VERSION()",
+      ],
+      env: { MYSQL_PWD: password },
+    });
+    if (asked.exitCode !== 0) {
+      throw new AppError(
+        "precondition_failed",
+        msg`The database server does not answer the panel: ${asked.stderr.trim().split("\n").at(-1) ?? `exit ${asked.exitCode}`}.`,
+        {
+          hint: shell.external
+            ? "Check that the database server answers from the web host, and the stored password; nothing was changed."
+            : "Check the database container and the stored password (adopt the instance again if it changed); nothing was changed.",
+        },
+      );
+    }
+    return asked.stdout.trim();
+  } finally {
+    await shell.close();
+  }
 }
