@@ -332,6 +332,10 @@ describe("upgrades", () => {
     const logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
     expect(logs).toContain("db:update: Updated to schema 217.");
     expect(logs.filter((l) => /^db:update: .*SCHEMA\d+\.SQL/.test(l))).toHaveLength(52);
+    // The risk checks asked the database server itself: the stand-in of mysql:8.0 is MariaDB, said, and gone on.
+    expect(logs.join("\n")).toMatch(
+      /The database server is MariaDB \(\d+\.\d+\.\d+-MariaDB[^)]*\); eLabFTW is developed/,
+    );
     // The release has no net.elabftw.image-version label: the version is read from elabftw-version.
     const instance = await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } });
     expect(instance).toMatchObject({ imageTag: "5.6.12", elabftwVersion: "5.6.12" });
