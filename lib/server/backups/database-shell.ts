@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   createContainer,
+  execCapture,
   imageExists,
   inspectContainer,
   pullImage,
@@ -44,6 +45,14 @@ export interface DatabaseShell {
   dumpFrom?: string;
   connect(mariadbClient: boolean): string[];
   close(): Promise<void>;
+}
+
+/** One SQL statement through the shell as `user`, its rows tab-separated (`mysql --batch --skip-column-names`). */
+export function queryThroughShell(shell: DatabaseShell, user: string, password: string, sql: string) {
+  return execCapture(shell.client, shell.container, {
+    cmd: ["mysql", ...shell.connect(false), "--batch", "--skip-column-names", "-u", user, "-e", sql],
+    env: { MYSQL_PWD: password },
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ import { type BackupManifest } from "./restore-point";
 import { openEncryptedFile } from "./encrypted-file";
 import { putStreamedFile, rebaseTar, UnreadableSource } from "./tar-files";
 import { UploadTree } from "./upload-tree";
-import { openDatabaseShell, type DatabaseShell } from "./database-shell";
+import { openDatabaseShell, queryThroughShell, type DatabaseShell } from "./database-shell";
 import { msg } from "../../i18n/message";
 
 /*
@@ -187,19 +187,12 @@ export async function currentDatabase(
     const name = t.databaseName.replace(/'/g, "''");
     const deadline = Date.now() + (options.answerTimeoutMs ?? 60_000);
     for (;;) {
-      const counted = await execCapture(shell.client, shell.container, {
-        cmd: [
-          "mysql",
-          ...shell.connect(false),
-          "--batch",
-          "--skip-column-names",
-          "-u",
-          t.databaseUser,
-          "-e",
-          `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '${name}'`,
-        ],
-        env: { MYSQL_PWD: t.password },
-      });
+      const counted = await queryThroughShell(
+        shell,
+        t.databaseUser,
+        t.password,
+        `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '${name}'`,
+      );
       if (counted.exitCode === 0) {
         const tables = Number(counted.stdout.trim());
         if (tables > 0) return { tables };

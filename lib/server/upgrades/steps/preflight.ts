@@ -10,10 +10,9 @@ import { msg } from "../../../i18n/message";
 import semver from "semver";
 import { LAYOUT_CHANGE_HINT, layoutChangeBlocker, previewUpgrade, upgradeRisks } from "../plan";
 import { englishText } from "../../../i18n/message";
-import { execCapture } from "../../../docker";
 import type { KeyRing } from "../../../crypto";
 import type { Db } from "../../db/client";
-import { openDatabaseShell } from "../../backups/database-shell";
+import { openDatabaseShell, queryThroughShell } from "../../backups/database-shell";
 import { openInstanceSecrets, requireDatabasePassword } from "../../instances/instance-secrets";
 
 const GiB = 1024 ** 3;
@@ -136,19 +135,7 @@ async function databaseVersion(db: Db, ring: KeyRing, instanceId: string): Promi
   const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
   const shell = await openDatabaseShell(db, ring, instance);
   try {
-    const asked = await execCapture(shell.client, shell.container, {
-      cmd: [
-        "mysql",
-        ...shell.connect(false),
-        "--batch",
-        "--skip-column-names",
-        "-u",
-        instance.databaseUser,
-        "-e",
-        "SELECT VERSION()",
-      ],
-      env: { MYSQL_PWD: password },
-    });
+    const asked = await queryThroughShell(shell, instance.databaseUser, password, "SELECT VERSION()");
     if (asked.exitCode !== 0) {
       throw new AppError(
         "precondition_failed",
