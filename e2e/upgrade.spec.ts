@@ -99,7 +99,7 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
   const version = page.getByRole("region", { name: "Version" });
   await expect(async () => {
     await page.reload();
-    await expect(version).toContainText("5.6.12 available", { timeout: 2_000 });
+    await expect(version).toContainText("6.0.0 available", { timeout: 2_000 });
   }).toPass({ timeout: 60_000 });
   // The newest release is preselected; the dialog lists every release crossed and lets another one be chosen.
   await version.getByRole("button", { name: "Upgrade to 5.6.12…" }).click();
@@ -111,7 +111,14 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
     "https://github.com/elabftw/elabftw/releases/tag/5.6.12",
   );
   await page.screenshot({ path: "test-results/screens/upgrade-choose.png", fullPage: true });
-  await newest.getByLabel("Version").selectOption("5.1.0");
+  // 6.0 is offered, never preselected: its move to another container layout is said, with the user it will run as.
+  await newest.getByLabel("Version").selectOption("6.0.0");
+  const six = page.getByRole("dialog", { name: "Upgrade umr8100 from 5.0.4 to 6.0.0?" });
+  await expect(six).toContainText("eLabFTW 6.0.0 runs its container another way");
+  await expect(six).toContainText("container port 8080");
+  await expect(six.getByLabel("Run eLabFTW as (uid:gid)")).toHaveValue("101:101");
+  await page.screenshot({ path: "test-results/screens/upgrade-layout.png", fullPage: true });
+  await six.getByLabel("Version").selectOption("5.1.0");
   const dialog = page.getByRole("dialog", { name: "Upgrade umr8100 from 5.0.4 to 5.1.0?" });
   await expect(dialog).toContainText("puts 5.0.4 back");
   await expect(dialog).toContainText("The database schema moves from 144 to 165.");

@@ -3,17 +3,17 @@
 import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { Ban } from "lucide-react";
 import { upgradeAction } from "@/app/(dashboard)/instances/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
-import { Alert, Field, Select } from "@/components/ui";
+import { Alert, Field, Input, Select } from "@/components/ui";
 
-/** One target the registry offers, as the server previewed it (its refusal already in the reader's language). */
+/** One target the registry offers, as the server previewed it. */
 export interface UpgradeChoice {
   to: string;
   crossed: { version: string; notes: string }[];
   schema: { from: number | null; to: number | null };
-  blocked: string | null;
+  /** The container layout the target moves to (6.0), when it differs from the running one's. */
+  layout: { containerPort: number; uploads: string; runsAs: "root" | "user"; removedEnv: readonly string[] } | null;
 }
 
 /** Upgrade to a newer version, chosen among those the registry offers: what happens is said before the key touch. */
@@ -38,17 +38,19 @@ export function UpgradeButton({
   const router = useRouter();
   const t = useTranslations("upgrade");
   const [to, setTo] = useState(initial);
+  const [runAs, setRunAs] = useState("101:101");
   const choice = choices.find((c) => c.to === to) ?? choices[0]!;
+  const asUser = choice.layout?.runsAs === "user";
+  const params = asUser ? { instanceId, version: choice.to, runAs } : { instanceId, version: choice.to };
   return (
     <KeyConfirmButton
       label={t("label", { to: initial })}
       title={t("title", { name: instanceName, from, to: choice.to })}
       action="instance.upgrade"
-      params={{ instanceId, version: choice.to }}
+      params={params}
       variant="primary"
       confirmLabel={t("confirm")}
-      confirmDisabled={choice.blocked !== null}
-      run={(stepUp) => upgradeAction({ instanceId, version: choice.to }, stepUp)}
+      run={(stepUp) => upgradeAction(params, stepUp)}
       onDone={(data) => router.push(`/operations/${data.operationId}`)}
     >
       <div className="space-y-3 text-sm text-slate-800">
@@ -62,34 +64,53 @@ export function UpgradeButton({
             >
               {choices.map((c) => (
                 <option key={c.to} value={c.to}>
-                  {c.blocked ? t("optionBlocked", { version: c.to }) : c.to}
+                  {c.layout ? t("optionLayout", { version: c.to }) : c.to}
                 </option>
               ))}
             </Select>
           </Field>
         )}
-        {choice.blocked ? (
-          <Alert tone="error">
-            <span className="inline-flex items-start gap-1.5">
-              <Ban aria-hidden className="mt-0.5 size-4 shrink-0" />
-              <span>
-                {choice.blocked} {t("blockedHint")}
-              </span>
-            </span>
+        <ol className="list-decimal space-y-1 pl-5">
+          <li>{t("step1")}</li>
+          <li>{backupEstimate ? t("step2Estimate", { estimate: backupEstimate }) : t("step2")}</li>
+          <li>{t("step3", { to: choice.to })}</li>
+          <li>{t("step4", { to: choice.to })}</li>
+        </ol>
+        {choice.layout && (
+          <Alert tone="warning">
+            <div>
+              <div className="space-y-1">
+                <p className="font-medium">{t("layoutTitle", { to: choice.to })}</p>
+                <ul className="list-disc space-y-0.5 pl-5">
+                  <li>{t("layoutPort", { port: choice.layout.containerPort })}</li>
+                  <li>{t("layoutData", { uploads: choice.layout.uploads })}</li>
+                  {asUser && <li>{t("layoutUser")}</li>}
+                  {choice.layout.removedEnv.length > 0 && (
+                    <li>{t("layoutEnv", { names: choice.layout.removedEnv.join(", ") })}</li>
+                  )}
+                  <li>{t("layoutCompose")}</li>
+                </ul>
+                <p>{t("layoutRollback")}</p>
+              </div>
+            </div>
           </Alert>
-        ) : (
-          <>
-            <ol className="list-decimal space-y-1 pl-5">
-              <li>{t("step1")}</li>
-              <li>{backupEstimate ? t("step2Estimate", { estimate: backupEstimate }) : t("step2")}</li>
-              <li>{t("step3", { to: choice.to })}</li>
-              <li>{t("step4", { to: choice.to })}</li>
-            </ol>
-            <p className="font-medium">{t("rollback", { from })}</p>
-            {choice.schema.from !== null && choice.schema.to !== null && choice.schema.from !== choice.schema.to && (
-              <p>{t("schema", { from: choice.schema.from, to: choice.schema.to })}</p>
-            )}
-          </>
+        )}
+        {asUser && (
+          <Field id="upgrade-run-as" label={t("runAs")} help={t("runAsHelp")}>
+            <Input
+              id="upgrade-run-as"
+              aria-describedby="upgrade-run-as-help"
+              value={runAs}
+              onChange={(e) => setRunAs(e.target.value)}
+              inputMode="numeric"
+              autoComplete="off"
+              className="w-40 font-mono"
+            />
+          </Field>
+        )}
+        <p className="font-medium">{t("rollback", { from })}</p>
+        {choice.schema.from !== null && choice.schema.to !== null && choice.schema.from !== choice.schema.to && (
+          <p>{t("schema", { from: choice.schema.from, to: choice.schema.to })}</p>
         )}
         <div>
           <p className="font-medium">{t("crossed", { count: choice.crossed.length })}</p>

@@ -52,8 +52,8 @@ describe("registry tag lists", () => {
     const tags = await listTags({ url: TEST_REGISTRY }, "elabftw/elabimg");
     expect(tags).toEqual(expect.arrayContaining(["5.0.4", "5.1.0", "5.1.0-fault-migration", "5.6.12"]));
     // Stable releases only: the fault variants' tags are not versions.
-    expect(updatesFor("5.0.4", tags)).toEqual({ newestPatch: null, newest: "5.6.12" });
-    expect(updatesFor("5.1.0", tags)).toEqual({ newestPatch: null, newest: "5.6.12" });
+    expect(updatesFor("5.0.4", tags)).toEqual({ newestPatch: null, newest: "6.0.0" });
+    expect(updatesFor("5.1.0", tags)).toEqual({ newestPatch: null, newest: "6.0.0" });
   });
 
   it("follows the token flow with credentials, and the pages", async () => {

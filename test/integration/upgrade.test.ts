@@ -49,7 +49,7 @@ describe("upgrades", () => {
     await db?.$disconnect();
   });
 
-  it("refuses versions that are not stable, not newer, or a move it cannot make, before creating anything", async () => {
+  it("refuses versions that are not stable or not newer, before creating anything", async () => {
     for (const [version, message] of [
       ["latest", /not a stable eLabFTW version/],
       ["5.1.0-rc1", /not a stable eLabFTW version/],
@@ -57,8 +57,6 @@ describe("upgrades", () => {
       [42, /not a stable eLabFTW version/],
       ["5.0.4", /not newer than the running version 5\.0\.4/],
       ["4.9.0", /not newer/],
-      // 6.0 runs its container another way: an image swap would start a container that serves nothing.
-      ["6.0.0", /eLabFTW 6\.0\.0 runs its container another way than 5\.0\.4 .*cannot make this move yet/],
     ] as const) {
       await expect(requestUpgrade(db, f.actor, { instanceId: f.instanceId, version }, f.context)).rejects.toThrow(
         message,

@@ -10,6 +10,7 @@ import { ensureBackupIdentity } from "../../lib/server/backups/identity";
 import type { Db } from "../../lib/server/db/client";
 import { parseDbCheck } from "../../lib/server/instances/elabftw-console";
 import { queueUpgrade } from "../../lib/server/upgrades/upgrade";
+import { webLayoutOf } from "../../lib/server/instances/elabftw-releases";
 import { TEST_REGISTRY } from "./docker";
 import { console_, rootSql } from "./elabftw";
 import { instanceFixture } from "./instance-fixture";
@@ -43,6 +44,10 @@ export async function upgradeFixture(
     socketPath?: string;
     /** How long a health wait lasts before the upgrade gives up (the fault variants wait for all of it). */
     healthTimeoutMs?: number;
+    /** More environment on the web container (variables a later release drops, say). */
+    env?: Record<string, string>;
+    /** Uploads as a real install has them: owned by root or other users, odd modes, links, odd names. */
+    messy?: boolean;
   } = {},
 ) {
   const unitCode = where.unitCode ?? "UMR9300";
@@ -63,6 +68,19 @@ export async function upgradeFixture(
   const composeFile = path.join(composeDir, "docker-compose.yml");
   writeFileSync(composeFile, COMPOSE_FILE, { mode: 0o640 });
   const files: Record<string, Buffer> = { "ab/exp.pdf": randomBytes(90_000), "cd/notes.txt": Buffer.from("notes\n") };
+  // Entries no eLabFTW wrote, as found on real servers: copied in by root, a set-uid bit, a set-gid
+  // directory of another group, links (one dangling), a name with a line break.
+  const messy: Parameters<ReturnType<typeof tar.pack>["entry"]>[0][] = where.messy
+    ? [
+        { name: "uploads/root-only.pdf", mode: 0o600, uid: 0, gid: 0 },
+        { name: "uploads/shared", type: "directory", mode: 0o2775, uid: 0, gid: 50 },
+        { name: "uploads/shared/a.txt", mode: 0o644, uid: 101, gid: 101 },
+        { name: "uploads/tool", mode: 0o4755, uid: 0, gid: 0 },
+        { name: "uploads/ab/latest.pdf", type: "symlink", linkname: "exp.pdf", mode: 0o777, uid: 0, gid: 0 },
+        { name: "uploads/gone", type: "symlink", linkname: "/nowhere", mode: 0o777, uid: 33, gid: 33 },
+        { name: "uploads/odd\nname.txt", mode: 0o640, uid: 33, gid: 33 },
+      ]
+    : [];
   const f = await instanceFixture(db, ring, {
     label,
     name: `upgraded-${label}`,
@@ -74,6 +92,7 @@ export async function upgradeFixture(
     web: {
       restartPolicy: "unless-stopped",
       aliases: ["elabftw-web"],
+      env: where.env,
       labels: {
         "com.docker.compose.project": "elabftw",
         "com.docker.compose.project.working_dir": composeDir,
@@ -93,6 +112,10 @@ export async function upgradeFixture(
       for (const [name, data] of Object.entries(files)) {
         pack.entry({ name: `uploads/${name}`, mode: 0o640, uid: 101, gid: 101 }, data);
       }
+      for (const header of messy) {
+        if (header.type) pack.entry(header);
+        else pack.entry(header, Buffer.from(`${header.name}\n`));
+      }
       pack.finalize();
       await putArchive(engine, web, "/elabftw", pack as unknown as Readable);
     },
@@ -106,12 +129,13 @@ export async function upgradeFixture(
         c!,
       ]),
     );
+    const container = await inspectContainer(engine, web);
     const uploads = (
       await execCapture(engine, web, {
-        cmd: ["sh", "-c", "cd /elabftw && find uploads -type f -exec sha256sum {} + | sort"],
+        // As the container's own user: from 6.0 that user owns the data (root in it may lack the capability to read).
+        cmd: ["sh", "-c", 'cd "$0" && find . -type f -exec sha256sum {} + | sort', webLayoutOf(container).uploads],
       })
     ).stdout;
-    const container = await inspectContainer(engine, web);
     const serving = (await listContainers(engine, { all: true })).filter((c) => c.name.startsWith(web));
     const check = parseDbCheck((await console_(engine, web, "db:check")).stdout);
     return {
@@ -133,15 +157,47 @@ export async function upgradeFixture(
   }
 
   /** Queue an upgrade of the fixture instance from 5.0.4 to any tag (fault variants included). */
-  const queue = (toTag: string) =>
+  const queue = (toTag: string, runAs?: string) =>
     queueUpgrade(
       db,
       actor,
-      { instanceId, name: `upgraded-${label}`, repository: "elabftw/elabimg", fromTag: "5.0.4", toTag },
+      {
+        instanceId,
+        name: `upgraded-${label}`,
+        repository: "elabftw/elabimg",
+        fromTag: "5.0.4",
+        toTag,
+        ...(runAs ? { runAs } : {}),
+      },
       context,
     );
 
+  /** Every entry of the uploads with its owner, mode and type, as root sees it (links not followed), NUL-separated. */
+  async function owners() {
+    const container = await inspectContainer(engine, web);
+    const result = await execCapture(engine, web, {
+      cmd: ["sh", "-c", 'cd "$0" && find . -printf "%U:%G %m %y %p\\0" | sort -z', webLayoutOf(container).uploads],
+      user: "0",
+    });
+    if (result.exitCode !== 0) throw new Error(`listing owners failed: ${result.stderr}`);
+    return result.stdout;
+  }
   const cleanUp = f.cleanUp;
 
-  return { engine, run, mysql, schema, web, instanceId, actor, options, context, state, queue, cleanUp, composeFile };
+  return {
+    engine,
+    run,
+    mysql,
+    schema,
+    web,
+    instanceId,
+    actor,
+    options,
+    context,
+    state,
+    owners,
+    queue,
+    cleanUp,
+    composeFile,
+  };
 }

@@ -178,13 +178,13 @@ export const setApiKeyAction = defineAction(
 export const upgradeAction = defineTouchAction(
   {
     name: "instance.upgrade",
-    args: [z.object({ instanceId: idOf("instance"), version: bounded(128) })],
+    args: [z.object({ instanceId: idOf("instance"), version: bounded(128), runAs: bounded(32).optional() })],
     stepUp: { params: ([params]) => params },
     revalidate: ([{ instanceId }]) => [`/instances/${instanceId}`],
   },
-  async ({ operator, args: [{ instanceId, version }], context }) => {
+  async ({ operator, args: [{ instanceId, version, runAs }], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
-    const operationId = await requestUpgrade(db(), operator, { instanceId, version }, context, sendOperationJob);
+    const operationId = await requestUpgrade(db(), operator, { instanceId, version, runAs }, context, sendOperationJob);
     return { operationId };
   },
 );

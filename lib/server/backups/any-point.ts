@@ -9,6 +9,7 @@ import { restoreUploads, snapshotFileStream, SNAPSHOT_DATABASE } from "../reposi
 import type { StepContext } from "../operations/journal";
 import { readManifest } from "./restore-point";
 import { manifestDump, replaceUploads, type DumpToLoad, type Target } from "./restore-target";
+import { uploadsMountOf } from "../instances/elabftw-releases";
 
 /**
  * A restore point as a restore reads it, whatever its format: encrypted files with a sealed
@@ -95,7 +96,7 @@ export async function openPoint(
     }),
     async putUploads(t, ctx) {
       const web = await inspectContainer(t.web, t.webContainerName);
-      const mount = web.mounts.find((m) => m.destination === "/elabftw/uploads");
+      const mount = uploadsMountOf(web);
       if (!mount || (mount.type !== "volume" && mount.type !== "bind")) {
         throw new AppError("precondition_failed", msg`${web.name} has no volume or directory at /elabftw/uploads.`, {
           hint: "Mount one there first; the instance is being put back as it was.",

@@ -17,6 +17,7 @@ import { UploadTree } from "./upload-tree";
 import { DATABASE_FILE, UPLOADS_FILE } from "./restore-point";
 import { openDatabaseShell, type DatabaseShell } from "./database-shell";
 import { msg } from "../../i18n/message";
+import { webLayoutOf } from "../instances/elabftw-releases";
 
 /*
  * The two streams of a restore point, from the instance's containers to the
@@ -450,7 +451,7 @@ export async function archiveUploads(
   const client = await clientFor(db, ring, instance.webHostId);
   const web = await inspectContainer(client, instance.webContainerName);
   if (signal.aborted) throw new Error("stopped because the database dump failed");
-  const archive = await getArchive(client, web.id, "/elabftw/uploads");
+  const archive = await getArchive(client, web.id, webLayoutOf(web).uploads);
   const files: UploadEntry[] = [];
   const extract = tarEntryLister((entry) => files.push(entry));
   const source = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -471,7 +472,7 @@ export async function archiveUploads(
   try {
     await pipeline(archive, source);
   } catch (error) {
-    throw streamError(error, client.host, "Reading /elabftw/uploads");
+    throw streamError(error, client.host, `Reading ${webLayoutOf(web).uploads}`);
   } finally {
     signal.removeEventListener("abort", stop);
     await Promise.allSettled([listed, written]);

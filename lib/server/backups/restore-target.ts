@@ -15,6 +15,7 @@ import { putStreamedFile, rebaseTar, UnreadableSource } from "./tar-files";
 import { UploadTree } from "./upload-tree";
 import { openDatabaseShell, queryThroughShell, type DatabaseShell } from "./database-shell";
 import { msg } from "../../i18n/message";
+import { webLayoutOf } from "../instances/elabftw-releases";
 
 /*
  * Putting the parts of a restore point back into an instance: reaching its
@@ -339,7 +340,7 @@ export async function replaceUploads(
     {
       Image: web.image,
       Entrypoint: ["sh"],
-      Cmd: ["-c", "find /elabftw/uploads -mindepth 1 -delete"],
+      Cmd: ["-c", `find ${webLayoutOf(web).uploads} -mindepth 1 -delete`],
       User: "0",
       Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "restore-uploads" },
       NetworkDisabled: true,

@@ -6,6 +6,16 @@ import { AppError } from "../../errors";
 import type { Db } from "../db/client";
 import { ELABFTW_REPOSITORY, readTagCache } from "../registry/tag-cache";
 import { stableVersions } from "../registry/versions";
+import { releaseTraits } from "./elabftw-releases";
+
+/**
+ * The releases a new instance can be deployed on: the deployment lays the container out the 5.x way
+ * (port 443, /elabftw/uploads); a release with another layout (6.0) is reached by an upgrade, which
+ * moves the container and its data.
+ */
+export function deployableVersions(tags: string[]): string[] {
+  return stableVersions(tags).filter((v) => (releaseTraits(v)?.layout.containerPort ?? 443) === 443);
+}
 import { unitSchema } from "../units/manage-units";
 import { instanceName, parseInput } from "../validation";
 import { msg } from "../../i18n/message";
@@ -203,6 +213,15 @@ export async function planDeploy(db: Db, raw: unknown): Promise<DeployPlan> {
         ? msg`The last attempt failed: ${known.error}`
         : "Use “Check the registry again” on this page, then choose a version.",
     });
+  }
+  if (stableVersions(known.tags).includes(input.version) && !deployableVersions(known.tags).includes(input.version)) {
+    throw new AppError(
+      "bad_input",
+      msg`A new instance of eLabFTW ${input.version} (the 6.0 container layout) cannot be deployed yet.`,
+      {
+        hint: "Deploy the newest 5.x release, then upgrade it from its page; nothing was deployed.",
+      },
+    );
   }
   if (!stableVersions(known.tags).includes(input.version)) {
     throw new AppError("bad_input", msg`Version ${input.version} is not a release the registry offers.`, {

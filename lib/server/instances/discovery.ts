@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import type { ContainerDetails, ContainerSummary } from "../../docker";
+import { uploadsMountOf } from "./elabftw-releases";
 
 /**
  * Discovery, the pure part: from what the engines say about containers, find
@@ -164,7 +165,7 @@ export function proposeInstance(
 ): InstanceProposal {
   const warnings: string[] = [];
   const { repository, tag } = splitImageRef(web.image);
-  const uploadsMount = web.mounts.find((m) => m.destination.replace(/\/+$/, "") === "/elabftw/uploads");
+  const uploadsMount = uploadsMountOf(web);
   if (!uploadsMount)
     warnings.push(
       "No volume or directory is mounted at /elabftw/uploads: uploads live inside the container and would be lost with it.",

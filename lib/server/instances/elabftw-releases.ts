@@ -80,6 +80,31 @@ const LAYOUT_5 = {
   removedEnv: [],
 } as const;
 
+/** update-6.md: the 6.0 container's layout. */
+const LAYOUT_6 = {
+  containerPort: 8080,
+  uploads: "/var/lib/elabftw/uploads",
+  exports: "/var/lib/elabftw/exports",
+  cache: "/var/cache/elabftw",
+  runsAs: "user",
+  readOnlyRoot: true,
+  removedEnv: [
+    "ENABLE_IPV6",
+    "ELABFTW_USER",
+    "ELABFTW_GROUP",
+    "ELABFTW_USERID",
+    "ELABFTW_GROUPID",
+    "INDIGO_URL",
+    "SILENT_INIT",
+    "USE_INDIGO",
+    "USE_FINGERPRINTER",
+    "FINGERPRINTER_URL",
+    "FINGERPRINTER_USE_PROXY",
+  ],
+} as const;
+
+export type WebLayout = ReleaseTraits["layout"];
+
 const RELEASE_CHANGES: readonly { since: string; change: Partial<ReleaseTraits> }[] = [
   {
     since: "5.0.0",
@@ -109,27 +134,7 @@ const RELEASE_CHANGES: readonly { since: string; change: Partial<ReleaseTraits> 
     since: "6.0.0-alpha",
     change: {
       rollsBackFailedMigration: true,
-      layout: {
-        containerPort: 8080,
-        uploads: "/var/lib/elabftw/uploads",
-        exports: "/var/lib/elabftw/exports",
-        cache: "/var/cache/elabftw",
-        runsAs: "user",
-        readOnlyRoot: true,
-        removedEnv: [
-          "ENABLE_IPV6",
-          "ELABFTW_USER",
-          "ELABFTW_GROUP",
-          "ELABFTW_USERID",
-          "ELABFTW_GROUPID",
-          "INDIGO_URL",
-          "SILENT_INIT",
-          "USE_INDIGO",
-          "USE_FINGERPRINTER",
-          "FINGERPRINTER_URL",
-          "FINGERPRINTER_USE_PROXY",
-        ],
-      },
+      layout: LAYOUT_6,
     },
   },
 ];
@@ -150,3 +155,36 @@ export function releaseTraits(version: string | null | undefined): ReleaseTraits
 
 /** The release notes of an eLabFTW version, shown before an upgrade and written in its journal. */
 export const releaseNotesUrl = (version: string) => `https://github.com/elabftw/elabftw/releases/tag/${version}`;
+
+/** The eLabFTW version a web container's image declares (net.elabftw.* up to 6.0, OCI labels after), or null. */
+export function versionOfWebContainer(labels: Record<string, string>): string | null {
+  const v = labels["net.elabftw.elabftw-version"] ?? labels["org.opencontainers.image.version"];
+  return v && semver.valid(v) ? v : null;
+}
+
+/**
+ * How a web container is laid out (port, where its uploads are, who it runs as): from the version its
+ * image declares, else from what it shows (a mount at the 6.0 uploads path, port 8080 exposed), else 5.x.
+ * Every place that reaches into the container (health, usage, backups, restores) reads its paths here.
+ */
+export function webLayoutOf(web: {
+  labels: Record<string, string>;
+  mounts?: readonly { destination: string }[];
+  exposedPorts?: readonly string[];
+}): WebLayout {
+  const known = releaseTraits(versionOfWebContainer(web.labels))?.layout;
+  if (known) return known;
+  const trimmed = (web.mounts ?? []).map((m) => m.destination.replace(/\/+$/, ""));
+  if (trimmed.includes(LAYOUT_6.uploads) || (web.exposedPorts ?? []).includes("8080/tcp")) return LAYOUT_6;
+  return LAYOUT_5;
+}
+
+/** The mount that holds a web container's uploads, wherever its layout keeps them. */
+export function uploadsMountOf<M extends { destination: string }>(web: {
+  labels: Record<string, string>;
+  mounts: readonly M[];
+  exposedPorts?: readonly string[];
+}): M | undefined {
+  const target = webLayoutOf(web).uploads;
+  return web.mounts.find((m) => m.destination.replace(/\/+$/, "") === target);
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { webLayoutOf } from "./elabftw-releases";
 import { openInstanceSecrets } from "./instance-secrets";
 import {
   DockerError,
@@ -151,7 +152,15 @@ function view(c: ContainerDetails, host: string): ContainerView {
 export async function healthFromInside(client: DockerClient, web: ContainerDetails): Promise<Observation["health"]> {
   const scheme = web.env.DISABLE_HTTPS === "true" ? "http" : "https";
   const result = await execCapture(client, web.id, {
-    cmd: ["curl", "-sk", "--max-time", "30", "-w", "\n%{http_code}", `${scheme}://127.0.0.1:443/healthcheck.php`],
+    cmd: [
+      "curl",
+      "-sk",
+      "--max-time",
+      "30",
+      "-w",
+      "\n%{http_code}",
+      `${scheme}://127.0.0.1:${webLayoutOf(web).containerPort}/healthcheck.php`,
+    ],
   });
   if (result.exitCode !== 0) {
     return {
@@ -212,7 +221,7 @@ export async function dbCheck(client: DockerClient, web: ContainerDetails): Prom
 }
 
 async function uploadsSize(client: DockerClient, web: ContainerDetails): Promise<number | null> {
-  const result = await execCapture(client, web.id, { cmd: ["du", "-sk", "/elabftw/uploads"] });
+  const result = await execCapture(client, web.id, { cmd: ["du", "-sk", webLayoutOf(web).uploads] });
   const kib = Number(/^(\d+)/.exec(result.stdout)?.[1]);
   return result.exitCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
 }

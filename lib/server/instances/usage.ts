@@ -1,4 +1,5 @@
 import { isAlmostTherePage } from "./elabftw-console";
+import { webLayoutOf } from "./elabftw-releases";
 import { execCapture, type DockerClient } from "../../docker";
 
 /**
@@ -64,7 +65,7 @@ export function usageProblem(status: number, body: string): string {
 
 export async function fetchUsage(
   client: DockerClient,
-  web: { id: string; env: Record<string, string> },
+  web: { id: string; env: Record<string, string>; labels: Record<string, string>; mounts?: { destination: string }[] },
   apiKey: string,
 ): Promise<{ usage: Usage | null; error: string | null }> {
   const scheme = web.env.DISABLE_HTTPS === "true" ? "http" : "https";
@@ -73,7 +74,7 @@ export async function fetchUsage(
       "sh",
       "-c",
       'curl -sk --max-time 20 -H "Authorization: $PAILLASSE_ELABFTW_KEY" -w "\\n%{http_code}" "$0"',
-      `${scheme}://127.0.0.1:443/api/v2/info`,
+      `${scheme}://127.0.0.1:${webLayoutOf(web).containerPort}/api/v2/info`,
     ],
     env: { PAILLASSE_ELABFTW_KEY: apiKey },
     maxBytes: 1024 * 1024,

@@ -47,6 +47,7 @@ import {
   type ContainerDefinition,
   type InstanceDefinition,
 } from "./instance-definition";
+import { uploadsMountOf } from "../instances/elabftw-releases";
 
 /**
  * Recovering an instance elsewhere from one restore point (a restic snapshot): on a host the
@@ -439,7 +440,7 @@ function uploadsStep({ client, repository, read, plan }: RecoverEnv): Body {
       const c = await client();
       const def = await read();
       const web = await inspectContainer(c, def.web.name);
-      const mount = web.mounts.find((m) => m.destination === "/elabftw/uploads");
+      const mount = uploadsMountOf(web);
       if (!mount || (mount.type !== "volume" && mount.type !== "bind")) {
         throw new AppError("precondition_failed", msg`${web.name} has no volume or directory at /elabftw/uploads.`, {
           hint: "Its recorded definition mounts nothing there; restore the uploads by hand with the recovery kit.",

@@ -5,6 +5,7 @@ import { isAlias, isMap, isScalar, parseDocument } from "yaml";
 import { createContainer, getArchive, putArchive, removeContainer, type DockerClient } from "../../docker";
 import { AppError } from "../../errors";
 import { msg } from "../../i18n/message";
+import { rewriteComposeLayout, type LayoutMove } from "./layout-move";
 
 /**
  * After an upgrade of an instance started by `docker compose`, its compose
@@ -108,6 +109,7 @@ export async function syncComposeFile(
   labels: ComposeLabels,
   image: string,
   stamp: string,
+  move?: LayoutMove,
 ): Promise<{ file: string; backup: string } | { file: null; reason: string }> {
   const dirs = [...new Set(labels.configFiles.map((f) => path.dirname(f)))];
   const helper = `paillasse-compose-${stamp.replace(/[^0-9A-Za-z]/g, "").slice(-14)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -130,9 +132,13 @@ export async function syncComposeFile(
       let rewritten: string | null;
       try {
         rewritten = rewriteComposeImage(text, labels.service, image);
+        // A move to another layout (6.0) changes the service's ports, mounts, user and more, not only its image.
+        if (rewritten !== null && move) rewritten = rewriteComposeLayout(rewritten, labels.service, move);
       } catch (error) {
         throw new AppError("unavailable", msg`${file} could not be read: ${(error as Error).message}.`, {
-          hint: msg`Set the image of service ${labels.service} to ${image} in that file by hand.`,
+          hint: move
+            ? msg`Set the image of service ${labels.service} to ${image} in that file by hand, and its layout as the upgrade's journal lists it.`
+            : msg`Set the image of service ${labels.service} to ${image} in that file by hand.`,
         });
       }
       if (rewritten === null) continue;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { englishText } from "../../i18n/message";
 import {
   databaseServer,
-  layoutChangeBlocker,
+  layoutChangeOf,
   previewUpgrade,
   upgradeChoices,
   upgradeRisks,
@@ -29,22 +29,19 @@ describe("the upgrade an operator sees before the key touch", () => {
     expect(p.crossed.map((c) => c.version)).toEqual(["5.1.8", "5.2.0", "5.5.14", "5.6.12"]);
     expect(p.crossed[0]!.notes).toBe("https://github.com/elabftw/elabftw/releases/tag/5.1.8");
     expect(p.schema).toEqual({ from: 165, to: 217 });
-    expect(p.blocked).toBeNull();
+    expect(p.layout).toBeNull();
     // A target the tag list does not hold (yet) is still its own last release.
     expect(previewUpgrade("5.0.4", "5.1.0", ["5.0.4"]).crossed.map((c) => c.version)).toEqual(["5.1.0"]);
   });
 
-  it("refuses, with the reason, a move to a release that runs its container another way (6.0)", () => {
+  it("says when the target runs its container another way (6.0), and only then", () => {
     const p = previewUpgrade("5.6.12", "6.0.0", TAGS);
-    expect(p.blocked).not.toBeNull();
-    expect(englishText(p.blocked!)).toMatch(
-      /6\.0\.0 runs its container another way than 5\.6\.12 \(port 8080, uploads in \/var\/lib\/elabftw\/uploads, its own user\)/,
-    );
-    expect(layoutChangeBlocker("5.0.4", "5.6.12")).toBeNull();
-    expect(layoutChangeBlocker("6.0.0", "6.1.0")).toBeNull();
-    // Nothing known of either side: not blocked here (the pre-flight and the image decide).
-    expect(layoutChangeBlocker(null, "5.1.0")).toBeNull();
-    expect(layoutChangeBlocker("latest", "6.0.0")).toBeNull();
+    expect(p.layout).toMatchObject({ containerPort: 8080, uploads: "/var/lib/elabftw/uploads", runsAs: "user" });
+    expect(layoutChangeOf("5.0.4", "5.6.12")).toBeNull();
+    expect(layoutChangeOf("6.0.0", "6.1.0")).toBeNull();
+    // Nothing known of either side: no move announced (the pre-flight reads the container).
+    expect(layoutChangeOf(null, "5.1.0")).toBeNull();
+    expect(layoutChangeOf("latest", "6.0.0")).toBeNull();
   });
 
   it("offers every newer stable release, newest first, never a pre-release or a named tag", () => {

@@ -1,6 +1,6 @@
 import semver from "semver";
 import { asMessage, msg, type Message } from "../../i18n/message";
-import { releaseNotesUrl, releaseTraits, requiredSchemaFor } from "../instances/elabftw-releases";
+import { releaseNotesUrl, releaseTraits, requiredSchemaFor, type WebLayout } from "../instances/elabftw-releases";
 import { stableVersions } from "../registry/versions";
 
 /** What an operator sees of an upgrade before the key touch: every release crossed, the schema move, and what stops it. */
@@ -10,23 +10,19 @@ export interface UpgradePreview {
   crossed: { version: string; notes: string }[];
   /** The schemas the two releases require, when the release table knows them. */
   schema: { from: number | null; to: number | null };
-  /** Why the panel will not do this upgrade, or null. */
-  blocked: Message | null;
+  /** The container layout the target moves to, when it differs from the running one's (6.0). */
+  layout: WebLayout | null;
 }
 
-export const LAYOUT_CHANGE_HINT =
-  "Upgrade to the newest release before it for now; the move to a release that changes the container's layout is done by hand, following eLabFTW's upgrade guide.";
-
 /**
- * A move the panel cannot make as an image swap: the target release runs its container another way
- * (eLabFTW 6.0: port 8080, data under /var/lib/elabftw, a required cache mount, a non-root user, a
- * read-only root filesystem). Swapping the image alone would start a container that serves nothing.
+ * The move to another container layout a target release asks for (eLabFTW 6.0: port 8080, data under
+ * /var/lib/elabftw, a cache mount, a non-root user, a read-only root filesystem), or null when the
+ * container keeps its layout. The upgrade makes it (see layout-move.ts); the preview says so.
  */
-export function layoutChangeBlocker(from: string | null, to: string): Message | null {
+export function layoutChangeOf(from: string | null, to: string): WebLayout | null {
   const before = releaseTraits(from)?.layout;
   const after = releaseTraits(to)?.layout;
-  if (!before || !after || JSON.stringify(before) === JSON.stringify(after)) return null;
-  return msg`eLabFTW ${to} runs its container another way than ${from ?? "the running version"} (port ${after.containerPort}, uploads in ${after.uploads}, its own user): the panel cannot make this move yet.`;
+  return before && after && JSON.stringify(before) !== JSON.stringify(after) ? after : null;
 }
 
 /** The upgrade to `to`, as the instance page shows it before the key touch. */
@@ -39,7 +35,7 @@ export function previewUpgrade(from: string, to: string, tags: string[]): Upgrad
     to,
     crossed,
     schema: { from: requiredSchemaFor(from), to: requiredSchemaFor(to) },
-    blocked: layoutChangeBlocker(from, to),
+    layout: layoutChangeOf(from, to),
   };
 }
 

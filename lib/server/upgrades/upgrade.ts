@@ -18,7 +18,8 @@ import { verifyStep } from "./steps/verify";
 import { commitStep } from "./steps/commit";
 import { upgradeEnv, type UpgradeStep, type UpgradeStepBody } from "./steps/env";
 import { msg } from "../../i18n/message";
-import { LAYOUT_CHANGE_HINT, layoutChangeBlocker } from "./plan";
+import { layoutChangeOf } from "./plan";
+import { RUN_AS } from "./layout-move";
 
 /**
  * The one-click upgrade (eLabFTW's documented upgrade procedure): a journaled operation
@@ -48,6 +49,11 @@ export const upgradePlanSchema = z.object({
   repository: z.string().min(1),
   fromTag: z.string().min(1),
   toTag: z.string().min(1),
+  /** uid:gid the web container runs as after a move to a layout that runs as a user (6.0); its data is given to it. */
+  runAs: z
+    .string()
+    .regex(/^\d{1,10}:\d{1,10}$/)
+    .optional(),
 });
 export type UpgradePlan = z.infer<typeof upgradePlanSchema>;
 
@@ -68,7 +74,7 @@ const STABLE = /^\d+\.\d+\.\d+$/;
 export async function requestUpgrade(
   db: Db,
   actor: Actor,
-  input: { instanceId: string; version: unknown },
+  input: { instanceId: string; version: unknown; runAs?: unknown },
   context: RequestContext,
   send?: SendJob,
 ): Promise<string> {
@@ -98,8 +104,23 @@ export async function requestUpgrade(
       hint: "Choose a newer version; going back is done by restoring a backup.",
     });
   }
-  const blocked = layoutChangeBlocker(semver.valid(current) ? current : null, version);
-  if (blocked) throw new AppError("precondition_failed", blocked, { hint: LAYOUT_CHANGE_HINT });
+  // A move to a layout that runs as a user (6.0): the uid:gid it will run as, and be given the data.
+  let runAs: string | undefined;
+  if (layoutChangeOf(semver.valid(current) ? current : null, version)?.runsAs === "user") {
+    const given = typeof input.runAs === "string" && input.runAs.trim() ? input.runAs.trim() : "101:101";
+    const m = RUN_AS.exec(given);
+    if (!m || Number(m[1]) > 2 ** 31 - 1 || Number(m[2]) > 2 ** 31 - 1) {
+      throw new AppError("bad_input", msg`“${given.slice(0, 40)}” is not a uid:gid such as 1002:1002.`, {
+        hint: "Give the numeric ids of the user eLabFTW will run as (id elabftw-worker on the host). Nothing was changed.",
+      });
+    }
+    if (m[1] === "0") {
+      throw new AppError("bad_input", "eLabFTW 6.0 is meant to run as an unprivileged user, not as root (uid 0).", {
+        hint: "Create a dedicated user on the host (useradd --system elabftw-worker) and give its ids. Nothing was changed.",
+      });
+    }
+    runAs = given;
+  }
   return queueUpgrade(
     db,
     actor,
@@ -109,6 +130,7 @@ export async function requestUpgrade(
       repository: instance.imageRepository,
       fromTag: instance.imageTag,
       toTag: version,
+      ...(runAs ? { runAs } : {}),
     },
     context,
     send,
@@ -147,7 +169,12 @@ export async function queueUpgrade(
         target: { type: "operation", id: operationId },
         instanceId: instance.id,
         unitId: instance.unitId,
-        params: { name: instance.name, from: plan.fromTag, to: plan.toTag },
+        params: {
+          name: instance.name,
+          from: plan.fromTag,
+          to: plan.toTag,
+          ...(plan.runAs ? { runAs: plan.runAs } : {}),
+        },
       });
     },
     send,

@@ -59,11 +59,19 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     can(viewer.role, "instances.upgrade") && !instance.activeOperationId && tags
       ? upgradeChoices(version, tags.tags).map((c) => ({
           ...c,
-          blocked: c.blocked ? localizeServerText(c.blocked, locale) : null,
+          layout: c.layout
+            ? {
+                containerPort: c.layout.containerPort,
+                uploads: c.layout.uploads,
+                runsAs: c.layout.runsAs,
+                removedEnv: [...c.layout.removedEnv],
+              }
+            : null,
         }))
       : [];
+  // A move to another container layout (6.0) is offered, never preselected.
   const upgradeTo =
-    choices.length === 0 ? null : (updates?.newestPatch ?? choices.find((c) => !c.blocked)?.to ?? choices[0]!.to);
+    choices.length === 0 ? null : (updates?.newestPatch ?? choices.find((c) => !c.layout)?.to ?? choices[0]!.to);
   const lastBackup = instance.backups[0];
   const backups = await findInstanceBackups(db(), instance.id);
   const runBackups = can(viewer.role, "backups.run");

@@ -10,7 +10,7 @@ import { formatDateTime } from "@/lib/format";
 import { findHosts } from "@/lib/server/hosts/find-hosts";
 import { ELABFTW_REPOSITORY } from "@/lib/server/instances/deploy-plan";
 import { readTagCache } from "@/lib/server/registry/tag-cache";
-import { stableVersions } from "@/lib/server/registry/versions";
+import { deployableVersions } from "@/lib/server/instances/deploy-plan";
 import { findUnits } from "@/lib/server/units/find-units";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -21,7 +21,7 @@ export default async function DeployPage() {
   const viewer = await requirePermission("instances.deploy", "/instances/deploy");
   const [units, hosts, cache] = await Promise.all([findUnits(db(), viewer), findHosts(db()), readTagCache(db())]);
   const tags = cache[ELABFTW_REPOSITORY];
-  const versions = stableVersions(tags?.tags ?? []).reverse();
+  const versions = deployableVersions(tags?.tags ?? []).reverse();
   const t = await getTranslations("deployPage");
   const locale = await getLocale();
   return (

@@ -6,6 +6,7 @@ import { dbCheck } from "../../instances/observe";
 import { asMessage, msg, type Wording } from "../../../i18n/message";
 import { target } from "../restore-target";
 import type { RestoreEnv, RestoreStepBody } from "./env";
+import { uploadsMountOf } from "../../instances/elabftw-releases";
 
 export function checkStep({ db, ring, plan, chosen, clients }: RestoreEnv): RestoreStepBody {
   return {
@@ -16,7 +17,7 @@ export function checkStep({ db, ring, plan, chosen, clients }: RestoreEnv): Rest
       }
       const t = await target(db, ring, plan.instanceId, clients);
       const web = await inspectContainer(t.web, t.webContainerName);
-      if (!web.mounts.some((m) => m.destination === "/elabftw/uploads")) {
+      if (!uploadsMountOf(web)) {
         throw new AppError(
           "precondition_failed",
           msg`${web.name} keeps its uploads inside the container (nothing is mounted at /elabftw/uploads): they cannot be replaced safely, and would be lost if the container were recreated.`,

@@ -18,6 +18,7 @@ import { DumpRefused, dumpInto, dumpToStage, mib, type LoadedInstance } from "..
 import { openDatabaseShell, openStagedDatabaseShell, type DatabaseShell } from "../database-shell";
 import type { StepContext } from "../../operations/journal";
 import type { BackupEnv, BackupStepBody } from "./env";
+import { uploadsMountOf } from "../../instances/elabftw-releases";
 
 const scratchName = (backupId: string) => `paillasse-stage-${backupId.replace(/-/g, "").slice(0, 16)}`;
 
@@ -36,7 +37,7 @@ export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBod
       const repo = await loadRepository(db, ring, repositoryId);
       const client = await clientFor(db, ring, instance.webHostId);
       const web = await inspectContainer(client, instance.webContainerName);
-      const uploads = web.mounts.find((m) => m.destination === "/elabftw/uploads");
+      const uploads = uploadsMountOf(web);
       if (!uploads || (uploads.type !== "volume" && uploads.type !== "bind")) {
         throw new AppError(
           "precondition_failed",

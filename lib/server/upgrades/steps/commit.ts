@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { inspectContainer, removeContainer } from "../../../docker";
 import { composeLabelsOf, syncComposeFile } from "../compose-sync";
+import { dropOwnershipRecord } from "../ownership";
 import type { UpgradeEnv, UpgradeStepBody } from "./env";
 
 export function commitStep({ db, plan, options, newImage, webClient }: UpgradeEnv): UpgradeStepBody {
@@ -20,6 +21,12 @@ export function commitStep({ db, plan, options, newImage, webClient }: UpgradeEn
       } else {
         await ctx.log(`Kept the old container as ${recreated.keptName} (stopped, restart policy no).`);
       }
+      if (recreated.layout) {
+        await dropOwnershipRecord(client, recreated.layout.record);
+        await ctx.log(
+          `Removed the record of the data's former owners (${recreated.layout.record}): the new layout stands.`,
+        );
+      }
       await db.instance.update({
         where: { id: plan.instanceId },
         data: { imageTag: plan.toTag, elabftwVersion: verified.version },
@@ -34,7 +41,7 @@ export function commitStep({ db, plan, options, newImage, webClient }: UpgradeEn
             .toISOString()
             .replace(/\.\d+Z$/, "Z")
             .replace(/[-:]/g, "");
-          const synced = await syncComposeFile(client, newImage, compose, newImage, stamp);
+          const synced = await syncComposeFile(client, newImage, compose, newImage, stamp, recreated.layout?.move);
           if (synced.file !== null) {
             composeFile = synced.file;
             await ctx.log(`Compose file ${synced.file} now says ${newImage}; the previous copy is ${synced.backup}.`);

@@ -13,6 +13,7 @@ import { type StepContext, type StepDefinition } from "../../operations/journal"
 import { waitFor } from "../../operations/wait-for";
 import type { UpgradeOptions, UpgradePlan } from "../upgrade";
 import { msg } from "../../../i18n/message";
+import type { LayoutMove } from "../layout-move";
 
 export interface Recreated {
   oldId: string;
@@ -22,6 +23,14 @@ export interface Recreated {
   networks: { name: string; aliases: string[] }[];
   stoppedAt: string;
   newId?: string;
+  /** A move to another container layout (5.x → 6.0): what it changes, and the record of the data's owners. */
+  layout?: {
+    move: LayoutMove;
+    /** The volume that keeps the owners and modes as they were before the chown. */
+    record: string;
+    /** Entries given to the new user (known once the chown ran). */
+    chowned?: number;
+  };
   /** The database as it was at the stop, dumped inside the downtime: what a rollback puts back. */
   finalDump?: {
     path: string;

@@ -8,7 +8,7 @@ import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { releaseNotesUrl } from "../../instances/elabftw-releases";
 import { msg } from "../../../i18n/message";
 import semver from "semver";
-import { LAYOUT_CHANGE_HINT, layoutChangeBlocker, previewUpgrade, upgradeRisks } from "../plan";
+import { previewUpgrade, upgradeRisks } from "../plan";
 import { englishText } from "../../../i18n/message";
 import type { KeyRing } from "../../../crypto";
 import type { Db } from "../../db/client";
@@ -47,8 +47,6 @@ export function preflightStep({
       }
       const i = await instance();
       const running = i.elabftwVersion ?? plan.fromTag;
-      const blocked = layoutChangeBlocker(semver.valid(running) ? running : null, plan.toTag);
-      if (blocked) throw new AppError("precondition_failed", blocked, { hint: LAYOUT_CHANGE_HINT });
       if (semver.valid(running) && semver.valid(plan.toTag)) {
         const preview = previewUpgrade(running, plan.toTag, tags);
         await ctx.log(

@@ -1,10 +1,12 @@
 import {
   connectNetwork,
   createContainer,
+  createVolume,
   disconnectNetwork,
   inspectContainer,
   planRecreate,
   removeContainer,
+  removeVolume,
   renameContainer,
   startContainer,
   stopContainer,
@@ -15,8 +17,41 @@ import { parseDbCheck } from "../../instances/elabftw-console";
 import { waitForHealth } from "../../instances/observe";
 import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
 import { msg } from "../../../i18n/message";
+import { releaseTraits, webLayoutOf } from "../../instances/elabftw-releases";
+import { applyLayoutMove, layoutsDiffer, planLayoutMove, type LayoutMove } from "../layout-move";
+import { dropOwnershipRecord, ownershipVolumeName, recordAndChown, restoreOwnership } from "../ownership";
+
+/** The user a 6.0 container runs as unless the operator chose another: the owner of 5.x data (the image's nginx user). */
+export const DEFAULT_RUN_AS = "101:101";
+
+/** The move a plan makes from this container, or null when the target release keeps the container's layout. */
+export function layoutMoveFor(
+  old: Parameters<typeof planLayoutMove>[0] & Parameters<typeof webLayoutOf>[0],
+  toTag: string,
+  runAs: string | undefined,
+): LayoutMove | null {
+  const from = webLayoutOf(old);
+  const to = releaseTraits(toTag)?.layout ?? from;
+  return layoutsDiffer(from, to) ? planLayoutMove(old, from, to, runAs ?? DEFAULT_RUN_AS) : null;
+}
+
+/** What the move changes, in the journal's words (names of variables only: their values may be secrets). */
+export function describeLayoutMove(move: LayoutMove): string[] {
+  const lines = [
+    ...move.ports.map((p) => `Port ${p.host} → container ${p.to} (was ${p.from}).`),
+    ...move.mounts.map(
+      (m) => `${m.type === "volume" ? "Volume" : "Directory"} ${m.source} at ${m.target}${m.created ? " (new)" : ""}.`,
+    ),
+  ];
+  if (move.to.runsAs === "user") lines.push(`Runs as ${move.runAs}, which is given the data.`);
+  if (move.to.readOnlyRoot) lines.push("Read-only root filesystem, /run in memory.");
+  if (move.removedEnv.length)
+    lines.push(`Environment variables the new release ignores, removed: ${move.removedEnv.join(", ")}.`);
+  return lines;
+}
 
 export function recreateStep({
+  operationId,
   plan,
   newImage,
   keptName,
@@ -34,6 +69,7 @@ export function recreateStep({
       const client = await webClient();
       const name = (await instance()).webContainerName;
       const recreate = await planRecreate(client, name, newImage);
+      const move = layoutMoveFor(await inspectContainer(client, recreate.id), plan.toTag, plan.runAs);
       const state: Recreated = {
         oldId: recreate.id,
         keptName: keptName(name),
@@ -41,6 +77,7 @@ export function recreateStep({
         restartPolicy: recreate.restartPolicy,
         networks: recreate.networks,
         stoppedAt: new Date().toISOString(),
+        ...(move ? { layout: { move, record: ownershipVolumeName(operationId) } } : {}),
       };
       // Journaled before anything changes: a rollback (even after a crash) knows what to put back.
       await ctx.intent({ ...state });
@@ -55,7 +92,22 @@ export function recreateStep({
       await renameContainer(client, recreate.id, state.keptName);
       for (const n of recreate.networks) await disconnectNetwork(client, n.name, recreate.id);
       await ctx.log(`Kept the old container as ${state.keptName} (restart policy no, no network).`);
-      const newId = await createContainer(client, recreate.body);
+      let body = recreate.body;
+      if (move && state.layout) {
+        for (const m of move.mounts) {
+          if (m.type === "volume" && m.created)
+            await createVolume(client, m.source, { "net.paillasse.managed": "true", "net.paillasse.role": m.role });
+        }
+        await ctx.progress(58, "Giving the data to the new user");
+        state.layout.chowned = await recordAndChown(client, newImage, move, state.layout.record);
+        await ctx.intent({ ...state });
+        await ctx.log(
+          `Gave ${state.layout.chowned} entries of the data to ${move.runAs}; their owners and modes are kept in volume ${state.layout.record} for a rollback.`,
+        );
+        for (const line of describeLayoutMove(move)) await ctx.log(line);
+        body = applyLayoutMove(body, move);
+      }
+      const newId = await createContainer(client, body);
       await ctx.intent({ ...state, newId });
       await startContainer(client, newId);
       await ctx.log(`Started ${name} on ${newImage}.`);
@@ -74,6 +126,26 @@ export function recreateStep({
       if (fresh) {
         await removeContainer(client, fresh.id, { force: true });
         await ctx.log(`Removed the new container ${fresh.id.slice(0, 12)}.`);
+      }
+      if (state.layout) {
+        const { move, record } = state.layout;
+        const restored = await restoreOwnership(client, newImage, move, record).catch(async (error) => {
+          // The new image may be the thing that is gone: the kept old one can run the same tools.
+          if ((error as { failure?: string }).failure !== "not_found") throw error;
+          return restoreOwnership(client, `${plan.repository}:${plan.fromTag}`, move, record);
+        });
+        await ctx.log(
+          restored === null
+            ? "The data's owners had not been changed yet."
+            : `Put back the owners and modes of ${restored} entries of the data.`,
+        );
+        await dropOwnershipRecord(client, record);
+        for (const m of move.mounts) {
+          if (m.type === "volume" && m.created) {
+            await removeVolume(client, m.source).catch(() => undefined);
+            await ctx.log(`Removed the volume ${m.source} made for the new layout.`);
+          }
+        }
       }
       const old = await inspectContainer(client, state.oldId).catch(() => null);
       // The dump taken at the stop has served (or a cut one is worthless): it does not stay beside the backup.

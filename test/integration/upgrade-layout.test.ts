@@ -1,0 +1,158 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
+import { inspectContainer, listVolumes, removeVolume } from "../../lib/docker";
+import { createPrismaClient, type Db } from "../../lib/server/db/client";
+import { executeOperation } from "../../lib/server/operations/execute";
+import { healthFromInside } from "../../lib/server/instances/observe";
+import { requestUpgrade } from "../../lib/server/upgrades/upgrade";
+import { useFreshDatabase } from "../support/fresh-database";
+import { upgradeFixture } from "../support/upgrade-fixture";
+
+const ring = parseKeyRing(generateKeySpec());
+
+/**
+ * The move from 5.x to 6.0 (update-6.md) on the real engine: the container re-created with the 6.0
+ * layout (port 8080, data under /var/lib/elabftw, a cache, a uid:gid, read-only root, /run in memory,
+ * ignored variables gone), the data given to that user, the compose file rewritten; and, when the
+ * migration fails halfway, everything back: the old container, the database, and the data's owners
+ * and modes exactly as they were. The uploads are messy on purpose (root-owned, set-uid, set-gid
+ * directory of another group, links, a dangling link, a line break in a name).
+ */
+describe("upgrades to a release with another container layout (5.x → 6.0)", () => {
+  const database = useFreshDatabase("upgrade_layout", { migrated: true });
+  let db: Db;
+  let f: Awaited<ReturnType<typeof upgradeFixture>>;
+
+  async function upgrade(toTag: string, runAs?: string) {
+    const operationId = await f.queue(toTag, runAs);
+    const outcome = await executeOperation(db, ring, operationId, f.options);
+    const operation = await db.operation.findUniqueOrThrow({
+      where: { id: operationId },
+      include: { steps: { orderBy: { position: "asc" } }, logs: { orderBy: { id: "asc" } } },
+    });
+    return { operationId, outcome, operation, log: operation.logs.map((l) => l.message).join("\n") };
+  }
+  const paillasseVolumes = async () =>
+    (await listVolumes(f.engine))
+      .map((v) => v.name)
+      .filter((n) => /paillasse-owners-|-exports$|-cache$/.test(n))
+      .sort();
+
+  beforeAll(async () => {
+    db = createPrismaClient(database.url);
+    f = await upgradeFixture(db, ring, "layout", {
+      healthTimeoutMs: 12_000,
+      messy: true,
+      env: { USE_INDIGO: "false", ELABFTW_USERID: "101" },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    // The volumes the move made beside the uploads volume go with the fixture.
+    const uploads = f && (await inspectContainer(f.engine, f.web)).mounts.find((m) => m.type === "volume");
+    await f?.cleanUp();
+    for (const v of uploads ? await listVolumes(f.engine) : []) {
+      if (v.name === `${uploads!.source}-exports` || v.name === `${uploads!.source}-cache`)
+        await removeVolume(f.engine, v.name).catch(() => undefined);
+    }
+    await db?.$disconnect();
+  });
+
+  it("refuses a uid:gid that is not one, or root, before creating anything", async () => {
+    for (const [runAs, message] of [
+      ["elabftw-worker", /not a uid:gid such as 1002:1002/],
+      ["1002", /not a uid:gid/],
+      ["0:0", /unprivileged user, not as root/],
+    ] as const) {
+      await expect(
+        requestUpgrade(db, f.actor, { instanceId: f.instanceId, version: "6.0.0", runAs }, f.context),
+      ).rejects.toThrow(message);
+    }
+    expect(await db.operation.count({ where: { kind: "upgrade" } })).toBe(0);
+  });
+
+  it("a migration that fails halfway puts back the old layout, the database and every owner and mode", async () => {
+    const before = await f.state();
+    const owners = await f.owners();
+    const volumesBefore = await paillasseVolumes();
+    const compose = readFileSync(f.composeFile, "utf8");
+    const { outcome, operation, log } = await upgrade("6.0.0-fault-migration", "1002:1002");
+    expect(outcome).toBe("rolled_back");
+    expect(operation.error).toMatch(/^Migrate the database schema: bin\/console db:update failed/);
+    // The data was given to 1002:1002 (every messy entry), then given back.
+    expect(log).toMatch(/Gave (\d+) entries of the data to 1002:1002/);
+    const gave = Number(/Gave (\d+) entries/.exec(log)![1]);
+    expect(gave).toBeGreaterThanOrEqual(8);
+    expect(log).toContain(`Put back the owners and modes of ${gave} entries of the data.`);
+    // 6.0's console ran its down script by itself; the panel still loads the dump taken at the stop.
+    expect(log).toMatch(/Failed to apply schema221\.sql\. Rolling back with schema221-down\.sql\./);
+    expect(await f.state()).toEqual(before);
+    expect(await f.owners()).toBe(owners);
+    const web = await inspectContainer(f.engine, f.web);
+    expect(web.exposedPorts).toContain("443/tcp");
+    expect(web.user).toBe("");
+    expect(web.env.USE_INDIGO).toBe("false");
+    // No record, no volume made for the new layout, the compose file untouched.
+    expect(await paillasseVolumes()).toEqual(volumesBefore);
+    expect(readFileSync(f.composeFile, "utf8")).toBe(compose);
+  }, 300_000);
+
+  it("moves to 6.0: new layout, data owned by the chosen user, modes kept, compose file rewritten", async () => {
+    const before = await f.state();
+    const ownersBefore = await f.owners();
+    const { outcome, operation, log } = await upgrade("6.0.0", "1002:1002");
+    expect(operation.error).toBeNull();
+    expect(outcome).toBe("succeeded");
+    const web = await inspectContainer(f.engine, f.web);
+    expect(web.image).toBe("elabftw/elabimg:6.0.0");
+    expect(web.user).toBe("1002:1002");
+    expect(web.exposedPorts).toContain("8080/tcp");
+    expect(web.exposedPorts).not.toContain("443/tcp");
+    expect(web.createSpec.HostConfig?.ReadonlyRootfs).toBe(true);
+    expect(web.createSpec.HostConfig?.Tmpfs?.["/run"]).toBe("mode=755,uid=1002,gid=1002,exec,nosuid,nodev,size=64m");
+    expect(web.mounts.map((m) => m.destination).sort()).toEqual([
+      "/var/cache/elabftw",
+      "/var/lib/elabftw/exports",
+      "/var/lib/elabftw/uploads",
+    ]);
+    // The ignored variables are gone (names only in the journal), the others stay.
+    expect(web.env.USE_INDIGO).toBeUndefined();
+    expect(web.env.ELABFTW_USERID).toBeUndefined();
+    expect(web.env.SITE_URL).toBeDefined();
+    expect(log).toContain("removed: ELABFTW_USERID, USE_INDIGO");
+    expect(log).toContain("eLabFTW, as 1002:1002, can write to");
+    // The panel reaches it on its new port.
+    expect((await healthFromInside(f.engine, web)).verdict).toBe("ok");
+    const after = await f.state();
+    // (The uploads table itself changes: migrations add columns to it.)
+    expect(after.uploads).toBe(before.uploads);
+    expect(after.schema).toBe(223);
+    // Every entry now belongs to 1002:1002; modes as they were, but for the set-uid bit chown clears.
+    const rows = (await f.owners()).split("\0").filter(Boolean);
+    const old = new Map(
+      ownersBefore
+        .split("\0")
+        .filter(Boolean)
+        .map((l) => [l.split(" ").slice(2).join(" "), l]),
+    );
+    for (const row of rows) {
+      const [owner, mode, ...rest] = row.split(" ");
+      expect(owner, row).toBe("1002:1002");
+      const was = old.get(rest.join(" "))!.split(" ")[1]!;
+      expect(mode, row).toBe(rest.join(" ").endsWith("./tool") ? (Number.parseInt(was, 8) & 0o777).toString(8) : was);
+    }
+    expect(rows.length).toBe(old.size);
+    // The compose file follows, comments kept, and a record of the former owners is gone.
+    const text = readFileSync(f.composeFile, "utf8");
+    expect(text).toContain("# pinned: upgrade with Paillasse");
+    const service = parseDocument(text).toJS().services.web;
+    expect(service.image).toBe("elabftw/elabimg:6.0.0");
+    expect(service.user).toBe("1002:1002");
+    expect(service.read_only).toBe(true);
+    expect(service.tmpfs).toEqual(["/run:mode=755,uid=1002,gid=1002,exec,nosuid,nodev,size=64m"]);
+    expect(service.volumes).toHaveLength(3);
+    expect((await listVolumes(f.engine)).some((v) => v.name.startsWith("paillasse-owners-"))).toBe(false);
+  }, 300_000);
+});
