@@ -7,6 +7,7 @@ export const NAV_ITEMS: { href: string; label: string; permission: Permission }[
   { href: "/hosts", label: "hosts", permission: "hosts.read" },
   { href: "/instances", label: "instances", permission: "fleet.read" },
   { href: "/backups", label: "backups", permission: "fleet.read" },
+  { href: "/upgrades", label: "upgrades", permission: "instances.upgrade" },
   { href: "/operations", label: "operations", permission: "operations.read" },
   { href: "/audit", label: "audit", permission: "audit.read" },
   { href: "/operators", label: "operators", permission: "operators.manage" },

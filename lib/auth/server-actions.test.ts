@@ -73,6 +73,7 @@ describe("server actions", () => {
       "app/(dashboard)/keys/actions.ts",
       "app/(dashboard)/operators/actions.ts",
       "app/(dashboard)/settings/actions.ts",
+      "app/(dashboard)/upgrades/actions.ts",
     ]);
   });
 

@@ -16,6 +16,8 @@ const NOT_FOUND = {
   unit: () => new AppError("not_found", "This unit does not exist.", { hint: "Reload the page." }),
   policy: () => new AppError("not_found", "This backup policy does not exist.", { hint: "Reload the Backups page." }),
   key: () => new AppError("not_found", "This key does not exist or is not yours.", { hint: "Reload the page." }),
+  schedule: () =>
+    new AppError("not_found", "This scheduled upgrade does not exist.", { hint: "Reload the Upgrades page." }),
   repository: () =>
     new AppError("not_found", "This backup repository is not in the inventory.", { hint: "Reload the page." }),
 } as const;

@@ -16,6 +16,7 @@ import { flushRefusalTallies } from "../audit/record-refusal";
 import { hostname } from "node:os";
 import { checkRepositoriesInFull } from "../repositories/full-check";
 import { purgeExpired, type Retention } from "../housekeeping/purge";
+import { runDueSchedules } from "../upgrades/schedule";
 
 /**
  * Background jobs on PostgreSQL (pg-boss: a maintained job queue on the
@@ -167,6 +168,20 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
       options.log(`Scheduled backup requested (${slotKey}).`);
     }
   });
+  // Scheduled upgrades: checked every minute; a due schedule runs its upgrades here, one at a time (hours, at
+  // worst: the queue's expiry is long), and a schedule left running by a panel that stopped is resumed.
+  await periodic(
+    QUEUES.upgradeSchedules,
+    "* * * * *",
+    { expireInSeconds: 12 * 3600, pollingIntervalSeconds: 5 },
+    async () =>
+      runDueSchedules(db, options.ring, {
+        execute: { owner, deploy: options.deploy },
+        mailer: options.mailer ?? (await storedMailer(db, options.ring)),
+        panelUrl: options.panelUrl ?? "the panel",
+        log: options.log,
+      }),
+  );
   // Backup alerts: stale or failing backups mailed once per incident, and their recovery.
   await periodic(QUEUES.backupAlerts, "*/5 * * * *", { expireInSeconds: 300, pollingIntervalSeconds: 5 }, async () => {
     // The environment's mail server if set, else the one saved on the Settings page (read each time: it may change).

@@ -8,4 +8,5 @@ export const QUEUES = {
   refusalTallies: "refusal-tallies",
   housekeeping: "housekeeping",
   repositoryCheck: "repository-check",
+  upgradeSchedules: "upgrade-schedules",
 } as const;

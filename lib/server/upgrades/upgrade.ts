@@ -78,6 +78,17 @@ export async function requestUpgrade(
   context: RequestContext,
   send?: SendJob,
 ): Promise<string> {
+  return queueUpgrade(db, actor, await checkUpgradeRequest(db, input), context, send);
+}
+
+/**
+ * The plan of an upgrade an operator asks for, checked against the inventory (now, or when it is
+ * scheduled): a stable version newer than the running one, and for a move to 6.0 a uid:gid that is one.
+ */
+export async function checkUpgradeRequest(
+  db: Db,
+  input: { instanceId: string; version: unknown; runAs?: unknown },
+): Promise<UpgradePlan> {
   const version = typeof input.version === "string" ? input.version.trim() : "";
   if (!STABLE.test(version) || !semver.valid(version)) {
     throw new AppError("bad_input", msg`“${String(input.version).slice(0, 40)}” is not a stable eLabFTW version.`, {
@@ -121,20 +132,14 @@ export async function requestUpgrade(
     }
     runAs = given;
   }
-  return queueUpgrade(
-    db,
-    actor,
-    {
-      instanceId: instance.id,
-      name: instance.name,
-      repository: instance.imageRepository,
-      fromTag: instance.imageTag,
-      toTag: version,
-      ...(runAs ? { runAs } : {}),
-    },
-    context,
-    send,
-  );
+  return {
+    instanceId: instance.id,
+    name: instance.name,
+    repository: instance.imageRepository,
+    fromTag: instance.imageTag,
+    toTag: version,
+    ...(runAs ? { runAs } : {}),
+  };
 }
 
 /** The operation for a checked plan (one per instance at a time), and its audit event. */
