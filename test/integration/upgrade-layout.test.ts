@@ -86,6 +86,11 @@ describe("upgrades to a release with another container layout (5.x → 6.0)", ()
     const gave = Number(/Gave (\d+) entries/.exec(log)![1]);
     expect(gave).toBeGreaterThanOrEqual(8);
     expect(log).toContain(`Put back the owners and modes of ${gave} entries of the data.`);
+    // Said before anything changed: how many entries the move would give, and the link it would break.
+    expect(log).toContain(
+      `Planned: ${gave - 2} entries of the uploads are not owned by 1002:1002 and will be given to it.`,
+    );
+    expect(log).toMatch(/1 symbolic link\(s\) in the uploads point into \/elabftw\/uploads by an absolute path/);
     // 6.0's console ran its down script by itself; the panel still loads the dump taken at the stop.
     expect(log).toMatch(/Failed to apply schema221\.sql\. Rolling back with schema221-down\.sql\./);
     expect(await f.state()).toEqual(before);

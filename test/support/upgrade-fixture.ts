@@ -78,6 +78,15 @@ export async function upgradeFixture(
         { name: "uploads/tool", mode: 0o4755, uid: 0, gid: 0 },
         { name: "uploads/ab/latest.pdf", type: "symlink", linkname: "exp.pdf", mode: 0o777, uid: 0, gid: 0 },
         { name: "uploads/gone", type: "symlink", linkname: "/nowhere", mode: 0o777, uid: 33, gid: 33 },
+        // An absolute link into the 5.x uploads path: it dangles once 6.0 mounts them elsewhere.
+        {
+          name: "uploads/cd/abs.pdf",
+          type: "symlink",
+          linkname: "/elabftw/uploads/ab/exp.pdf",
+          mode: 0o777,
+          uid: 0,
+          gid: 0,
+        },
         { name: "uploads/odd\nname.txt", mode: 0o640, uid: 33, gid: 33 },
       ]
     : [];

@@ -1,4 +1,5 @@
 import { joinTexts, msg, type Wording } from "../../i18n/message";
+import { releaseTraits } from "../instances/elabftw-releases";
 
 /**
  * The CNRS compliance report of an instance: what the Docker API can prove,
@@ -99,7 +100,11 @@ export function complianceChecks(facts: ComplianceFacts, now: Date): ComplianceC
     // 2. HTTPS.
     if (web.env.DISABLE_HTTPS === "true")
       add("https", "HTTPS on", "fail", "DISABLE_HTTPS=true: the container serves plain HTTP");
-    else add("https", "HTTPS on", "pass", "the container serves HTTPS on 443");
+    else {
+      const port = releaseTraits(web.imageTag)?.layout.containerPort ?? 443;
+      if (port === 443) add("https", "HTTPS on", "pass", "the container serves HTTPS on 443");
+      else add("https", "HTTPS on", "pass", msg`the container serves HTTPS on ${port}`);
+    }
     // 3. Database over TLS.
     if (web.env.DB_CERT_PATH)
       add("database_tls", "Database over TLS", "pass", msg`DB_CERT_PATH=${web.env.DB_CERT_PATH}`);

@@ -1,4 +1,4 @@
-import { inspectContainer, measureFreeSpace, getEngineInfo } from "../../../docker";
+import { execCapture, inspectContainer, measureFreeSpace, getEngineInfo, type DockerClient } from "../../../docker";
 import { AppError } from "../../../errors";
 import { describeConsoleFailure, parseDbCheck } from "../../instances/elabftw-console";
 import { healthFromInside } from "../../instances/observe";
@@ -9,6 +9,8 @@ import { releaseNotesUrl } from "../../instances/elabftw-releases";
 import { msg } from "../../../i18n/message";
 import semver from "semver";
 import { previewUpgrade, upgradeRisks } from "../plan";
+import type { LayoutMove } from "../layout-move";
+import { describeLayoutMove, layoutMoveFor } from "./recreate";
 import { englishText } from "../../../i18n/message";
 import type { KeyRing } from "../../../crypto";
 import type { Db } from "../../db/client";
@@ -114,6 +116,23 @@ export function preflightStep({
       const block = risks.find((r) => r.level === "block");
       if (block) throw new AppError("precondition_failed", block.text, { hint: block.hint });
       for (const risk of risks) await ctx.log(`${englishText(risk.text)} ${englishText(risk.hint)}`, "warn");
+      // A move to another container layout (6.0): what it will change, said before anything changes.
+      const move = layoutMoveFor(web, plan.toTag, plan.runAs);
+      if (move) {
+        for (const line of describeLayoutMove(move)) await ctx.log(`Planned: ${line}`);
+        const survey = await surveyUploads(client, web.id, move);
+        if (survey) {
+          await ctx.log(
+            `Planned: ${survey.toChown} entries of the uploads are not owned by ${move.runAs} and will be given to it.`,
+          );
+          if (survey.absoluteLinks > 0) {
+            await ctx.log(
+              `${survey.absoluteLinks} symbolic link(s) in the uploads point into ${move.from.uploads} by an absolute path: after the move to ${move.to.uploads} they no longer lead anywhere. Make them relative (ln -sfr) before or after the upgrade.`,
+              "warn",
+            );
+          }
+        }
+      }
       await ctx.log(
         `Healthy, schema ${schema.current} in sync${free !== null ? `, ${(free / GiB).toFixed(1)} GiB free` : ""}.`,
       );
@@ -149,4 +168,35 @@ async function databaseVersion(db: Db, ring: KeyRing, instanceId: string): Promi
   } finally {
     await shell.close();
   }
+}
+
+/**
+ * Before a layout move, from inside the running container (as root): how many entries of the uploads
+ * the chown will change, and how many symbolic links point into the old uploads path by an absolute
+ * path (they break when the uploads move). Null when the container cannot answer (the move still
+ * records and changes exactly what it finds at the stop).
+ */
+async function surveyUploads(
+  client: DockerClient,
+  web: string,
+  move: LayoutMove,
+): Promise<{ toChown: number; absoluteLinks: number } | null> {
+  const [uid, gid] = move.runAs.split(":");
+  const result = await execCapture(client, web, {
+    user: "0",
+    cmd: [
+      "sh",
+      "-c",
+      'cd "$0" || exit 1; echo "chown $(find . \\( ! -user "$1" -o ! -group "$2" \\) -print0 | tr -dc "\\000" | wc -c)"; ' +
+        'echo "links $(find . -type l -exec sh -c \'for l; do case "$(readlink "$l")" in "$0"/*) echo x;; esac; done\' "$0" {} + | wc -l)"',
+      move.from.uploads,
+      uid!,
+      gid!,
+    ],
+  });
+  const chown = /chown (\d+)/.exec(result.stdout);
+  const links = /links (\d+)/.exec(result.stdout);
+  return result.exitCode === 0 && chown && links
+    ? { toChown: Number(chown[1]), absoluteLinks: Number(links[1]) }
+    : null;
 }
