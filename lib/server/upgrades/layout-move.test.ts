@@ -22,6 +22,8 @@ services:
       SITE_URL: https://elab.example.org
     ports:
       - '443:443' # HTTPS
+    healthcheck:
+      test: ["CMD", "curl", "-skf", "https://localhost:443/healthcheck"]
     volumes:
       - /var/elabftw/web:/elabftw/uploads
   mysql:
@@ -64,6 +66,7 @@ describe("the move to the 6.0 layout", () => {
         Image: "elabftw/elabimg:6.0.0",
         Env: ["DB_HOST=mysql", "ELABFTW_USERID=101", "USE_INDIGO=false"],
         ExposedPorts: { "443/tcp": {} },
+        Healthcheck: { Test: ["CMD-SHELL", "curl -skf https://127.0.0.1:443/healthcheck || exit 1"], Interval: 1e9 },
         HostConfig: {
           Binds: ["/var/elabftw/web:/elabftw/uploads", "/etc/localtime:/etc/localtime:ro"],
           PortBindings: { "443/tcp": [{ HostIp: "", HostPort: "443" }] },
@@ -80,6 +83,10 @@ describe("the move to the 6.0 layout", () => {
       "/var/elabftw/cache:/var/cache/elabftw",
     ]);
     expect(body.User).toBe("1002:1002");
+    expect(body.Healthcheck).toEqual({
+      Test: ["CMD-SHELL", "curl -skf https://127.0.0.1:8080/healthcheck || exit 1"],
+      Interval: 1e9,
+    });
     expect(body.HostConfig!.ReadonlyRootfs).toBe(true);
     expect(body.Env).toEqual(["DB_HOST=mysql"]);
   });
@@ -88,6 +95,7 @@ describe("the move to the 6.0 layout", () => {
     const out = rewriteComposeLayout(COMPOSE_5, "web", move);
     const web = parseDocument(out).toJS().services.web;
     expect(web.ports).toEqual(["443:8080"]);
+    expect(web.healthcheck.test).toEqual(["CMD", "curl", "-skf", "https://localhost:8080/healthcheck"]);
     expect(web.volumes).toEqual([
       "/var/elabftw/web:/var/lib/elabftw/uploads",
       "/var/elabftw/exports:/var/lib/elabftw/exports",
@@ -112,6 +120,7 @@ describe("the move to the 6.0 layout", () => {
       "      ELABFTW_USERID: 101",
       "      USE_INDIGO: false",
       "      - '443:443' # HTTPS",
+      '      test: ["CMD", "curl", "-skf", "https://localhost:443/healthcheck"]',
       "      - /var/elabftw/web:/elabftw/uploads",
     ]);
     // A second pass changes nothing more (a retried commit).

@@ -112,6 +112,14 @@ export function planLayoutMove(
 
 const mountLine = (m: LayoutMove["mounts"][number]) => `${m.source}:${m.target}${m.type === "volume" ? ":nocopy" : ""}`;
 
+/** "https://localhost:443/healthcheck" → "https://localhost:8080/healthcheck" (only the container's own address). */
+export function movePortIn(text: string, move: Pick<LayoutMove, "from" | "to">): string {
+  return text.replace(
+    new RegExp(`\\b(localhost|127\\.0\\.0\\.1):${move.from.containerPort}(?!\\d)`, "g"),
+    `$1:${move.to.containerPort}`,
+  );
+}
+
 /** The tmpfs line of the guide, for the chosen user. */
 export function runTmpfs(runAs: string): string {
   const [, uid, gid] = RUN_AS.exec(runAs)!;
@@ -154,6 +162,9 @@ export function applyLayoutMove(body: ContainerCreateBody, move: LayoutMove): Co
     host.Tmpfs = { ...(host.Tmpfs ?? {}), "/run": runTmpfs(move.runAs) };
   }
   next.Env = (next.Env ?? []).filter((e) => !move.removedEnv.includes(e.split("=")[0]!));
+  // A healthcheck of the container's own (a compose file's) that asks the old port would never pass.
+  const health = next.Healthcheck as { Test?: string[] } | undefined;
+  if (health?.Test) next.Healthcheck = { ...health, Test: health.Test.map((t) => movePortIn(t, move)) };
   next.HostConfig = host;
   return next;
 }
@@ -370,6 +381,18 @@ export function rewriteComposeLayout(text: string, service: string, move: Layout
       }
     } else if (!(isScalar(tmpfs) && String(tmpfs.value).split(":")[0] === "/run")) {
       throw new Error(`the tmpfs of service ${service} is written in a way that is not edited automatically`);
+    }
+  }
+
+  // A healthcheck that asks the old port.
+  const test = (() => {
+    const hc = pairOf("healthcheck")?.value;
+    return isMap(hc) ? hc.get("test", true) : undefined;
+  })();
+  for (const node of isSeq(test) ? test.items : [test]) {
+    if (isScalar(node) && typeof node.value === "string" && node.range) {
+      const moved = movePortIn(node.value, move);
+      if (moved !== node.value) edit(node.range[0], node.range[1], quoteLike(node, moved));
     }
   }
 
