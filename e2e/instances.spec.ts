@@ -12,7 +12,7 @@ import { sql } from "./support/db";
  * The inventory end to end: an eLabFTW 5.0.4 instance runs on the test engine,
  * laid out as the reference compose file does; the panel adds the engine as a
  * host, discovers the instance, adopts it, shows it on the dashboard with
- * "5.6.12 available", and its page checks it and streams its logs.
+ * "6.0.0 available", and its page checks it and streams its logs.
  */
 const run = uniqueName("e2e-inv");
 let engine: DockerClient;
@@ -89,7 +89,7 @@ test("add the host, discover and adopt the instance, see it on the dashboard, op
   await expect(page.getByText("Healthy", { exact: true })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByText("Running", { exact: true }).first()).toBeVisible();
   await expect(page.getByText("schema 144, as the image requires")).toBeVisible();
-  await expect(page.getByText("5.6.12 available (newest)")).toBeVisible();
+  await expect(page.getByText("6.0.0 available (newest)")).toBeVisible();
   // The CNRS report: this layout keeps the database on the web host and is not hardened.
   await expect(page.getByRole("heading", { name: /^CNRS compliance: \d of \d checks pass$/ })).toBeVisible();
   const compliance = page.getByRole("table", { name: "CNRS compliance checks" });
@@ -144,7 +144,7 @@ test("add the host, discover and adopt the instance, see it on the dashboard, op
   const row = page.getByRole("row", { name: /umr5107/ });
   await expect(row).toContainText("UMR5107");
   await expect(row).toContainText("5.0.4");
-  await expect(row).toContainText("5.6.12 available");
+  await expect(row).toContainText("6.0.0 available");
   await expect(row).toContainText("Healthy");
   await expect(row).toContainText("Never"); // no backup yet
   await expect(row).toContainText(/\d+ %/); // compliance score
