@@ -16,6 +16,7 @@ const PAGES = [
   "/instances/deploy",
   "/backups",
   "/backups/policies",
+  "/upgrades",
   "/operations",
   "/audit",
   "/operators",

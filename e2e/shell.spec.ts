@@ -5,6 +5,7 @@ const PAGES: [string, string, RegExp][] = [
   ["Hosts", "Docker hosts", /\/hosts$/],
   ["Instances", "eLabFTW instances", /\/instances$/],
   ["Backups", "Backups", /\/backups$/],
+  ["Upgrades", "Upgrades", /\/upgrades$/],
   ["Operations", "Operations", /\/operations$/],
   ["Audit", "Audit log", /\/audit$/],
   ["Operators", "Operators", /\/operators$/],
@@ -29,6 +30,8 @@ test("the shell renders with its navigation, and every section opens", async ({ 
 test("pages with nothing yet say so, and what comes next", async ({ page }) => {
   await page.goto("/instances");
   await expect(page.getByRole("heading", { name: "No instance in the inventory" })).toBeVisible();
+  await page.goto("/upgrades");
+  await expect(page.getByRole("heading", { name: "No upgrade planned" })).toBeVisible();
   await page.goto("/operators");
   const admin = page.getByRole("row", { name: /admin@unit\.example/ });
   await expect(admin).toContainText("Admin");

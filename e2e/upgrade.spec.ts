@@ -157,4 +157,26 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
     "instance.upgrade.request:success",
     "instance.upgraded:success",
   ]);
+
+  // Tonight, unattended: the Upgrades page plans it (a key touch), lists it, and cancels it (another touch).
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Upgrades", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "No upgrade planned" })).toBeVisible();
+  await page.getByLabel("Upgrade to").selectOption("5.6.12");
+  await page.getByRole("checkbox", { name: /umr8100/ }).check();
+  await page.getByRole("button", { name: "Schedule…" }).click();
+  const plan = page.getByRole("dialog", { name: "Schedule 1 upgrade to 5.6.12?" });
+  await expect(plan).toContainText("umr8100");
+  await expect(plan).toContainText("the ones after it are not started");
+  await plan.getByRole("button", { name: "Schedule, confirm with my key" }).click();
+  const planned = page.getByRole("table", { name: "Scheduled upgrades, latest first" });
+  await expect(planned.getByRole("row", { name: /umr8100/ })).toContainText("Scheduled");
+  await expect(planned.getByRole("row", { name: /umr8100/ })).toContainText("5.1.0 → 5.6.12");
+  await page.screenshot({ path: "test-results/screens/upgrades-scheduled.png", fullPage: true });
+  await planned.getByRole("button", { name: "Cancel…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel them, confirm with my key" }).click();
+  await expect(planned.getByRole("row", { name: /umr8100/ })).toContainText("Cancelled");
+  expect((await auditRows(`action LIKE 'upgrade.schedule%'`)).map((r) => `${r.action}:${r.outcome}`)).toEqual([
+    "upgrade.schedule:success",
+    "upgrade.schedule_cancel:success",
+  ]);
 });
