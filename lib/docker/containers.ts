@@ -35,6 +35,8 @@ export interface HealthcheckSpec {
   timeoutMs?: number;
   retries?: number;
   startPeriodMs?: number;
+  /** How often it runs during the start period (engine API 1.44+). */
+  startIntervalMs?: number;
 }
 
 /** What a container is: enough to recreate it exactly, in our own words. */
@@ -128,6 +130,7 @@ export function specToCreateOptions(spec: ContainerSpec): Dockerode.ContainerCre
           Timeout: spec.healthcheck.timeoutMs ? spec.healthcheck.timeoutMs * NS : undefined,
           Retries: spec.healthcheck.retries,
           StartPeriod: spec.healthcheck.startPeriodMs ? spec.healthcheck.startPeriodMs * NS : undefined,
+          StartInterval: spec.healthcheck.startIntervalMs ? spec.healthcheck.startIntervalMs * NS : undefined,
         }
       : undefined,
     ExposedPorts: spec.exposedPorts ? Object.fromEntries(spec.exposedPorts.map((p) => [p, {}])) : undefined,
