@@ -123,7 +123,7 @@ describe("upgrades", () => {
     // This console exits 0 without running anything, db:check included: judged by what it prints.
     [
       "5.1.0-fault-console",
-      /^Migrate the database schema: bin\/console db:check exited 0 without giving its answer/,
+      /^Migrate the database schema: bin\/console db:update exited 0 without giving its answer/,
       "restic",
     ],
     [
