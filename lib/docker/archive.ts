@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import tar from "tar-stream";
 import type { DockerClient } from "./client";
 import { toDockerError } from "./errors";
 
@@ -25,4 +26,34 @@ export async function putArchive(client: DockerClient, container: string, path: 
   } catch (error) {
     throw toDockerError(error, client.host, `Writing into ${path} of ${container}`);
   }
+}
+
+/**
+ * The regular files under `path` inside the container, read whole into memory (small things only:
+ * a compose file, a record the panel wrote), each with its tar header (owner, mode).
+ */
+export async function readSmallFiles(
+  client: DockerClient,
+  container: string,
+  path: string,
+): Promise<{ name: string; data: Buffer; header: tar.Header }[]> {
+  const archive = await getArchive(client, container, path);
+  const extract = tar.extract();
+  const files: { name: string; data: Buffer; header: tar.Header }[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on("entry", (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", () => {
+        if (header.type === "file") files.push({ name: header.name, data: Buffer.concat(chunks), header });
+        next();
+      });
+      stream.on("error", reject);
+    });
+    extract.on("finish", resolve);
+    extract.on("error", reject);
+  });
+  archive.pipe(extract as unknown as NodeJS.WritableStream);
+  await done;
+  return files;
 }

@@ -1,56 +1,29 @@
-import { simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkBackupAlerts, findUndeliveredAlerts, smtpMailer } from "../../lib/server/alerts/backup-alerts";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { useFreshDatabase } from "../support/fresh-database";
 import { operatorWithKey } from "../support/operators";
-import { freePort } from "../support/ports";
+import { startSmtpInbox, type ReceivedMail } from "../support/smtp-inbox";
 import { refusal } from "../support/refusal";
 import { setUnitAlertEmails } from "../../lib/server/units/manage-units";
 import { asMessage, msg } from "../../lib/i18n/message";
 
 const context = { ip: "10.0.0.7", userAgent: "vitest" };
 
-interface Received {
-  to: string[];
-  subject: string;
-  text: string;
-}
-
 /** Backup alerts through a real SMTP server started here: one mail per incident, one on recovery. */
 describe("backup alerts by e-mail", () => {
   const database = useFreshDatabase("backup_alerts", { migrated: true });
   let db: Db;
-  let server: SMTPServer;
+  let smtp: Awaited<ReturnType<typeof startSmtpInbox>>;
   let port: number;
   let instanceId: string;
-  const inbox: Received[] = [];
-  let refuse = false;
+  let inbox: ReceivedMail[] = [];
 
   beforeAll(async () => {
     db = createPrismaClient(database.url);
-    port = await freePort();
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onRcptTo(address, _session, callback) {
-        callback(refuse ? new Error("mailbox unavailable") : undefined);
-      },
-      onData(stream, session, callback) {
-        simpleParser(stream)
-          .then((mail) => {
-            inbox.push({
-              to: session.envelope.rcptTo.map((r) => r.address).sort(),
-              subject: mail.subject ?? "",
-              text: mail.text ?? "",
-            });
-            callback();
-          })
-          .catch(callback);
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    smtp = await startSmtpInbox();
+    port = smtp.port;
+    inbox = smtp.inbox;
 
     const host = await db.dockerHost.create({ data: { name: "h", kind: "socket", address: "/run/none.sock" } });
     const unit = await db.unit.create({
@@ -83,7 +56,7 @@ describe("backup alerts by e-mail", () => {
     await db.operator.update({ where: { id: gone.id }, data: { disabledAt: new Date() } });
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await smtp.close();
     await db?.$disconnect();
   });
 
@@ -173,7 +146,7 @@ describe("backup alerts by e-mail", () => {
     expect(await findUndeliveredAlerts(db)).toMatchObject([
       { mail: "alert", reason: "no_mail_server", subject: "[Paillasse] Backups stale: alerting (UMR9400)" },
     ]);
-    refuse = true;
+    smtp.refuse(true);
     const mailer = smtpMailer(`smtp://127.0.0.1:${port}`, "Paillasse <paillasse@unit.example>");
     const refused = await logged(mailer);
     expect(refused.failed).toEqual([instanceId]);
@@ -181,7 +154,7 @@ describe("backup alerts by e-mail", () => {
     expect(lines.filter((l) => l.startsWith("The alert could not be mailed"))).toHaveLength(1);
     expect(await findUndeliveredAlerts(db)).toMatchObject([{ mail: "alert", reason: "send_failed" }]);
     expect(inbox).toHaveLength(4);
-    refuse = false;
+    smtp.refuse(false);
     const sent = await check(twoDaysLater);
     expect(sent.alerts).toEqual([instanceId]);
     expect(await findUndeliveredAlerts(db)).toEqual([]);

@@ -1,5 +1,3 @@
-import { simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
 import { smtpMailer } from "../../lib/server/alerts/backup-alerts";
@@ -7,7 +5,7 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { cancelSchedule, runDueSchedules, scheduleUpgrades } from "../../lib/server/upgrades/schedule";
 import { setUnitAlertEmails } from "../../lib/server/units/manage-units";
 import { useFreshDatabase } from "../support/fresh-database";
-import { freePort } from "../support/ports";
+import { startSmtpInbox } from "../support/smtp-inbox";
 import { upgradeFixture } from "../support/upgrade-fixture";
 import { rootSql } from "../support/elabftw";
 
@@ -25,30 +23,11 @@ describe("scheduled upgrades", () => {
   let first: Awaited<ReturnType<typeof upgradeFixture>>;
   let second: Awaited<ReturnType<typeof upgradeFixture>>;
   let thirdId: string;
-  let server: SMTPServer;
-  let port: number;
-  const inbox: { to: string[]; subject: string; text: string }[] = [];
+  let smtp: Awaited<ReturnType<typeof startSmtpInbox>>;
 
   beforeAll(async () => {
     db = createPrismaClient(database.url);
-    port = await freePort();
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS"],
-      onData(stream, session, callback) {
-        simpleParser(stream)
-          .then((mail) => {
-            inbox.push({
-              to: session.envelope.rcptTo.map((r) => r.address).sort(),
-              subject: mail.subject ?? "",
-              text: mail.text ?? "",
-            });
-            callback();
-          })
-          .catch(callback);
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    smtp = await startSmtpInbox();
     [first, second] = await Promise.all([
       upgradeFixture(db, ring, "sched-a", { healthTimeoutMs: 12_000 }),
       upgradeFixture(db, ring, "sched-b", { healthTimeoutMs: 12_000, unitCode: "UMR9301" }),
@@ -79,7 +58,7 @@ describe("scheduled upgrades", () => {
 
   afterAll(async () => {
     await Promise.all([first?.cleanUp(), second?.cleanUp()]);
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await smtp?.close();
     await db?.$disconnect();
   });
 
@@ -149,7 +128,7 @@ describe("scheduled upgrades", () => {
     );
     const options = {
       execute: first.options,
-      mailer: smtpMailer(`smtp://127.0.0.1:${port}`, "paillasse@panel.example"),
+      mailer: smtpMailer(`smtp://127.0.0.1:${smtp.port}`, "paillasse@panel.example"),
       panelUrl: "https://panel.example",
     };
     // Not due yet: nothing happens.
@@ -176,9 +155,9 @@ describe("scheduled upgrades", () => {
 
     // The report: the unit's address (in French) and the operator who planned it.
     expect(done.mailedAt).not.toBeNull();
-    const all = inbox.flatMap((m) => m.to).sort();
+    const all = smtp.inbox.flatMap((m) => m.to).sort();
     expect(all).toEqual([first.actor.email, "labo-it@unit.example"].sort());
-    const fr = inbox.find((m) => m.to.includes("labo-it@unit.example"))!;
+    const fr = smtp.inbox.find((m) => m.to.includes("labo-it@unit.example"))!;
     expect(fr.subject).toBe("[Paillasse] Mise à jour planifiée arrêtée : 1 sur 3 mises à jour");
     expect(fr.text).toContain("upgraded-sched-a : mise à jour de 5.0.4 vers 5.1.0.");
     expect(fr.text).toContain("upgraded-sched-b : la mise à jour vers 5.1.0 a échoué et a été annulée");

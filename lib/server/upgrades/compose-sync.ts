@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import tar from "tar-stream";
 import { isAlias, isMap, isScalar, parseDocument } from "yaml";
-import { createContainer, getArchive, putArchive, removeContainer, type DockerClient } from "../../docker";
+import { createContainer, putArchive, readSmallFiles, removeContainer, type DockerClient } from "../../docker";
 import { AppError } from "../../errors";
 import { msg } from "../../i18n/message";
 import { rewriteComposeLayout, type LayoutMove } from "./layout-move";
@@ -77,26 +77,9 @@ export function rewriteComposeImage(text: string, service: string, image: string
 }
 
 async function readOne(client: DockerClient, container: string, file: string) {
-  const archive = await getArchive(client, container, file);
-  const extract = tar.extract();
-  let found: { text: string; header: tar.Header } | null = null;
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on("entry", (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
-      stream.on("end", () => {
-        if (header.type === "file" && !found) found = { text: Buffer.concat(chunks).toString("utf8"), header };
-        next();
-      });
-      stream.on("error", reject);
-    });
-    extract.on("finish", resolve);
-    extract.on("error", reject);
-  });
-  archive.pipe(extract as unknown as NodeJS.WritableStream);
-  await done;
+  const found = (await readSmallFiles(client, container, file))[0];
   if (!found) throw new Error(`${file} is not a regular file`);
-  return found as { text: string; header: tar.Header };
+  return { text: found.data.toString("utf8"), header: found.header };
 }
 
 /**

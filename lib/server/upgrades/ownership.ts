@@ -3,8 +3,8 @@ import tar from "tar-stream";
 import {
   createContainer,
   createVolume,
-  getArchive,
   putArchive,
+  readSmallFiles,
   removeContainer,
   removeVolume,
   runToCompletion,
@@ -78,24 +78,9 @@ async function readManifest(client: DockerClient, image: string, move: LayoutMov
   const reader = `paillasse-owners-read-${Math.random().toString(36).slice(2, 10)}`;
   await createContainer(client, { ...helperBody(image, move, manifest, ["true"]), name: reader });
   try {
-    const archive = await getArchive(client, reader, "/manifest");
     const files: Record<string, Buffer> = {};
-    const extract = tar.extract();
-    const done = new Promise<void>((resolve, reject) => {
-      extract.on("entry", (header, stream, next) => {
-        const chunks: Buffer[] = [];
-        stream.on("data", (c: unknown) => chunks.push(c as Buffer));
-        stream.on("end", () => {
-          if (header.type === "file") files[header.name.replace(/^manifest\//, "")] = Buffer.concat(chunks);
-          next();
-        });
-        stream.on("error", reject);
-      });
-      extract.on("finish", resolve);
-      extract.on("error", reject);
-    });
-    archive.pipe(extract as unknown as NodeJS.WritableStream);
-    await done;
+    for (const f of await readSmallFiles(client, reader, "/manifest"))
+      files[f.name.replace(/^manifest\//, "")] = f.data;
     return { reader, files };
   } catch (error) {
     await removeContainer(client, reader, { force: true }).catch(() => undefined);
