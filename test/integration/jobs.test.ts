@@ -95,6 +95,7 @@ describe("background jobs on the Postgres queue", () => {
       { name: "refusal-tallies", cron: "* * * * *" },
       { name: "registry-tags", cron: "17 * * * *" },
       { name: "repository-check", cron: "41 4 * * *" },
+      { name: "upgrade-schedules", cron: "* * * * *" },
     ]);
   });
 
