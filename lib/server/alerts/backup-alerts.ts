@@ -102,6 +102,11 @@ async function recipientsFor(
   const byAddress = new Map<string, Locale>(instance.unit.alertEmails.map((a) => [a, unitLocale]));
   // An address that is also an operator's gets the operator's language.
   for (const p of people) byAddress.set(p.email, isLocale(p.locale) ? p.locale : unitLocale);
+  return groupByLocale(byAddress);
+}
+
+/** Addresses (each with the language it reads) grouped by language, each group sorted: one mail per group. */
+export function groupByLocale(byAddress: Map<string, Locale>): Map<Locale, string[]> {
   const groups = new Map<Locale, string[]>();
   for (const [address, locale] of [...byAddress].sort(([a], [b]) => a.localeCompare(b))) {
     groups.set(locale, [...(groups.get(locale) ?? []), address]);

@@ -6,8 +6,8 @@ import { msg } from "../../i18n/message";
 import { isLocale, type Locale } from "../../i18n/config";
 import { translatorFor } from "../../i18n/translator";
 import { formatDateTime } from "../../format";
-import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
-import type { Mailer } from "../alerts/backup-alerts";
+import { appendAuditEvent, recordAuditEvent, requestedBy } from "../audit/record-audit-event";
+import { groupByLocale, type Mailer } from "../alerts/backup-alerts";
 import type { Db } from "../db/client";
 import { executeOperation } from "../operations/execute";
 import type { ExecuteOptions } from "../operations/define";
@@ -97,9 +97,7 @@ export async function scheduleUpgrades(
       select: { id: true },
     });
     await appendAuditEvent(tx, {
-      actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-      ip: context.ip,
-      userAgent: context.userAgent,
+      ...requestedBy(actor, context),
       action: "upgrade.schedule",
       outcome: "success",
       target: { type: "upgrade_schedule", id: row.id },
@@ -124,9 +122,7 @@ export async function cancelSchedule(db: Db, actor: Actor, id: string, context: 
       });
     }
     await appendAuditEvent(tx, {
-      actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-      ip: context.ip,
-      userAgent: context.userAgent,
+      ...requestedBy(actor, context),
       action: "upgrade.schedule_cancel",
       outcome: "success",
       target: { type: "upgrade_schedule", id },
@@ -271,10 +267,7 @@ async function mailReport(db: Db, id: string, options: ScheduleRunOptions): Prom
   if (row.requestedBy) {
     byAddress.set(row.requestedBy.email, isLocale(row.requestedBy.locale) ? row.requestedBy.locale : unitLocale);
   }
-  const groups = new Map<Locale, string[]>();
-  for (const [address, locale] of [...byAddress].sort(([a], [b]) => a.localeCompare(b))) {
-    groups.set(locale, [...(groups.get(locale) ?? []), address]);
-  }
+  const groups = groupByLocale(byAddress);
   if (!options.mailer) {
     await db.upgradeSchedule.update({ where: { id }, data: { mailError: "no mail server is set" } });
     options.log?.(`Scheduled upgrade ${id} ended; no mail server is set, so its report was not mailed.`);

@@ -3,7 +3,7 @@ import semver from "semver";
 import { z } from "zod";
 import type { KeyRing } from "../../crypto";
 import { AppError } from "../../errors";
-import { appendAuditEvent, recordAuditEvent } from "../audit/record-audit-event";
+import { appendAuditEvent, recordAuditEvent, requestedBy } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { defineOperation } from "../operations/define";
 import { createOperation, type SendJob } from "../operations/journal";
@@ -166,9 +166,7 @@ export async function queueUpgrade(
     },
     async (tx, operationId) => {
       await appendAuditEvent(tx, {
-        actor: { type: "operator", operatorId: actor.id, label: actor.email, securityKeyId: actor.securityKeyId },
-        ip: context.ip,
-        userAgent: context.userAgent,
+        ...requestedBy(actor, context),
         action: "instance.upgrade.request",
         outcome: "success",
         target: { type: "operation", id: operationId },
