@@ -330,9 +330,10 @@ describe("upgrades", () => {
     const logs = (await db.operationLog.findMany({ where: { operationId: operation.id } })).map((l) => l.message);
     expect(logs).toContain("db:update: Updated to schema 217.");
     expect(logs.filter((l) => /^db:update: .*SCHEMA\d+\.SQL/.test(l))).toHaveLength(52);
-    // The risk checks asked the database server itself: the stand-in of mysql:8.0 is MariaDB, said, and gone on.
+    // The risk checks asked the database server itself: MySQL 8.0, older than 5.6.12's reference 8.4, said, and gone on.
+    expect(logs.join("\n")).toMatch(/database server 8\.0\.40/);
     expect(logs.join("\n")).toMatch(
-      /The database server is MariaDB \(\d+\.\d+\.\d+-MariaDB[^)]*\); eLabFTW is developed/,
+      /The database server is MySQL 8\.0\.40; eLabFTW 5\.6\.12's reference compose file runs MySQL 8\.4\..*Move to MySQL 8\.4/,
     );
     // The release has no net.elabftw.image-version label: the version is read from elabftw-version.
     const instance = await db.instance.findUniqueOrThrow({ where: { id: f.instanceId } });

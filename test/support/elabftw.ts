@@ -24,7 +24,11 @@ export const REFERENCE_DB_HEALTHCHECK = [
   'mysql --user=$MYSQL_USER --password=$MYSQL_PASSWORD --execute "SHOW DATABASES;"',
 ];
 
-export async function startDatabase(client: DockerClient, run: string): Promise<TestDatabase> {
+export async function startDatabase(
+  client: DockerClient,
+  run: string,
+  o: { cmd?: string[]; labels?: Record<string, string> } = {},
+): Promise<TestDatabase> {
   await pullImage(client, "mysql:8.0");
   const network = uniqueName("net");
   await createNetwork(client, network, { labels: { [TEST_LABEL]: run } });
@@ -44,7 +48,8 @@ export async function startDatabase(client: DockerClient, run: string): Promise<
       MYSQL_PASSWORD: db.userPassword,
       TZ: "Europe/Paris",
     },
-    labels: { [TEST_LABEL]: run },
+    labels: { ...o.labels, [TEST_LABEL]: run },
+    ...(o.cmd ? { cmd: o.cmd } : {}),
     // Checked every half second while it starts (not at the 5 s cadence): the fixture is ready when it is.
     healthcheck: {
       test: REFERENCE_DB_HEALTHCHECK,

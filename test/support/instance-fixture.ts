@@ -35,6 +35,8 @@ export async function instanceFixture(
     /** Mount a named uploads volume `<run>-uploads` (default yes). */
     uploadsVolume?: boolean;
     web?: Partial<Omit<WebOptions, "image" | "database" | "secretKey" | "uploadsVolume">>;
+    /** The database container's command and labels (options given to mysqld, compose labels). */
+    database?: Parameters<typeof startDatabase>[2];
     /** SQL run in the instance's schema after the install (rows the test needs). */
     seedSql?: string[];
     /** Anything else to put in place before the instance is adopted (uploads on disk, …). */
@@ -52,7 +54,7 @@ export async function instanceFixture(
   const run = uniqueName(o.label);
   const engine = o.engine ?? (await testEngine());
   const uploads = o.uploadsVolume === false ? undefined : `${run}-uploads`;
-  const mysql = await startDatabase(engine, run);
+  const mysql = await startDatabase(engine, run, o.database);
   const schema = await freshSchema(engine, mysql);
   const web = await startWeb(engine, run, mysql, {
     ...o.web,

@@ -9,7 +9,15 @@ function operationScope(viewer: Viewer): Prisma.OperationWhereInput {
   return seesWholeFleet(viewer.role) ? {} : { instance: instanceScope(viewer) };
 }
 
-export const OPERATION_KINDS = ["deploy", "upgrade", "backup", "restore", "verify"] as const;
+export const OPERATION_KINDS = [
+  "deploy",
+  "upgrade",
+  "database_upgrade",
+  "backup",
+  "restore",
+  "verify",
+  "recover",
+] as const;
 export const OPERATION_STATES = ["queued", "running", "rolling_back", "succeeded", "failed", "rolled_back"] as const;
 
 /** The list's filters, from the URL; anything else is ignored rather than an error page. */

@@ -14,7 +14,7 @@ import { asMessage, englishText, msg, type Wording } from "../../i18n/message";
  * most one operation (a unique column), so a second request is refused by the
  * database itself.
  */
-export type OperationKind = "deploy" | "upgrade" | "backup" | "restore" | "verify" | "recover";
+export type OperationKind = "deploy" | "upgrade" | "database_upgrade" | "backup" | "restore" | "verify" | "recover";
 
 /** Results of an operation's steps, by step key (what each step's `run` returns). */
 export type StepResults = Record<string, unknown>;

@@ -3,6 +3,7 @@ import { restoreOperation } from "../backups/restore-backup";
 import { verifyOperation } from "../backups/verify-backup";
 import { deployOperation } from "../instances/deploy";
 import { upgradeOperation } from "../upgrades/upgrade";
+import { mysqlUpgradeOperation } from "../upgrades/mysql-upgrade";
 import { recoverOperation } from "../recover/recover-instance";
 import type { OperationDefinition } from "./define";
 import type { OperationKind } from "./journal";
@@ -15,6 +16,7 @@ import type { OperationKind } from "./journal";
 export const OPERATIONS: { [K in OperationKind]: OperationDefinition<unknown> } = {
   deploy: deployOperation,
   upgrade: upgradeOperation,
+  database_upgrade: mysqlUpgradeOperation,
   backup: backupOperation,
   verify: verifyOperation,
   restore: restoreOperation,

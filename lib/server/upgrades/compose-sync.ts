@@ -4,7 +4,7 @@ import tar from "tar-stream";
 import { isAlias, isMap, isScalar, parseDocument } from "yaml";
 import { createContainer, putArchive, readSmallFiles, removeContainer, type DockerClient } from "../../docker";
 import { AppError } from "../../errors";
-import { msg } from "../../i18n/message";
+import { msg, type Message } from "../../i18n/message";
 import { rewriteComposeLayout, type LayoutMove } from "./layout-move";
 
 /**
@@ -86,13 +86,41 @@ async function readOne(client: DockerClient, container: string, file: string) {
  * Point the compose file at the new image. Returns what was done, for the
  * journal; a file that does not name the service's image is left alone.
  */
-export async function syncComposeFile(
+export function syncComposeFile(
   client: DockerClient,
   helperImage: string,
   labels: ComposeLabels,
   image: string,
   stamp: string,
   move?: LayoutMove,
+): Promise<{ file: string; backup: string } | { file: null; reason: string }> {
+  return rewriteComposeFiles(
+    client,
+    helperImage,
+    labels,
+    stamp,
+    (text) => {
+      const rewritten = rewriteComposeImage(text, labels.service, image);
+      // A move to another layout (6.0) changes the service's ports, mounts, user and more, not only its image.
+      return rewritten !== null && move ? rewriteComposeLayout(rewritten, labels.service, move) : rewritten;
+    },
+    move
+      ? msg`Set the image of service ${labels.service} to ${image} in that file by hand, and its layout as the upgrade's journal lists it.`
+      : msg`Set the image of service ${labels.service} to ${image} in that file by hand.`,
+  );
+}
+
+/**
+ * Rewrite the first of the compose files that defines the service (`rewrite` returns null for a file
+ * that does not), through a helper container that is never started, the previous copy saved beside it.
+ */
+export async function rewriteComposeFiles(
+  client: DockerClient,
+  helperImage: string,
+  labels: ComposeLabels,
+  stamp: string,
+  rewrite: (text: string) => string | null,
+  hint: Message,
 ): Promise<{ file: string; backup: string } | { file: null; reason: string }> {
   const dirs = [...new Set(labels.configFiles.map((f) => path.dirname(f)))];
   const helper = `paillasse-compose-${stamp.replace(/[^0-9A-Za-z]/g, "").slice(-14)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -114,15 +142,9 @@ export async function syncComposeFile(
       const { text, header } = await readOne(client, helper, inHelper);
       let rewritten: string | null;
       try {
-        rewritten = rewriteComposeImage(text, labels.service, image);
-        // A move to another layout (6.0) changes the service's ports, mounts, user and more, not only its image.
-        if (rewritten !== null && move) rewritten = rewriteComposeLayout(rewritten, labels.service, move);
+        rewritten = rewrite(text);
       } catch (error) {
-        throw new AppError("unavailable", msg`${file} could not be read: ${(error as Error).message}.`, {
-          hint: move
-            ? msg`Set the image of service ${labels.service} to ${image} in that file by hand, and its layout as the upgrade's journal lists it.`
-            : msg`Set the image of service ${labels.service} to ${image} in that file by hand.`,
-        });
+        throw new AppError("unavailable", msg`${file} could not be read: ${(error as Error).message}.`, { hint });
       }
       if (rewritten === null) continue;
       const backup = `${path.basename(file)}.before-${stamp}`;

@@ -63,9 +63,17 @@ describe("the risks the pre-flight checks before anything changes", () => {
   const seen = (facts: Partial<UpgradeFacts>) =>
     upgradeRisks({ ...base, ...facts }).map((r) => `${r.level}: ${englishText(r.text)}`);
 
-  it("finds nothing on a healthy MySQL 8 instance in sync with its version", () => {
-    expect(seen({})).toEqual([]);
+  it("finds nothing on a healthy instance on its release's reference MySQL, in sync with its version", () => {
     expect(seen({ databaseVersion: "8.4.3" })).toEqual([]);
+    expect(seen({ databaseVersion: "9.1.0" })).toEqual([]);
+    // MySQL 8.0 under a 5.1.x target: that release's reference compose file ran 8.0 itself.
+    expect(seen({ to: "5.1.8", schema: 144 })).toEqual([]);
+  });
+
+  it("says when the server is older than the target's reference MySQL, and goes on", () => {
+    expect(seen({})).toEqual([
+      "warn: The database server is MySQL 8.0.39; eLabFTW 5.6.12's reference compose file runs MySQL 8.4.",
+    ]);
   });
 
   it("blocks a database already past the target's schema: a downgrade in disguise", () => {
@@ -87,8 +95,8 @@ describe("the risks the pre-flight checks before anything changes", () => {
   });
 
   it("reads the server's flavour and major version", () => {
-    expect(databaseServer("8.0.39")).toEqual({ flavour: "mysql", major: 8 });
-    expect(databaseServer("10.11.6-MariaDB-0+deb12u1-log")).toEqual({ flavour: "mariadb", major: 10 });
+    expect(databaseServer("8.0.39")).toEqual({ flavour: "mysql", major: 8, minor: 0 });
+    expect(databaseServer("10.11.6-MariaDB-0+deb12u1-log")).toEqual({ flavour: "mariadb", major: 10, minor: 11 });
     expect(databaseServer("not a version")).toBeNull();
   });
 });

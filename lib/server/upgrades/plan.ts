@@ -69,10 +69,12 @@ export interface UpgradeRisk {
 }
 
 /** The database server's flavour and major version from `SELECT VERSION()` ("8.0.39", "11.8.9-MariaDB-0+deb13u1"). */
-export function databaseServer(version: string): { flavour: "mysql" | "mariadb"; major: number } | null {
+export function databaseServer(
+  version: string,
+): { flavour: "mysql" | "mariadb"; major: number; minor: number } | null {
   const m = /^(\d+)\.(\d+)/.exec(version.trim());
   if (!m) return null;
-  return { flavour: /mariadb/i.test(version) ? "mariadb" : "mysql", major: Number(m[1]) };
+  return { flavour: /mariadb/i.test(version) ? "mariadb" : "mysql", major: Number(m[1]), minor: Number(m[2]) };
 }
 
 /**
@@ -100,6 +102,22 @@ export function upgradeRisks(facts: UpgradeFacts): UpgradeRisk[] {
       level: "block",
       text: msg`The database server is MySQL ${facts.databaseVersion ?? ""}; eLabFTW ${facts.to} needs MySQL ${minimum} or newer.`,
       hint: asMessage("Move the database to a supported MySQL first (with a backup), then upgrade."),
+    });
+  }
+  // The reference compose file's MySQL (8.4 from 5.3.0): an older 8.x still runs eLabFTW, and is said.
+  const reference = /:(\d+)\.(\d+)$/.exec(releaseTraits(facts.to)?.mysql.referenceImage ?? "");
+  if (
+    server?.flavour === "mysql" &&
+    reference &&
+    (minimum === null || server.major >= minimum) &&
+    server.major * 100 + server.minor < Number(reference[1]) * 100 + Number(reference[2])
+  ) {
+    risks.push({
+      level: "warn",
+      text: msg`The database server is MySQL ${facts.databaseVersion ?? ""}; eLabFTW ${facts.to}'s reference compose file runs MySQL ${`${reference[1]}.${reference[2]}`}.`,
+      hint: asMessage(
+        "The upgrade goes on (eLabFTW needs MySQL 8 or newer). Move the database with “Move to MySQL 8.4” on the instance's page, before or after.",
+      ),
     });
   }
   if (server?.flavour === "mariadb") {

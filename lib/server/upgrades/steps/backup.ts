@@ -6,7 +6,12 @@ import { nestedProgress, runNestedSteps } from "../../operations/journal";
 import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { msg } from "../../../i18n/message";
 
-export function backupStep({ db, ring, operationId, plan, options }: UpgradeEnv): UpgradeStepBody {
+/** What the pre-upgrade backup needs of an operation: an eLabFTW upgrade's or a MySQL move's. */
+export type BackupStepEnv = Pick<UpgradeEnv, "db" | "ring" | "operationId" | "options"> & {
+  plan: { instanceId: string };
+};
+
+export function backupStep({ db, ring, operationId, plan, options }: BackupStepEnv): UpgradeStepBody {
   return {
     async run(ctx) {
       // Into the policy's repository when it has one: a snapshot costs what changed since the last one, so

@@ -106,11 +106,12 @@ export function preflightStep({
           { hint: "Free space on that host (old images: docker image prune), then try again." },
         );
       }
+      const serverVersion = await databaseVersion(db, ring, plan.instanceId);
       const risks = upgradeRisks({
         from: semver.valid(running) ? running : null,
         to: plan.toTag,
         schema: schema.current,
-        databaseVersion: await databaseVersion(db, ring, plan.instanceId),
+        databaseVersion: serverVersion,
         siteUrl: web.env.SITE_URL?.trim() || null,
       });
       const block = risks.find((r) => r.level === "block");
@@ -134,7 +135,7 @@ export function preflightStep({
         }
       }
       await ctx.log(
-        `Healthy, schema ${schema.current} in sync${free !== null ? `, ${(free / GiB).toFixed(1)} GiB free` : ""}.`,
+        `Healthy, schema ${schema.current} in sync, database server ${serverVersion}${free !== null ? `, ${(free / GiB).toFixed(1)} GiB free` : ""}.`,
       );
       await ctx.progress(5, "Pre-flight checks passed");
       return { schema: schema.current, freeBytes: free };
