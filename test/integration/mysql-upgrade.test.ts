@@ -9,7 +9,11 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { healthFromInside } from "../../lib/server/instances/observe";
 import { parseDbCheck } from "../../lib/server/instances/elabftw-console";
 import { executeOperation } from "../../lib/server/operations/execute";
-import { queueDatabaseUpgrade, requestDatabaseUpgrade } from "../../lib/server/upgrades/mysql-upgrade";
+import {
+  mysqlCopyVolumeName,
+  queueDatabaseUpgrade,
+  requestDatabaseUpgrade,
+} from "../../lib/server/upgrades/mysql-upgrade";
 import { TEST_REGISTRY } from "../support/docker";
 import { console_, rootSql } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
@@ -61,7 +65,12 @@ services:
       where: { id: operationId },
       include: { logs: { orderBy: { id: "asc" } } },
     });
-    return { outcome, operation, log: operation.logs.map((l) => l.message).join("\n") };
+    return {
+      outcome,
+      operation,
+      log: operation.logs.map((l) => l.message).join("\n"),
+      leftovers: () => leftovers(operationId),
+    };
   }
 
   async function state() {
@@ -89,8 +98,9 @@ services:
       dataBuiltBy: marker.stdout.trim(),
     };
   }
-  const leftovers = async () => ({
-    volumes: (await listVolumes(f.engine)).map((v) => v.name).filter((n) => n.startsWith("paillasse-mysql80-")),
+  /** What a move made for itself and must not leave behind: the copy of the data directory, the kept container. */
+  const leftovers = async (operationId: string) => ({
+    volumes: (await listVolumes(f.engine)).map((v) => v.name).filter((n) => n === mysqlCopyVolumeName(operationId)),
     containers: (await listContainers(f.engine, { all: true }))
       .map((c) => c.name)
       .filter((n) => n.includes("paillasse-rollback-mysql80")),
@@ -163,7 +173,7 @@ services:
   it("rolls back to 8.0 on its data directory as it was when 8.4 fails to upgrade it", async () => {
     const before = await state();
     expect(before.dataBuiltBy).toBe("8.0.40");
-    const { outcome, log } = await move("mysql:8.4-fault-upgrade");
+    const { outcome, log, leftovers } = await move("mysql:8.4-fault-upgrade");
     expect(outcome).toBe("rolled_back");
     expect(log).toMatch(/Failed to upgrade server/);
     expect(log).toMatch(/Put back the data directory as it was/);
@@ -177,7 +187,7 @@ services:
 
   it("moves to 8.4: accounts on caching_sha2_password, the option gone, data identical, compose file rewritten", async () => {
     const before = await state();
-    const { outcome, log, operation } = await move();
+    const { outcome, log, operation, leftovers } = await move();
     expect(operation.error).toBeNull();
     expect(outcome).toBe("succeeded");
     const after = await state();

@@ -119,6 +119,13 @@ function dataMountOf(c: ContainerDetails): string {
   return m.source;
 }
 
+/** The volume that keeps a move's copy of the 8.0 data directory until it is committed or rolled back. */
+export const mysqlCopyVolumeName = (operationId: string) =>
+  `paillasse-mysql80-${operationId
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "")
+    .slice(0, 24)}`;
+
 export function mysqlUpgradeSteps(
   db: Db,
   ring: KeyRing,
@@ -158,10 +165,7 @@ export function mysqlUpgradeSteps(
     };
   };
   const keptName = (name: string) => `${name}-paillasse-rollback-mysql80`;
-  const copyVolume = `paillasse-mysql80-${operationId
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, "")
-    .slice(0, 24)}`;
+  const copyVolume = mysqlCopyVolumeName(operationId);
 
   /** SQL as root in the database container (over its socket), the password in the exec's environment. */
   const rootSql = async (client: DockerClient, container: string, root: string, sql: string) => {
