@@ -179,4 +179,30 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
     "upgrade.schedule:success",
     "upgrade.schedule_cancel:success",
   ]);
+
+  // Its database still runs MySQL 8.0 (every account on mysql_native_password): moved to 8.4 with a key touch.
+  await page.goto("/instances");
+  await page.getByRole("link", { name: "umr8100" }).click();
+  await page.getByRole("button", { name: "Move to MySQL 8.4…" }).click();
+  const moveDialog = page.getByRole("dialog", { name: "Move the database of umr8100 to MySQL 8.4" });
+  await expect(moveDialog).toContainText("The database runs mysql:8.0.");
+  await expect(moveDialog).toContainText("mysql_native_password");
+  await expect(moveDialog).toContainText("puts MySQL 8.0 back on its data directory as it was");
+  await page.screenshot({ path: "test-results/screens/mysql-move-confirm.png", fullPage: true });
+  await moveDialog.getByRole("button", { name: "Move with my security key" }).click();
+  await expect(page).toHaveURL(/\/operations\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+  await expect(page.getByRole("heading", { name: "MySQL 8.4 move of umr8100" })).toBeVisible();
+  await expect(page.getByText("Succeeded", { exact: true })).toBeVisible({ timeout: 240_000 });
+  await expect(page.getByRole("status").filter({ hasText: "Moved to MySQL 8.4.3" })).toContainText(
+    /Downtime: \d+\.\d s/,
+  );
+  await page.screenshot({ path: "test-results/screens/mysql-move-done.png", fullPage: true });
+  expect((await rootSql(engine, mysql, "SELECT VERSION()")).flat()).toEqual(["8.4.3"]);
+  expect((await rootSql(engine, mysql, "SELECT title FROM experiments", "elabftw")).flat()).toContain(
+    "written on 5.0.4",
+  );
+  expect((await auditRows(`action LIKE 'instance.database_upgrade%'`)).map((r) => `${r.action}:${r.outcome}`)).toEqual([
+    "instance.database_upgrade.request:success",
+    "instance.database_upgraded:success",
+  ]);
 });

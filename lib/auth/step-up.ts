@@ -34,6 +34,7 @@ export const STEP_UP_ACTIONS = {
   "instance.deploy": "instances.deploy",
   "instance.recover": "instances.deploy",
   "instance.upgrade": "instances.upgrade",
+  "instance.database_upgrade": "instances.upgrade",
   "upgrade.schedule": "instances.upgrade",
   "upgrade.schedule_cancel": "instances.upgrade",
   "instance.delete": "instances.delete",

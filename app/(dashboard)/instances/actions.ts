@@ -16,6 +16,7 @@ import { ELABFTW_REPOSITORY, planDeploy } from "@/lib/server/instances/deploy-pl
 import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deploy";
 import { sendOperationJob } from "@/lib/server/jobs/queue";
 import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
+import { requestDatabaseUpgrade } from "@/lib/server/upgrades/mysql-upgrade";
 import { listRecoverable, requestRecover } from "@/lib/server/recover/recover-instance";
 import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/instances/repair-instance";
 
@@ -185,6 +186,32 @@ export const upgradeAction = defineTouchAction(
   async ({ operator, args: [{ instanceId, version, runAs }], context }) => {
     await requireVisibleInstance(db(), operator, instanceId);
     const operationId = await requestUpgrade(db(), operator, { instanceId, version, runAs }, context, sendOperationJob);
+    return { operationId };
+  },
+);
+
+/**
+ * Move an instance's database container from MySQL 8.0 to 8.4 (a key touch for this very instance):
+ * checks, verified backup, pull, accounts off mysql_native_password, switch, verification; any failure
+ * puts 8.0 back on its data directory as it was.
+ */
+export const databaseUpgradeAction = defineTouchAction(
+  {
+    name: "instance.database_upgrade",
+    args: [z.object({ instanceId: idOf("instance") })],
+    stepUp: { params: ([params]) => params },
+    revalidate: ([{ instanceId }]) => [`/instances/${instanceId}`],
+  },
+  async ({ operator, args: [{ instanceId }], context }) => {
+    await requireVisibleInstance(db(), operator, instanceId);
+    const operationId = await requestDatabaseUpgrade(
+      db(),
+      keyRing(),
+      operator,
+      { instanceId },
+      context,
+      sendOperationJob,
+    );
     return { operationId };
   },
 );

@@ -28,6 +28,14 @@ export function upgradeDowntimeMs(result: unknown): number | undefined {
   return parsed.success ? parsed.data.commit.downtimeMs : undefined;
 }
 
+/** What a committed MySQL 8.4 move says of itself (its commit step's result), when it does. */
+export function mysqlMoveResult(result: unknown): { version: string; downtimeMs: number } | null {
+  const parsed = z
+    .looseObject({ commit: z.looseObject({ version: z.string(), downtimeMs: z.number() }) })
+    .safeParse(result);
+  return parsed.success ? parsed.data.commit : null;
+}
+
 /** The title a step journaled with its intent (OperationStep.intent.title), if any. */
 export function stepTitleOf(intent: unknown): string | undefined {
   const parsed = z.looseObject({ title: z.string() }).safeParse(intent);

@@ -69,9 +69,7 @@ export interface UpgradeRisk {
 }
 
 /** The database server's flavour and major version from `SELECT VERSION()` ("8.0.39", "11.8.9-MariaDB-0+deb13u1"). */
-export function databaseServer(
-  version: string,
-): { flavour: "mysql" | "mariadb"; major: number; minor: number } | null {
+export function databaseServer(version: string): { flavour: "mysql" | "mariadb"; major: number; minor: number } | null {
   const m = /^(\d+)\.(\d+)/.exec(version.trim());
   if (!m) return null;
   return { flavour: /mariadb/i.test(version) ? "mariadb" : "mysql", major: Number(m[1]), minor: Number(m[2]) };

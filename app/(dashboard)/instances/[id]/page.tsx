@@ -25,6 +25,8 @@ import { readTagCache } from "@/lib/server/registry/tag-cache";
 import { updatesFor } from "@/lib/server/registry/versions";
 import { UpgradeButton, type UpgradeChoice } from "@/components/instances/upgrade-button";
 import { upgradeChoices } from "@/lib/server/upgrades/plan";
+import { mysqlImageOf } from "@/lib/server/upgrades/mysql-move";
+import { MysqlMoveButton } from "@/components/instances/mysql-move-button";
 import { RemoveInstanceButton, RereadCredentialsButton } from "@/components/instances/repair-buttons";
 import { localizeServerText } from "@/lib/i18n/server-messages";
 import { englishText } from "@/lib/i18n/message";
@@ -73,6 +75,15 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const upgradeTo =
     choices.length === 0 ? null : (updates?.newestPatch ?? choices.find((c) => !c.layout)?.to ?? choices[0]!.to);
   const lastBackup = instance.backups[0];
+  // A database container still on MySQL 8.0 (the reference compose file runs 8.4 from 5.3.0) can be moved.
+  const databaseImage = instance.databasePlacement === "container" ? (observation?.database?.image ?? null) : null;
+  const mysqlMove =
+    databaseImage &&
+    mysqlImageOf(databaseImage)?.series === "8.0" &&
+    can(viewer.role, "instances.upgrade") &&
+    !instance.activeOperationId
+      ? databaseImage
+      : null;
   const backups = await findInstanceBackups(db(), instance.id);
   const runBackups = can(viewer.role, "backups.run");
   const restore = can(viewer.role, "backups.restore");
@@ -239,6 +250,18 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
                 ],
               ]}
             />
+            {mysqlMove && (
+              <div className="mt-3">
+                <MysqlMoveButton
+                  instanceId={instance.id}
+                  instanceName={instance.name}
+                  image={mysqlMove}
+                  backupEstimate={
+                    lastBackup?.totalBytes ? t("backupEstimate", { size: size(Number(lastBackup.totalBytes)) }) : null
+                  }
+                />
+              </div>
+            )}
           </Card>
         </div>
         <Card title={t("backups")} actions={runBackups ? <BackupNowButton instanceId={instance.id} /> : undefined}>

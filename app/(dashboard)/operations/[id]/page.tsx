@@ -12,7 +12,12 @@ import { isUuid } from "@/lib/server/ids";
 import { findOperation } from "@/lib/server/operations/find-operations";
 import { localizeServerText } from "@/lib/i18n/server-messages";
 import { translatorFor } from "@/lib/i18n/translator";
-import { readOperationFailure, readOperationResult, stepTitleOf } from "@/lib/server/operations/result-view";
+import {
+  mysqlMoveResult,
+  readOperationFailure,
+  readOperationResult,
+  stepTitleOf,
+} from "@/lib/server/operations/result-view";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("operation"))("metaTitle") };
@@ -66,6 +71,8 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
     operation.kind === "deploy" && operation.state === "succeeded" ? (result.register?.registerUrl ?? null) : null;
   const upgraded = operation.kind === "upgrade" && operation.state === "succeeded" ? (result.commit ?? null) : null;
   const upgradeBackup = operation.kind === "upgrade" ? (result.backup?.backupId ?? null) : null;
+  const mysqlMoved =
+    operation.kind === "database_upgrade" && operation.state === "succeeded" ? mysqlMoveResult(operation.result) : null;
   // Why it failed: the stored message (each part in the reader's language), else the journaled English.
   const failure = readOperationFailure(operation.errorText);
   const failureShown = (() => {
@@ -135,6 +142,18 @@ export default async function OperationPage({ params }: { params: Promise<{ id: 
                   {chunks}
                 </Link>
               ),
+            })}
+          </Alert>
+        )}
+        {mysqlMoved && operation.instance && (
+          <Alert tone="success" title={t("mysqlMovedTitle", { version: mysqlMoved.version })}>
+            {t("mysqlMovedBody", {
+              name: operation.instance.name,
+              version: mysqlMoved.version,
+              seconds: new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB", {
+                minimumFractionDigits: 1,
+                maximumFractionDigits: 1,
+              }).format(mysqlMoved.downtimeMs / 1000),
             })}
           </Alert>
         )}
