@@ -106,6 +106,11 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
   const newest = page.getByRole("dialog", { name: "Upgrade umr8100 from 5.0.4 to 5.6.12?" });
   await expect(newest).toContainText("2 releases crossed");
   await expect(newest).toContainText("The database schema moves from 144 to 217.");
+  // Read live from the instance before the key touch: 5.6.12's reference compose file runs MySQL 8.4, this one 8.0.
+  await expect(newest.getByRole("region", { name: "What this upgrade will do here" })).toContainText(
+    "The database server is MySQL 8.0.40; eLabFTW 5.6.12's reference compose file runs MySQL 8.4.",
+    { timeout: 15_000 },
+  );
   await expect(newest.getByRole("link", { name: "Release notes of 5.6.12" })).toHaveAttribute(
     "href",
     "https://github.com/elabftw/elabftw/releases/tag/5.6.12",
@@ -117,11 +122,20 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
   await expect(six).toContainText("eLabFTW 6.0.0 runs its container another way");
   await expect(six).toContainText("container port 8080");
   await expect(six.getByLabel("Run eLabFTW as (uid:gid)")).toHaveValue("101:101");
+  // The uploads already belong to 101:101 (5.x's nginx user) but for what was written as root: said with its count.
+  await expect(six.getByRole("region", { name: "What this upgrade will do here" })).toContainText(
+    /entr(y|ies) of the uploads will be given to that user/,
+    { timeout: 15_000 },
+  );
   await page.screenshot({ path: "test-results/screens/upgrade-layout.png", fullPage: true });
   await six.getByLabel("Version").selectOption("5.1.0");
   const dialog = page.getByRole("dialog", { name: "Upgrade umr8100 from 5.0.4 to 5.1.0?" });
   await expect(dialog).toContainText("puts 5.0.4 back");
   await expect(dialog).toContainText("The database schema moves from 144 to 165.");
+  await expect(dialog.getByRole("region", { name: "What this upgrade will do here" })).toContainText(
+    "Risk checks: nothing found",
+    { timeout: 15_000 },
+  );
   await expect(dialog.getByRole("link", { name: "Release notes of 5.1.0" })).toHaveAttribute(
     "href",
     "https://github.com/elabftw/elabftw/releases/tag/5.1.0",

@@ -6,6 +6,7 @@ import { useTranslations } from "next-intl";
 import { upgradeAction } from "@/app/(dashboard)/instances/actions";
 import { KeyConfirmButton } from "@/components/auth/key-confirm";
 import { Alert, Field, Input, Select } from "@/components/ui";
+import { UpgradePlanPreview } from "./upgrade-plan-preview";
 
 /** One target the registry offers, as the server previewed it. */
 export interface UpgradeChoice {
@@ -108,6 +109,7 @@ export function UpgradeButton({
             />
           </Field>
         )}
+        <UpgradePlanPreview instanceId={instanceId} version={choice.to} runAs={asUser ? runAs : undefined} />
         <p className="font-medium">{t("rollback", { from })}</p>
         {choice.schema.from !== null && choice.schema.to !== null && choice.schema.from !== choice.schema.to && (
           <p>{t("schema", { from: choice.schema.from, to: choice.schema.to })}</p>

@@ -7,6 +7,8 @@ import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { healthFromInside } from "../../lib/server/instances/observe";
 import { requestUpgrade } from "../../lib/server/upgrades/upgrade";
+import { previewUpgradePlan } from "../../lib/server/upgrades/plan-preview";
+import { englishText } from "../../lib/i18n/message";
 import { useFreshDatabase } from "../support/fresh-database";
 import { upgradeFixture } from "../support/upgrade-fixture";
 
@@ -72,6 +74,35 @@ describe("upgrades to a release with another container layout (5.x → 6.0)", ()
     }
     expect(await db.operation.count({ where: { kind: "upgrade" } })).toBe(0);
   });
+
+  it("previews the plan before the key touch (chown, broken link, compose diff, risks), changing nothing", async () => {
+    const before = await f.state();
+    const owners = await f.owners();
+    const compose = readFileSync(f.composeFile, "utf8");
+    const preview = await previewUpgradePlan(db, ring, {
+      instanceId: f.instanceId,
+      version: "6.0.0",
+      runAs: "1002:1002",
+    });
+    // Nothing in the uploads belongs to 1002:1002 yet: every entry (the directory itself included) is counted.
+    expect(preview.chown).toEqual({ toChown: owners.split("\0").filter(Boolean).length, absoluteLinks: 1 });
+    expect(preview.compose).toMatchObject({ file: f.composeFile });
+    const lines = preview.compose && "hunks" in preview.compose ? preview.compose.hunks.flatMap((h) => h.lines) : [];
+    expect(lines).toContain("-    image: elabftw/elabimg:5.0.4 # pinned: upgrade with Paillasse");
+    expect(lines).toContain("+    image: elabftw/elabimg:6.0.0 # pinned: upgrade with Paillasse");
+    expect(lines.filter((l) => l.startsWith("+") && l.includes("1002:1002"))).toHaveLength(1);
+    expect(lines).toContain("+    read_only: true");
+    // The other service and the comments are context at most, never changed.
+    expect(lines.filter((l) => /^[-+].*mysql/.test(l))).toEqual([]);
+    expect(preview.risks.map((r) => `${r.level}: ${englishText(r.text)}`)).toEqual([
+      "warn: The database server is MySQL 8.0.40; eLabFTW 6.0.0's reference compose file runs MySQL 8.4.",
+    ]);
+    expect(preview.downtime).toBeNull();
+    expect(await f.state()).toEqual(before);
+    expect(await f.owners()).toBe(owners);
+    expect(readFileSync(f.composeFile, "utf8")).toBe(compose);
+    expect(await db.operation.count({ where: { kind: "upgrade" } })).toBe(0);
+  }, 60_000);
 
   it("a migration that fails halfway puts back the old layout, the database and every owner and mode", async () => {
     const before = await f.state();

@@ -17,6 +17,9 @@ import { assertDeploySecrets, requestDeploy } from "@/lib/server/instances/deplo
 import { sendOperationJob } from "@/lib/server/jobs/queue";
 import { requestUpgrade } from "@/lib/server/upgrades/upgrade";
 import { requestDatabaseUpgrade } from "@/lib/server/upgrades/mysql-upgrade";
+import { previewUpgradePlan } from "@/lib/server/upgrades/plan-preview";
+import { localizeServerText } from "@/lib/i18n/server-messages";
+import { requestLocale } from "@/lib/server/request-locale";
 import { listRecoverable, requestRecover } from "@/lib/server/recover/recover-instance";
 import { removeInstanceFromInventory, rereadCredentials } from "@/lib/server/instances/repair-instance";
 
@@ -213,6 +216,40 @@ export const databaseUpgradeAction = defineTouchAction(
       sendOperationJob,
     );
     return { operationId };
+  },
+);
+
+/**
+ * What an upgrade to this version would do to this instance, read live before the key touch (nothing
+ * changes): the risk checks, the chown of a move to a user-run layout, the compose file's diff.
+ */
+export const previewUpgradeAction = defineAction(
+  {
+    name: "instance.upgrade_preview",
+    permission: "instances.upgrade",
+    args: [
+      z.object({
+        instanceId: idOf("instance"),
+        version: z.string().regex(/^\d+\.\d+\.\d+$/),
+        runAs: z
+          .string()
+          .regex(/^\d{1,10}:\d{1,10}$/)
+          .optional(),
+      }),
+    ],
+  },
+  async ({ operator, args: [input] }) => {
+    await requireVisibleInstance(db(), operator, input.instanceId);
+    const preview = await previewUpgradePlan(db(), keyRing(), input);
+    const locale = await requestLocale();
+    return {
+      ...preview,
+      risks: preview.risks.map((r) => ({
+        level: r.level,
+        text: localizeServerText(r.text, locale),
+        hint: localizeServerText(r.hint, locale),
+      })),
+    };
   },
 );
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { englishText } from "../../i18n/message";
 import {
+  composeDiff,
   databaseServer,
   layoutChangeOf,
   previewUpgrade,
@@ -98,5 +99,28 @@ describe("the risks the pre-flight checks before anything changes", () => {
     expect(databaseServer("8.0.39")).toEqual({ flavour: "mysql", major: 8, minor: 0 });
     expect(databaseServer("10.11.6-MariaDB-0+deb12u1-log")).toEqual({ flavour: "mariadb", major: 10, minor: 11 });
     expect(databaseServer("not a version")).toBeNull();
+  });
+});
+
+describe("the compose file's change, as the upgrade dialog shows it", () => {
+  it("gives only the changed lines with two lines of context, in unified-diff hunks", () => {
+    const before =
+      "# unit\nservices:\n  web:\n    image: elabftw/elabimg:5.0.4\n    restart: always\n  mysql:\n    image: mysql:8.0\n";
+    const after = before.replace("elabimg:5.0.4", "elabimg:5.1.0");
+    expect(composeDiff(before, after)).toEqual([
+      {
+        oldStart: 2,
+        newStart: 2,
+        lines: [
+          " services:",
+          "   web:",
+          "-    image: elabftw/elabimg:5.0.4",
+          "+    image: elabftw/elabimg:5.1.0",
+          "     restart: always",
+          "   mysql:",
+        ],
+      },
+    ]);
+    expect(composeDiff(before, before)).toEqual([]);
   });
 });

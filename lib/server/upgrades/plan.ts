@@ -1,3 +1,4 @@
+import { structuredPatch } from "diff";
 import semver from "semver";
 import { asMessage, msg, type Message } from "../../i18n/message";
 import { releaseNotesUrl, releaseTraits, requiredSchemaFor, type WebLayout } from "../instances/elabftw-releases";
@@ -135,4 +136,20 @@ export function upgradeRisks(facts: UpgradeFacts): UpgradeRisk[] {
     });
   }
   return risks;
+}
+
+/** One hunk of a unified diff: where it starts in each file, and its lines marked " ", "-" or "+". */
+export interface DiffHunk {
+  oldStart: number;
+  newStart: number;
+  lines: string[];
+}
+
+/** The compose file's change as unified-diff hunks (2 lines of context). */
+export function composeDiff(before: string, after: string): DiffHunk[] {
+  return structuredPatch("a", "b", before, after, "", "", { context: 2 }).hunks.map((h) => ({
+    oldStart: h.oldStart,
+    newStart: h.newStart,
+    lines: h.lines.filter((l) => !l.startsWith("\\")),
+  }));
 }

@@ -148,7 +148,7 @@ export function preflightStep({
  * container, or from the web host for an external server). One that does not answer is refused:
  * the backup and the migration would fail on it later, after the stop.
  */
-async function databaseVersion(db: Db, ring: KeyRing, instanceId: string): Promise<string> {
+export async function databaseVersion(db: Db, ring: KeyRing, instanceId: string): Promise<string> {
   const instance = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, omit: { secretsEnc: false } });
   const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
   const shell = await openDatabaseShell(db, ring, instance);
@@ -177,7 +177,7 @@ async function databaseVersion(db: Db, ring: KeyRing, instanceId: string): Promi
  * path (they break when the uploads move). Null when the container cannot answer (the move still
  * records and changes exactly what it finds at the stop).
  */
-async function surveyUploads(
+export async function surveyUploads(
   client: DockerClient,
   web: string,
   move: LayoutMove,

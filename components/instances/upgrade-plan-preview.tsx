@@ -1,0 +1,145 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { useFormatter, useTranslations } from "next-intl";
+import { previewUpgradeAction } from "@/app/(dashboard)/instances/actions";
+import { Alert } from "@/components/ui";
+
+type Preview = Extract<Awaited<ReturnType<typeof previewUpgradeAction>>, { ok: true }>["data"];
+
+/**
+ * What the upgrade will do to this very instance, read live when the dialog opens (and again when the
+ * version or the user changes): the pre-flight's risk checks, the chown of a move to a user-run layout,
+ * the compose file as a diff, the fleet's recent downtime. Reading changes nothing.
+ */
+export function UpgradePlanPreview({
+  instanceId,
+  version,
+  runAs,
+}: {
+  instanceId: string;
+  version: string;
+  runAs?: string;
+}) {
+  const t = useTranslations("upgrade.plan");
+  const format = useFormatter();
+  const [state, setState] = useState<
+    { status: "loading" } | { status: "error"; message: string } | { status: "ready"; preview: Preview }
+  >({ status: "loading" });
+  useEffect(() => {
+    let current = true;
+    setState({ status: "loading" });
+    // The user is typed: read once it has stopped changing, and only when it is a uid:gid.
+    const timer = setTimeout(
+      () => {
+        const input =
+          runAs && /^\d{1,10}:\d{1,10}$/.test(runAs) ? { instanceId, version, runAs } : { instanceId, version };
+        previewUpgradeAction(input).then(
+          (result) => {
+            if (!current) return;
+            setState(
+              result.ok ? { status: "ready", preview: result.data } : { status: "error", message: result.message },
+            );
+          },
+          () => current && setState({ status: "error", message: t("unreachable") }),
+        );
+      },
+      runAs === undefined ? 0 : 400,
+    );
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [instanceId, version, runAs, t]);
+
+  if (state.status === "loading") {
+    return (
+      <p role="status" className="text-slate-600">
+        {t("loading")}
+      </p>
+    );
+  }
+  if (state.status === "error") {
+    return (
+      <Alert tone="warning" title={t("failedTitle")}>
+        {state.message}
+      </Alert>
+    );
+  }
+  const { risks, chown, compose, downtime } = state.preview;
+  const blocks = risks.filter((r) => r.level === "block");
+  const warns = risks.filter((r) => r.level === "warn");
+  return (
+    <section aria-label={t("title")} className="space-y-3">
+      {blocks.length > 0 && (
+        <Alert tone="error" title={t("blockTitle")}>
+          <ul className="list-disc space-y-1 pl-5">
+            {blocks.map((r) => (
+              <li key={r.text}>
+                {r.text} {r.hint}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      {warns.length > 0 && (
+        <Alert tone="warning" title={t("warnTitle")}>
+          <ul className="list-disc space-y-1 pl-5">
+            {warns.map((r) => (
+              <li key={r.text}>
+                {r.text} {r.hint}
+              </li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      {risks.length === 0 && <p>{t("noRisk")}</p>}
+      {chown && (
+        <p>
+          {t("chown", { count: chown.toChown })}
+          {chown.absoluteLinks > 0 && <> {t("absoluteLinks", { count: chown.absoluteLinks })}</>}
+        </p>
+      )}
+      {compose &&
+        (compose.file === null ? (
+          <p>{t("composeUnchanged", { reason: compose.reason })}</p>
+        ) : (
+          <div>
+            <p className="font-medium">{t("composeTitle", { file: compose.file })}</p>
+            <pre
+              aria-label={t("composeDiff")}
+              className="mt-1 max-h-64 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 text-xs leading-5"
+            >
+              {compose.hunks.map((h) => (
+                <span key={`${h.oldStart}-${h.newStart}`} className="block">
+                  <span className="block text-slate-500">{`@@ -${h.oldStart} +${h.newStart} @@`}</span>
+                  {h.lines.map((line, i) => (
+                    <span
+                      key={i}
+                      className={
+                        line.startsWith("+")
+                          ? "block bg-emerald-50 text-emerald-900"
+                          : line.startsWith("-")
+                            ? "block bg-red-50 text-red-900"
+                            : "block text-slate-700"
+                      }
+                    >
+                      {line}
+                    </span>
+                  ))}
+                </span>
+              ))}
+            </pre>
+          </div>
+        ))}
+      {downtime && (
+        <p className="text-slate-700">
+          {t("downtime", {
+            seconds: format.number(downtime.medianMs / 1000, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+            count: downtime.count,
+          })}
+        </p>
+      )}
+    </section>
+  );
+}
