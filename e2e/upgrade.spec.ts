@@ -201,7 +201,7 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
   const moveDialog = page.getByRole("dialog", { name: "Move the database of umr8100 to MySQL 8.4" });
   await expect(moveDialog).toContainText("The database runs mysql:8.0.");
   await expect(moveDialog).toContainText("mysql_native_password");
-  await expect(moveDialog).toContainText("puts MySQL 8.0 back on its data directory as it was");
+  await expect(moveDialog).toContainText("puts MySQL 8.0 back on its data directory as it was at the stop");
   await page.screenshot({ path: "test-results/screens/mysql-move-confirm.png", fullPage: true });
   await moveDialog.getByRole("button", { name: "Move with my security key" }).click();
   await expect(page).toHaveURL(/\/operations\/[0-9a-f-]{36}$/, { timeout: 30_000 });

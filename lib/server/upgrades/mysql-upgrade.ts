@@ -51,9 +51,10 @@ import { backupStep } from "./steps/backup";
  * Moving an instance's database container from MySQL 8.0 to 8.4 (the reference compose file's MySQL
  * since eLabFTW 5.3.0), as its own journaled operation. Nothing changes before the checks (the server
  * is 8.0, every account that would be locked out on 8.4 is one whose password the panel holds), a
- * verified backup and the pull. Then, eLabFTW stopped: the database stops, its data directory is
- * copied as it is, the accounts are moved to caching_sha2_password on 8.0 (sysadmin-guide.md), and
- * the container is re-created on 8.4 without the options 8.4 refuses. Until the commit, any failure
+ * verified backup and the pull. Then the accounts are moved to caching_sha2_password on the running 8.0
+ * (sysadmin-guide.md; 8.0 has both plugins, so nothing waits for it), and, eLabFTW stopped, the database
+ * stops, its data directory is copied as it is, and the container is re-created on 8.4 without the
+ * options 8.4 refuses. Until the commit, any failure
  * puts back the 8.0 container on the copied directory (8.4 upgrades the directory in place, for
  * good: 8.0 would refuse it), then starts eLabFTW again.
  */
@@ -95,6 +96,8 @@ interface Switched {
   /** The volume holding the data directory as it was at the stop. */
   copy: string;
   copied?: boolean;
+  /** The accounts were given caching_sha2_password (8.0 accepts it too: a rollback keeps it). */
+  accountsMoved?: boolean;
   webStopped?: boolean;
   stoppedAt?: string;
   newId?: string;
@@ -399,6 +402,23 @@ export function mysqlUpgradeSteps(
         copy: copyVolume,
       };
       await ctx.intent({ ...state });
+      if (accounts.length) {
+        // On the running 8.0, which has both plugins: the accounts keep their passwords and will log in on 8.4.
+        // Done before the downtime (eLabFTW logs in with caching_sha2_password as well); a rollback keeps it.
+        const passwordOf = (a: { user: string }) =>
+          a.user === "root" ? root : (secrets.dbPassword ?? old.env.MYSQL_PASSWORD ?? "");
+        await rootSql(
+          dbClient,
+          recreate.id,
+          root,
+          accounts.map((a) => alterToCachingSha2(a, passwordOf(a))).join("\n"),
+        );
+        state.accountsMoved = true;
+        await ctx.intent({ ...state });
+        await ctx.log(
+          `Moved ${accounts.map((a) => `${a.user}@${a.host}`).join(", ")} to caching_sha2_password (on 8.0).`,
+        );
+      }
       const web = await inspectContainer(webClient, i.webContainerName).catch(() => null);
       if (web?.state.running) {
         state.webStopped = true;
@@ -417,21 +437,6 @@ export function mysqlUpgradeSteps(
       state.copied = true;
       await ctx.intent({ ...state });
       await ctx.log(`Copied the data directory as it was into volume ${copyVolume}.`);
-      if (accounts.length) {
-        // On 8.0, which has both plugins: the accounts keep their passwords and will log in on 8.4.
-        await startContainer(dbClient, recreate.id);
-        await waitForDatabase(dbClient, recreate.id);
-        const passwordOf = (a: { user: string }) =>
-          a.user === "root" ? root : (secrets.dbPassword ?? old.env.MYSQL_PASSWORD ?? "");
-        await rootSql(
-          dbClient,
-          recreate.id,
-          root,
-          accounts.map((a) => alterToCachingSha2(a, passwordOf(a))).join("\n"),
-        );
-        await ctx.log(`Moved ${accounts.map((a) => `${a.user}@${a.host}`).join(", ")} to caching_sha2_password.`);
-        await stopContainer(dbClient, recreate.id, 60);
-      }
       await updateRestartPolicy(dbClient, recreate.id, "no");
       await renameContainer(dbClient, recreate.id, state.keptName);
       for (const n of recreate.networks) await disconnectNetwork(dbClient, n.name, recreate.id);
@@ -490,6 +495,9 @@ export function mysqlUpgradeSteps(
       await startContainer(dbClient, old.id);
       await waitForDatabase(dbClient, old.id);
       await ctx.log(`Put back ${state.name} on ${plan.fromImage}.`);
+      if (state.accountsMoved) {
+        await ctx.log("The accounts keep caching_sha2_password, which MySQL 8.0 accepts as well (the fix 8.4 needs).");
+      }
       await removeVolume(dbClient, state.copy ?? copyVolume).catch(() => undefined);
       const web = await inspectContainer(webClient, i.webContainerName).catch(() => null);
       if (web && state.webStopped && !web.state.running) {
