@@ -53,7 +53,15 @@ describe("operation registry", () => {
   }
 
   it("registers every kind, and stores each operation with its kind's params version", async () => {
-    expect(Object.keys(OPERATIONS).sort()).toEqual(["backup", "deploy", "recover", "restore", "upgrade", "verify"]);
+    expect(Object.keys(OPERATIONS).sort()).toEqual([
+      "backup",
+      "database_upgrade",
+      "deploy",
+      "recover",
+      "restore",
+      "upgrade",
+      "verify",
+    ]);
     for (const [kind, definition] of Object.entries(OPERATIONS)) expect(definition.kind).toBe(kind);
     const id = await queue();
     const row = await db.operation.findUniqueOrThrow({ where: { id } });

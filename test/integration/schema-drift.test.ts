@@ -75,7 +75,7 @@ describe("migrations match schema.prisma", () => {
       "  @@index([status])\n  @@index([trigger])\n}",
       /Backup_trigger_idx/,
     ],
-    ["enum value", "new enum value", /  recover\n\}/, "  recover\n  delete\n}", /enum OperationKind/],
+    ["enum value", "new enum value", /  database_upgrade\n\}/, "  database_upgrade\n  delete\n}", /enum OperationKind/],
     [
       "foreign key action",
       "onDelete",

@@ -48,9 +48,14 @@ export async function upgradeFixture(
     env?: Record<string, string>;
     /** Uploads as a real install has them: owned by root or other users, odd modes, links, odd names. */
     messy?: boolean;
+    /** The release it runs before the upgrade (default 5.0.4). */
+    from?: string;
+    /** More rows in the experiments (HTML bodies, ~4 KiB each): a dump that takes its time. */
+    experiments?: number;
   } = {},
 ) {
   const unitCode = where.unitCode ?? "UMR9300";
+  const from = where.from ?? "5.0.4";
   const work = mkdtempSync(path.join(tmpdir(), `paillasse-${label}-`));
   const options = {
     owner: "vitest",
@@ -66,7 +71,7 @@ export async function upgradeFixture(
   const composeDir = path.join(work, "elabftw");
   mkdirSync(composeDir, { recursive: true });
   const composeFile = path.join(composeDir, "docker-compose.yml");
-  writeFileSync(composeFile, COMPOSE_FILE, { mode: 0o640 });
+  writeFileSync(composeFile, COMPOSE_FILE.replace("elabimg:5.0.4", `elabimg:${from}`), { mode: 0o640 });
   const files: Record<string, Buffer> = { "ab/exp.pdf": randomBytes(90_000), "cd/notes.txt": Buffer.from("notes\n") };
   // Entries no eLabFTW wrote, as found on real servers: copied in by root, a set-uid bit, a set-gid
   // directory of another group, links (one dangling), a name with a line break.
@@ -93,7 +98,7 @@ export async function upgradeFixture(
   const f = await instanceFixture(db, ring, {
     label,
     name: `upgraded-${label}`,
-    image: "elabftw/elabimg:5.0.4",
+    image: `elabftw/elabimg:${from}`,
     unitCode,
     secretKey: "def00000" + "a".repeat(120),
     engine: where.engine,
@@ -111,6 +116,11 @@ export async function upgradeFixture(
     },
     seedSql: [
       "INSERT INTO experiments (title, body, date, userid) VALUES ('before the upgrade', 'x', CURDATE(), 1);",
+      ...(where.experiments
+        ? [
+            `INSERT INTO experiments (title, body, date, userid) SELECT CONCAT('Experiment ', seq), CONCAT('<h2>Protocol</h2><p>', REPEAT('Buffer <b>A</b> 50 mM, pH 7.4; incubate 30 min at 37 °C. ', 60), '</p>'), CURDATE(), 1 FROM seq_1_to_${where.experiments};`,
+          ]
+        : []),
       ...Object.entries(files).map(
         ([name, data]) =>
           `INSERT INTO uploads (real_name, long_name, type, userid, filesize, hash) VALUES ('${path.basename(name)}', '${name}', 'experiments', 1, ${data.length}, '${createHash("sha256").update(data).digest("hex")}');`,
@@ -165,7 +175,7 @@ export async function upgradeFixture(
     };
   }
 
-  /** Queue an upgrade of the fixture instance from 5.0.4 to any tag (fault variants included). */
+  /** Queue an upgrade of the fixture instance from its release to any tag (fault variants included). */
   const queue = (toTag: string, runAs?: string) =>
     queueUpgrade(
       db,
@@ -174,7 +184,7 @@ export async function upgradeFixture(
         instanceId,
         name: `upgraded-${label}`,
         repository: "elabftw/elabimg",
-        fromTag: "5.0.4",
+        fromTag: from,
         toTag,
         ...(runAs ? { runAs } : {}),
       },

@@ -23,6 +23,8 @@ export interface Recreated {
   networks: { name: string; aliases: string[] }[];
   stoppedAt: string;
   newId?: string;
+  /** The container serving the maintenance page from the stop until the new one starts (5.5.3+). */
+  maintenance?: string;
   /** A move to another container layout (5.x → 6.0): what it changes, and the record of the data's owners. */
   layout?: {
     move: LayoutMove;

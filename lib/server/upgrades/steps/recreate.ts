@@ -12,7 +12,7 @@ import {
   stopContainer,
   updateRestartPolicy,
 } from "../../../docker";
-import { AppError } from "../../../errors";
+import { AppError, errorText } from "../../../errors";
 import { parseDbCheck } from "../../instances/elabftw-console";
 import { waitForHealth } from "../../instances/observe";
 import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
@@ -50,6 +50,36 @@ export function describeLayoutMove(move: LayoutMove): string[] {
   return lines;
 }
 
+/** The container that serves the maintenance page during an upgrade's final dump. */
+export const maintenanceName = (name: string) => `${name}-paillasse-maintenance`;
+
+/**
+ * The running release with MAINTENANCE_MODE=true, in place of the stopped container (same ports, networks and
+ * aliases; never restarted, not a compose service): nginx answers every GET with the maintenance page and any
+ * write with 405, so nothing reaches the database while it is dumped.
+ */
+async function startMaintenance(
+  client: Parameters<typeof createContainer>[0],
+  recreate: Awaited<ReturnType<typeof planRecreate>>,
+  name: string,
+): Promise<string> {
+  await removeContainer(client, name, { force: true }).catch(() => undefined);
+  const body = recreate.body as typeof recreate.body & { Env?: string[]; Labels?: Record<string, string> };
+  const labels = Object.fromEntries(
+    Object.entries(body.Labels ?? {}).filter(([k]) => !k.startsWith("com.docker.compose.")),
+  );
+  const id = await createContainer(client, {
+    ...body,
+    name,
+    Image: recreate.image,
+    Env: [...(body.Env ?? []).filter((e) => !e.startsWith("MAINTENANCE_MODE=")), "MAINTENANCE_MODE=true"],
+    Labels: { ...labels, "net.paillasse.managed": "true", "net.paillasse.helper": "maintenance" },
+    HostConfig: { ...body.HostConfig, RestartPolicy: { Name: "no" } },
+  });
+  await startContainer(client, id);
+  return id;
+}
+
 export function recreateStep({
   operationId,
   plan,
@@ -83,9 +113,31 @@ export function recreateStep({
       await ctx.intent({ ...state });
       await stopContainer(client, recreate.id, 30);
       await ctx.log(`Stopped ${name}; downtime starts.`);
+      // Where the running release has it (5.5.3+), users get its maintenance page (writes refused) in place of
+      // a connection error while the final dump (and a chown) run, instead of nothing at all.
+      const from = (await instance()).elabftwVersion ?? plan.fromTag;
+      const maintenance = releaseTraits(from)?.maintenanceMode
+        ? startMaintenance(client, recreate, maintenanceName(name)).then(
+            async (id) => {
+              state.maintenance = maintenanceName(name);
+              await ctx.log(`Serving eLabFTW's maintenance page (MAINTENANCE_MODE, writes refused) meanwhile.`);
+              return id;
+            },
+            async (error: unknown) => {
+              await ctx.log(
+                `The maintenance page could not be served (${errorText(error)}); going on without it.`,
+                "warn",
+              );
+              return null;
+            },
+          )
+        : Promise.resolve(null);
       // Nothing writes to the database any more: one last dump, so that a rollback loses no write made
       // since the backup (during its verification and the pull, researchers kept working).
-      state.finalDump = await finalDump(ctx);
+      await ctx.intent({ ...state, maintenance: maintenanceName(name) });
+      const [dumped] = await Promise.allSettled([finalDump(ctx), maintenance]);
+      if (dumped.status === "rejected") throw dumped.reason;
+      state.finalDump = dumped.value;
       await ctx.intent({ ...state });
       // The kept container can never come back by itself in place of the new one (after a reboot, say).
       await updateRestartPolicy(client, recreate.id, "no");
@@ -107,6 +159,10 @@ export function recreateStep({
         for (const line of describeLayoutMove(move)) await ctx.log(line);
         body = applyLayoutMove(body, move);
       }
+      if (state.maintenance) {
+        await removeContainer(client, state.maintenance, { force: true }).catch(() => undefined);
+        await ctx.log("Stopped the maintenance page.");
+      }
       const newId = await createContainer(client, body);
       await ctx.intent({ ...state, newId });
       await startContainer(client, newId);
@@ -122,6 +178,11 @@ export function recreateStep({
         return;
       }
       const client = await webClient();
+      if (state.maintenance) {
+        await removeContainer(client, state.maintenance, { force: true }).catch((error: { failure?: string }) => {
+          if (error?.failure !== "not_found") throw error;
+        });
+      }
       const fresh = await newContainerOf(client, state.name, state.oldId);
       if (fresh) {
         await removeContainer(client, fresh.id, { force: true });
