@@ -23,12 +23,13 @@ export function UpgradePlanPreview({
 }) {
   const t = useTranslations("upgrade.plan");
   const format = useFormatter();
-  const [state, setState] = useState<
-    { status: "loading" } | { status: "error"; message: string } | { status: "ready"; preview: Preview }
-  >({ status: "loading" });
+  // What was read, for which request: a result for another version or user is not shown (it is loading).
+  const key = `${instanceId}|${version}|${runAs ?? ""}`;
+  const [read, setRead] = useState<
+    { key: string } & ({ status: "error"; message: string } | { status: "ready"; preview: Preview })
+  >();
   useEffect(() => {
     let current = true;
-    setState({ status: "loading" });
     // The user is typed: read once it has stopped changing, and only when it is a uid:gid.
     const timer = setTimeout(
       () => {
@@ -37,11 +38,13 @@ export function UpgradePlanPreview({
         previewUpgradeAction(input).then(
           (result) => {
             if (!current) return;
-            setState(
-              result.ok ? { status: "ready", preview: result.data } : { status: "error", message: result.message },
+            setRead(
+              result.ok
+                ? { key, status: "ready", preview: result.data }
+                : { key, status: "error", message: result.message },
             );
           },
-          () => current && setState({ status: "error", message: t("unreachable") }),
+          () => current && setRead({ key, status: "error", message: t("unreachable") }),
         );
       },
       runAs === undefined ? 0 : 400,
@@ -50,9 +53,10 @@ export function UpgradePlanPreview({
       current = false;
       clearTimeout(timer);
     };
-  }, [instanceId, version, runAs, t]);
+  }, [key, instanceId, version, runAs, t]);
 
-  if (state.status === "loading") {
+  const state = read?.key === key ? read : null;
+  if (!state) {
     return (
       <p role="status" className="text-slate-600">
         {t("loading")}
