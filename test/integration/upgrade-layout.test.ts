@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
-import { inspectContainer, listVolumes, removeVolume } from "../../lib/docker";
+import { inspectContainer, listVolumes } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { healthFromInside } from "../../lib/server/instances/observe";
@@ -52,13 +52,7 @@ describe("upgrades to a release with another container layout (5.x → 6.0)", ()
   }, 180_000);
 
   afterAll(async () => {
-    // The volumes the move made beside the uploads volume go with the fixture.
-    const uploads = f && (await inspectContainer(f.engine, f.web)).mounts.find((m) => m.type === "volume");
     await f?.cleanUp();
-    for (const v of uploads ? await listVolumes(f.engine) : []) {
-      if (v.name === `${uploads!.source}-exports` || v.name === `${uploads!.source}-cache`)
-        await removeVolume(f.engine, v.name).catch(() => undefined);
-    }
     await db?.$disconnect();
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
 import { Writable } from "node:stream";
-import { execStream, inspectContainer, listContainers, listVolumes, removeVolume } from "../../lib/docker";
+import { execStream, inspectContainer, listContainers } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { maintenanceName } from "../../lib/server/upgrades/steps/recreate";
@@ -29,12 +29,7 @@ describe("the maintenance page during an upgrade's final dump", () => {
   }, 180_000);
 
   afterAll(async () => {
-    const uploads = f && (await inspectContainer(f.engine, f.web)).mounts.find((m) => m.type === "volume");
     await f?.cleanUp();
-    for (const v of uploads ? await listVolumes(f.engine) : []) {
-      if (v.name === `${uploads!.source}-exports` || v.name === `${uploads!.source}-cache`)
-        await removeVolume(f.engine, v.name).catch(() => undefined);
-    }
     await db?.$disconnect();
   });
 

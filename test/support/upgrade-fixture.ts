@@ -5,7 +5,15 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import tar from "tar-stream";
 import type { KeyRing } from "../../lib/crypto";
-import { execCapture, inspectContainer, listContainers, putArchive, type DockerClient } from "../../lib/docker";
+import {
+  execCapture,
+  inspectContainer,
+  listContainers,
+  listVolumes,
+  putArchive,
+  removeVolume,
+  type DockerClient,
+} from "../../lib/docker";
 import { ensureBackupIdentity } from "../../lib/server/backups/identity";
 import type { Db } from "../../lib/server/db/client";
 import { parseDbCheck } from "../../lib/server/instances/elabftw-console";
@@ -201,7 +209,15 @@ export async function upgradeFixture(
     if (result.exitCode !== 0) throw new Error(`listing owners failed: ${result.stderr}`);
     return result.stdout;
   }
-  const cleanUp = f.cleanUp;
+  /** The containers and the uploads volume, and the volumes a move to 6.0 made beside it. */
+  async function cleanUp() {
+    const uploads = (await inspectContainer(engine, web).catch(() => null))?.mounts.find((m) => m.type === "volume");
+    await f.cleanUp();
+    for (const v of uploads ? await listVolumes(engine) : []) {
+      if (v.name === `${uploads!.source}-exports` || v.name === `${uploads!.source}-cache`)
+        await removeVolume(engine, v.name).catch(() => undefined);
+    }
+  }
 
   return {
     engine,

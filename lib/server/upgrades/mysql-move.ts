@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, parseDocument, type Scalar } from "yaml";
+import { isScalar, isSeq, parseDocument, type Scalar, type YAMLMap } from "yaml";
+import { rewriteComposeImage } from "./compose-sync";
 
 /**
  * The knowledge behind moving an instance's database container from MySQL 8.0 to 8.4 (the reference
@@ -99,15 +100,12 @@ export function rewriteComposeMysql(
   image: string,
   dropped: readonly string[],
 ): string | null {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/.test(image)) throw new Error(`${image} is not an image reference`);
+  const withImage = rewriteComposeImage(text, service, image);
+  if (withImage === null) return null;
+  text = withImage;
   const doc = parseDocument(text);
-  if (doc.errors.length) throw new Error(`it is not valid YAML (${doc.errors[0]!.message.split("\n")[0]})`);
-  const services = doc.get("services", true);
-  if (!isMap(services)) return null;
-  const entry = services.get(service, true);
-  if (!isMap(entry)) return null;
-  const imageNode = entry.get("image", true);
-  if (!isScalar(imageNode) || typeof imageNode.value !== "string" || !imageNode.range) return null;
+  // rewriteComposeImage found the service as a map with an image: it is there.
+  const entry = (doc.get("services", true) as YAMLMap).get(service, true) as unknown as YAMLMap;
   const edits: { start: number; end: number; text: string }[] = [];
   const quoted = (node: Scalar, value: string) =>
     node.type === "QUOTE_DOUBLE"
@@ -115,11 +113,6 @@ export function rewriteComposeMysql(
       : node.type === "QUOTE_SINGLE"
         ? `'${value.replace(/'/g, "''")}'`
         : value;
-  if (imageNode.type !== "PLAIN" && imageNode.type !== "QUOTE_DOUBLE" && imageNode.type !== "QUOTE_SINGLE") {
-    throw new Error(`the image of service ${service} is written as a block scalar, which is not rewritten`);
-  }
-  edits.push({ start: imageNode.range[0], end: imageNode.range[1], text: quoted(imageNode, image) });
-
   const drop = new Set(dropped);
   const isDropped = (arg: string) => drop.has(arg) || REMOVED_OPTIONS.some((r) => r.test(arg));
   const pair = entry.items.find((p) => isScalar(p.key) && p.key.value === "command");
