@@ -1,7 +1,7 @@
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { defineConfig } from "vitest/config";
-import LongestFirst from "./test/support/sequencer";
+import LongestFirst from "./test/support/sequencer.ts";
 
 /** The master key of the test run (the audit chain is keyed with it); a fresh one each run. */
 const testEnv = { PANEL_SECRET_KEY: process.env.PANEL_SECRET_KEY ?? `test:${randomBytes(32).toString("base64")}` };
