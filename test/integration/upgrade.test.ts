@@ -74,6 +74,27 @@ describe("upgrades", () => {
     expect(await f.state()).toEqual(before);
   }, 120_000);
 
+  it("eLabFTW's user without the rights a migration needs stops at the pre-flight, nothing changed", async () => {
+    // As found on installs set up by hand: rows only, no ALTER, CREATE, DROP, INDEX or REFERENCES.
+    await rootSql(
+      f.engine,
+      f.mysql,
+      `REVOKE ALL PRIVILEGES ON ${f.schema}.* FROM 'elabftw'@'%'; GRANT SELECT, INSERT, UPDATE, DELETE ON ${f.schema}.* TO 'elabftw'@'%';`,
+    );
+    try {
+      const before = await f.state();
+      const { outcome, operation } = await upgrade("5.1.0");
+      expect(outcome).toBe("failed");
+      expect(operation.error).toBe(
+        "Pre-flight checks: eLabFTW's database user lacks CREATE, DROP, ALTER, INDEX, REFERENCES on its database: a migration would fail halfway.",
+      );
+      expect(operation.steps.filter((s) => s.state === "succeeded")).toEqual([]);
+      expect(await f.state()).toEqual(before);
+    } finally {
+      await rootSql(f.engine, f.mysql, `GRANT ALL PRIVILEGES ON ${f.schema}.* TO 'elabftw'@'%';`);
+    }
+  }, 120_000);
+
   // The last two under a policy with a restic repository: the pre-upgrade backup is then a snapshot, the
   // second one costing what changed, and the rollback reads the dump at the stop or the snapshot.
   const resticPolicy = async (on: boolean) => {

@@ -10,7 +10,7 @@ import { upgradeDowntimeMs } from "../operations/result-view";
 import { composeLabelsOf, readComposeFiles, rewriteComposeImage } from "./compose-sync";
 import { rewriteComposeLayout } from "./layout-move";
 import { composeDiff, upgradeRisks, type DiffHunk } from "./plan";
-import { databaseVersion, surveyUploads } from "./steps/preflight";
+import { databaseFacts, surveyUploads } from "./steps/preflight";
 import { layoutMoveFor } from "./steps/recreate";
 
 /**
@@ -53,12 +53,13 @@ export async function previewUpgradePlan(
   const check = web.state.running
     ? parseDbCheck((await execCapture(client, web.id, { cmd: ["bin/console", "db:check"], maxBytes: 1 << 20 })).stdout)
     : null;
-  const server = await databaseVersion(db, ring, instance.id).catch(() => null);
+  const server = await databaseFacts(db, ring, instance.id).catch(() => null);
   const risks = upgradeRisks({
     from: semver.valid(from) ? from : null,
     to: input.version,
     schema: check?.current ?? null,
-    databaseVersion: server,
+    databaseVersion: server?.version ?? null,
+    missingPrivileges: server?.missingPrivileges ?? null,
     siteUrl: web.env.SITE_URL?.trim() || null,
   });
   const move = layoutMoveFor(web, input.version, input.runAs);

@@ -3,6 +3,7 @@ import { englishText } from "../../i18n/message";
 import {
   composeDiff,
   databaseServer,
+  missingPrivileges,
   layoutChangeOf,
   previewUpgrade,
   upgradeChoices,
@@ -122,5 +123,50 @@ describe("the compose file's change, as the upgrade dialog shows it", () => {
       },
     ]);
     expect(composeDiff(before, before)).toEqual([]);
+  });
+});
+
+describe("the privileges a migration needs, read from SHOW GRANTS", () => {
+  it("accepts ALL on the database, a LIKE pattern that covers it, or every needed privilege globally", () => {
+    expect(
+      missingPrivileges(
+        ["GRANT USAGE ON *.* TO `elabftw`@`%`", "GRANT ALL PRIVILEGES ON `elabftw`.* TO `elabftw`@`%`"],
+        "elabftw",
+      ),
+    ).toEqual([]);
+    expect(missingPrivileges(["GRANT ALL PRIVILEGES ON `elab\\_%`.* TO `e`@`%`"], "elab_unit1")).toEqual([]);
+    expect(
+      missingPrivileges(
+        ["GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, INDEX, ALTER ON *.* TO 'e'@'%'"],
+        "x",
+      ),
+    ).toEqual([]);
+  });
+
+  it("names what is missing: row rights only, another database, a pattern that does not cover it, table grants", () => {
+    expect(
+      missingPrivileges(
+        ["GRANT USAGE ON *.* TO `e`@`%`", "GRANT SELECT, INSERT, UPDATE, DELETE ON `elabftw`.* TO `e`@`%`"],
+        "elabftw",
+      ),
+    ).toEqual(["CREATE", "DROP", "ALTER", "INDEX", "REFERENCES"]);
+    expect(missingPrivileges(["GRANT ALL PRIVILEGES ON `other`.* TO `e`@`%`"], "elabftw")).toHaveLength(9);
+    // An escaped underscore is an underscore: elab_x is covered, elabXx is not.
+    expect(missingPrivileges(["GRANT ALL PRIVILEGES ON `elab\\_x`.* TO `e`@`%`"], "elabXx")).toHaveLength(9);
+    expect(missingPrivileges(["GRANT ALL PRIVILEGES ON `elabftw`.`users` TO `e`@`%`"], "elabftw")).toHaveLength(9);
+  });
+
+  it("blocks the upgrade on it, before anything changes", () => {
+    const risks = upgradeRisks({
+      from: "5.1.0",
+      to: "5.6.12",
+      schema: 165,
+      databaseVersion: "8.4.3",
+      siteUrl: "https://elab.unit.example",
+      missingPrivileges: ["ALTER", "INDEX"],
+    });
+    expect(risks.map((r) => `${r.level}: ${englishText(r.text)}`)).toEqual([
+      "block: eLabFTW's database user lacks ALTER, INDEX on its database: a migration would fail halfway.",
+    ]);
   });
 });

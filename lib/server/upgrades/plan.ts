@@ -60,6 +60,55 @@ export interface UpgradeFacts {
   databaseVersion: string | null;
   /** The web container's SITE_URL, or null when it is not set. */
   siteUrl: string | null;
+  /** Privileges a migration needs that eLabFTW's database user lacks on its database (SHOW GRANTS), when asked. */
+  missingPrivileges?: string[] | null;
+}
+
+/** What eLabFTW's migrations do to its schema (tables, columns, indexes, keys) besides reading and writing rows. */
+export const MIGRATION_PRIVILEGES = [
+  "SELECT",
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "CREATE",
+  "DROP",
+  "ALTER",
+  "INDEX",
+  "REFERENCES",
+] as const;
+
+/**
+ * The privileges of MIGRATION_PRIVILEGES that the rows of `SHOW GRANTS` (as the user itself) do not give
+ * on `database`: global grants, and database grants whose name or LIKE pattern covers it (MySQL and
+ * MariaDB spell them the same way). Table and column grants are not enough for a migration.
+ */
+export function missingPrivileges(grants: readonly string[], database: string): string[] {
+  const held = new Set<string>();
+  for (const line of grants) {
+    const m = /^GRANT (.+?) ON (\*|`((?:[^`]|``)+)`|'([^']+)'|([A-Za-z0-9_$%\\]+))\.\* TO /i.exec(line.trim());
+    if (!m) continue;
+    const pattern = m[2] === "*" ? null : (m[3]?.replace(/``/g, "`") ?? m[4] ?? m[5] ?? "");
+    if (pattern !== null) {
+      // LIKE semantics: % any run, _ any one character, \_ and \% the characters themselves.
+      const regex = pattern.replace(
+        /\\([_%])|([%_])|([^%_\\])/g,
+        (_all, escaped: string, wild: string, other: string) =>
+          escaped
+            ? escaped.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+            : wild === "%"
+              ? ".*"
+              : wild === "_"
+                ? "."
+                : other.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+      );
+      if (!new RegExp(`^${regex}$`, "i").test(database)) continue;
+    }
+    for (const p of m[1]!.split(",").map((x) => x.trim().toUpperCase())) {
+      if (p === "ALL" || p === "ALL PRIVILEGES") MIGRATION_PRIVILEGES.forEach((x) => held.add(x));
+      else held.add(p);
+    }
+  }
+  return MIGRATION_PRIVILEGES.filter((p) => !held.has(p));
 }
 
 export interface UpgradeRisk {
@@ -124,6 +173,15 @@ export function upgradeRisks(facts: UpgradeFacts): UpgradeRisk[] {
       level: "warn",
       text: msg`The database server is MariaDB (${facts.databaseVersion ?? ""}); eLabFTW is developed and tested on MySQL only.`,
       hint: asMessage("The upgrade goes on; a migration that fails is rolled back. Plan a move to MySQL."),
+    });
+  }
+  if (facts.missingPrivileges?.length) {
+    risks.push({
+      level: "block",
+      text: msg`eLabFTW's database user lacks ${facts.missingPrivileges.join(", ")} on its database: a migration would fail halfway.`,
+      hint: asMessage(
+        "Give it all privileges on its database (GRANT ALL PRIVILEGES ON <database>.* TO <user>), then upgrade. Nothing was changed.",
+      ),
     });
   }
   if (!facts.siteUrl) {

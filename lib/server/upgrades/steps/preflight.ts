@@ -8,7 +8,7 @@ import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { releaseNotesUrl } from "../../instances/elabftw-releases";
 import { msg } from "../../../i18n/message";
 import semver from "semver";
-import { previewUpgrade, upgradeRisks } from "../plan";
+import { missingPrivileges, previewUpgrade, upgradeRisks } from "../plan";
 import type { LayoutMove } from "../layout-move";
 import { describeLayoutMove, layoutMoveFor } from "./recreate";
 import { englishText } from "../../../i18n/message";
@@ -106,12 +106,14 @@ export function preflightStep({
           { hint: "Free space on that host (old images: docker image prune), then try again." },
         );
       }
-      const serverVersion = await databaseVersion(db, ring, plan.instanceId);
+      const server = await databaseFacts(db, ring, plan.instanceId);
+      const serverVersion = server.version;
       const risks = upgradeRisks({
         from: semver.valid(running) ? running : null,
         to: plan.toTag,
         schema: schema.current,
         databaseVersion: serverVersion,
+        missingPrivileges: server.missingPrivileges,
         siteUrl: web.env.SITE_URL?.trim() || null,
       });
       const block = risks.find((r) => r.level === "block");
@@ -144,11 +146,15 @@ export function preflightStep({
 }
 
 /**
- * `SELECT VERSION()` of the instance's database server, asked as eLabFTW's own user (inside its
- * container, or from the web host for an external server). One that does not answer is refused:
- * the backup and the migration would fail on it later, after the stop.
+ * `SELECT VERSION()` of the instance's database server and what eLabFTW's own user may do on its database
+ * (`SHOW GRANTS`), asked as that user (inside its container, or from the web host for an external server).
+ * A server that does not answer is refused: the backup and the migration would fail on it later, after the stop.
  */
-export async function databaseVersion(db: Db, ring: KeyRing, instanceId: string): Promise<string> {
+export async function databaseFacts(
+  db: Db,
+  ring: KeyRing,
+  instanceId: string,
+): Promise<{ version: string; missingPrivileges: string[] | null }> {
   const instance = await db.instance.findUniqueOrThrow({ where: { id: instanceId }, omit: { secretsEnc: false } });
   const password = requireDatabasePassword(openInstanceSecrets(ring, instance));
   const shell = await openDatabaseShell(db, ring, instance);
@@ -165,7 +171,15 @@ export async function databaseVersion(db: Db, ring: KeyRing, instanceId: string)
         },
       );
     }
-    return asked.stdout.trim();
+    const grants = await queryThroughShell(shell, instance.databaseUser, password, "SHOW GRANTS");
+    return {
+      version: asked.stdout.trim(),
+      // Unknown (not a refusal) when the server would not list them.
+      missingPrivileges:
+        grants.exitCode === 0
+          ? missingPrivileges(grants.stdout.split("\n").filter(Boolean), instance.databaseName)
+          : null,
+    };
   } finally {
     await shell.close();
   }
