@@ -167,6 +167,12 @@ test("an operator upgrades a 5.0.4 instance to 5.1.0 with a key touch and follow
   await page.goto("/instances");
   await page.getByRole("link", { name: "umr8100" }).click();
   await expect(page.getByRole("region", { name: "Version" })).toContainText("elabftw/elabimg:5.1.0");
+  // Observed as soon as the upgrade ended: the containers table shows the new container, not the last minute's.
+  const containers = page.getByRole("table", { name: "Containers" });
+  await expect(async () => {
+    await page.reload();
+    await expect(containers).toContainText("elabftw/elabimg:5.1.0", { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
   expect((await auditRows(`action LIKE 'instance.upgrade%'`)).map((r) => `${r.action}:${r.outcome}`)).toEqual([
     "instance.upgrade.request:success",
     "instance.upgraded:success",

@@ -4,6 +4,9 @@ import type { KeyRing } from "../../crypto";
 import { createPrismaClient } from "../db/client";
 import { refreshAllHosts } from "../hosts/snapshot";
 import { observeFleet, type FleetObservationOptions } from "../instances/observe-fleet";
+import { observeInstance } from "../instances/observe";
+import { errorText } from "../../errors";
+import { englishText } from "../../i18n/message";
 import type { DeployOptions } from "../instances/deploy";
 import { executeOperation, staleOperations } from "../operations/execute";
 import { requestDueBackups } from "../backups/schedule";
@@ -26,6 +29,9 @@ import { runDueSchedules } from "../upgrades/schedule";
  * a time across every panel process sharing the database.
  */
 export { QUEUES };
+
+/** Operations after which the instance is observed at once (its containers were re-created or restarted). */
+const CHANGES_CONTAINERS = new Set(["deploy", "upgrade", "database_upgrade", "restore", "recover"]);
 
 export interface JobsOptions {
   databaseUrl: string;
@@ -141,6 +147,16 @@ export async function startJobs(options: JobsOptions): Promise<Jobs> {
           deploy: options.deploy,
         });
         options.log(`Operation ${job.data.operationId}: ${outcome}.`);
+        // After a change to its containers, the instance's page shows them as they are now, not at the last minute.
+        const done = await db.operation.findUnique({
+          where: { id: job.data.operationId },
+          select: { kind: true, instanceId: true },
+        });
+        if (done?.instanceId && CHANGES_CONTAINERS.has(done.kind)) {
+          await observeInstance(db, options.ring, done.instanceId, { onlyWhenIdle: true }).catch((error: unknown) =>
+            options.log(`Observing after operation ${job.data.operationId}: ${englishText(errorText(error))}`),
+          );
+        }
         // A backup or verification may open or close an alert incident: check now, not in 5 minutes.
         await boss.send(QUEUES.backupAlerts, {});
       },

@@ -22,7 +22,7 @@ import {
   type DockerClient,
 } from "../../docker";
 import { AppError, errorText } from "../../errors";
-import { msg } from "../../i18n/message";
+import { englishText, msg } from "../../i18n/message";
 import { appendAuditEvent, recordAuditEvent, requestedBy } from "../audit/record-audit-event";
 import type { Db } from "../db/client";
 import { hostClients } from "../hosts/clients";
@@ -598,7 +598,7 @@ export function mysqlUpgradeSteps(
           }
         } catch (error) {
           await ctx.log(
-            `The compose file could not be updated (${errorText(error)}): set the image of service ${compose.service} to ${plan.toImage} in it by hand.`,
+            `The compose file could not be updated (${englishText(errorText(error))}): set the image of service ${compose.service} to ${plan.toImage} in it by hand.`,
             "warn",
           );
         }

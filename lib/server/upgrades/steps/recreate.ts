@@ -16,7 +16,7 @@ import { AppError, errorText } from "../../../errors";
 import { parseDbCheck } from "../../instances/elabftw-console";
 import { waitForHealth } from "../../instances/observe";
 import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
-import { msg } from "../../../i18n/message";
+import { englishText, msg } from "../../../i18n/message";
 import { releaseTraits, webLayoutOf } from "../../instances/elabftw-releases";
 import { applyLayoutMove, layoutsDiffer, planLayoutMove, type LayoutMove } from "../layout-move";
 import { dropOwnershipRecord, ownershipVolumeName, recordAndChown, restoreOwnership } from "../ownership";
@@ -125,7 +125,7 @@ export function recreateStep({
             },
             async (error: unknown) => {
               await ctx.log(
-                `The maintenance page could not be served (${errorText(error)}); going on without it.`,
+                `The maintenance page could not be served (${englishText(errorText(error))}); going on without it.`,
                 "warn",
               );
               return null;
