@@ -71,32 +71,29 @@ export function UpgradePlanPreview({
     );
   }
   const { risks, chown, compose, downtime } = state.preview;
-  const blocks = risks.filter((r) => r.level === "block");
-  const warns = risks.filter((r) => r.level === "warn");
   return (
     <section aria-label={t("title")} className="space-y-3">
-      {blocks.length > 0 && (
-        <Alert tone="error" title={t("blockTitle")}>
-          <ul className="list-disc space-y-1 pl-5">
-            {blocks.map((r) => (
-              <li key={r.text}>
-                {r.text} {r.hint}
-              </li>
-            ))}
-          </ul>
-        </Alert>
-      )}
-      {warns.length > 0 && (
-        <Alert tone="warning" title={t("warnTitle")}>
-          <ul className="list-disc space-y-1 pl-5">
-            {warns.map((r) => (
-              <li key={r.text}>
-                {r.text} {r.hint}
-              </li>
-            ))}
-          </ul>
-        </Alert>
-      )}
+      {(
+        [
+          ["block", "error", t("blockTitle")],
+          ["warn", "warning", t("warnTitle")],
+        ] as const
+      ).map(([level, tone, title]) => {
+        const found = risks.filter((r) => r.level === level);
+        return (
+          found.length > 0 && (
+            <Alert key={level} tone={tone} title={title}>
+              <ul className="list-disc space-y-1 pl-5">
+                {found.map((r) => (
+                  <li key={r.text}>
+                    {r.text} {r.hint}
+                  </li>
+                ))}
+              </ul>
+            </Alert>
+          )
+        );
+      })}
       {risks.length === 0 && <p>{t("noRisk")}</p>}
       {chown && (
         <p>

@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { KeyRing } from "../../crypto";
 import {
   connectNetwork,
-  containerLogs,
   createContainer,
   createVolume,
   disconnectNetwork,
@@ -32,7 +31,7 @@ import { waitForHealth } from "../instances/observe";
 import { defineOperation, type ExecuteOptions } from "../operations/define";
 import { createOperation, type SendJob, type StepContext, type StepDefinition } from "../operations/journal";
 import { pullWithProgress } from "../operations/pull-progress";
-import { waitFor } from "../operations/wait-for";
+import { waitForDatabaseContainer } from "./wait-database";
 import { composeLabelsOf, rewriteComposeFiles } from "./compose-sync";
 import {
   alterToCachingSha2,
@@ -214,27 +213,11 @@ export function mysqlUpgradeSteps(
   };
   /** Until the database container runs and is healthy; a container that stopped fails at once, with its last words. */
   const waitForDatabase = (client: DockerClient, container: string) =>
-    waitFor(
-      "The database container becoming healthy",
-      { timeoutMs: healthTimeoutMs, intervalMs: 500, hint: "See the database container's logs." },
-      async () => {
-        const c = await inspectContainer(client, container);
-        if (!c.state.running) {
-          const lines: string[] = [];
-          for await (const l of containerLogs(client, c.id, { tail: 6 })) lines.push(l.text);
-          throw new AppError(
-            "unavailable",
-            msg`MySQL stopped (exit ${c.state.exitCode}): ${lines.join(" ").slice(-400)}`,
-            {
-              hint: "The move is rolled back to MySQL 8.0 on its data as it was.",
-            },
-          );
-        }
-        return c.state.health === "healthy" || c.state.health === "none"
-          ? { done: true, value: null }
-          : { done: false, detail: `health ${c.state.health}` };
-      },
-    );
+    waitForDatabaseContainer(client, container, {
+      timeoutMs: healthTimeoutMs,
+      hint: "See the database container's logs.",
+      stoppedFails: { hint: "The move is rolled back to MySQL 8.0 on its data as it was." },
+    });
   /** The data directory copied into (or back from) the copy volume, by a helper of the 8.0 image. */
   const copyData = async (client: DockerClient, image: string, data: string, direction: "save" | "restore") => {
     const script =

@@ -92,14 +92,8 @@ export function missingPrivileges(grants: readonly string[], database: string): 
       // LIKE semantics: % any run, _ any one character, \_ and \% the characters themselves.
       const regex = pattern.replace(
         /\\([_%])|([%_])|([^%_\\])/g,
-        (_all, escaped: string, wild: string, other: string) =>
-          escaped
-            ? escaped.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-            : wild === "%"
-              ? ".*"
-              : wild === "_"
-                ? "."
-                : other.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+        (_all, escaped?: string, wild?: string, other?: string) =>
+          wild === "%" ? ".*" : wild === "_" ? "." : (escaped ?? other ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
       );
       if (!new RegExp(`^${regex}$`, "i").test(database)) continue;
     }

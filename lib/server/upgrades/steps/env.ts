@@ -10,7 +10,7 @@ import { backupPaths } from "../../../env";
 import type { Db } from "../../db/client";
 import { hostClients } from "../../hosts/clients";
 import { type StepContext, type StepDefinition } from "../../operations/journal";
-import { waitFor } from "../../operations/wait-for";
+import { waitForDatabaseContainer } from "../wait-database";
 import type { UpgradeOptions, UpgradePlan } from "../upgrade";
 import { msg } from "../../../i18n/message";
 import type { LayoutMove } from "../layout-move";
@@ -95,17 +95,10 @@ export function upgradeEnv(
 
   /** Until the database container runs and is healthy (or has no healthcheck). */
   const waitForDatabase = (dbClient: DockerClient, container: string) =>
-    waitFor(
-      "The database container becoming healthy",
-      { timeoutMs: healthTimeoutMs, intervalMs: 500, hint: "Check the database container's logs." },
-      async () => {
-        const c = await inspectContainer(dbClient, container);
-        if (!c.state.running) return { done: false, detail: "it is not running" };
-        return c.state.health === "healthy" || c.state.health === "none"
-          ? { done: true, value: null }
-          : { done: false, detail: `health ${c.state.health}` };
-      },
-    );
+    waitForDatabaseContainer(dbClient, container, {
+      timeoutMs: healthTimeoutMs,
+      hint: "Check the database container's logs.",
+    });
 
   /** A rollback needs the database: a managed database container that stopped is started again. */
   const ensureDatabaseRunning = async (ctx: UpgradeContext) => {
