@@ -6,8 +6,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
-# Each phase says when it starts (seconds since the suite began): where the time goes, at a glance.
-step() { printf '\n\033[1m== %s ==\033[0m (at %d s)\n' "$1" "$SECONDS"; }
+# Each phase says when it starts (seconds since the suite began), and how busy the machine's CPUs were during the
+# phase before (from /proc/stat): where the time goes, and whether a phase waits or computes, at a glance.
+cpu_ticks() { awk '/^cpu /{ print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat; }
+read -r busy0 total0 < <(cpu_ticks)
+phase_start=$SECONDS
+phase_cpu() {
+  local busy total
+  read -r busy total < <(cpu_ticks)
+  if [ "$total" -gt "$total0" ]; then
+    printf '(that phase: %d s, CPUs %d %% busy)\n' "$((SECONDS - phase_start))" "$(((busy - busy0) * 100 / (total - total0)))"
+  fi
+  busy0=$busy total0=$total phase_start=$SECONDS
+}
+step() {
+  phase_cpu
+  printf '\n\033[1m== %s ==\033[0m (at %d s)\n' "$1" "$SECONDS"
+}
 
 rm -rf test-results
 mkdir -p test-results
@@ -37,5 +52,6 @@ npm run --silent build
 step "End-to-end tests (Playwright, Debian Chromium)"
 npx playwright test
 
+phase_cpu
 node scripts/test-summary.mjs
 echo "The whole suite took $((SECONDS / 60)) min $((SECONDS % 60)) s."

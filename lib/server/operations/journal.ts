@@ -24,6 +24,8 @@ export interface StepContext<R extends object = object> {
   /** Record what this step is about to do (before the side effect). */
   intent(value: Prisma.InputJsonValue): Promise<void>;
   log(message: string, level?: "debug" | "info" | "warn" | "error"): Promise<void>;
+  /** Several lines at once, in their order (one insert: a command's output journaled inside a downtime). */
+  logLines(messages: string[], level?: "debug" | "info" | "warn" | "error"): Promise<void>;
   /** Overall progress 0–100 and what is happening, for the live page. */
   progress(percent: number, detail?: string): Promise<void>;
   /** The result of a step that already succeeded; throws when it has none (a step order mistake). */
@@ -216,6 +218,12 @@ export async function runOperation<R extends object>(
     log: async (text, level = "info") => {
       await db.operationLog.create({ data: { operationId, stepId, level, message: text.slice(0, 4000) } });
     },
+    logLines: async (texts, level = "info") => {
+      if (!texts.length) return;
+      await db.operationLog.createMany({
+        data: texts.map((text) => ({ operationId, stepId, level, message: text.slice(0, 4000) })),
+      });
+    },
     progress: async (percent, detail) => {
       await db.operation.update({
         where: { id: operationId },
@@ -379,6 +387,9 @@ export function memoryStepContext<R extends object>(
     intent: async () => {},
     intentOf: async () => ({}),
     log: hooks.log,
+    logLines: async (messages, level) => {
+      for (const message of messages) await hooks.log(message, level);
+    },
     progress: hooks.progress,
     result: (key) => {
       if (!(key in results)) throw new Error(`step ${key} has no result yet (a step order mistake)`);

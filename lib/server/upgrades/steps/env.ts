@@ -1,10 +1,13 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { KeyRing } from "../../../crypto";
-import { execCapture, inspectContainer, startContainer, type DockerClient } from "../../../docker";
+import { execCapture, inspectContainer, startContainer, stopContainer, type DockerClient } from "../../../docker";
 import { AppError, errorText } from "../../../errors";
 import { dumpDatabaseTo } from "../../backups/create-backup";
 import { FINAL_DUMP_FILE, readManifest } from "../../backups/restore-point";
+import { openPoint } from "../../backups/any-point";
+import { hashFile, openEncryptedFile } from "../../backups/encrypted-file";
+import { recreateAndLoadDump, target } from "../../backups/restore-target";
 import { loadBackupIdentity } from "../../backups/identity";
 import { backupPaths } from "../../../env";
 import type { Db } from "../../db/client";
@@ -33,6 +36,11 @@ export interface Recreated {
     /** Entries given to the new user (known once the chown ran). */
     chowned?: number;
   };
+  /**
+   * The new container migrates the schema itself when it starts (AUTO_DB_UPDATE=true): the dump is taken
+   * before it starts, and a rollback from any later point puts the database back.
+   */
+  autoDbUpdate?: boolean;
   /** The database as it was at the stop, dumped inside the downtime: what a rollback puts back. */
   finalDump?: {
     path: string;
@@ -168,6 +176,48 @@ export function upgradeEnv(
     if (row) await rm(finalDumpPath(backupId!, row), { force: true });
   };
 
+  /**
+   * The database put back as it was at the stop (the dump taken then, or, when that is missing or altered,
+   * the backup taken before the upgrade), with the new container stopped first: nothing writes meanwhile.
+   */
+  const restoreDatabaseAtStop = async (ctx: UpgradeContext) => {
+    const client = await webClient();
+    const recreated = await ctx.intentOf<Recreated>("recreate");
+    if (!recreated.name || !recreated.oldId) throw new Error("the journal does not say which container was swapped");
+    await ensureDatabaseRunning(ctx);
+    const fresh = await newContainerOf(client, recreated.name, recreated.oldId);
+    if (fresh) await stopContainer(client, fresh.id, 10);
+    const { backupId } = ctx.result("backup");
+    const identity = await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
+    const final = recreated.finalDump;
+    const finalIntact = final ? (await hashFile(final.path).catch(() => null))?.sha256 === final.sha256 : false;
+    if (final && finalIntact) {
+      await ctx.log("Restoring the database as it was at the stop (the dump taken inside the downtime).");
+      await recreateAndLoadDump(
+        await target(db, ring, plan.instanceId),
+        {
+          id: backupId,
+          size: final.plainBytes,
+          tables: Object.keys(final.tables).length,
+          schema: final.schema,
+          open: () => openEncryptedFile(final.path, [identity.identity]),
+        },
+        ctx,
+      );
+      return;
+    }
+    if (final) {
+      await ctx.log(
+        `The dump taken at the stop is missing or altered (${final.path}): the database comes back from the backup taken before the upgrade, without what was written after it.`,
+        "warn",
+      );
+    }
+    await ctx.log(`Restoring the database from the backup taken before the upgrade (${backupId}).`);
+    // Encrypted files or a snapshot in a repository: the restore point says how its dump is read.
+    const point = await openPoint(db, ring, backupId, async () => identity.identity);
+    await recreateAndLoadDump(await target(db, ring, plan.instanceId), point.dump(), ctx);
+  };
+
   /** The new container (under the instance's name) if it is not the kept one. */
   const newContainerOf = async (client: DockerClient, name: string, oldId: string) => {
     try {
@@ -195,6 +245,7 @@ export function upgradeEnv(
     ensureDatabaseRunning,
     finalDump,
     removeFinalDump,
+    restoreDatabaseAtStop,
     newContainerOf,
   };
 }

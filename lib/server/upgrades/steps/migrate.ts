@@ -1,25 +1,16 @@
-import { inspectContainer, stopContainer } from "../../../docker";
-import { backupPaths } from "../../../env";
+import { inspectContainer } from "../../../docker";
 import { AppError } from "../../../errors";
-import { openPoint } from "../../backups/any-point";
-import { hashFile, openEncryptedFile } from "../../backups/encrypted-file";
-import { loadBackupIdentity } from "../../backups/identity";
-import { recreateAndLoadDump, target } from "../../backups/restore-target";
 import { dbUpdateSucceeded, describeConsoleFailure, parseDbCheck } from "../../instances/elabftw-console";
-import type { UpgradeEnv, UpgradeStepBody, Recreated } from "./env";
+import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { msg } from "../../../i18n/message";
 import { requiredSchemaFor } from "../../instances/elabftw-releases";
 
 export function migrateStep({
-  db,
-  ring,
   plan,
-  options,
   instance,
   webClient,
   console,
-  ensureDatabaseRunning,
-  newContainerOf,
+  restoreDatabaseAtStop,
 }: UpgradeEnv): UpgradeStepBody {
   return {
     async run(ctx) {
@@ -46,6 +37,14 @@ export function migrateStep({
           msg`The database (schema ${check.current}) is ahead of ${plan.toTag} (${check.required}).`,
         );
       }
+      if (check.upToDate && ctx.result("recreate").autoDbUpdate && from !== null && check.current !== from) {
+        // The image's entrypoint migrated as it started: a rollback puts the database back all the same.
+        await ctx.intent({ migration: "entrypoint", from, to: check.current });
+        await ctx.log(
+          `Schema ${from} → ${check.current}: the new container migrated it as it started (AUTO_DB_UPDATE=true).`,
+        );
+        return { from, to: check.current, servingAt: ctx.result("wait").healthyAt };
+      }
       if (check.upToDate) {
         await ctx.intent({ migration: "none", from: check.current, to: check.current });
         await ctx.log(`Schema ${check.current}: nothing to migrate.`);
@@ -53,13 +52,20 @@ export function migrateStep({
         return { from: check.current, to: check.current, servingAt: ctx.result("wait").healthyAt };
       }
       const updatedAt = new Date();
-      for (const line of update.stdout.split("\n").filter((l) => l.trim())) await ctx.log(`db:update: ${line}`);
-      for (const line of update.stderr
-        .split("\n")
-        .filter((l) => l.trim())
-        .slice(-20)) {
-        await ctx.log(`db:update: ${line}`, "warn");
-      }
+      await ctx.logLines(
+        update.stdout
+          .split("\n")
+          .filter((l) => l.trim())
+          .map((line) => `db:update: ${line}`),
+      );
+      await ctx.logLines(
+        update.stderr
+          .split("\n")
+          .filter((l) => l.trim())
+          .slice(-20)
+          .map((line) => `db:update: ${line}`),
+        "warn",
+      );
       if (!dbUpdateSucceeded(update.exitCode ?? -1, update.stdout, plan.toTag)) {
         throw new AppError("unavailable", msg`${describeConsoleFailure("bin/console db:update", update)}.`, {
           hint: "The database is put back as it was at the stop, and the old version started again.",
@@ -80,46 +86,12 @@ export function migrateStep({
     },
     // The migrations run without a transaction: if they may have started, the database comes back from the backup.
     async compensate(ctx) {
-      if ((await ctx.intentOf<{ migration: string }>("migrate")).migration !== "db:update") {
+      const { migration } = await ctx.intentOf<{ migration: string }>("migrate");
+      if (migration !== "db:update" && migration !== "entrypoint") {
         await ctx.log("No migration ran: the database is as it was.");
         return;
       }
-      const client = await webClient();
-      const recreated = await ctx.intentOf<Recreated>("recreate");
-      if (!recreated.name || !recreated.oldId) throw new Error("the journal does not say which container was swapped");
-      await ensureDatabaseRunning(ctx);
-      // Nothing may write to the database while it is restored.
-      const fresh = await newContainerOf(client, recreated.name, recreated.oldId);
-      if (fresh) await stopContainer(client, fresh.id, 10);
-      const { backupId } = ctx.result("backup");
-      const identity = await loadBackupIdentity(options.identityFile ?? backupPaths().identityFile);
-      const final = recreated.finalDump;
-      const finalIntact = final ? (await hashFile(final.path).catch(() => null))?.sha256 === final.sha256 : false;
-      if (final && finalIntact) {
-        await ctx.log("Restoring the database as it was at the stop (the dump taken inside the downtime).");
-        await recreateAndLoadDump(
-          await target(db, ring, plan.instanceId),
-          {
-            id: backupId,
-            size: final.plainBytes,
-            tables: Object.keys(final.tables).length,
-            schema: final.schema,
-            open: () => openEncryptedFile(final.path, [identity.identity]),
-          },
-          ctx,
-        );
-        return;
-      }
-      if (final) {
-        await ctx.log(
-          `The dump taken at the stop is missing or altered (${final.path}): the database comes back from the backup taken before the upgrade, without what was written after it.`,
-          "warn",
-        );
-      }
-      await ctx.log(`Restoring the database from the backup taken before the upgrade (${backupId}).`);
-      // Encrypted files or a snapshot in a repository: the restore point says how its dump is read.
-      const point = await openPoint(db, ring, backupId, async () => identity.identity);
-      await recreateAndLoadDump(await target(db, ring, plan.instanceId), point.dump(), ctx);
+      await restoreDatabaseAtStop(ctx);
     },
     compensateOnFailure: true,
   };

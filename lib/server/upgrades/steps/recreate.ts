@@ -92,6 +92,7 @@ export function recreateStep({
   ensureDatabaseRunning,
   finalDump,
   removeFinalDump,
+  restoreDatabaseAtStop,
   newContainerOf,
 }: UpgradeEnv): UpgradeStepBody {
   return {
@@ -99,7 +100,8 @@ export function recreateStep({
       const client = await webClient();
       const name = (await instance()).webContainerName;
       const recreate = await planRecreate(client, name, newImage);
-      const move = layoutMoveFor(await inspectContainer(client, recreate.id), plan.toTag, plan.runAs);
+      const old = await inspectContainer(client, recreate.id);
+      const move = layoutMoveFor(old, plan.toTag, plan.runAs);
       const state: Recreated = {
         oldId: recreate.id,
         keptName: keptName(name),
@@ -133,40 +135,62 @@ export function recreateStep({
           )
         : Promise.resolve(null);
       // Nothing writes to the database any more: one last dump, so that a rollback loses no write made
-      // since the backup (during its verification and the pull, researchers kept working).
+      // since the backup (during its verification and the pull, researchers kept working). It runs beside the
+      // swap: until db:update, which waits for it, the new container writes nothing (its pages say "Almost
+      // there!"), unless its own entrypoint migrates (AUTO_DB_UPDATE) or the maintenance page is served
+      // meanwhile: then the swap waits for the dump.
       await ctx.intent({ ...state, maintenance: maintenanceName(name) });
-      const [dumped] = await Promise.allSettled([finalDump(ctx), maintenance]);
-      if (dumped.status === "rejected") throw dumped.reason;
-      state.finalDump = dumped.value;
-      await ctx.intent({ ...state });
-      // The kept container can never come back by itself in place of the new one (after a reboot, say).
-      await updateRestartPolicy(client, recreate.id, "no");
-      await renameContainer(client, recreate.id, state.keptName);
-      for (const n of recreate.networks) await disconnectNetwork(client, n.name, recreate.id);
-      await ctx.log(`Kept the old container as ${state.keptName} (restart policy no, no network).`);
-      let body = recreate.body;
-      if (move && state.layout) {
-        for (const m of move.mounts) {
-          if (m.type === "volume" && m.created)
-            await createVolume(client, m.source, { "net.paillasse.managed": "true", "net.paillasse.role": m.role });
-        }
-        await ctx.progress(58, "Giving the data to the new user");
-        state.layout.chowned = await recordAndChown(client, newImage, move, state.layout.record);
+      const autoUpdate = old.env.AUTO_DB_UPDATE === "true";
+      if (autoUpdate) state.autoDbUpdate = true;
+      const dumping = Promise.allSettled([finalDump(ctx), maintenance]).then(([dumped]) => dumped);
+      const dumped = async () => {
+        const outcome = await dumping;
+        if (outcome.status === "rejected") throw outcome.reason;
+        state.finalDump = outcome.value;
+      };
+      if (autoUpdate || releaseTraits(from)?.maintenanceMode) {
+        await dumped();
         await ctx.intent({ ...state });
-        await ctx.log(
-          `Gave ${state.layout.chowned} entries of the data to ${move.runAs}; their owners and modes are kept in volume ${state.layout.record} for a rollback.`,
-        );
-        for (const line of describeLayoutMove(move)) await ctx.log(line);
-        body = applyLayoutMove(body, move);
       }
-      if (state.maintenance) {
-        await removeContainer(client, state.maintenance, { force: true }).catch(() => undefined);
-        await ctx.log("Stopped the maintenance page.");
+      let newId: string;
+      try {
+        // The kept container can never come back by itself in place of the new one (after a reboot, say).
+        await updateRestartPolicy(client, recreate.id, "no");
+        await renameContainer(client, recreate.id, state.keptName);
+        for (const n of recreate.networks) await disconnectNetwork(client, n.name, recreate.id);
+        await ctx.log(`Kept the old container as ${state.keptName} (restart policy no, no network).`);
+        let body = recreate.body;
+        if (move && state.layout) {
+          for (const m of move.mounts) {
+            if (m.type === "volume" && m.created)
+              await createVolume(client, m.source, { "net.paillasse.managed": "true", "net.paillasse.role": m.role });
+          }
+          await ctx.progress(58, "Giving the data to the new user");
+          state.layout.chowned = await recordAndChown(client, newImage, move, state.layout.record);
+          await ctx.intent({ ...state });
+          await ctx.log(
+            `Gave ${state.layout.chowned} entries of the data to ${move.runAs}; their owners and modes are kept in volume ${state.layout.record} for a rollback.`,
+          );
+          for (const line of describeLayoutMove(move)) await ctx.log(line);
+          body = applyLayoutMove(body, move);
+        }
+        if (state.maintenance) {
+          await removeContainer(client, state.maintenance, { force: true }).catch(() => undefined);
+          await ctx.log("Stopped the maintenance page.");
+        }
+        newId = await createContainer(client, body);
+        await ctx.intent({ ...state, newId });
+        await startContainer(client, newId);
+        await ctx.log(`Started ${name} on ${newImage}.`);
+      } catch (error) {
+        // The rollback removes the dump's file: not while it is being written.
+        await dumping;
+        throw error;
       }
-      const newId = await createContainer(client, body);
-      await ctx.intent({ ...state, newId });
-      await startContainer(client, newId);
-      await ctx.log(`Started ${name} on ${newImage}.`);
+      if (!state.finalDump) {
+        await dumped();
+        await ctx.intent({ ...state, newId });
+      }
       await ctx.progress(60, "New container started");
       return { ...state, newId };
     },
@@ -207,6 +231,11 @@ export function recreateStep({
             await ctx.log(`Removed the volume ${m.source} made for the new layout.`);
           }
         }
+      }
+      // A new container that migrated as it started (AUTO_DB_UPDATE=true), with no migrate step to undo it
+      // (it never became healthy, say): the database goes back as it was at the stop before the old one starts.
+      if (state.autoDbUpdate && state.newId && !(await ctx.intentOf<{ migration?: string }>("migrate")).migration) {
+        await restoreDatabaseAtStop(ctx);
       }
       const old = await inspectContainer(client, state.oldId).catch(() => null);
       // The dump taken at the stop has served (or a cut one is worthless): it does not stay beside the backup.

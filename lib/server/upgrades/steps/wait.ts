@@ -19,12 +19,17 @@ export function waitStep({
         await waitForDatabase(dbClient, i.databaseContainerName);
       }
       const web = await inspectContainer(client, i.webContainerName);
+      // Inside the downtime: a probe every 100 ms, the progress written once a second, not at each probe.
+      let reported = 0;
       await waitForHealth(client, web, {
         timeoutMs: healthTimeoutMs,
-        intervalMs: 250,
+        intervalMs: 100,
         hint: "The new version does not answer; the old one is put back.",
-        onWait: async (elapsed, detail) =>
-          ctx.progress(62, `Waiting for ${plan.toTag} to answer (${Math.round(elapsed / 1000)} s: ${detail})`),
+        onWait: async (elapsed, detail) => {
+          if (elapsed - reported < 1_000) return;
+          reported = elapsed;
+          await ctx.progress(62, `Waiting for ${plan.toTag} to answer (${Math.round(elapsed / 1000)} s: ${detail})`);
+        },
       });
       const healthyAt = new Date();
       const recreated = ctx.result("recreate");
