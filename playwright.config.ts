@@ -21,7 +21,12 @@ export default defineConfig({
     baseURL: `http://localhost:${E2E_PORT}`,
     // Signed in as the admin enrolled by the global set-up (auth tests start from a blank state).
     storageState: "test-results/e2e-admin-state.json",
-    trace: "retain-on-failure",
+    // A trace records every action's DOM and screenshots, kept only when a test fails: a third of the browser
+    // tests' CPU time (measured: 49 s against 79 s for the same 11 tests). In CI, where no trace can be opened
+    // afterwards, none is recorded (PL_E2E_TRACE overrides either way).
+    trace:
+      (process.env.PL_E2E_TRACE as "off" | "retain-on-failure" | undefined) ??
+      (process.env.CI ? "off" : "retain-on-failure"),
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -10,11 +10,11 @@ export NEXT_TELEMETRY_DISABLED=1
 # phase before (from /proc/stat): where the time goes, and whether a phase waits or computes, at a glance.
 cpu_ticks() { awk '/^cpu /{ print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat; }
 read -r busy0 total0 < <(cpu_ticks)
-phase_start=$SECONDS
+phase_start=-1
 phase_cpu() {
   local busy total
   read -r busy total < <(cpu_ticks)
-  if [ "$total" -gt "$total0" ]; then
+  if [ "$phase_start" -ge 0 ] && [ "$total" -gt "$total0" ]; then
     printf '(that phase: %d s, CPUs %d %% busy)\n' "$((SECONDS - phase_start))" "$(((busy - busy0) * 100 / (total - total0)))"
   fi
   busy0=$busy total0=$total phase_start=$SECONDS

@@ -2,13 +2,14 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { generateKeySpec, parseKeyRing } from "../../lib/crypto";
-import { inspectContainer, listVolumes } from "../../lib/docker";
+import { inspectContainer, listVolumes, startContainer, stopContainer } from "../../lib/docker";
 import { createPrismaClient, type Db } from "../../lib/server/db/client";
 import { executeOperation } from "../../lib/server/operations/execute";
 import { healthFromInside } from "../../lib/server/instances/observe";
 import { requestUpgrade } from "../../lib/server/upgrades/upgrade";
 import { previewUpgradePlan } from "../../lib/server/upgrades/plan-preview";
 import { englishText } from "../../lib/i18n/message";
+import { waitHealthy } from "../support/elabftw";
 import { useFreshDatabase } from "../support/fresh-database";
 import { upgradeFixture } from "../support/upgrade-fixture";
 
@@ -73,11 +74,8 @@ describe("upgrades to a release with another container layout (5.x → 6.0)", ()
     const before = await f.state();
     const owners = await f.owners();
     const compose = readFileSync(f.composeFile, "utf8");
-    const preview = await previewUpgradePlan(db, ring, {
-      instanceId: f.instanceId,
-      version: "6.0.0",
-      runAs: "1002:1002",
-    });
+    const input = { instanceId: f.instanceId, version: "6.0.0", runAs: "1002:1002" };
+    const preview = await previewUpgradePlan(db, ring, input, f.options.upgrade);
     // Nothing in the uploads belongs to 1002:1002 yet: every entry (the directory itself included) is counted.
     expect(preview.chown).toEqual({ toChown: owners.split("\0").filter(Boolean).length, absoluteLinks: 1 });
     expect(preview.compose).toMatchObject({ file: f.composeFile });
@@ -92,6 +90,21 @@ describe("upgrades to a release with another container layout (5.x → 6.0)", ()
       "warn: The database server is MySQL 8.0.40; eLabFTW 6.0.0's reference compose file runs MySQL 8.4.",
     ]);
     expect(preview.downtime).toBeNull();
+    // The pre-flight's other refusals, read the same way: a web host short of space, a database that does not answer.
+    const short = await previewUpgradePlan(db, ring, input, { minFreeBytes: 2 ** 60 });
+    expect(short.risks.map((r) => `${r.level}: ${englishText(r.text)}`)).toContainEqual(
+      expect.stringMatching(/^block: Only \d+\.\d GiB free in \/\S+ on the web host; 1073741824 GiB are needed\.$/),
+    );
+    await stopContainer(f.engine, f.mysql.container, 10);
+    try {
+      const unreachable = await previewUpgradePlan(db, ring, input, f.options.upgrade);
+      expect(unreachable.risks.filter((r) => r.level === "block").map((r) => englishText(r.text))).toEqual([
+        expect.stringMatching(/^The database server does not answer the panel: /),
+      ]);
+    } finally {
+      await startContainer(f.engine, f.mysql.container);
+      await waitHealthy(f.engine, f.mysql.container, 60_000);
+    }
     expect(await f.state()).toEqual(before);
     expect(await f.owners()).toBe(owners);
     expect(readFileSync(f.composeFile, "utf8")).toBe(compose);

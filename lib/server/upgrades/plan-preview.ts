@@ -1,17 +1,18 @@
 import semver from "semver";
 import type { KeyRing } from "../../crypto";
-import { execCapture, inspectContainer } from "../../docker";
-import { AppError } from "../../errors";
-import type { Message } from "../../i18n/message";
+import { execCapture, getEngineInfo, inspectContainer, measureFreeSpace } from "../../docker";
+import { AppError, errorText } from "../../errors";
+import { asMessage, type Message } from "../../i18n/message";
 import type { Db } from "../db/client";
 import { hostClients } from "../hosts/clients";
 import { parseDbCheck } from "../instances/elabftw-console";
 import { upgradeDowntimeMs } from "../operations/result-view";
 import { composeLabelsOf, readComposeFiles, rewriteComposeImage } from "./compose-sync";
 import { rewriteComposeLayout } from "./layout-move";
-import { composeDiff, upgradeRisks, type DiffHunk } from "./plan";
+import { composeDiff, MIN_FREE_BYTES, upgradeRisks, type DiffHunk } from "./plan";
 import { databaseFacts, surveyUploads } from "./steps/preflight";
 import { layoutMoveFor } from "./steps/recreate";
+import type { UpgradeOptions } from "./upgrade";
 
 /**
  * What an upgrade will do to this very instance, read before the key touch without changing
@@ -30,6 +31,7 @@ export async function previewUpgradePlan(
   db: Db,
   ring: KeyRing,
   input: { instanceId: string; version: string; runAs?: string },
+  options: Pick<UpgradeOptions, "minFreeBytes"> = {},
 ): Promise<UpgradePlanPreview> {
   const instance = await db.instance.findUniqueOrThrow({
     where: { id: input.instanceId },
@@ -53,14 +55,31 @@ export async function previewUpgradePlan(
   const check = web.state.running
     ? parseDbCheck((await execCapture(client, web.id, { cmd: ["bin/console", "db:check"], maxBytes: 1 << 20 })).stdout)
     : null;
-  const server = await databaseFacts(db, ring, instance.id).catch(() => null);
+  // The same facts the pre-flight reads: the database server (a failure to answer is a risk of its own) and the
+  // free space in the web host's Docker directory.
+  const [server, space] = await Promise.all([
+    databaseFacts(db, ring, instance.id).then(
+      (facts) => ({ facts, error: null }),
+      (error: unknown) => ({ facts: null, error: asMessage(errorText(error)) }),
+    ),
+    getEngineInfo(client)
+      .then(async (engine) => {
+        const free = await measureFreeSpace(client, engine.dockerRootDir, web.image);
+        return free === null
+          ? null
+          : { freeBytes: free, neededBytes: options.minFreeBytes ?? MIN_FREE_BYTES, where: engine.dockerRootDir };
+      })
+      .catch(() => null),
+  ]);
   const risks = upgradeRisks({
     from: semver.valid(from) ? from : null,
     to: input.version,
     schema: check?.current ?? null,
-    databaseVersion: server?.version ?? null,
-    missingPrivileges: server?.missingPrivileges ?? null,
+    databaseVersion: server.facts?.version ?? null,
+    missingPrivileges: server.facts?.missingPrivileges ?? null,
+    databaseUnreachable: server.error,
     siteUrl: web.env.SITE_URL?.trim() || null,
+    space,
   });
   const move = layoutMoveFor(web, input.version, input.runAs);
   const image = `${instance.imageRepository}:${input.version}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { englishText } from "../../i18n/message";
+import { asMessage, englishText } from "../../i18n/message";
 import {
   composeDiff,
   databaseServer,
@@ -94,6 +94,18 @@ describe("the risks the pre-flight checks before anything changes", () => {
     ]);
     // A server that did not say (an external one out of reach is refused elsewhere) adds nothing here.
     expect(seen({ databaseVersion: null })).toEqual([]);
+  });
+
+  it("blocks a database server that does not answer, and a web host short of space; enough space adds nothing", () => {
+    const GiB = 1024 ** 3;
+    expect(
+      seen({ databaseVersion: "8.4.3", databaseUnreachable: asMessage("connect ECONNREFUSED 10.0.0.5:3306") }),
+    ).toEqual(["block: The database server does not answer the panel: connect ECONNREFUSED 10.0.0.5:3306"]);
+    const space = { neededBytes: 5 * GiB, where: "/var/lib/docker" };
+    expect(seen({ databaseVersion: "8.4.3", space: { ...space, freeBytes: 1.5 * GiB } })).toEqual([
+      "block: Only 1.5 GiB free in /var/lib/docker on the web host; 5 GiB are needed.",
+    ]);
+    expect(seen({ databaseVersion: "8.4.3", space: { ...space, freeBytes: 5 * GiB } })).toEqual([]);
   });
 
   it("reads the server's flavour and major version", () => {

@@ -62,7 +62,15 @@ export interface UpgradeFacts {
   siteUrl: string | null;
   /** Privileges a migration needs that eLabFTW's database user lacks on its database (SHOW GRANTS), when asked. */
   missingPrivileges?: string[] | null;
+  /** Why the database server did not answer the panel, when it did not. */
+  databaseUnreachable?: Message | null;
+  /** Free space in the web host's Docker directory (images, the kept container), when measured. */
+  space?: { freeBytes: number; neededBytes: number; where: string } | null;
 }
+
+const GiB = 1024 ** 3;
+/** Free space an upgrade wants in Docker's root directory of the web host unless told otherwise. */
+export const MIN_FREE_BYTES = 5 * GiB;
 
 /** What eLabFTW's migrations do to its schema (tables, columns, indexes, keys) besides reading and writing rows. */
 export const MIGRATION_PRIVILEGES = [
@@ -135,6 +143,22 @@ export function upgradeRisks(facts: UpgradeFacts): UpgradeRisk[] {
       hint: asMessage(
         "Check which version really ran on this database (the inventory may be out of date: adopt the instance again), and upgrade to a release at least that new.",
       ),
+    });
+  }
+  if (facts.databaseUnreachable) {
+    risks.push({
+      level: "block",
+      text: msg`The database server does not answer the panel: ${facts.databaseUnreachable}`,
+      hint: asMessage(
+        "The upgrade needs it for its backup and its migration: start the database (or open the way to an external one), check the instance's page says healthy, then upgrade.",
+      ),
+    });
+  }
+  if (facts.space && facts.space.freeBytes < facts.space.neededBytes) {
+    risks.push({
+      level: "block",
+      text: msg`Only ${(facts.space.freeBytes / GiB).toFixed(1)} GiB free in ${facts.space.where} on the web host; ${(facts.space.neededBytes / GiB).toFixed(0)} GiB are needed.`,
+      hint: asMessage("Free space on that host (old images: docker image prune), then try again."),
     });
   }
   const server = facts.databaseVersion ? databaseServer(facts.databaseVersion) : null;

@@ -8,7 +8,7 @@ import type { UpgradeEnv, UpgradeStepBody } from "./env";
 import { releaseNotesUrl } from "../../instances/elabftw-releases";
 import { msg } from "../../../i18n/message";
 import semver from "semver";
-import { missingPrivileges, previewUpgrade, upgradeRisks } from "../plan";
+import { MIN_FREE_BYTES, missingPrivileges, previewUpgrade, upgradeRisks } from "../plan";
 import type { LayoutMove } from "../layout-move";
 import { describeLayoutMove, layoutMoveFor } from "./recreate";
 import { englishText } from "../../../i18n/message";
@@ -96,15 +96,9 @@ export function preflightStep({
       }
       const engine = await getEngineInfo(client);
       const free = await measureFreeSpace(client, engine.dockerRootDir, web.image).catch(() => null);
-      const wanted = options.minFreeBytes ?? 5 * GiB;
+      const wanted = options.minFreeBytes ?? MIN_FREE_BYTES;
       if (free === null) {
         await ctx.log(`Free space in ${engine.dockerRootDir} could not be measured; going on.`, "warn");
-      } else if (free < wanted) {
-        throw new AppError(
-          "precondition_failed",
-          msg`Only ${(free / GiB).toFixed(1)} GiB free in ${engine.dockerRootDir} on the web host; ${(wanted / GiB).toFixed(0)} GiB are needed.`,
-          { hint: "Free space on that host (old images: docker image prune), then try again." },
-        );
       }
       const server = await databaseFacts(db, ring, plan.instanceId);
       const serverVersion = server.version;
@@ -115,6 +109,7 @@ export function preflightStep({
         databaseVersion: serverVersion,
         missingPrivileges: server.missingPrivileges,
         siteUrl: web.env.SITE_URL?.trim() || null,
+        space: free === null ? null : { freeBytes: free, neededBytes: wanted, where: engine.dockerRootDir },
       });
       const block = risks.find((r) => r.level === "block");
       if (block) throw new AppError("precondition_failed", block.text, { hint: block.hint });
