@@ -52,6 +52,17 @@ describe("backups into a restic repository", () => {
   const identityFile = path.join(work, "backup-identity.txt");
   const options = { owner: "vitest", backup: { identityFile, defaultDir: path.join(work, "files") } };
   const uploads = messyUploads();
+  const composeDir = path.join(work, "srv", "elabftw");
+  const composeFile = path.join(composeDir, "docker-compose.yml");
+  const COMPOSE_TEXT = `# The unit's eLabFTW
+services:
+  web:
+    image: elabftw/elabimg:5.1.0
+    environment:
+      - SITE_URL=https://elab.unit.example # the address users type
+  mysql:
+    image: mysql:8.0
+`;
   let db: Db;
   let repositoryId: string;
 
@@ -84,11 +95,22 @@ describe("backups into a restic repository", () => {
   beforeAll(async () => {
     db = createPrismaClient(database.url);
     await ensureBackupIdentity(identityFile);
+    // Started by docker compose, as most installs are: its file goes into instance.json.
+    mkdirSync(composeDir, { recursive: true });
+    writeFileSync(composeFile, COMPOSE_TEXT);
     f = await instanceFixture(db, ring, {
       label: "rbk",
       name: "deduplicated",
       image: "elabftw/elabimg:5.1.0",
       unitCode: "UMR9300",
+      web: {
+        labels: {
+          "com.docker.compose.project": "elab",
+          "com.docker.compose.project.working_dir": composeDir,
+          "com.docker.compose.project.config_files": composeFile,
+          "com.docker.compose.service": "web",
+        },
+      },
       seedSql: [
         "INSERT INTO experiments (title, body, date, userid) VALUES ('<h1>Protocole</h1>', '<p>Incubation à 37&nbsp;°C</p>', CURDATE(), 1);",
         uploadRowsSql(uploads.rows),
@@ -418,7 +440,9 @@ describe("backups into a restic repository", () => {
       expect((await inspectContainer(f!.engine, f!.web)).id).toBe(webBefore.id);
       expect(await db2.instance.count()).toBe(0);
 
-      // Onto the new engine, with the address users will type there.
+      // The old server's disk is lost: its compose file with it. Onto the new engine, with the address users
+      // will type there.
+      rmSync(composeDir, { recursive: true });
       const operationId = await requestRecover(
         db2,
         actor,
@@ -437,6 +461,14 @@ describe("backups into a restic repository", () => {
       const web = await inspectContainer(engine, f!.web);
       expect(web.env.SECRET_KEY).toBe(webBefore.env.SECRET_KEY);
       expect(web.env.SITE_URL).toBe("https://rebuilt.lab.example");
+      // The compose file is back where it was, saying the new address, comments kept; the container is compose's again.
+      expect(readFileSync(composeFile, "utf8")).toBe(
+        COMPOSE_TEXT.replace("SITE_URL=https://elab.unit.example", "SITE_URL=https://rebuilt.lab.example"),
+      );
+      expect(web.labels).toMatchObject({
+        "com.docker.compose.project.config_files": composeFile,
+        "com.docker.compose.service": "web",
+      });
       expect(await checksums(engine)).toEqual(before);
       const tree = comparableTree(await liveTree(engine, f!.web));
       expect(Object.keys(tree).sort()).toEqual(Object.keys(treeBefore).sort());

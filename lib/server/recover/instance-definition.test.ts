@@ -41,7 +41,11 @@ const definition = {
     },
     networks: { elab_net: { aliases: ["mysql"] } },
   },
-  compose: { service: "web", workingDir: "/srv/elab", files: {} },
+  compose: {
+    service: "web",
+    workingDir: "/srv/elab",
+    files: [{ path: "/srv/elab/docker-compose.yml", text: "services:\n  web:\n    image: elabftw/elabimg:5.1.0\n" }],
+  },
 };
 
 describe("instance.json, read back to re-create an instance", () => {
@@ -51,6 +55,13 @@ describe("instance.json, read back to re-create an instance", () => {
     expect(body.name).toBe("elabftw");
     expect(body.Env).toEqual(["SECRET_KEY=def000abc", "DB_HOST=mysql", "SITE_URL=https://elab.new.example"]);
     expect(body.Labels).toEqual({ keep: "yes" });
+    // Compose's labels stay only when its files were put back on the new host.
+    expect(recreateBody(def.web, {}, { keepCompose: true }).Labels).toEqual({
+      "com.docker.compose.project": "elab",
+      "com.docker.compose.service": "web",
+      keep: "yes",
+    });
+    expect(def.compose?.files).toEqual([expect.objectContaining({ path: "/srv/elab/docker-compose.yml" })]);
     expect(body.HostConfig?.PortBindings).toEqual({ "443/tcp": [{ HostIp: "0.0.0.0", HostPort: "8443" }] });
     expect(body.HostConfig?.NetworkMode).toBe("elab_net");
     expect(Object.keys(body.NetworkingConfig?.EndpointsConfig ?? {})).toEqual(["elab_net"]);

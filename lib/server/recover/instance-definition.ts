@@ -34,7 +34,15 @@ export const instanceDefinitionSchema = z.object({
   web: container,
   database: container.nullable(),
   compose: z
-    .object({ service: z.string().nullable().optional(), workingDir: z.string().nullable().optional() })
+    .object({
+      service: z.string().nullable().optional(),
+      workingDir: z.string().nullable().optional(),
+      // The files' text as the backup read it (null: it could not read them, or one of them).
+      files: z
+        .array(z.object({ path: z.string().regex(/^\//), text: z.string().nullable() }).passthrough())
+        .nullable()
+        .optional(),
+    })
     .passthrough()
     .nullable(),
 });
@@ -80,15 +88,21 @@ export interface Adjustments {
 
 /**
  * The create body that re-creates one container on a new host: its configuration as recorded, on
- * its first network only (the others are joined after creation, as older engines require), without
- * compose's labels (its files are not on the new host: the panel manages it from now on), and with
- * the operator's adjustments for the web container.
+ * its first network only (the others are joined after creation, as older engines require), with the
+ * operator's adjustments for the web container, and with compose's labels only when the compose
+ * files were put back on the new host as they must be (`keepCompose`): else the panel alone manages it.
  */
-export function recreateBody(def: ContainerDefinition, adjust: Adjustments = {}): ContainerCreateBody {
+export function recreateBody(
+  def: ContainerDefinition,
+  adjust: Adjustments = {},
+  options: { keepCompose?: boolean } = {},
+): ContainerCreateBody {
   const spec = structuredClone(def.createSpec) as ContainerCreateBody;
   spec.name = def.name;
   spec.Image = def.image;
-  spec.Labels = Object.fromEntries(Object.entries(spec.Labels ?? {}).filter(([k]) => !COMPOSE_LABEL.test(k)));
+  if (!options.keepCompose) {
+    spec.Labels = Object.fromEntries(Object.entries(spec.Labels ?? {}).filter(([k]) => !COMPOSE_LABEL.test(k)));
+  }
   if (adjust.siteUrl) {
     spec.Env = [...(spec.Env ?? []).filter((e) => !e.startsWith("SITE_URL=")), `SITE_URL=${adjust.siteUrl}`];
   }

@@ -47,7 +47,9 @@ import {
   type ContainerDefinition,
   type InstanceDefinition,
 } from "./instance-definition";
-import { uploadsMountOf } from "../instances/elabftw-releases";
+import { releaseTraits, uploadsMountOf } from "../instances/elabftw-releases";
+import { resticImage } from "../repositories/restic";
+import { removeWrittenFiles, writeComposeBack } from "./compose-restore";
 
 /**
  * Recovering an instance elsewhere from one restore point (a restic snapshot): on a host the
@@ -62,6 +64,7 @@ export const RECOVER_STEPS = [
   { key: "check", title: "Read the restore point and check the target host" },
   { key: "pull", title: "Download the images" },
   { key: "network", title: "Create the networks" },
+  { key: "compose", title: "Put the compose file back" },
   { key: "database", title: "Re-create the database container" },
   { key: "load", title: "Load the dump" },
   { key: "web", title: "Re-create the web container" },
@@ -304,6 +307,62 @@ function networkStep({ client, read }: RecoverEnv): Body {
   };
 }
 
+/**
+ * The compose files as the restore point recorded them, back at their paths on the new host with the
+ * operator's adjustments written in (never over another file): then the re-created containers keep
+ * compose's labels and `docker compose` there manages them as before. Otherwise they go beside, and
+ * the containers are the panel's alone; the journal says why.
+ */
+function composeStep({ client, read, plan }: RecoverEnv): Body {
+  return {
+    async run(ctx) {
+      const def = await read();
+      const files = def.compose?.files ?? [];
+      if (!def.compose?.service || !files.length) {
+        await ctx.log(
+          "The restore point records no compose file: the recovered containers are managed by the panel alone.",
+        );
+        return { claimed: false };
+      }
+      const c = await client();
+      await ctx.intent({ writing: files.map((f) => f.path) });
+      const stamp = plan.snapshotId.slice(0, 8);
+      const containerPort = releaseTraits(def.instance.elabftwVersion)?.layout.containerPort ?? 443;
+      const outcome = await writeComposeBack(
+        c,
+        resticImage(),
+        { service: def.compose.service, files },
+        { siteUrl: plan.siteUrl, publishedPort: plan.publishedPort },
+        containerPort,
+        stamp,
+      );
+      await ctx.intent({ written: outcome.written });
+      if (outcome.claimed) {
+        await ctx.log(
+          `Put the compose file${files.length > 1 ? "s" : ""} back on ${c.host}: ${[...outcome.written.map((f) => `${f} (written${plan.siteUrl || plan.publishedPort ? ", with the new address" : ""})`), ...outcome.identical.map((f) => `${f} (already there, identical)`)].join(", ")}. The containers keep their compose labels: docker compose there manages them as before.`,
+        );
+      } else {
+        await ctx.log(
+          `The compose file${files.length > 1 ? "s were" : " was"} not put back in place (${outcome.reason})${outcome.written.length ? `; written beside as ${outcome.written.join(", ")}` : ""}. The recovered containers carry no compose labels: the panel manages them; compare the file by hand before using docker compose there.`,
+          "warn",
+        );
+      }
+      return { claimed: outcome.claimed };
+    },
+    async compensate(ctx) {
+      const { written = [] } = await ctx.intentOf<{ written: string[] }>("compose");
+      if (!written.length) return;
+      await removeWrittenFiles(await client(), resticImage(), written);
+      await ctx.log(`Removed ${written.join(", ")}, written by this recovery.`);
+    },
+    compensateOnFailure: true,
+  };
+}
+
+/** Whether the compose step put the files back in place (the containers then keep compose's labels). */
+const composeClaimed = (ctx: StepContext) =>
+  (ctx as unknown as StepContext<{ compose: { claimed?: boolean } }>).resultIfAny("compose")?.claimed === true;
+
 /** Create one container from its definition, joined to its other networks, and journal it for the undo. */
 async function recreate(
   c: DockerClient,
@@ -340,7 +399,8 @@ function databaseStep({ client, read, options }: RecoverEnv): Body {
     async run(ctx) {
       const c = await client();
       const def = await read();
-      const id = await recreate(c, ctx, def.database!, recreateBody(def.database!));
+      const keepCompose = composeClaimed(ctx);
+      const id = await recreate(c, ctx, def.database!, recreateBody(def.database!, {}, { keepCompose }));
       await startContainer(c, id);
       await ctx.log(
         `Created and started ${def.database!.name} (${def.database!.image}, its recorded environment and volumes).`,
@@ -422,7 +482,11 @@ function webStep({ client, read, plan }: RecoverEnv): Body {
         c,
         ctx,
         def.web,
-        recreateBody(def.web, { siteUrl: plan.siteUrl, publishedPort: plan.publishedPort }),
+        recreateBody(
+          def.web,
+          { siteUrl: plan.siteUrl, publishedPort: plan.publishedPort },
+          { keepCompose: composeClaimed(ctx) },
+        ),
       );
       await ctx.log(
         `Created ${def.web.name} (${def.web.image}, its recorded environment with the same SECRET_KEY${plan.siteUrl ? `, SITE_URL ${plan.siteUrl}` : ""}${plan.publishedPort ? `, published on port ${plan.publishedPort}` : ""}); not started until the uploads are back.`,
@@ -540,6 +604,7 @@ export function recoverSteps(
     check: checkStep(env),
     pull: pullStep(env),
     network: networkStep(env),
+    compose: composeStep(env),
     database: databaseStep(env),
     load: loadStep(env),
     web: webStep(env),

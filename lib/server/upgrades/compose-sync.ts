@@ -76,6 +76,38 @@ export function rewriteComposeImage(text: string, service: string, image: string
   return text.slice(0, start) + written + text.slice(end);
 }
 
+/**
+ * Run `work` with a helper container that mounts `dirs` at /compose/<index> (created on the host when
+ * missing, unless read-only) and is never started: its files are read and written through the archive
+ * API. Removed afterwards, whatever happens.
+ */
+export async function withComposeHelper<T>(
+  client: DockerClient,
+  image: string,
+  dirs: string[],
+  options: { kind: string; readOnly?: boolean },
+  work: (helper: string) => Promise<T>,
+): Promise<T> {
+  const helper = `paillasse-${options.kind}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  await createContainer(client, {
+    name: helper,
+    Image: image,
+    Entrypoint: ["true"],
+    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": options.kind },
+    NetworkDisabled: true,
+    HostConfig: {
+      Binds: dirs.map((d, i) => `${d}:/compose/${i}${options.readOnly ? ":ro" : ""}`),
+      NetworkMode: "none",
+      RestartPolicy: { Name: "no" },
+    },
+  });
+  try {
+    return await work(helper);
+  } finally {
+    await removeContainer(client, helper, { force: true }).catch(() => undefined);
+  }
+}
+
 async function readOne(client: DockerClient, container: string, file: string) {
   const found = (await readSmallFiles(client, container, file))[0];
   if (!found) throw new Error(`${file} is not a regular file`);
@@ -123,20 +155,7 @@ export async function rewriteComposeFiles(
   hint: Message,
 ): Promise<{ file: string; backup: string } | { file: null; reason: string }> {
   const dirs = [...new Set(labels.configFiles.map((f) => path.dirname(f)))];
-  const helper = `paillasse-compose-${stamp.replace(/[^0-9A-Za-z]/g, "").slice(-14)}-${Math.random().toString(36).slice(2, 8)}`;
-  await createContainer(client, {
-    name: helper,
-    Image: helperImage,
-    Entrypoint: ["true"],
-    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "compose-sync" },
-    NetworkDisabled: true,
-    HostConfig: {
-      Binds: dirs.map((d, i) => `${d}:/compose/${i}`),
-      NetworkMode: "none",
-      RestartPolicy: { Name: "no" },
-    },
-  });
-  try {
+  return withComposeHelper(client, helperImage, dirs, { kind: "compose-sync" }, async (helper) => {
     for (const file of labels.configFiles) {
       const inHelper = `/compose/${dirs.indexOf(path.dirname(file))}/${path.basename(file)}`;
       const { text, header } = await readOne(client, helper, inHelper);
@@ -157,9 +176,7 @@ export async function rewriteComposeFiles(
       return { file, backup: path.join(path.dirname(file), backup) };
     }
     return { file: null, reason: `no compose file names an image for service ${labels.service}` };
-  } finally {
-    await removeContainer(client, helper, { force: true }).catch(() => undefined);
-  }
+  });
 }
 
 /**
@@ -173,20 +190,7 @@ export async function readComposeFiles(
   labels: ComposeLabels,
 ): Promise<{ path: string; text: string | null; error?: string }[]> {
   const dirs = [...new Set(labels.configFiles.map((f) => path.dirname(f)))];
-  const helper = `paillasse-compose-read-${Math.random().toString(36).slice(2, 10)}`;
-  await createContainer(client, {
-    name: helper,
-    Image: helperImage,
-    Entrypoint: ["true"],
-    Labels: { "net.paillasse.managed": "true", "net.paillasse.helper": "compose-read" },
-    NetworkDisabled: true,
-    HostConfig: {
-      Binds: dirs.map((d, i) => `${d}:/compose/${i}:ro`),
-      NetworkMode: "none",
-      RestartPolicy: { Name: "no" },
-    },
-  });
-  try {
+  return withComposeHelper(client, helperImage, dirs, { kind: "compose-read", readOnly: true }, async (helper) => {
     const files = [];
     for (const file of labels.configFiles) {
       const inHelper = `/compose/${dirs.indexOf(path.dirname(file))}/${path.basename(file)}`;
@@ -197,7 +201,5 @@ export async function readComposeFiles(
       }
     }
     return files;
-  } finally {
-    await removeContainer(client, helper, { force: true }).catch(() => undefined);
-  }
+  });
 }
