@@ -2,8 +2,8 @@ import path from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * The longest integration files first, so that the two workers end together: started last, a
- * two-minute file leaves the other worker idle meanwhile. Vitest orders by the durations of the last
+ * The longest integration files first, so that the workers end together: started last, a
+ * two-minute file leaves the other workers idle meanwhile. Vitest orders by the durations of the last
  * run on this machine, which a clean clone (CI) does not have; these are the files that take more
  * than half a minute (measured), longest first. Every other file keeps Vitest's own order after them.
  */
@@ -11,11 +11,12 @@ const LONGEST_FIRST = [
   "test/integration/upgrade.test.ts",
   "test/integration/restic-backup.test.ts",
   "test/integration/backup.test.ts",
-  "test/integration/elabftw-standin.test.ts",
   "test/integration/upgrade-crash.test.ts",
-  "test/integration/restic-repository.test.ts",
+  "test/integration/elabftw-standin.test.ts",
   "test/integration/upgrade-layout.test.ts",
+  "test/integration/restic-repository.test.ts",
   "test/integration/mysql-upgrade.test.ts",
+  "test/integration/upgrade-auto-update.test.ts",
   "test/integration/upgrade-reboot.test.ts",
   "test/integration/upgrade-schedule.test.ts",
   "test/integration/discovery.test.ts",

@@ -130,7 +130,7 @@ export function snapshotStep({ db, ring, plan, load }: BackupEnv): BackupStepBod
         );
         const uploadFiles = Math.max(0, snapshot.filesNew + snapshot.filesChanged + snapshot.filesUnmodified - 2);
         await ctx.log(
-          `Snapshot ${snapshot.snapshotId.slice(0, 8)} in ${repo.name}: ${snapshot.filesNew} new, ${snapshot.filesChanged} changed and ${snapshot.filesUnmodified} unchanged files; the repository grew by ${mib(snapshot.addedPacked)}.`,
+          `Snapshot ${snapshot.snapshotId.slice(0, 8)} in ${repo.name}: ${snapshot.filesNew} new, ${snapshot.filesChanged} changed and ${snapshot.filesUnmodified} unchanged files; the repository grew by ${mib(snapshot.addedPacked)} (restic ran ${snapshot.durationS.toFixed(1)} s).`,
         );
         const finishedAt = new Date();
         await db.backup.update({
