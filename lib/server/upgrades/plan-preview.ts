@@ -1,6 +1,6 @@
 import semver from "semver";
 import type { KeyRing } from "../../crypto";
-import { execCapture, getEngineInfo, inspectContainer, measureFreeSpace } from "../../docker";
+import { execCapture, getEngineInfo, inspectContainer } from "../../docker";
 import { AppError, errorText } from "../../errors";
 import { asMessage, type Message } from "../../i18n/message";
 import type { Db } from "../db/client";
@@ -9,8 +9,8 @@ import { parseDbCheck } from "../instances/elabftw-console";
 import { upgradeDowntimeMs } from "../operations/result-view";
 import { composeLabelsOf, readComposeFiles, rewriteComposeImage } from "./compose-sync";
 import { rewriteComposeLayout } from "./layout-move";
-import { composeDiff, MIN_FREE_BYTES, upgradeRisks, type DiffHunk } from "./plan";
-import { databaseFacts, surveyUploads } from "./steps/preflight";
+import { composeDiff, upgradeRisks, type DiffHunk } from "./plan";
+import { databaseFacts, hostSpace, surveyUploads } from "./steps/preflight";
 import { layoutMoveFor } from "./steps/recreate";
 import type { UpgradeOptions } from "./upgrade";
 
@@ -63,12 +63,7 @@ export async function previewUpgradePlan(
       (error: unknown) => ({ facts: null, error: asMessage(errorText(error)) }),
     ),
     getEngineInfo(client)
-      .then(async (engine) => {
-        const free = await measureFreeSpace(client, engine.dockerRootDir, web.image);
-        return free === null
-          ? null
-          : { freeBytes: free, neededBytes: options.minFreeBytes ?? MIN_FREE_BYTES, where: engine.dockerRootDir };
-      })
+      .then((engine) => hostSpace(client, engine.dockerRootDir, web.image, options.minFreeBytes))
       .catch(() => null),
   ]);
   const risks = upgradeRisks({

@@ -19,6 +19,20 @@ import { openInstanceSecrets, requireDatabasePassword } from "../../instances/in
 
 const GiB = 1024 ** 3;
 
+/**
+ * Free space in the web host's Docker directory (images, the kept container) against what an upgrade wants,
+ * for the risk checks; null when it cannot be measured. The pre-flight and the plan preview read it alike.
+ */
+export async function hostSpace(
+  client: DockerClient,
+  dockerRootDir: string,
+  image: string,
+  minFreeBytes: number | undefined,
+): Promise<{ freeBytes: number; neededBytes: number; where: string } | null> {
+  const free = await measureFreeSpace(client, dockerRootDir, image).catch(() => null);
+  return free === null ? null : { freeBytes: free, neededBytes: minFreeBytes ?? MIN_FREE_BYTES, where: dockerRootDir };
+}
+
 export function preflightStep({
   db,
   ring,
@@ -95,8 +109,8 @@ export function preflightStep({
         }
       }
       const engine = await getEngineInfo(client);
-      const free = await measureFreeSpace(client, engine.dockerRootDir, web.image).catch(() => null);
-      const wanted = options.minFreeBytes ?? MIN_FREE_BYTES;
+      const space = await hostSpace(client, engine.dockerRootDir, web.image, options.minFreeBytes);
+      const free = space?.freeBytes ?? null;
       if (free === null) {
         await ctx.log(`Free space in ${engine.dockerRootDir} could not be measured; going on.`, "warn");
       }
@@ -109,7 +123,7 @@ export function preflightStep({
         databaseVersion: serverVersion,
         missingPrivileges: server.missingPrivileges,
         siteUrl: web.env.SITE_URL?.trim() || null,
-        space: free === null ? null : { freeBytes: free, neededBytes: wanted, where: engine.dockerRootDir },
+        space,
       });
       const block = risks.find((r) => r.level === "block");
       if (block) throw new AppError("precondition_failed", block.text, { hint: block.hint });
